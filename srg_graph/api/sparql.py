@@ -1,0 +1,78 @@
+"""`/sparql`: the SPARQL 1.1 Query and Update protocol, and the Service Description."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from .. import checks, description, negotiation, protocol
+from ..errors import HttpError
+from ..formats import GRAPHS, SOLUTIONS, content_type
+from ..services import Services
+from ..store import QueryRequest
+from .common import authorise_write, read_body, services, write
+
+router = APIRouter(tags=["SPARQL 1.1 Protocol"])
+DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "text/html"]
+
+
+@router.api_route("/sparql", methods=["GET", "HEAD", "POST"], summary="SPARQL query or update")
+async def sparql(request: Request) -> Response:
+    """Query by GET or POST (form or `application/sparql-query`); update by POST (token)."""
+    svc = services(request)
+    if protocol.media_type(request.headers.get("content-type"))[0] == protocol.UPDATE:
+        authorise_write(request)
+    body = (
+        await read_body(request, svc.settings.max_body_bytes) if request.method == "POST" else b""
+    )
+    params = list(request.query_params.multi_items())
+    operation = protocol.parse(request.method, params, request.headers.get("content-type"), body)
+    if operation.kind == "describe-service":
+        return describe_service(request, svc)
+    if operation.kind == "update":
+        authorise_write(request)
+        return await run_update(request, svc, operation)
+    return await run_query(request, svc, operation)
+
+
+def chosen(request: Request, offered: list[str]) -> str:
+    media = negotiation.choose(request.headers.get("accept"), offered, offered[0])
+    if media is None:
+        raise HttpError(406, f"none of the accepted types is available; offered: {offered}")
+    return media
+
+
+async def run_query(request: Request, svc: Services, operation: protocol.Operation) -> Response:
+    inspection = checks.check_query(svc, operation)
+    offered = GRAPHS if inspection.query_type in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
+    media = chosen(request, list(offered))
+    settings = svc.settings
+    query = QueryRequest(
+        operation.text,
+        offered[media],
+        operation.default_graphs,
+        operation.named_graphs,
+        settings.base_iri,
+        settings.max_rows,
+        settings.max_result_bytes,
+    )
+    body = await run_in_threadpool(svc.run_query, query)
+    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
+
+
+async def run_update(request: Request, svc: Services, operation: protocol.Operation) -> Response:
+    text = checks.check_update(svc, operation)
+    base = svc.settings.base_iri
+    await write(request, svc, lambda staged: staged.update(text, base_iri=base))
+    return Response(status_code=204)
+
+
+def describe_service(request: Request, svc: Services) -> Response:
+    endpoint = str(request.url.replace(query=None, fragment=None))
+    graphs = svc.data.store.graph_names()
+    media = chosen(request, DESCRIPTION_TYPES)
+    if media == "text/html":
+        body = description.render_html(endpoint, graphs).encode()
+    else:
+        body = description.render(description.service_description(endpoint, graphs), media)
+    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})

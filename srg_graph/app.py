@@ -1,0 +1,122 @@
+"""`create_app(settings)`: the FastAPI application, its routers, errors and middleware."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import __version__, negotiation
+from . import report as reports
+from .api import graph_store, health, sparql
+from .api.common import ValidationFailed
+from .config import Settings
+from .errors import HttpError
+from .services import open_services
+from .store import QueryFailed
+from .workers import Busy, QueryTimeout
+
+log = logging.getLogger("srg.access")
+
+
+def plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An error answer: the message, as plain text, that says what to fix."""
+    return Response(message + "\n", status, headers, media_type="text/plain; charset=utf-8")
+
+
+def report_response(request: Request, failed: ValidationFailed) -> Response:
+    media = negotiation.choose(request.headers.get("accept"), ["application/json", "text/turtle"])
+    if media == "text/turtle":
+        return Response(
+            reports.as_turtle(failed.report), 422, media_type="text/turtle; charset=utf-8"
+        )
+    return Response(reports.as_json(failed.report), 422, media_type="application/json")
+
+
+def install_errors(app: FastAPI) -> None:
+    @app.exception_handler(HttpError)
+    async def http_error(_: Request, error: HttpError) -> Response:
+        return plain(error.status, error.message, error.headers)
+
+    @app.exception_handler(QueryFailed)
+    async def query_failed(_: Request, error: QueryFailed) -> Response:
+        return plain(error.status, error.message)
+
+    @app.exception_handler(QueryTimeout)
+    async def timeout(_: Request, error: QueryTimeout) -> Response:
+        return plain(503, f"{error}; make the query cheaper or ask for less", {"Retry-After": "1"})
+
+    @app.exception_handler(Busy)
+    async def busy(_: Request, error: Busy) -> Response:
+        return plain(503, str(error), {"Retry-After": "2"})
+
+    @app.exception_handler(ValidationFailed)
+    async def refused(request: Request, error: ValidationFailed) -> Response:
+        return report_response(request, error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def starlette_error(_: Request, error: StarletteHTTPException) -> Response:
+        return plain(error.status_code, str(error.detail), getattr(error, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, error: RequestValidationError) -> Response:
+        return plain(400, f"invalid request: {error.errors()}")
+
+
+def install_middleware(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def access_log(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        response = await call_next(request)
+        record = {
+            "method": request.method,
+            "path": request.url.path,
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+            "client": request.client.host if request.client else None,
+        }
+        log.info(json.dumps(record))
+        return response
+
+    # Reads are public from any origin; writes need a token, which CORS does not allow to be
+    # sent from another origin (Authorization is not an allowed header, no credentials).
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=["Accept", "Content-Type"],
+        allow_credentials=False,
+        max_age=86400,
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = open_services(settings)
+        try:
+            yield
+        finally:
+            app.state.services.pool.close()
+
+    app = FastAPI(
+        title="Smart Region Governance graph",
+        version=__version__,
+        description="SPARQL 1.1 endpoint and linked data for the Flemish Smart Region "
+        "Governance model.",
+        lifespan=lifespan,
+    )
+    install_errors(app)
+    install_middleware(app)
+    for module in (sparql, graph_store, health):
+        app.include_router(module.router)
+    return app

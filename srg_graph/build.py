@@ -1,0 +1,62 @@
+"""The build: parse every source, validate, and only then replace the on-disk store."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from .config import Settings
+from .sources import Kind, Source, discover, submitted
+from .store import GraphStore
+from .validation import Report, validate
+
+
+class BuildRefused(Exception):
+    """The sources have violations: nothing was built."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        super().__init__(f"{len(report.violations)} violation(s): the store was not built")
+
+
+def load_sources(root: Path, extra: Iterable[Path] = ()) -> tuple[GraphStore, list[Source]]:
+    """An in-memory store of every source (and the extra files), or a `SourceError`."""
+    sources = discover(root) + [submitted(Path(path)) for path in extra]
+    store = GraphStore()
+    for source in sources:
+        store.load_source(source, source.display(root))
+    return store, sources
+
+
+def validate_sources(store: GraphStore, sources: list[Source]) -> Report:
+    """Validate the union of ontology and data against the shapes.
+
+    The ontology is part of the data graph so that `sh:targetClass` reaches instances of
+    subclasses (SHACL follows `rdfs:subClassOf` in the data graph).
+    """
+    shapes = [s.graph for s in sources if s.kind is Kind.SHAPES]
+    data = [s.graph for s in sources if s.kind is not Kind.SHAPES]
+    return validate(store.ntriples(data), store.ntriples(shapes))
+
+
+def build(settings: Settings) -> Report:
+    """Build the on-disk store from the sources; refuse (store untouched) on violations."""
+    store, sources = load_sources(settings.root)
+    report = validate_sources(store, sources)
+    if not report.conforms:
+        raise BuildRefused(report)
+    _replace_store(store, settings.store)
+    return report
+
+
+def _replace_store(store: GraphStore, target: Path) -> None:
+    """Write the new store beside the old one and swap them, so a failed build leaves the old."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged, retired = target.with_name(target.name + ".new"), target.with_name(target.name + ".old")
+    store.copy_to(staged).close()
+    shutil.rmtree(retired, ignore_errors=True)
+    if target.exists():
+        target.rename(retired)
+    staged.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,132 @@
+"""The `srg` command: a thin shell over the library (see `srg --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from . import report as reports
+from .build import BuildRefused, build, load_sources, validate_sources
+from .config import Settings, read_token_file
+from .sources import SourceError
+from .store import GRAPH_FORMATS, RESULT_FORMATS, GraphStore, is_graph_result, serialize_result
+
+OK, VIOLATIONS, UNUSABLE = 0, 1, 2
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    return replace(settings, store=Path(args.store).resolve()) if args.store else settings
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    try:
+        report = build(settings)
+    except BuildRefused as refused:
+        sys.stderr.write(reports.as_text(refused.report, args.lang))
+        sys.stderr.write("Nothing was built: fix the violations above.\n")
+        return VIOLATIONS
+    print(f"Built {settings.store}: {reports.summary(report, args.lang)}")
+    return OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    store, sources = load_sources(Settings().root, args.files)
+    report = validate_sources(store, sources)
+    sys.stdout.write(reports.RENDERERS[args.format](report, args.lang))
+    return OK if report.conforms else VIOLATIONS
+
+
+def query_text(name_or_file: str, settings: Settings) -> str:
+    """The SPARQL of a `.rq` file, or of the named query `queries/NAME.rq`."""
+    path = Path(name_or_file)
+    if not path.is_file():
+        path = settings.queries / f"{name_or_file}.rq"
+    if not path.is_file():
+        raise SourceError(name_or_file, "no such query file, nor a named query in queries/")
+    return path.read_text(encoding="utf-8")
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    sparql = query_text(args.query, settings)
+    if not settings.store.exists():
+        build(settings)
+    store = GraphStore(settings.store)
+    try:
+        result = store.query(sparql)
+    except SyntaxError as error:
+        raise SourceError(args.query, str(error)) from error
+    fmt = args.format or ("turtle" if is_graph_result(result) else "tsv")
+    try:
+        sys.stdout.buffer.write(serialize_result(result, fmt))
+    except ValueError as error:
+        raise SourceError(args.query, str(error)) from error
+    return OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import serve  # the web stack loads only for this command
+
+    settings = replace(
+        _settings(args), host=args.host or Settings().host, port=args.port or Settings().port
+    )
+    if args.token_file:
+        settings = replace(
+            settings, write_tokens=settings.write_tokens + read_token_file(args.token_file)
+        )
+    for name in ("query_timeout", "workers", "max_rows"):
+        if getattr(args, name) is not None:
+            settings = replace(settings, **{name: getattr(args, name)})
+    serve(settings)
+    return OK
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=["nl", "en"], default="en", help="language of reports")
+    common.add_argument("--store", help="store directory (default: var/store or $SRG_STORE)")
+    main = argparse.ArgumentParser(prog="srg", description=__doc__)
+    commands = main.add_subparsers(dest="command", required=True)
+
+    cmd = commands.add_parser("build", parents=[common], help="validate sources, build the store")
+    cmd.set_defaults(run=cmd_build)
+
+    cmd = commands.add_parser("validate", parents=[common], help="SHACL report of the sources")
+    cmd.add_argument("files", nargs="*", type=Path, help="extra RDF files to validate with them")
+    cmd.add_argument("--format", choices=sorted(reports.RENDERERS), default="text")
+    cmd.set_defaults(run=cmd_validate)
+
+    cmd = commands.add_parser("query", parents=[common], help="run a query file or named query")
+    cmd.add_argument("query", help="a .rq file, or the name of a query in queries/")
+    cmd.add_argument("--format", choices=sorted({*RESULT_FORMATS, *GRAPH_FORMATS}))
+    cmd.set_defaults(run=cmd_query)
+
+    cmd = commands.add_parser("serve", parents=[common], help="serve the SPARQL endpoint")
+    cmd.add_argument("--host", help="address to listen on (default 127.0.0.1 or $SRG_HOST)")
+    cmd.add_argument("--port", type=int, help="port (default 8000 or $SRG_PORT)")
+    cmd.add_argument("--token-file", type=Path, help="file of write tokens, one per line")
+    cmd.add_argument("--query-timeout", type=float, help="seconds (default 10)")
+    cmd.add_argument("--workers", type=int, help="query worker processes (default 2)")
+    cmd.add_argument("--max-rows", type=int, help="result row cap (default 100000)")
+    cmd.set_defaults(run=cmd_serve)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except SourceError as error:
+        sys.stderr.write(f"srg: {error}\n")
+        return UNUSABLE
+    except BuildRefused as refused:
+        sys.stderr.write(reports.as_text(refused.report, args.lang))
+        return VIOLATIONS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Settings: where the sources and the store live, how the server runs, and its limits.
+
+Every setting has a documented default, an environment variable, and (for `srg serve`) a flag.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).resolve() if value else default
+
+
+def _env_tokens() -> tuple[str, ...]:
+    return tuple(t.strip() for t in _env("SRG_WRITE_TOKENS", "").split(",") if t.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; environment variables are read when Settings() is made."""
+
+    root: Path = field(default_factory=lambda: _env_path("SRG_ROOT", PACKAGE_ROOT))
+    store: Path = field(
+        default_factory=lambda: _env_path("SRG_STORE", PACKAGE_ROOT / "var" / "store")
+    )
+    host: str = field(default_factory=lambda: _env("SRG_HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: int(_env("SRG_PORT", "8000")))
+    write_tokens: tuple[str, ...] = field(default_factory=_env_tokens)
+    query_timeout: float = field(default_factory=lambda: float(_env("SRG_QUERY_TIMEOUT", "10")))
+    workers: int = field(default_factory=lambda: int(_env("SRG_WORKERS", "2")))
+    queue_timeout: float = field(default_factory=lambda: float(_env("SRG_QUEUE_TIMEOUT", "10")))
+    max_rows: int = field(default_factory=lambda: int(_env("SRG_MAX_ROWS", "100000")))
+    max_result_bytes: int = field(
+        default_factory=lambda: int(_env("SRG_MAX_RESULT_BYTES", "52428800"))
+    )
+    max_body_bytes: int = field(default_factory=lambda: int(_env("SRG_MAX_BODY_BYTES", "10485760")))
+    max_query_chars: int = field(default_factory=lambda: int(_env("SRG_MAX_QUERY_CHARS", "100000")))
+    max_depth: int = field(default_factory=lambda: int(_env("SRG_MAX_DEPTH", "64")))
+    base_iri: str = field(default_factory=lambda: _env("SRG_BASE_IRI", "https://w3id.org/srg/id/"))
+
+    @property
+    def queries(self) -> Path:
+        return self.root / "queries"
+
+
+def read_token_file(path: Path) -> tuple[str, ...]:
+    """Tokens from a file, one per line (blank lines and `#` comments ignored)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return tuple(t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#"))

@@ -1,0 +1,88 @@
+"""The served dataset: read from memory, written durably.
+
+Reads are answered from an in-memory copy (the on-disk engine is several times slower);
+durability comes from the on-disk snapshot that `srg build` writes plus a write-ahead log of
+every accepted change since. Opening replays the log onto the snapshot; `compact` folds the
+log into a new snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+from . import wal
+from .store import Delta, GraphStore
+
+
+def log_path(snapshot: Path) -> Path:
+    return snapshot.with_name(snapshot.name + ".wal")
+
+
+def _recover_swap(snapshot: Path) -> None:
+    """Finish a snapshot swap that a crash interrupted (see `build._replace_store`)."""
+    staged, retired = (
+        snapshot.with_name(snapshot.name + ".new"),
+        snapshot.with_name(snapshot.name + ".old"),
+    )
+    if not snapshot.exists() and retired.exists():
+        retired.rename(snapshot)
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+def _encode(delta: Delta) -> bytes:
+    return json.dumps({"removed": delta.removed.decode(), "added": delta.added.decode()}).encode()
+
+
+def _decode(payload: bytes) -> Delta:
+    record = json.loads(payload)
+    return Delta(record["removed"].encode(), record["added"].encode())
+
+
+def _replay(snapshot: Path, limit: int | None) -> tuple[GraphStore, int]:
+    disk = GraphStore.read_only(snapshot)
+    store = disk.copy()
+    disk.close()
+    replayed = 0
+    for payload in wal.records(log_path(snapshot), limit):
+        store.apply(_decode(payload))
+        replayed += 1
+    return store, replayed
+
+
+def load(snapshot: Path) -> tuple[GraphStore, int]:
+    """The snapshot with the whole log replayed, in memory, and the number of writes."""
+    _recover_swap(snapshot)
+    return _replay(snapshot, None)
+
+
+def load_prefix(snapshot: Path, writes: int) -> GraphStore:
+    """The snapshot with the first `writes` records replayed (a reader's view; no repair)."""
+    return _replay(snapshot, writes)[0]
+
+
+class Dataset:
+    """The in-memory store of record, its durable log, and a version that every write bumps."""
+
+    def __init__(self, snapshot: Path):
+        self.snapshot = snapshot
+        self.store, self.writes = load(snapshot)
+        self.generation = snapshot.stat().st_mtime_ns
+        self.lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        """Changes on every accepted write and every rebuild (for ETags and workers)."""
+        return f"{self.generation:x}-{self.writes}"
+
+    def commit(self, staged: GraphStore, delta: Delta) -> None:
+        """Make `staged` (the store plus `delta`) the dataset, once the delta is logged.
+
+        The caller holds `lock` from staging to commit, so no write is lost between them.
+        """
+        if delta:
+            wal.append(log_path(self.snapshot), _encode(delta))
+            self.store = staged
+            self.writes += 1

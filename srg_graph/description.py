@@ -1,0 +1,41 @@
+"""The SPARQL Service Description of the endpoint, in RDF formats and as a page."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from string import Template
+
+from rdflib import RDF, Graph, Namespace, URIRef
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+HERE = Path(__file__).parent
+RDFLIB_FORMATS = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+    "application/n-triples": "nt",
+}
+
+
+def service_description(endpoint: str, named_graphs: list[str]) -> Graph:
+    """The description for an endpoint URL, listing the store's named graphs."""
+    graph = Graph().parse(HERE / "resources" / "service-description.ttl", publicID=endpoint)
+    dataset = URIRef(endpoint + "#dataset")
+    for name in named_graphs:
+        entry = URIRef(name + "#sd")
+        graph.add((dataset, SD.namedGraph, entry))
+        graph.add((entry, RDF.type, SD.NamedGraph))
+        graph.add((entry, SD.name, URIRef(name)))
+    graph.bind("sd", SD)
+    return graph
+
+
+def render(graph: Graph, media_type: str) -> bytes:
+    return graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8")
+
+
+def render_html(endpoint: str, named_graphs: list[str]) -> str:
+    page = Template((HERE / "templates" / "service-description.html").read_text("utf-8"))
+    items = "\n".join(f"<li><code>{escape(name)}</code></li>" for name in named_graphs)
+    return page.substitute(endpoint=escape(endpoint), graphs=items)

@@ -1,0 +1,99 @@
+"""The SPARQL 1.1 Protocol: what a request to `/sparql` asks for, or why it is malformed.
+
+Pure: it sees the method, the URL parameters, the content type and the body, and returns an
+`Operation` or raises `HttpError` with the status the protocol prescribes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from .errors import HttpError
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+Params = Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """`kind` is "query", "update" or "describe-service" (a GET without a query)."""
+
+    kind: str
+    text: str = ""
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
+    """`text/plain; charset=UTF-8` -> ("text/plain", {"charset": "utf-8"})."""
+    kind, *parts = (content_type or "").split(";")
+    params = {}
+    for part in parts:
+        key, _, value = part.partition("=")
+        params[key.strip().lower()] = value.strip().strip('"').lower()
+    return kind.strip().lower(), params
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise HttpError(400, f"the {what} is not valid UTF-8 (byte {error.start})") from error
+
+
+def _single(params: Params, name: str) -> str | None:
+    values = [v for k, v in params if k == name]
+    if len(values) > 1:
+        raise HttpError(400, f"the request has {len(values)} '{name}' parameters; send exactly one")
+    return values[0] if values else None
+
+
+def _all(params: Params, name: str) -> tuple[str, ...]:
+    return tuple(v for k, v in params if k == name)
+
+
+def _operation(params: Params, text_of: dict[str, str | None]) -> Operation:
+    query, update = text_of.get("query"), text_of.get("update")
+    if query is not None and update is not None:
+        raise HttpError(400, "the request has both 'query' and 'update'; send one operation")
+    if update is not None:
+        return Operation(
+            "update", update, _all(params, "using-graph-uri"), _all(params, "using-named-graph-uri")
+        )
+    if query is None:
+        raise HttpError(400, "the request has no 'query' (or 'update') parameter")
+    return Operation(
+        "query", query, _all(params, "default-graph-uri"), _all(params, "named-graph-uri")
+    )
+
+
+def parse(method: str, url_params: Params, content_type: str | None, body: bytes) -> Operation:
+    """The operation a `/sparql` request asks for, per SPARQL 1.1 Protocol section 2."""
+    if method in ("GET", "HEAD"):
+        if _all(url_params, "update"):
+            raise HttpError(400, "an update must be sent with POST, not GET")
+        if not _all(url_params, "query"):
+            return Operation("describe-service")
+        return _operation(url_params, {"query": _single(url_params, "query")})
+    kind, options = media_type(content_type)
+    charset = options.get("charset", "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise HttpError(415, f"charset '{charset}' is not supported; send UTF-8")
+    if kind == FORM:
+        form = parse_qsl(_decode(body, "form body"), keep_blank_values=True)
+        params = [*url_params, *form]
+        texts = {"query": _single(form, "query"), "update": _single(form, "update")}
+        return _operation(params, texts)
+    if kind in (QUERY, UPDATE):
+        name = "query" if kind == QUERY else "update"
+        if _all(url_params, "query") or _all(url_params, "update"):
+            raise HttpError(400, f"with {kind} the {name} is the body; drop the URL parameter")
+        return _operation(url_params, {name: _decode(body, name)})
+    if not kind:
+        raise HttpError(415, f"a POST needs a Content-Type: {FORM}, {QUERY} or {UPDATE}")
+    raise HttpError(415, f"Content-Type '{kind}' is not accepted; use {FORM}, {QUERY} or {UPDATE}")

@@ -1,0 +1,43 @@
+"""The objects the routers share: settings, the dataset, the query pool (one per app)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from .config import Settings
+from .dataset import Dataset
+from .errors import HttpError
+from .store import QueryRequest
+from .workers import QueryPool
+
+
+@dataclass
+class Services:
+    settings: Settings
+    data: Dataset
+    pool: QueryPool
+    waiting: threading.BoundedSemaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Requests beyond what the workers and a short queue can take are turned away (429)
+        # instead of piling up threads and memory.
+        self.waiting = threading.BoundedSemaphore(self.settings.workers * 8)
+
+    def has_graph(self, iri: str) -> bool:
+        return iri in self.data.store.graph_names()
+
+    def run_query(self, request: QueryRequest) -> bytes:
+        """Run on a worker; blocking (call from a thread)."""
+        if not self.waiting.acquire(blocking=False):
+            raise HttpError(429, "too many queries at once; retry shortly", {"Retry-After": "1"})
+        try:
+            return self.pool.run(request)
+        finally:
+            self.waiting.release()
+
+
+def open_services(settings: Settings) -> Services:
+    data = Dataset(settings.store)
+    pool = QueryPool(data, settings.workers, settings.query_timeout, settings.queue_timeout)
+    return Services(settings, data, pool)

@@ -1,0 +1,358 @@
+"""The store: the only module that imports pyoxigraph.
+
+A `GraphStore` holds one named graph per source; the default graph of queries is the union.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from . import results as results_module
+from .sources import Source, SourceError
+
+FORMATS_BY_SUFFIX = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    if not suffixes or suffixes[-1] not in FORMATS_BY_SUFFIX:
+        raise SourceError(
+            str(path), f"unknown RDF file extension; use one of {sorted(FORMATS_BY_SUFFIX)}"
+        )
+    return FORMATS_BY_SUFFIX[suffixes[-1]]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceError(str(path), error.strerror or str(error)) from error
+    return gzip.decompress(data) if path.suffix.lower() == ".gz" else data
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A change to the dataset as N-Quads: what to remove, then what to add."""
+
+    removed: bytes
+    added: bytes
+    graphs: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.removed or self.added)
+
+
+def _graph_name(graph: Any) -> str:
+    return "" if isinstance(graph, ox.DefaultGraph) else graph.value
+
+
+def _nquads(quads: Iterable[ox.Quad]) -> bytes:
+    return ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS) or b""
+
+
+def _term_text(term: Any) -> str:
+    return term.value if term is not None else ""
+
+
+class GraphStore:
+    """A pyoxigraph store, in memory (`path=None`) or on disk, with a small typed API."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path
+        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+
+    # -- loading -----------------------------------------------------------------------------
+    def load_source(self, source: Source, name: str | None = None) -> int:
+        """Parse a source file into its named graph; positions of syntax errors are kept."""
+        quads = parse_quads(source, name)
+        self._store.extend(quads)
+        return len(quads)
+
+    @classmethod
+    def read_only(cls, path: Path) -> GraphStore:
+        """An on-disk store opened for reading, also while another process writes to it."""
+        store = cls.__new__(cls)
+        store.path, store._store = None, ox.Store.read_only(str(path))
+        return store
+
+    def copy(self) -> GraphStore:
+        """An in-memory copy: the staging area of a write."""
+        target = GraphStore()
+        target._store.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
+        return target
+
+    def diff(self, other: GraphStore) -> Delta:
+        """What turns this store into `other`: the quads to remove and to add, as N-Quads."""
+        mine = set(self._store.quads_for_pattern(None, None, None, None))
+        theirs = set(other._store.quads_for_pattern(None, None, None, None))
+        removed, added = mine - theirs, theirs - mine
+        graphs = frozenset(_graph_name(q.graph_name) for q in removed | added)
+        return Delta(_nquads(removed), _nquads(added), graphs)
+
+    def apply(self, delta: Delta) -> None:
+        """Apply a delta (blank node labels are kept, so a delta replays onto its own store)."""
+        for quad in ox.parse(delta.removed, ox.RdfFormat.N_QUADS):
+            self._store.remove(quad)
+        self._store.extend(ox.parse(delta.added, ox.RdfFormat.N_QUADS))
+
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
+        self._store.update(sparql, base_iri=base_iri)
+
+    def copy_to(self, path: Path) -> GraphStore:
+        """A new on-disk store at `path` with every quad of this one."""
+        if path.exists():
+            shutil.rmtree(path)
+        target = GraphStore(path)
+        target._store.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
+        target._store.flush()
+        return target
+
+    # -- reading -----------------------------------------------------------------------------
+    def query(self, sparql: str, substitutions: Mapping[str, Any] | None = None) -> Any:
+        return self._store.query(
+            sparql, use_default_graph_as_union=True, substitutions=dict(substitutions or {})
+        )
+
+    def rows(self, sparql: str) -> list[dict[str, str]]:
+        """SELECT rows as plain strings (IRI or lexical form); unbound variables are left out."""
+        solutions = self.query(sparql)
+        names = [v.value for v in solutions.variables]
+        return [
+            {name: _term_text(row[name]) for name in names if row[name] is not None}
+            for row in solutions
+        ]
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self.query(sparql))
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def has_graph(self, graph: str) -> bool:
+        return self._store.contains_named_graph(ox.NamedNode(graph))
+
+    def replace_graph(self, graph: str | None, quads: list[Any]) -> None:
+        """Graph Store PUT: the graph holds exactly `quads` afterwards (and exists)."""
+        self.drop_graph(graph)
+        self.merge_graph(graph, quads)
+
+    def merge_graph(self, graph: str | None, quads: list[Any]) -> None:
+        """Graph Store POST: add `quads`, creating the graph if needed."""
+        if graph is not None:
+            self._store.add_graph(ox.NamedNode(graph))
+        self._store.extend(quads)
+
+    def drop_graph(self, graph: str | None) -> None:
+        """Graph Store DELETE: a named graph is removed, the default graph emptied."""
+        if graph is None:
+            self._store.clear_graph(ox.DefaultGraph())
+        elif self.has_graph(graph):
+            self._store.remove_graph(ox.NamedNode(graph))
+
+    def graph_bytes(self, graph: str | None, fmt: str, limit: int) -> bytes:
+        """One graph (None: the default graph) serialised, within `limit` bytes."""
+        quads = self._store.quads_for_pattern(None, None, None, _graph_node(graph))
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        return _bounded([ox.serialize(triples, format=GRAPH_FORMATS[fmt]) or b""], limit)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def ntriples(self, graphs: Iterable[str | None]) -> bytes:
+        """The union of the given graphs (None: the default graph) as N-Triples."""
+        out = io.BytesIO()
+        for graph in graphs:
+            name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+            triples = (
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in self._store.quads_for_pattern(None, None, None, name)
+            )
+            ox.serialize(triples, out, ox.RdfFormat.N_TRIPLES)
+        return out.getvalue()
+
+    def close(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+        del self._store
+
+
+def parse_quads(source: Source, name: str | None = None) -> list[ox.Quad]:
+    """Every statement of a file, put in the source's named graph."""
+    data = _read(source.path)
+    graph = ox.NamedNode(source.graph)
+    try:
+        parsed = ox.parse(data, rdf_format(source.path), rename_blank_nodes=True)
+        return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
+    except SyntaxError as error:
+        message = error.msg.split(": ", 1)[-1] if error.lineno else error.msg
+        raise SourceError(name or str(source.path), message, error.lineno, error.offset) from error
+
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+def is_graph_result(result: Any) -> bool:
+    """True for the triples of CONSTRUCT/DESCRIBE, False for SELECT solutions or ASK."""
+    return isinstance(result, ox.QueryTriples)
+
+
+def serialize_result(result: Any, fmt: str) -> bytes:
+    """A query result in a named format (`json`, `csv`, ... or `turtle`, `jsonld`, ...)."""
+    formats = GRAPH_FORMATS if is_graph_result(result) else RESULT_FORMATS
+    if fmt not in formats:
+        raise ValueError(f"format {fmt!r} does not fit this query; use one of {sorted(formats)}")
+    return result.serialize(format=formats[fmt])
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A query with its dataset, base IRI, wanted format and result caps."""
+
+    text: str
+    fmt: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
+    max_rows: int = 100_000
+    max_bytes: int = 50_000_000
+
+
+class QueryFailed(Exception):
+    """The engine refused the query (syntax) or its result is over a cap; `status` says which."""
+
+    def __init__(self, status: int, message: str):
+        self.status, self.message = status, message
+        super().__init__(message)
+
+
+def _term(term: Any) -> results_module.Term | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value, None, None, str(term))
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value, None, None, str(term))
+    if isinstance(term, ox.Literal):
+        return ("literal", term.value, term.language, term.datatype.value, str(term))
+    return ("triple", str(term), None, None, str(term))
+
+
+def _capped(items: Iterable[Any], limit: int, what: str) -> Iterable[Any]:
+    for count, item in enumerate(items):
+        if count >= limit:
+            raise QueryFailed(
+                422, f"the result has more than {limit} {what}; add LIMIT and OFFSET to page it"
+            )
+        yield item
+
+
+def _bounded(chunks: Iterable[str | bytes], limit: int) -> bytes:
+    out, size = [], 0
+    for chunk in chunks:
+        data = chunk.encode() if isinstance(chunk, str) else chunk
+        size += len(data)
+        if size > limit:
+            raise QueryFailed(422, f"the result is larger than {limit} bytes; add LIMIT to page it")
+        out.append(data)
+    return b"".join(out)
+
+
+def _dataset(request: QueryRequest) -> dict[str, Any]:
+    if not request.default_graphs and not request.named_graphs:
+        return {"use_default_graph_as_union": True}
+    options: dict[str, Any] = {}
+    if request.default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+    if request.named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    return options
+
+
+def answer(store: GraphStore, request: QueryRequest) -> bytes:
+    """Run a query and serialise its result in `request.fmt`, within the caps."""
+    try:
+        result = store._store.query(request.text, base_iri=request.base_iri, **_dataset(request))
+    except SyntaxError as error:
+        raise QueryFailed(400, f"SPARQL syntax error: {error}") from error
+    if isinstance(result, ox.QueryBoolean):
+        return results_module.boolean(bool(result), request.fmt).encode()
+    if isinstance(result, ox.QueryTriples):
+        triples = list(_capped(result, request.max_rows, "triples"))
+        return _bounded(
+            [ox.serialize(triples, format=GRAPH_FORMATS[request.fmt]) or b""], request.max_bytes
+        )
+    names = [v.value for v in result.variables]
+    rows = (
+        [_term(solution[name]) for name in names]
+        for solution in _capped(result, request.max_rows, "rows")
+    )
+    return _bounded(results_module.SELECT_WRITERS[request.fmt](names, rows), request.max_bytes)
+
+
+PAYLOAD_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+def _graph_node(graph: str | None) -> Any:
+    return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+
+
+def parse_payload(body: bytes, media_type: str, base_iri: str, graph: str | None) -> list[Any]:
+    """The triples of a request body, put into `graph` (None: the default graph).
+
+    RDF/XML with a DTD is refused (no entity expansion); JSON-LD is parsed without loading
+    any remote context, so a body can never make the server fetch a URL or read a file.
+    """
+    if media_type not in PAYLOAD_FORMATS:
+        raise QueryFailed(
+            415,
+            f"Content-Type '{media_type}' is not accepted; use one of "
+            f"{', '.join(sorted(PAYLOAD_FORMATS))}",
+        )
+    if media_type == "application/rdf+xml" and re.search(rb"<!doctype", body, re.IGNORECASE):
+        raise QueryFailed(400, "RDF/XML with a DOCTYPE is not accepted (no DTDs or entities)")
+    target = _graph_node(graph)
+    try:
+        parsed = ox.parse(
+            body, PAYLOAD_FORMATS[media_type], base_iri=base_iri, rename_blank_nodes=True
+        )
+        return [ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
+    except SyntaxError as error:
+        raise QueryFailed(400, f"the {media_type} body does not parse: {error}") from error

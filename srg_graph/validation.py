@@ -1,0 +1,108 @@
+"""SHACL validation: the only module that imports pyshacl.
+
+`validate` takes the data and shapes as N-Triples and returns a `Report` whose results carry
+the labels a reader needs (of the shape, the focus node and the value, in Dutch and English).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyshacl
+from rdflib import RDF, RDFS, SH, SKOS, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+LANGUAGES = ("nl", "en")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One SHACL validation result, with labels resolved."""
+
+    severity: str
+    shape: str
+    shape_label: dict[str, str]
+    focus: str
+    focus_label: dict[str, str]
+    path: str | None
+    value: str | None
+    message: dict[str, str]
+    constraint: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """A validation report: the results and the standard `sh:ValidationReport` graph."""
+
+    results: list[Result]
+    graph: Graph = field(repr=False)
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Warning"]
+
+    @property
+    def conforms(self) -> bool:
+        """True when nothing of severity Violation was found (warnings are allowed)."""
+        return not self.violations
+
+
+def parse_ntriples(data: bytes) -> Graph:
+    return Graph().parse(data=data, format="nt")
+
+
+def validate(data: bytes, shapes: bytes) -> Report:
+    """Validate the data graph (N-Triples, ontology included) against the shapes graph."""
+    data_graph, shapes_graph = parse_ntriples(data), parse_ntriples(shapes)
+    _, report_graph, _ = pyshacl.validate(
+        data_graph,
+        shacl_graph=shapes_graph,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    results = [
+        _result(report_graph, node, data_graph, shapes_graph)
+        for node in report_graph.subjects(RDF.type, SH.ValidationResult)
+    ]
+    results.sort(key=lambda r: (r.severity != "Violation", r.shape, r.focus, r.path or ""))
+    return Report(results, report_graph)
+
+
+def _text(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    return str(node) if not isinstance(node, BNode) else f"_:{node}"
+
+
+def _by_language(graph: Graph, subject: Node, predicates: tuple[URIRef, ...]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for predicate in predicates:
+        for value in graph.objects(subject, predicate):
+            if isinstance(value, Literal):
+                labels.setdefault(value.language or "", str(value))
+    return labels
+
+
+def _result(report: Graph, node: Node, data: Graph, shapes: Graph) -> Result:
+    shape = report.value(node, SH.sourceShape)
+    focus = report.value(node, SH.focusNode)
+    messages = _by_language(report, node, (SH.resultMessage,))
+    if not any(lang in messages for lang in LANGUAGES):
+        messages = {**_by_language(shapes, shape, (SH.message,)), **messages}
+    return Result(
+        severity=SEVERITIES.get(report.value(node, SH.resultSeverity), "Violation"),
+        shape=_text(shape) or "",
+        shape_label=_by_language(shapes, shape, (RDFS.label, SH.name)),
+        focus=_text(focus) or "",
+        focus_label=_by_language(data, focus, (SKOS.prefLabel, RDFS.label)),
+        path=_text(report.value(node, SH.resultPath)),
+        value=_text(report.value(node, SH.value)),
+        message=messages,
+        constraint=_text(report.value(node, SH.sourceConstraintComponent)) or "",
+    )

@@ -1,0 +1,130 @@
+"""Query workers: processes that answer queries from their own in-memory copy of the dataset.
+
+pyoxigraph cannot interrupt a running query, so each query runs in a worker process that is
+killed when its deadline passes, which really frees the CPU; a fresh worker takes its place.
+Each worker loads the snapshot and the first `writes` records of the log; writes committed
+later reach it as deltas queued until it is next handed a query, so a query always sees every
+write committed before it started.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from . import dataset
+from .store import Delta, QueryFailed, QueryRequest, answer
+
+CONTEXT = multiprocessing.get_context("spawn")
+
+
+class QueryTimeout(Exception):
+    """The query ran past its deadline and its worker was stopped."""
+
+
+class Busy(Exception):
+    """Every worker stayed busy for longer than a request may wait."""
+
+
+def _serve(conn: Connection, snapshot: str, writes: int) -> None:
+    """The worker's loop: load, then answer `query` messages and apply `delta` messages."""
+    store = dataset.load_prefix(Path(snapshot), writes)
+    conn.send(("ready",))
+    while True:
+        message = conn.recv()
+        if message[0] == "delta":
+            store.apply(message[1])
+        elif message[0] == "query":
+            try:
+                conn.send(("ok", answer(store, message[1])))
+            except QueryFailed as failed:
+                conn.send(("failed", failed.status, failed.message))
+        else:
+            return
+
+
+@dataclass
+class Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    pending: list[Delta] = field(default_factory=list)
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class QueryPool:
+    """A fixed number of workers; `run` blocks until an answer, a timeout or `Busy`."""
+
+    def __init__(self, data: dataset.Dataset, size: int, timeout: float, queue_timeout: float):
+        self.data, self.timeout, self.queue_timeout = data, timeout, queue_timeout
+        self.workers: list[Worker] = []
+        self.idle: queue.Queue[Worker] = queue.Queue()
+        self.registry = threading.Lock()
+        for _ in range(size):
+            self.idle.put(self._spawn())
+
+    def _spawn(self) -> Worker:
+        parent, child = CONTEXT.Pipe()
+        with self.data.lock, self.registry:
+            process = CONTEXT.Process(
+                target=_serve, args=(child, str(self.data.snapshot), self.data.writes), daemon=True
+            )
+            process.start()
+            worker = Worker(process, parent)
+            self.workers.append(worker)
+        child.close()
+        parent.recv()
+        return worker
+
+    def broadcast(self, delta: Delta) -> None:
+        """Queue a committed delta for every worker (call with the dataset lock held)."""
+        with self.registry:
+            for worker in self.workers:
+                worker.pending.append(delta)
+
+    def _replace(self, worker: Worker) -> None:
+        """Stop a worker now; its successor loads in the background."""
+        with self.registry:
+            self.workers.remove(worker)
+        worker.stop()
+        threading.Thread(target=lambda: self.idle.put(self._spawn()), daemon=True).start()
+
+    def run(self, request: QueryRequest) -> bytes:
+        try:
+            worker = self.idle.get(timeout=self.queue_timeout)
+        except queue.Empty:
+            raise Busy("all query workers are busy; try again shortly") from None
+        try:
+            with self.registry:
+                pending, worker.pending = worker.pending, []
+            for delta in pending:
+                worker.conn.send(("delta", delta))
+            worker.conn.send(("query", request))
+            if not worker.conn.poll(self.timeout):
+                self._replace(worker)
+                worker = None
+                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+            reply = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(worker)
+            worker = None
+            raise QueryFailed(500, "the query worker stopped unexpectedly") from None
+        finally:
+            if worker is not None:
+                self.idle.put(worker)
+        if reply[0] == "failed":
+            raise QueryFailed(reply[1], reply[2])
+        return reply[1]
+
+    def close(self) -> None:
+        with self.registry:
+            for worker in self.workers:
+                worker.stop()
+            self.workers.clear()

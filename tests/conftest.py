@@ -1,0 +1,83 @@
+"""Shared fixtures: the real sources, a real store built from them, real validation."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+from server import Server
+
+from srg_graph.build import build, load_sources, validate_sources
+from srg_graph.config import Settings
+from srg_graph.sources import Kind, Source, discover, submitted
+from srg_graph.store import GraphStore
+from srg_graph.validation import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(root=ROOT, store=tmp_path_factory.mktemp("store") / "store")
+
+
+@pytest.fixture(scope="session")
+def seed_report(settings: Settings) -> Report:
+    """The report of building the on-disk store from the repository's sources."""
+    return build(settings)
+
+
+@pytest.fixture(scope="session")
+def seed(settings: Settings, seed_report: Report) -> GraphStore:
+    """The built on-disk store (union default graph): ask it with `rows` and `ask`."""
+    return GraphStore.read_only(settings.store)
+
+
+TOKEN = "test-write-token"
+
+
+def fresh_store(settings: Settings, seed_report: Report, target: Path) -> Path:
+    """A private copy of the built store, so a server's writes touch no other test."""
+    shutil.copytree(settings.store, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def server(
+    settings: Settings, seed_report: Report, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A read-mostly server on the seed, shared by the whole session (writes use `writable`)."""
+    store = fresh_store(settings, seed_report, tmp_path_factory.mktemp("served") / "store")
+    running = Server(store, TOKEN).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def writable(settings: Settings, seed_report: Report, tmp_path: Path) -> Iterator[Server]:
+    """A server of its own for a test that writes, restarts or kills it."""
+    running = Server(fresh_store(settings, seed_report, tmp_path / "store"), TOKEN).start()
+    yield running
+    running.stop()
+
+
+def validate_with_vocabulary(files: Iterable[Path]) -> Report:
+    """Validate the given files together with the ontology and concept schemes only.
+
+    The shape fixtures are small graphs that test one rule each, without the seed data.
+    """
+    vocabulary = [s for s in discover(ROOT) if s.kind is not Kind.DATA]
+    store = GraphStore()
+    sources: list[Source] = [*vocabulary, *(submitted(Path(f)) for f in files)]
+    for source in sources:
+        store.load_source(source)
+    return validate_sources(store, sources)
+
+
+def validate_with_seed(files: Iterable[Path]) -> Report:
+    """Validate the seed sources with the given files added (like `srg validate FILE`)."""
+    store, sources = load_sources(ROOT, files)
+    return validate_sources(store, sources)

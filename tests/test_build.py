@@ -1,0 +1,89 @@
+"""The build: sources to named graphs, refusal on broken or violating sources."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT
+
+from srg_graph.build import BuildRefused, build
+from srg_graph.config import Settings
+from srg_graph.namespaces import GRAPH
+from srg_graph.sources import SourceError, discover
+from srg_graph.store import GraphStore
+
+
+def copy_sources(target: Path) -> Path:
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(ROOT / folder, target / folder)
+    return target
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Settings:
+    """A private copy of the sources and an already built store, to break on purpose."""
+    settings = Settings(root=copy_sources(tmp_path / "src"), store=tmp_path / "store")
+    build(settings)
+    return settings
+
+
+def store_content(settings: Settings) -> set[str]:
+    store = GraphStore(settings.store)
+    try:
+        rows = store.rows("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return {" ".join(sorted(row.values())) for row in rows}
+    finally:
+        store.close()
+
+
+def test_one_named_graph_per_source_file(seed: GraphStore) -> None:
+    expected = {source.graph for source in discover(ROOT)}
+    assert set(seed.graph_names()) == expected
+    assert f"{GRAPH}ontology" in expected
+    assert f"{GRAPH}shapes/bodies" in expected or any("/shapes/" in g for g in expected)
+
+
+def test_default_graph_is_the_union(seed: GraphStore) -> None:
+    # a body (data) and its class's label (ontology) come from different graphs
+    assert seed.ask(
+        """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        ASK { <https://w3id.org/srg/id/body/smart-region-office> a ?class .
+              ?class rdfs:label ?label }"""
+    )
+
+
+def test_every_source_file_is_in_the_store(seed: GraphStore) -> None:
+    for graph in seed.graph_names():
+        assert seed.ask(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"), graph
+
+
+def test_syntax_error_names_file_line_and_column(workspace: Settings) -> None:
+    before = store_content(workspace)
+    shutil.copy(FIXTURES / "bad" / "broken-syntax.ttl", workspace.root / "data" / "zz-broken.ttl")
+    with pytest.raises(SourceError) as raised:
+        build(workspace)
+    assert raised.value.file == "data/zz-broken.ttl"
+    assert (raised.value.line, raised.value.column) == (5, 14)
+    assert str(raised.value).startswith("data/zz-broken.ttl:5:14: ")
+    assert store_content(workspace) == before
+
+
+def test_violations_refuse_the_build_and_keep_the_old_store(workspace: Settings) -> None:
+    before = store_content(workspace)
+    shutil.copy(FIXTURES / "bad" / "second-lead.ttl", workspace.root / "data" / "zz-bad.ttl")
+    with pytest.raises(BuildRefused) as refused:
+        build(workspace)
+    focus = {r.focus for r in refused.value.report.violations}
+    assert "https://w3id.org/srg/id/werkbank/vloca" in focus
+    assert store_content(workspace) == before
+
+
+def test_rebuild_replaces_the_store_wholesale(workspace: Settings) -> None:
+    (workspace.root / "data" / "next-steps.ttl").unlink()
+    build(workspace)
+    graphs = GraphStore(workspace.store).graph_names()
+    assert f"{GRAPH}next-steps" not in graphs
+    assert not workspace.store.with_name("store.new").exists()
+    assert not workspace.store.with_name("store.old").exists()

@@ -1,0 +1,794 @@
+"""Competency questions: every fact of the seed, asked with SPARQL on the built store.
+
+Each test asks one question an outside analyst could write from the seed
+(`shared/seed/README.md`, C1..N5) and the public contract, and checks the exact answer
+the seed gives. IRIs are used where the contract or docs/modelling.md fixes them; labels
+and keywords (Dutch or English) everywhere else.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from srg_graph.store import GraphStore
+
+PREFIXES = """\
+BASE <https://w3id.org/srg/id/>
+PREFIX srg: <https://w3id.org/srg/ns#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX cv: <http://data.europa.eu/m8g/>
+PREFIX schema: <http://schema.org/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+ID = "https://w3id.org/srg/id/"
+SEED_SOURCE = ID + "source/seed"
+
+PBC = "body/politiek-begeleidingscomite"
+STUURGROEP = "body/ambtelijke-stuurgroep"
+SRO = "body/smart-region-office"
+KLANKBORDGROEP = "body/klankbordgroep"
+WERKBANKOVERLEG = "body/werkbankoverleg"
+BODIES = [PBC, STUURGROEP, SRO, KLANKBORDGROEP, WERKBANKOVERLEG]
+STUURORGAAN = "organisation/stuurorgaan-vlaams-informatie-en-ict-beleid"
+
+WERKBANKEN = [
+    "werkbank/vloca",
+    "werkbank/matchmaking",
+    "werkbank/financiering",
+    "werkbank/use-cases",
+]
+LATER_WERKBANKEN = WERKBANKEN[1:]  # N4: the werkbanken still to be formalised
+
+# The lead organisation of each werkbank (and where its project leader comes from).
+WERKBANK_LEAD = {
+    "vloca": "organisation/abb",
+    "matchmaking": "organisation/vvsg",
+    "financiering": "organisation/vlaio",
+    "use-cases": "organisation/kpmg-cgr",
+}
+VLAAMSE_DIENSTEN = {f"organisation/{s}" for s in ("abb", "vlaio", "aiv", "vvsg", "kcvs")}
+TEXT = "(dcterms:description|skos:prefLabel|skos:altLabel|rdfs:label|skos:definition)"
+
+
+# -- helpers -------------------------------------------------------------------------------
+def full(*paths: str) -> set[str]:
+    """The full IRIs of things written relative to https://w3id.org/srg/id/."""
+    return {ID + p for p in paths}
+
+
+def select(seed: GraphStore, where: str, var: str = "x") -> set[str]:
+    """The set of values of `?var` over the solutions of a SELECT over `where`."""
+    rows = seed.rows(f"{PREFIXES}SELECT DISTINCT ?{var} WHERE {{ {where} }}")
+    return {row[var] for row in rows if var in row}
+
+
+def ask(seed: GraphStore, where: str) -> bool:
+    return seed.ask(f"{PREFIXES}ASK {{ {where} }}")
+
+
+def count(seed: GraphStore, where: str, var: str = "x") -> int:
+    return len(select(seed, where, var))
+
+
+def text_matches(seed: GraphStore, where: str, *patterns: str) -> bool:
+    """Does one text (description or label, any language) of `?x` match all the regexes?"""
+    filters = " ".join(f'FILTER(REGEX(STR(?t), "{p}", "i"))' for p in patterns)
+    return ask(seed, f"{where} ?x {TEXT} ?t . {filters}")
+
+
+def nl_labels(seed: GraphStore, thing: str) -> set[str]:
+    labels = select(seed, f'<{thing}> skos:prefLabel ?x . FILTER(LANG(?x) = "nl")')
+    return {unicodedata.normalize("NFC", label).strip() for label in labels}
+
+
+def members(seed: GraphStore, body: str, role: str | None = None) -> set[str]:
+    role_pattern = f"?m org:role <concept/role/{role}> ." if role else ""
+    return select(seed, f"?m org:organization <{body}> ; org:member ?x . {role_pattern}")
+
+
+def open_point_on(seed: GraphStore, thing: str, *patterns: str) -> bool:
+    """Is there an srg:OpenPoint concerning `thing` whose text matches the patterns?"""
+    return text_matches(seed, f"?x a srg:OpenPoint ; srg:concerns <{thing}> .", *patterns)
+
+
+# -- the bodies and the werkbanken ---------------------------------------------------------
+def test_the_model_has_exactly_five_governance_bodies(seed: GraphStore) -> None:
+    assert select(seed, "?x a srg:GovernanceBody .") == full(*BODIES)
+
+
+def test_the_programme_has_exactly_four_werkbanken(seed: GraphStore) -> None:
+    assert select(seed, "?x a srg:Werkbank .") == full(*WERKBANKEN)
+
+
+def test_the_governance_model_proposal_is_described(seed: GraphStore) -> None:
+    assert ask(seed, "<model/smart-region-governance> a srg:GovernanceModel .")
+
+
+@pytest.mark.parametrize(
+    ("body", "label"),
+    [
+        (PBC, "politiek begeleidingscomité"),
+        (STUURGROEP, "ambtelijke stuurgroep"),
+        (SRO, "smart region office"),
+        (KLANKBORDGROEP, "klankbordgroep"),
+        (WERKBANKOVERLEG, "werkbankoverleg"),
+    ],
+)
+def test_body_dutch_name(seed: GraphStore, body: str, label: str) -> None:
+    assert {x.casefold() for x in nl_labels(seed, ID + body)} == {label}
+
+
+@pytest.mark.parametrize(
+    ("body", "core_task"),
+    [
+        (PBC, "Beleidsmatige opvolging"),
+        (STUURGROEP, "Projectmatige coördinatie & sturing"),
+        (SRO, "Drijvende kracht, aanspreekpunt & facilitator"),
+        (KLANKBORDGROEP, "Adviseren & informeren"),
+        (WERKBANKOVERLEG, "Integratie & kennisdeling"),
+    ],
+)
+def test_body_core_task_dutch_label(seed: GraphStore, body: str, core_task: str) -> None:
+    labels = select(
+        seed,
+        f"<{body}> org:purpose ?c . ?c a skos:Concept ; skos:prefLabel ?x ."
+        ' FILTER(LANG(?x) = "nl")',
+    )
+    assert {unicodedata.normalize("NFC", x) for x in labels} == {core_task}
+
+
+@pytest.mark.parametrize(
+    ("body", "concept"),
+    [
+        (PBC, "beleidsmatige-opvolging"),
+        (STUURGROEP, "projectmatige-coordinatie-en-sturing"),
+        (SRO, "drijvende-kracht-aanspreekpunt-en-facilitator"),
+        (KLANKBORDGROEP, "adviseren-en-informeren"),
+        (WERKBANKOVERLEG, "integratie-en-kennisdeling"),
+    ],
+)
+def test_body_core_task_concept_in_core_task_scheme(
+    seed: GraphStore, body: str, concept: str
+) -> None:
+    purposes = select(seed, f"<{body}> org:purpose ?x . ?x skos:inScheme <scheme/core-task> .")
+    assert purposes == full(f"concept/core-task/{concept}")
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_body_lead_is_an_open_point(seed: GraphStore, body: str) -> None:
+    assert not ask(seed, f"<{body}> srg:lead ?lead .")
+    assert ask(seed, f"?op a srg:OpenPoint ; srg:concerns <{body}> ; srg:aboutProperty srg:lead .")
+
+
+@pytest.mark.parametrize(
+    ("body", "patterns"),
+    [
+        (PBC, ["minister"]),
+        (STUURGROEP, ["on track"]),
+        (SRO, ["aanspreekpunt|point of contact|contact point"]),
+        (KLANKBORDGROEP, ["private sector|privésector"]),
+        (WERKBANKOVERLEG, ["kennisdeling|knowledge sharing"]),
+    ],
+)
+def test_body_purpose_is_described(seed: GraphStore, body: str, patterns: list[str]) -> None:
+    where = f'VALUES ?x {{ <{body}> }} ?x dcterms:description ?t . FILTER(LANG(?t) = "nl")'
+    assert ask(seed, where)
+    assert text_matches(seed, f"VALUES ?x {{ <{body}> }}", *patterns)
+
+
+def test_sro_is_the_programme_office(seed: GraphStore) -> None:
+    assert ask(seed, f"<{SRO}> org:classification <concept/body-kind/programmabureau> .")
+
+
+def test_sro_core_group_is_a_unit_of_the_sro(seed: GraphStore) -> None:
+    assert ask(seed, f"<unit/kerngroep> a org:OrganizationalUnit ; org:unitOf <{SRO}> .")
+
+
+# -- composition ---------------------------------------------------------------------------
+def test_ambtelijke_stuurgroep_members(seed: GraphStore) -> None:
+    assert members(seed, ID + STUURGROEP) == full(*VLAAMSE_DIENSTEN)
+
+
+def test_ambtelijke_stuurgroep_members_sit_as_heads(seed: GraphStore) -> None:
+    assert members(seed, ID + STUURGROEP, "leidinggevende") == full(*VLAAMSE_DIENSTEN)
+
+
+def test_ambtelijke_stuurgroep_only_kcvs_is_optional(seed: GraphStore) -> None:
+    optional = select(
+        seed, f"?m org:organization <{STUURGROEP}> ; org:member ?x ; srg:optional true ."
+    )
+    assert optional == full("organisation/kcvs")
+
+
+SRO_CORE_GROUP = f"?m org:organization ?body . FILTER(?body = <{SRO}> || ?body = <unit/kerngroep>)"
+
+
+def test_sro_core_group_members(seed: GraphStore) -> None:
+    assert select(seed, f"{SRO_CORE_GROUP} ?m org:member ?x .") == full(*VLAAMSE_DIENSTEN)
+
+
+def test_sro_core_group_members_have_role_kerngroeplid(seed: GraphStore) -> None:
+    where = f"{SRO_CORE_GROUP} ?m org:member ?x ; org:role <concept/role/kerngroeplid> ."
+    assert select(seed, where) == full(*VLAAMSE_DIENSTEN)
+
+
+def test_sro_only_kcvs_is_optional(seed: GraphStore) -> None:
+    optional = select(seed, f"{SRO_CORE_GROUP} ?m org:member ?x ; srg:optional true .")
+    assert optional == full("organisation/kcvs")
+
+
+def test_every_membership_has_exactly_one_member_organisation_and_role(seed: GraphStore) -> None:
+    bad = select(
+        seed,
+        """?x a org:Membership .
+        FILTER NOT EXISTS {
+          ?x org:member ?a ; org:organization ?b ; org:role ?r .
+          FILTER NOT EXISTS { ?x org:member ?a2 FILTER(?a2 != ?a) }
+          FILTER NOT EXISTS { ?x org:organization ?b2 FILTER(?b2 != ?b) }
+          FILTER NOT EXISTS { ?x org:role ?r2 FILTER(?r2 != ?r) }
+        }""",
+    )
+    assert bad == set()
+
+
+def test_pbc_has_three_representative_posts(seed: GraphStore) -> None:
+    where = f"?x a org:Post ; org:postIn <{PBC}> ; org:role <concept/role/vertegenwoordiger> ."
+    assert count(seed, where) == 3
+
+
+@pytest.mark.parametrize(
+    "minister",
+    ["minister-president", "economie.*innovatie.*werk", "binnenlands bestuur.*stedenbeleid"],
+)
+def test_pbc_has_a_representative_of_minister(seed: GraphStore, minister: str) -> None:
+    # the post itself, or the minister it represents, names the minister
+    where = f"?p org:postIn <{PBC}> ; srg:represents? ?x ."
+    assert text_matches(seed, where, minister)
+
+
+def test_pbc_representative_of_the_minister_president(seed: GraphStore) -> None:
+    assert ask(
+        seed,
+        f"""<post/vertegenwoordiger-minister-president> a org:Post ; org:postIn <{PBC}> ;
+        srg:represents <post/minister-president> .""",
+    )
+
+
+KLANKBORDGROEP_NAMED = [
+    "imec",
+    "agoria",
+    "smartcities.vlaanderen",
+    "the beacon",
+    "febelfin",
+    "its.be",
+    "mediawijs",
+    "sociale innovatiefabriek",
+    "startups.be",
+    "v-ict-or",
+    "vito",
+    "fedict",
+    "fluvius",
+    "s-lim",
+]
+
+
+def test_klankbordgroep_named_members_by_label(seed: GraphStore) -> None:
+    rows = seed.rows(
+        f"""{PREFIXES}SELECT ?m ?l WHERE {{
+          ?ms org:organization <{KLANKBORDGROEP}> ; org:member ?m .
+          ?m (skos:prefLabel|skos:altLabel|rdfs:label) ?l }}"""
+    )
+    labels = [row["l"].casefold() for row in rows]
+    missing = [name for name in KLANKBORDGROEP_NAMED if not any(name in x for x in labels)]
+    assert missing == []
+
+
+def test_klankbordgroep_member_set(seed: GraphStore) -> None:
+    found = members(seed, ID + KLANKBORDGROEP)
+    # 14 named organisations + the intercommunales; a seat for the federal government
+    # (the seed says its representatives sit in it) is the only other member allowed.
+    assert len(found - full("group/federale-overheid")) == 15
+    assert full("organisation/imec", "organisation/vito", "group/intercommunales") <= found
+
+
+def test_klankbordgroep_further_members_are_an_open_point(seed: GraphStore) -> None:
+    assert open_point_on(seed, ID + KLANKBORDGROEP, "leden|member|samenstelling|composition")
+
+
+def test_klankbordgroep_includes_federal_government_representatives(seed: GraphStore) -> None:
+    where = f"?ms org:organization <{KLANKBORDGROEP}> ; org:member ?x ."
+    assert text_matches(seed, where, "federa|fedict")
+
+
+# -- werkbank leaders (werkbankoverleg) and leads ------------------------------------------
+def test_werkbankoverleg_has_one_project_leader_post_per_werkbank(seed: GraphStore) -> None:
+    where = (
+        f"?x a org:Post ; org:postIn <{WERKBANKOVERLEG}> ; org:role <concept/role/projectleider> ."
+    )
+    assert count(seed, where) == 4
+
+
+@pytest.mark.parametrize(("werkbank", "organisation"), sorted(WERKBANK_LEAD.items()))
+def test_werkbank_project_leader_comes_from(
+    seed: GraphStore, werkbank: str, organisation: str
+) -> None:
+    where = f"""?p org:postIn <{WERKBANKOVERLEG}> ; org:role <concept/role/projectleider> ;
+        srg:leaderOf <werkbank/{werkbank}> ; srg:represents ?x ."""
+    assert select(seed, where) == full(organisation)
+
+
+@pytest.mark.parametrize("werkbank", sorted(WERKBANK_LEAD))
+def test_werkbank_project_leader_post_iri(seed: GraphStore, werkbank: str) -> None:
+    assert ask(
+        seed, f"<post/projectleider-werkbank-{werkbank}> srg:leaderOf <werkbank/{werkbank}> ."
+    )
+
+
+@pytest.mark.parametrize(("werkbank", "organisation"), sorted(WERKBANK_LEAD.items()))
+def test_werkbank_lead(seed: GraphStore, werkbank: str, organisation: str) -> None:
+    assert select(seed, f"<werkbank/{werkbank}> srg:lead ?x .") == full(organisation)
+
+
+def test_kpmg_cgr_is_a_consultancy_not_a_flemish_service(seed: GraphStore) -> None:
+    kpmg = "<organisation/kpmg-cgr>"
+    assert ask(seed, f"{kpmg} ?p <concept/organisation-kind/consultancy> .")
+    assert not ask(seed, f"{kpmg} a cv:PublicOrganisation .")
+
+
+# -- reporting, advice, steering, oversight (R1-R8) ----------------------------------------
+@pytest.mark.parametrize("werkbank", WERKBANKEN)
+def test_r1_werkbank_reports_to_sro_and_werkbankoverleg(seed: GraphStore, werkbank: str) -> None:
+    assert select(seed, f"<{werkbank}> org:reportsTo ?x .") == full(SRO, WERKBANKOVERLEG)
+
+
+def test_r2_sro_oversees_the_werkbanken_and_the_werkbankoverleg(seed: GraphStore) -> None:
+    assert select(seed, f"<{SRO}> srg:oversees ?x .") == full(*WERKBANKEN, WERKBANKOVERLEG)
+
+
+def test_r2_sro_convenes_the_werkbankoverleg(seed: GraphStore) -> None:
+    assert ask(seed, f"<{SRO}> srg:convenes <{WERKBANKOVERLEG}> .")
+
+
+def test_r3_sro_reports_to_ambtelijke_stuurgroep(seed: GraphStore) -> None:
+    assert select(seed, f"<{SRO}> org:reportsTo ?x .") == full(STUURGROEP)
+
+
+def test_r4_ambtelijke_stuurgroep_reports_to_pbc(seed: GraphStore) -> None:
+    assert ask(seed, f"<{STUURGROEP}> org:reportsTo <{PBC}> .")
+
+
+def test_r6_ambtelijke_stuurgroep_reports_to_stuurorgaan(seed: GraphStore) -> None:
+    assert ask(seed, f"<{STUURGROEP}> org:reportsTo <{STUURORGAAN}> .")
+
+
+def test_ambtelijke_stuurgroep_reports_only_to_pbc_and_stuurorgaan(seed: GraphStore) -> None:
+    assert select(seed, f"<{STUURGROEP}> org:reportsTo ?x .") == full(PBC, STUURORGAAN)
+
+
+def test_pbc_reports_to_no_body(seed: GraphStore) -> None:
+    assert select(seed, f"<{PBC}> org:reportsTo ?x .") == set()
+
+
+def test_reporting_lines_have_no_cycles(seed: GraphStore) -> None:
+    assert not ask(seed, "?x org:reportsTo+ ?x .")
+
+
+@pytest.mark.parametrize("werkbank", WERKBANKEN)
+def test_werkbank_reporting_chain_reaches_the_pbc(seed: GraphStore, werkbank: str) -> None:
+    assert ask(seed, f"<{werkbank}> org:reportsTo/org:reportsTo/org:reportsTo <{PBC}> .")
+
+
+def test_r5_pbc_advises_ambtelijke_stuurgroep(seed: GraphStore) -> None:
+    assert ask(seed, f"<{PBC}> srg:advises <{STUURGROEP}> .")
+
+
+def test_r5_pbc_steers_ambtelijke_stuurgroep(seed: GraphStore) -> None:
+    assert ask(seed, f"<{PBC}> srg:steers <{STUURGROEP}> .")
+
+
+def test_r7_klankbordgroep_advises_sro(seed: GraphStore) -> None:
+    assert ask(seed, f"<{KLANKBORDGROEP}> srg:advises <{SRO}> .")
+
+
+@pytest.mark.parametrize("werkbank", WERKBANKEN)
+def test_r7_klankbordgroep_advises_werkbank(seed: GraphStore, werkbank: str) -> None:
+    assert ask(seed, f"<{KLANKBORDGROEP}> srg:advises <{werkbank}> .")
+
+
+def test_r8_ambtelijke_stuurgroep_advises_sro(seed: GraphStore) -> None:
+    assert ask(seed, f"<{STUURGROEP}> srg:advises <{SRO}> .")
+
+
+def test_r8_ambtelijke_stuurgroep_steers_sro(seed: GraphStore) -> None:
+    assert ask(seed, f"<{STUURGROEP}> srg:steers <{SRO}> .")
+
+
+def test_r8_ambtelijke_stuurgroep_steers_the_werkbanken(seed: GraphStore) -> None:
+    assert select(seed, f"<{STUURGROEP}> srg:steers ?x . ?x a srg:Werkbank .") == full(*WERKBANKEN)
+
+
+def test_r8_ambtelijke_stuurgroep_validates_results_of_each_werkbank(seed: GraphStore) -> None:
+    assert select(seed, f"<{STUURGROEP}> srg:validatesResultsOf ?x .") == full(*WERKBANKEN)
+
+
+def test_stuurorgaan_vlaams_informatie_en_ict_beleid_is_described(seed: GraphStore) -> None:
+    assert any("stuurorgaan" in label.casefold() for label in nl_labels(seed, ID + STUURORGAAN))
+    where = f"VALUES ?x {{ <{STUURORGAAN}> }}"
+    assert text_matches(seed, where, "digitaliseringsprojecten|digiti[sz]ation")
+
+
+# -- responsibilities ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("body", "at_least"),
+    [(PBC, 4), (STUURGROEP, 7), (SRO, 6), (KLANKBORDGROEP, 4), (WERKBANKOVERLEG, 3)],
+)
+def test_body_responsibility_count(seed: GraphStore, body: str, at_least: int) -> None:
+    assert count(seed, f"<{body}> srg:responsibility ?x . ?x a srg:Responsibility .") >= at_least
+
+
+RESPONSIBILITIES = [
+    (PBC, ["strategische keuzes|strategic choices"]),
+    (PBC, ["ge[iï]nformeerd|informed"]),
+    (PBC, ["nationale afstemming|national"]),
+    (PBC, ["verankering|anchor"]),
+    (STUURGROEP, ["begeleiden|guid"]),
+    (STUURGROEP, ["informe", "begeleidingscomit|political steering"]),
+    (STUURGROEP, ["prioriti"]),
+    (STUURGROEP, ["stuurorgaan|ict"]),
+    (STUURGROEP, ["alin|align"]),
+    (STUURGROEP, ["valid"]),
+    (STUURGROEP, ["advis|advie", "smart region office|sro"]),
+    (SRO, ["informe", "stuurgroep|steering group"]),
+    (SRO, ["toegangspoort|gateway|aanspreekpunt|contact point"]),
+    (SRO, ["synergi"]),
+    (SRO, ["projectfiche|project sheet"]),
+    (SRO, ["netwerk|network"]),
+    (SRO, ["adviescentrum|adviseur|advisory|advis[eo]r"]),
+    (KLANKBORDGROEP, ["informe", "privat"]),
+    (KLANKBORDGROEP, ["ervaringen|experiences|bezorgdheden|concerns"]),
+    (KLANKBORDGROEP, ["terugkoppeling|feedback"]),
+    (KLANKBORDGROEP, ["geconsulteerd|consulted", "werkbank"]),
+    (WERKBANKOVERLEG, ["rond tafel|together|samengebracht|bijeen"]),
+    (WERKBANKOVERLEG, ["stand van zaken|status"]),
+    (WERKBANKOVERLEG, ["afhankelijkhe|dependenc"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "patterns"), RESPONSIBILITIES, ids=[f"{b[5:]}-{p[0]}" for b, p in RESPONSIBILITIES]
+)
+def test_body_has_responsibility(seed: GraphStore, body: str, patterns: list[str]) -> None:
+    assert text_matches(seed, f"<{body}> srg:responsibility ?x .", *patterns)
+
+
+def test_every_responsibility_is_described_in_dutch_and_english(seed: GraphStore) -> None:
+    missing = select(
+        seed,
+        """?x a srg:Responsibility .
+        FILTER(NOT EXISTS { ?x dcterms:description ?nl FILTER(LANG(?nl) = "nl") }
+          || NOT EXISTS { ?x dcterms:description ?en FILTER(LANG(?en) = "en") })""",
+    )
+    assert missing == set()
+
+
+def test_sro_builds_network_meetings_with_the_quadruple_helix(seed: GraphStore) -> None:
+    assert text_matches(seed, "?x a srg:NetworkMeeting .", "quadruple helix")
+
+
+def test_sro_core_group_membership_is_at_least_these_an_open_point(seed: GraphStore) -> None:
+    where = f"?x a srg:OpenPoint ; srg:concerns ?c . VALUES ?c {{ <{SRO}> <unit/kerngroep> }}"
+    assert text_matches(seed, where, "minstens|at least")
+
+
+# -- werkbank VLOCA ------------------------------------------------------------------------
+VLOCA = ID + "werkbank/vloca"
+
+
+def test_vloca_actors(seed: GraphStore) -> None:
+    actors = full(
+        "organisation/abb",
+        "organisation/imec",
+        "organisation/vito",
+        "organisation/vvsg",
+        "group/ibns",
+        "group/vlaamse-lokale-besturen",
+        "group/ruimere-smart-city-ecosysteem",
+    )
+    # the seed's "Vlaamse steden" (consulted) may be a member beside the local governments
+    assert members(seed, VLOCA) - full("group/vlaamse-steden") == actors
+
+
+def test_vloca_abb_is_trekker_and_incubator(seed: GraphStore) -> None:
+    roles = select(
+        seed, f"?m org:organization <{VLOCA}> ; org:member <organisation/abb> ; org:role ?x ."
+    )
+    assert full("concept/role/trekker", "concept/role/incubator") <= roles
+
+
+def test_vloca_imec_and_vito_execute_in_consortium(seed: GraphStore) -> None:
+    assert members(seed, VLOCA, "uitvoerder") == full("organisation/imec", "organisation/vito")
+
+
+def test_vloca_consulted_are_the_local_governments(seed: GraphStore) -> None:
+    consulted = members(seed, VLOCA, "geconsulteerde")
+    local = full("group/vlaamse-lokale-besturen", "group/vlaamse-steden")
+    assert consulted & local
+    assert consulted <= local | full("organisation/vvsg")
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "referentiekader|reference framework",
+        "gelaagde applicatiearchitectuur|layered application architecture",
+        "marketplace|market place",
+        "catalog",
+        "kleinere lokale besturen|smaller local governments",
+    ],
+)
+def test_vloca_werkbank_goal_says(seed: GraphStore, pattern: str) -> None:
+    # the goal may sit on the werkbank or on what it links to (e.g. its project sheet)
+    where = f"""<{VLOCA}> (!rdf:type)? ?x . ?x ?p ?t .
+        FILTER(isLiteral(?t) && REGEX(STR(?t), "{pattern}", "i"))"""
+    assert ask(seed, where)
+
+
+def test_vloca_werkbank_has_a_project_sheet(seed: GraphStore) -> None:
+    assert ask(seed, f"<{VLOCA}> ?p ?sheet . ?sheet a srg:ProjectSheet .")
+
+
+def test_vloca_first_results_presented_at_a_knowledge_sharing_moment(seed: GraphStore) -> None:
+    assert ask(seed, "?x a srg:KnowledgeSharingMoment .")
+
+
+@pytest.mark.parametrize(
+    "channel",
+    [
+        "city of things",
+        "innovatieve bedrijfsnetwerken|innovative business networks|IBN",
+        "internet of water",
+        "communicatiekanalen|communication channels",
+    ],
+)
+def test_vloca_co_creation_channel(seed: GraphStore, channel: str) -> None:
+    assert text_matches(seed, "?x a srg:CoCreationChannel .", channel)
+
+
+def test_quadruple_helix_has_four_parts(seed: GraphStore) -> None:
+    helix = select(seed, "?x skos:inScheme <scheme/quadruple-helix> .")
+    expected = ("burgers", "overheden", "industrie", "onderzoeksinstellingen")
+    assert helix == full(*(f"concept/quadruple-helix/{s}" for s in expected))
+
+
+# -- next steps N1-N5 ----------------------------------------------------------------------
+def test_there_are_five_next_steps_n1_to_n5(seed: GraphStore) -> None:
+    notations = select(seed, "?s a srg:NextStep ; skos:notation ?x .")
+    assert notations == {f"N{i}" for i in range(1, 6)}
+
+
+NEXT_STEPS = {
+    "N1": "akkoord|agreement",
+    "N2": "officiali",
+    "N3": "budget",
+    "N4": "formali",
+    "N5": "trekker|lead",
+}
+
+
+@pytest.mark.parametrize(("notation", "pattern"), sorted(NEXT_STEPS.items()))
+def test_next_step_is_still_to_do(seed: GraphStore, notation: str, pattern: str) -> None:
+    where = (
+        f'?x a srg:NextStep ; skos:notation "{notation}" ; srg:status <concept/status/te-doen> .'
+    )
+    assert text_matches(seed, where, pattern)
+
+
+def step(notation: str) -> str:
+    return f'?s a srg:NextStep ; skos:notation "{notation}" ; srg:concerns ?x .'
+
+
+def test_n1_concerns_the_governance_model(seed: GraphStore) -> None:
+    assert full("model/smart-region-governance") <= select(seed, step("N1"))
+
+
+def test_n2_concerns_the_bodies_or_the_model(seed: GraphStore) -> None:
+    assert select(seed, step("N2")) & full(*BODIES, "model/smart-region-governance")
+
+
+def test_n4_concerns_the_three_remaining_werkbanken(seed: GraphStore) -> None:
+    concerned = select(seed, step("N4"))
+    assert full(*LATER_WERKBANKEN) <= concerned
+    assert ID + "werkbank/vloca" not in concerned
+
+
+def test_n5_concerns_werkbanken(seed: GraphStore) -> None:
+    assert full(*LATER_WERKBANKEN) <= select(seed, step("N5"))
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        "vlaamse administratie|flemish administration",
+        "projectfiche|project sheet",
+        "rapportage|reports? progress",
+        "mijlpalen|milestones",
+        "klankbordgroep|sounding board",
+    ],
+)
+def test_n5_werkbank_lead_minimum_task(seed: GraphStore, task: str) -> None:
+    # the tasks may be in the step's description or in what it links to
+    where = f"""?s a srg:NextStep ; skos:notation "N5" . ?s (!rdf:type)? ?x .
+        {{ ?x ?p ?t }} UNION {{ ?x ^dcterms:relation/{TEXT} ?t }}
+        FILTER(isLiteral(?t) && REGEX(STR(?t), "{task}", "i"))"""
+    assert ask(seed, where)
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_n2_body_needs_an_official_mandate(seed: GraphStore, body: str) -> None:
+    statuses = select(
+        seed,
+        f"{{ <{body}> srg:mandate ?m }} UNION {{ ?m srg:mandateFor <{body}> }}"
+        " ?m a srg:Mandate ; srg:status ?x .",
+    )
+    assert statuses == full("concept/status/vereist")
+
+
+# -- open points ---------------------------------------------------------------------------
+def test_open_point_which_three_bodies_were_set_up_within_vloca(seed: GraphStore) -> None:
+    assert text_matches(seed, "?x a srg:OpenPoint .", "vloca", "opgericht|set up|established")
+
+
+def test_open_point_neutral_independent_party_runs_the_sro(seed: GraphStore) -> None:
+    assert open_point_on(seed, ID + SRO, "neutra|onafhankelijk|independent")
+
+
+def test_no_mandate_is_official(seed: GraphStore) -> None:
+    assert not ask(seed, "?m a srg:Mandate ; srg:status <concept/status/officieel> .")
+
+
+def test_open_point_mandates(seed: GraphStore) -> None:
+    assert text_matches(seed, "?x a srg:OpenPoint .", "mandaat|mandate")
+
+
+def test_open_point_budgets(seed: GraphStore) -> None:
+    assert text_matches(seed, "?x a srg:OpenPoint .", "budget")
+
+
+def test_no_budget_amount_is_invented(seed: GraphStore) -> None:
+    assert not ask(seed, "?b a srg:BudgetAllocation ; ?p ?amount . ?amount schema:value ?v .")
+
+
+@pytest.mark.parametrize("werkbank", LATER_WERKBANKEN)
+def test_werkbank_formal_mandate_is_required_not_granted(seed: GraphStore, werkbank: str) -> None:
+    statuses = select(
+        seed,
+        f"{{ <{werkbank}> srg:mandate ?m }} UNION {{ ?m srg:mandateFor <{werkbank}> }}"
+        " ?m srg:status ?x .",
+    )
+    assert statuses == full("concept/status/vereist")
+
+
+@pytest.mark.parametrize("werkbank", LATER_WERKBANKEN)
+def test_werkbank_formal_mandate_is_an_open_point(seed: GraphStore, werkbank: str) -> None:
+    assert open_point_on(seed, ID + werkbank, "mandaat|mandate")
+
+
+# -- context and goals ---------------------------------------------------------------------
+def test_goals_g1_to_g4(seed: GraphStore) -> None:
+    assert select(seed, "?g a srg:Goal ; skos:notation ?x .") == {"G1", "G2", "G3", "G4"}
+
+
+def test_context_c1_and_c2(seed: GraphStore) -> None:
+    assert select(seed, "?c a srg:ContextStatement ; skos:notation ?x .") == {"C1", "C2"}
+
+
+@pytest.mark.parametrize(
+    ("notation", "patterns"),
+    [
+        ("C1", ["versnippering|fragment"]),
+        ("C2", ["samenwerkingsmodel|collaboration model"]),
+        ("G1", ["eigenaarschap|ownership"]),
+        ("G1", ["budget"]),
+        ("G2", ["werkbank"]),
+        ("G3", ["vloca"]),
+        ("G4", ["mandaat|mandate"]),
+        ("G4", ["aanspreekpunt|contact point"]),
+    ],
+)
+def test_context_or_goal_says(seed: GraphStore, notation: str, patterns: list[str]) -> None:
+    assert text_matches(seed, f'?x skos:notation "{notation}" .', *patterns)
+
+
+# -- organisations, labels, sources --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("thing", "abbreviation"),
+    [
+        (SRO, "SRO"),
+        ("organisation/abb", "ABB"),
+        ("organisation/vlaio", "VLAIO"),
+        ("organisation/aiv", "AIV"),
+        ("organisation/vvsg", "VVSG"),
+        ("organisation/kcvs", "KCVS"),
+    ],
+)
+def test_abbreviation_is_an_alt_label(seed: GraphStore, thing: str, abbreviation: str) -> None:
+    assert abbreviation in select(seed, f"<{thing}> skos:altLabel ?x .")
+
+
+@pytest.mark.parametrize(
+    ("organisation", "name"),
+    [
+        ("abb", "agentschap binnenlands bestuur"),
+        ("vlaio", "agentschap innoveren (&|en) ondernemen"),
+        ("aiv", "agentschap informatie vlaanderen"),
+        ("vvsg", "vereniging van vlaamse steden (&|en) gemeenten"),
+        ("kcvs", "kenniscentrum vlaamse steden"),
+    ],
+)
+def test_flemish_service_dutch_name(seed: GraphStore, organisation: str, name: str) -> None:
+    where = f'<organisation/{organisation}> skos:prefLabel ?l . FILTER(LANG(?l) = "nl")'
+    assert ask(seed, f'{where} FILTER(REGEX(?l, "^{name}$", "i"))')
+
+
+@pytest.mark.parametrize("organisation", ["abb", "vlaio", "aiv"])
+def test_agency_is_a_public_organisation(seed: GraphStore, organisation: str) -> None:
+    assert ask(seed, f"<organisation/{organisation}> a org:Organization , cv:PublicOrganisation .")
+
+
+def test_every_organisation_has_a_dutch_label(seed: GraphStore) -> None:
+    unlabelled = select(
+        seed,
+        """?x a ?class . VALUES ?class { org:Organization cv:PublicOrganisation
+          srg:GovernanceBody srg:ActorGroup }
+        FILTER NOT EXISTS { ?x skos:prefLabel ?l FILTER(LANG(?l) = "nl") }""",
+    )
+    assert unlabelled == set()
+
+
+def test_every_resource_under_id_has_a_type_and_a_dutch_label(seed: GraphStore) -> None:
+    bad = select(
+        seed,
+        f"""?x ?p ?o . FILTER(STRSTARTS(STR(?x), "{ID}"))
+        FILTER(NOT EXISTS {{ ?x a ?type }}
+          || NOT EXISTS {{ ?x skos:prefLabel ?l FILTER(LANG(?l) = "nl") }})""",
+    )
+    assert bad == set()
+
+
+def test_every_referenced_resource_under_id_is_described(seed: GraphStore) -> None:
+    dangling = select(
+        seed,
+        f"""?s ?p ?x . FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{ID}"))
+        FILTER NOT EXISTS {{ ?x a ?type }}""",
+    )
+    assert dangling == set()
+
+
+def test_aiv_link_to_digitaal_vlaanderen_has_its_own_source(seed: GraphStore) -> None:
+    aiv, dv = "<organisation/aiv>", "<organisation/digitaal-vlaanderen>"
+    assert ask(seed, f"{{ {aiv} ?p {dv} }} UNION {{ {dv} ?p {aiv} }}")
+    sources = select(
+        seed,
+        f"""{{ GRAPH ?g {{ {aiv} ?p {dv} }} }} UNION {{ GRAPH ?g {{ {dv} ?p {aiv} }} }}
+        {{ ?g dcterms:source ?x }} UNION {{ {dv} dcterms:source ?x }}""",
+    )
+    assert sources - {SEED_SOURCE}
+
+
+def test_every_data_resource_carries_a_source(seed: GraphStore) -> None:
+    unsourced = select(
+        seed,
+        f"""GRAPH ?g {{ ?x a ?type }} FILTER(STRSTARTS(STR(?g), "https://w3id.org/srg/graph/")
+          && !STRSTARTS(STR(?g), "https://w3id.org/srg/graph/ontology")
+          && !STRSTARTS(STR(?g), "https://w3id.org/srg/graph/shapes"))
+        FILTER(STRSTARTS(STR(?x), "{ID}"))
+        FILTER NOT EXISTS {{ ?x dcterms:source ?s }}
+        FILTER NOT EXISTS {{ ?x a dcterms:BibliographicResource }}""",
+    )
+    assert unsourced == set()

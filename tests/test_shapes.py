@@ -1,0 +1,317 @@
+"""The SHACL shapes of shapes/: each rule on its own fixtures, the shapes' own form, the seed.
+
+Every named shape has two fixtures in tests/fixtures/shapes/: `<shape>-conforms.ttl` gives no
+result of the shape, `<shape>-violates.ttl` gives one, of the expected severity, on the expected
+focus node. Shapes without targets of their own (the parts that `sh:or`, `sh:not`, `sh:node`
+and `sh:qualifiedValueShape` combine) and node shapes that only group property shapes are
+reported through the shape named in the table's `reported_by` column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, validate_with_seed, validate_with_vocabulary
+from rdflib import RDF, RDFS, SH, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from srg_graph.validation import Report
+
+SRGSH = Namespace("https://w3id.org/srg/shapes#")
+ID = "https://w3id.org/srg/id/"
+SHAPE_FIXTURES = FIXTURES / "shapes"
+V, W = "Violation", "Warning"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One shape: the severity and focus node its violating fixture is reported with."""
+
+    shape: str  # local name in srgsh:
+    severity: str
+    focus: str  # path under https://w3id.org/srg/id/
+    reported_by: str | None = None  # the shape whose result it is, when not `shape` itself
+
+    @property
+    def fixture(self) -> str:
+        return re.sub(r"(?<!^)(?=[A-Z])", "-", self.shape).lower()
+
+    @property
+    def reporter(self) -> str:
+        return str(SRGSH[self.reported_by or self.shape])
+
+
+CASES = [
+    # shapes/compositions.ttl
+    Case("MembershipShape", V, "membership/fixture", "MembershipMember"),
+    Case("MembershipMember", V, "membership/fixture"),
+    Case("MembershipOrganization", V, "membership/fixture"),
+    Case("MembershipRole", V, "membership/fixture"),
+    Case("MembershipRoleScheme", V, "membership/fixture"),
+    Case("PostShape", V, "post/fixture", "PostIn"),
+    Case("PostIn", V, "post/fixture"),
+    Case("PostRole", V, "post/fixture"),
+    Case("PostRoleScheme", V, "post/fixture"),
+    # shapes/reporting.ttl
+    Case("ReportingAcyclic", V, "body/fixture-a"),
+    # shapes/leads.ttl
+    Case("LeadHolderShape", V, "werkbank/fixture", "LeadMaxOne"),
+    Case("LeadMaxOne", V, "werkbank/fixture"),
+    Case("LeadIsOrganization", V, "body/fixture"),
+    Case("LeadOrOpenPoint", V, "body/fixture"),
+    Case("LeadTbd", W, "body/fixture"),
+    Case("HasLead", V, "werkbank/fixture", "LeadOrOpenPoint"),
+    Case("HasLeadOpenPoint", V, "werkbank/fixture", "LeadOrOpenPoint"),
+    Case("NoLeadOpenPoint", W, "werkbank/fixture", "LeadTbd"),
+    Case("LeadOpenPoint", W, "body/fixture", "LeadTbd"),
+    Case("SroLeadNeutral", V, "body/smart-region-office"),
+    # shapes/werkbanken.ttl
+    Case("WerkbankShape", W, "werkbank/fixture", "WerkbankLeadFlemish"),
+    Case("WerkbankLeadFlemish", W, "werkbank/fixture"),
+    Case("FlemishAdministration", W, "werkbank/fixture", "WerkbankLeadFlemish"),
+    Case("FlemishAdministrationKind", W, "werkbank/fixture", "WerkbankLeadFlemish"),
+    Case("WerkbankFormalMandate", W, "werkbank/fixture"),
+    Case("FormalStatus", W, "werkbank/fixture", "WerkbankFormalMandate"),
+    Case("WerkbankProjectSheet", W, "werkbank/fixture"),
+    Case("WerkbankLeaderPost", W, "werkbank/fixture"),
+    Case("WerkbankoverlegSeat", W, "werkbank/fixture", "WerkbankLeaderPost"),
+    Case("CompleteProjectSheet", W, "werkbank/fixture", "WerkbankProjectSheet"),
+    Case("ProjectSheetObjective", W, "werkbank/fixture", "WerkbankProjectSheet"),
+    Case("ProjectSheetScope", W, "werkbank/fixture", "WerkbankProjectSheet"),
+    Case("ProjectSheetActivity", W, "werkbank/fixture", "WerkbankProjectSheet"),
+    # shapes/bodies.ttl
+    Case("GovernanceBodyShape", V, "body/fixture", "BodyPurpose"),
+    Case("BodyPurpose", V, "body/fixture"),
+    Case("BodyCoreTask", V, "body/fixture"),
+    Case("BodyComposition", V, "body/fixture"),
+    Case("BodyResponsibility", V, "body/fixture"),
+    Case("BodyOfficialMandate", W, "body/fixture"),
+    # shapes/mandates-services.ttl
+    Case("MandateShape", V, "mandate/fixture", "MandateStatus"),
+    Case("MandateStatus", V, "mandate/fixture"),
+    Case("PublicServiceShape", W, "service/fixture", "PublicServiceContactPoint"),
+    Case("PublicServiceOfficialMandate", W, "service/fixture"),
+    Case("PublicServiceContactPoint", W, "service/fixture"),
+    # shapes/budgets.ttl
+    Case("BudgetAllocationShape", V, "budget/fixture", "BudgetOwner"),
+    Case("BudgetOwner", V, "budget/fixture"),
+    Case("BudgetAmount", V, "budget/fixture"),
+    Case("BudgetPeriod", V, "budget/fixture"),
+    Case("MonetaryAmountShape", V, "budget/fixture-amount", "MonetaryValue"),
+    Case("MonetaryValue", V, "budget/fixture-amount"),
+    Case("MonetaryCurrency", V, "budget/fixture-amount"),
+    # shapes/open-points.ttl
+    Case("OpenPointShape", V, "open-point/fixture", "OpenPointDescription"),
+    Case("OpenPointConcerns", V, "open-point/fixture"),
+    Case("OpenPointAboutProperty", V, "open-point/fixture"),
+    Case("OpenPointDescription", V, "open-point/fixture"),
+    # shapes/vloca.ttl
+    Case("FlemishMemberAlignedWithVloca", W, "organisation/fixture"),
+    Case("NotFlemishAdministration", W, "organisation/fixture", "FlemishMemberAlignedWithVloca"),
+    Case("AlignedWithVloca", W, "organisation/fixture", "FlemishMemberAlignedWithVloca"),
+    # shapes/labels.ttl
+    Case("DutchPrefLabel", V, "organisation/fixture"),
+    Case("OutsideIdNamespace", V, "organisation/fixture", "DutchPrefLabel"),
+    Case("InIdNamespace", V, "organisation/fixture", "DutchPrefLabel"),
+    Case("HasDutchPrefLabel", V, "organisation/fixture", "DutchPrefLabel"),
+    Case("DutchText", V, "organisation/fixture", "DutchPrefLabel"),
+]
+
+# The warnings the seed must give, derived from the seed's checklist
+# (/work/shared/seed/README.md): what it leaves open, and the tensions it names.
+BODIES = [
+    "body/politiek-begeleidingscomite",
+    "body/ambtelijke-stuurgroep",
+    "body/smart-region-office",
+    "body/klankbordgroep",
+    "body/werkbankoverleg",
+]
+NOT_FORMALISED = ["werkbank/matchmaking", "werkbank/financiering", "werkbank/use-cases"]
+FLEMISH_SERVICES_WITH_A_ROLE = [
+    "organisation/abb",
+    "organisation/vlaio",
+    "organisation/aiv",
+    "organisation/vvsg",
+    "organisation/kcvs",
+]
+EXPECTED_SEED_WARNINGS = {
+    # "Lead (trekker): TBD" for each of the five bodies.
+    *(("LeadTbd", body) for body in BODIES),
+    # "Mandates (none official yet)": no body has an official mandate (N2).
+    *(("BodyOfficialMandate", body) for body in BODIES),
+    # Werkbank Use Cases is led by KPMG/CGR, a consultancy, not the Flemish administration (N5).
+    ("WerkbankLeadFlemish", "werkbank/use-cases"),
+    # N4: Matchmaking, Financiering and Use Cases still need their formal mandate.
+    *(("WerkbankFormalMandate", werkbank) for werkbank in NOT_FORMALISED),
+    # Only werkbank VLOCA is worked out: the other three have no project sheet yet, and the
+    # seed gives VLOCA's goal (objective) but not its scope and activities.
+    *(("WerkbankProjectSheet", werkbank) for werkbank in NOT_FORMALISED),
+    ("WerkbankProjectSheet", "werkbank/vloca"),
+    # G3: the Flemish services in the bodies are not yet mapped onto VLOCA components.
+    *(("FlemishMemberAlignedWithVloca", org) for org in FLEMISH_SERVICES_WITH_A_ROLE),
+}
+
+
+# --- reading the shapes ---
+@cache
+def shapes_graph() -> Graph:
+    graph = Graph()
+    for path in sorted((ROOT / "shapes").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def _list(graph: Graph, head: Node) -> list[Node]:
+    return list(Collection(graph, head))
+
+
+def all_shapes(graph: Graph) -> set[Node]:
+    """Every node that is a shape: typed, targeted, or used as a shape by another shape."""
+    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+    found: set[Node] = set(graph.subjects(RDF.type, SH.NodeShape))
+    found |= set(graph.subjects(RDF.type, SH.PropertyShape))
+    for predicate in (*targets, SH.path, SH.property, SH.sparql):
+        found |= set(graph.subjects(predicate, None))
+    for predicate in (SH.property, SH.node, SH.qualifiedValueShape, SH["not"]):
+        found |= set(graph.objects(None, predicate))
+    for predicate in (SH["or"], SH["and"], SH.xone):
+        for head in graph.objects(None, predicate):
+            found |= set(_list(graph, head))
+    return found
+
+
+def _languages(graph: Graph, subject: Node, predicate: URIRef) -> set[str]:
+    return {
+        value.language or ""
+        for value in graph.objects(subject, predicate)
+        if isinstance(value, Literal)
+    }
+
+
+def family(shape: str) -> set[str]:
+    """The shape and the property shapes it groups: a result of any of them is 'of the shape'."""
+    node = URIRef(shape)
+    return {shape, *(str(p) for p in shapes_graph().objects(node, SH.property))}
+
+
+# --- each shape on its fixtures ---
+@cache
+def fixture_report(name: str) -> Report:
+    return validate_with_vocabulary([SHAPE_FIXTURES / f"{name}.ttl"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.fixture)
+def test_conforming_fixture_gives_no_result_of_the_shape(case: Case) -> None:
+    report = fixture_report(f"{case.fixture}-conforms")
+    shapes = family(str(SRGSH[case.shape])) | family(case.reporter)
+    found = [(r.shape, r.focus, r.message.get("en")) for r in report.results if r.shape in shapes]
+    assert found == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.fixture)
+def test_violating_fixture_gives_a_result_of_the_shape(case: Case) -> None:
+    report = fixture_report(f"{case.fixture}-violates")
+    found = {(r.severity, r.focus) for r in report.results if r.shape == case.reporter}
+    assert (case.severity, ID + case.focus) in found, [
+        (r.shape, r.severity, r.focus) for r in report.results
+    ]
+
+
+def test_every_shape_has_a_case_and_fixtures() -> None:
+    shapes = {str(s) for s in all_shapes(shapes_graph())}
+    assert shapes == {str(SRGSH[c.shape]) for c in CASES}
+    for case in CASES:
+        for kind in ("conforms", "violates"):
+            assert (SHAPE_FIXTURES / f"{case.fixture}-{kind}.ttl").is_file()
+
+
+def test_severity_in_table_is_the_reporting_shapes_severity() -> None:
+    graph = shapes_graph()
+    for case in CASES:
+        severity = graph.value(URIRef(case.reporter), SH.severity)
+        assert severity == SH[case.severity], case
+
+
+# --- the form of the shapes ---
+def test_every_shape_is_named_labelled_with_message_and_severity() -> None:
+    graph = shapes_graph()
+    problems = []
+    for shape in all_shapes(graph):
+        if not (isinstance(shape, URIRef) and shape.startswith(str(SRGSH))):
+            problems.append(f"{shape}: not a named srgsh: shape")
+            continue
+        if not {"nl", "en"} <= _languages(graph, shape, RDFS.label):
+            problems.append(f"{shape}: rdfs:label needs @nl and @en")
+        if not {"nl", "en"} <= _languages(graph, shape, SH.message):
+            problems.append(f"{shape}: sh:message needs @nl and @en")
+        if graph.value(shape, SH.severity) not in (SH.Violation, SH.Warning, SH.Info):
+            problems.append(f"{shape}: no explicit sh:severity")
+    assert problems == []
+
+
+def test_parts_of_other_shapes_are_violations() -> None:
+    """A part that failed only with warnings would count as conforming (allow_warnings)."""
+    graph = shapes_graph()
+    parts: set[Node] = set()
+    for predicate in (SH.node, SH.qualifiedValueShape, SH["not"]):
+        parts |= set(graph.objects(None, predicate))
+    for predicate in (SH["or"], SH["and"], SH.xone):
+        for head in graph.objects(None, predicate):
+            parts |= set(_list(graph, head))
+    parts |= {p for part in list(parts) for p in graph.objects(part, SH.property)}
+    assert {p for p in parts if graph.value(p, SH.severity) != SH.Violation} == set()
+
+
+def test_no_shape_uses_sh_node() -> None:
+    """pySHACL nests sh:node's results under sh:detail; the report would count them twice."""
+    assert list(shapes_graph().subject_objects(SH.node)) == []
+
+
+def test_sparql_constraints_are_named_with_messages_and_prefixes() -> None:
+    graph = shapes_graph()
+    for constraint in graph.objects(None, SH.sparql):
+        assert isinstance(constraint, URIRef), constraint
+        assert {"nl", "en"} <= _languages(graph, constraint, SH.message), constraint
+        prefixes = graph.value(constraint, SH.prefixes)
+        assert prefixes is not None and (prefixes, SH.declare, None) in graph, constraint
+        assert "$this" in str(graph.value(constraint, SH.select)), constraint
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "shapes").glob("*.ttl")), ids=lambda p: p.name)
+def test_every_shapes_file_has_a_header_comment(path: Path) -> None:
+    assert path.read_text(encoding="utf-8").startswith(f"# shapes/{path.name}")
+
+
+# --- the seed ---
+def test_seed_has_no_violations(seed_report: Report) -> None:
+    assert [(r.shape, r.focus, r.path) for r in seed_report.violations] == []
+
+
+def test_seed_warnings_are_exactly_the_expected_ones(seed_report: Report) -> None:
+    found = {
+        (r.shape.removeprefix(str(SRGSH)), r.focus.removeprefix(ID)) for r in seed_report.warnings
+    }
+    assert found == EXPECTED_SEED_WARNINGS
+
+
+def test_second_lead_of_werkbank_vloca_is_a_violation() -> None:
+    report = validate_with_seed([SHAPE_FIXTURES / "seed-second-lead-werkbank-vloca.ttl"])
+    found = {(r.shape, r.focus) for r in report.violations}
+    assert found == {(str(SRGSH.LeadMaxOne), ID + "werkbank/vloca")}
+
+
+def test_reporting_cycle_is_a_violation_on_every_node_of_the_cycle() -> None:
+    report = validate_with_seed([SHAPE_FIXTURES / "seed-reporting-cycle.ttl"])
+    found = {(r.shape, r.focus) for r in report.violations}
+    cycle = [
+        "werkbank/vloca",
+        "body/smart-region-office",
+        "body/ambtelijke-stuurgroep",
+        "body/politiek-begeleidingscomite",
+    ]
+    assert found == {(str(SRGSH.ReportingAcyclic), ID + node) for node in cycle}

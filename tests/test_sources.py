@@ -1,0 +1,114 @@
+"""The folders stay honest: every file parses, every term and concept is documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from rdflib import Graph
+
+from srg_graph.sources import discover
+from srg_graph.store import GraphStore
+
+SOURCES = discover(ROOT)
+PREFIXES = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX srg: <https://w3id.org/srg/ns#>
+"""
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.display(ROOT))
+def test_every_source_parses_with_rdflib_too(source) -> None:
+    assert len(Graph().parse(source.path, format="turtle")) > 0
+
+
+def test_every_folder_has_sources() -> None:
+    kinds = {source.kind.value for source in SOURCES}
+    assert kinds == {"ontology", "shapes", "data"}
+    assert (ROOT / "ontology" / "srg.ttl") in {s.path for s in SOURCES}
+
+
+def missing(seed: GraphStore, where: str, check: str) -> list[str]:
+    rows = seed.rows(
+        f"{PREFIXES} SELECT DISTINCT ?x WHERE {{ {where} FILTER NOT EXISTS {{ {check} }} }}"
+    )
+    return sorted(row["x"] for row in rows)
+
+
+SRG_TERMS = """GRAPH <https://w3id.org/srg/graph/ontology> {
+    ?x a ?kind . FILTER(STRSTARTS(STR(?x), STR(srg:)))
+    VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty } }"""
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        '?x rdfs:label ?l . FILTER(LANG(?l) = "nl")',
+        '?x rdfs:label ?l . FILTER(LANG(?l) = "en")',
+        '?x skos:definition ?d . FILTER(LANG(?d) = "nl")',
+        '?x skos:definition ?d . FILTER(LANG(?d) = "en")',
+        "?x rdfs:isDefinedBy <https://w3id.org/srg/ns>",
+    ],
+)
+def test_every_ontology_term_is_documented(seed: GraphStore, check: str) -> None:
+    assert missing(seed, SRG_TERMS, check) == []
+
+
+def test_every_ontology_term_links_to_a_standard_term(seed: GraphStore) -> None:
+    link = """{ ?x rdfs:subClassOf|rdfs:subPropertyOf|skos:closeMatch|skos:broadMatch
+                   |owl:equivalentClass|owl:equivalentProperty|rdfs:seeAlso ?super .
+                FILTER(!STRSTARTS(STR(?super), STR(srg:))) }
+              UNION { ?x rdfs:subClassOf|rdfs:subPropertyOf ?mid .
+                      ?mid rdfs:subClassOf|rdfs:subPropertyOf ?super .
+                      FILTER(!STRSTARTS(STR(?super), STR(srg:))) }"""
+    assert missing(seed, SRG_TERMS, link) == []
+
+
+def test_contract_terms_exist(seed: GraphStore) -> None:
+    contract = [
+        *("GovernanceBody", "Werkbank", "Responsibility", "OpenPoint", "Mandate"),
+        *("BudgetAllocation", "ProjectSheet", "VlocaComponent", "lead", "advises", "oversees"),
+        *("responsibility", "optional", "concerns", "aboutProperty", "mandate", "status"),
+        "alignsWith",
+    ]
+    defined = {row["x"] for row in seed.rows(f"{PREFIXES} SELECT ?x WHERE {{ {SRG_TERMS} }}")}
+    assert {f"https://w3id.org/srg/ns#{term}" for term in contract} <= defined
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        '?x skos:prefLabel ?l . FILTER(LANG(?l) = "nl")',
+        '?x skos:prefLabel ?l . FILTER(LANG(?l) = "en")',
+        '?x skos:definition ?d . FILTER(LANG(?d) = "nl")',
+        '?x skos:definition ?d . FILTER(LANG(?d) = "en")',
+        "?x skos:inScheme ?scheme . ?scheme a skos:ConceptScheme",
+    ],
+)
+def test_every_concept_is_documented(seed: GraphStore, check: str) -> None:
+    concepts = "?x a skos:Concept . FILTER(STRSTARTS(STR(?x), 'https://w3id.org/srg/id/concept/'))"
+    assert missing(seed, concepts, check) == []
+
+
+def test_ontology_header(seed: GraphStore) -> None:
+    assert seed.ask(
+        f"""{PREFIXES} ASK {{ <https://w3id.org/srg/ns> a owl:Ontology ;
+            owl:versionInfo ?v ; dcterms:license ?l ; dcterms:creator ?c }}"""
+    )
+
+
+def test_no_stray_ttl_outside_the_source_folders() -> None:
+    stray = [
+        p
+        for p in ROOT.glob("*/*.ttl")
+        if p.parent.name not in {"ontology", "shapes", "data"} and ".venv" not in p.parts
+    ]
+    assert stray == [], "Turtle belongs in ontology/, shapes/ or data/"
+
+
+def test_source_paths_are_relative_in_messages() -> None:
+    assert all(not Path(s.display(ROOT)).is_absolute() for s in SOURCES)

@@ -1,0 +1,261 @@
+"""The SPARQL guard: what it sees in a request, and what it refuses before the engine runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from srg_graph.sparql_guard import GuardError, check, inspect, tokenize
+
+STORE_GRAPHS = {"https://w3id.org/srg/graph/ontology", "https://w3id.org/srg/graph/data"}
+
+
+def nested(depth: int, opening: str = "{", closing: str = "}") -> str:
+    return "SELECT * WHERE " + opening * depth + closing * depth
+
+
+@pytest.mark.parametrize(
+    ("text", "form", "query_type"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "query", "SELECT"),
+        ("select * { }", "query", "SELECT"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "query", "CONSTRUCT"),
+        ("DESCRIBE <http://x/a>", "query", "DESCRIBE"),
+        ("ask {}", "query", "ASK"),
+        ("PREFIX ex: <http://x/> BASE <http://b/> SELECT * {}", "query", "SELECT"),
+        ("# SELECT\nINSERT DATA { <a> <b> <c> }", "update", None),
+        ("DELETE WHERE { ?s ?p ?o }", "update", None),
+        ("WITH <g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "update", None),
+        ("LOAD <http://x/data.ttl>", "update", None),
+        ("CLEAR ALL", "update", None),
+        ("CREATE GRAPH <g>", "update", None),
+        ("DROP SILENT GRAPH <g>", "update", None),
+        ("COPY <a> TO <b>", "update", None),
+        ("MOVE DEFAULT TO <b>", "update", None),
+        ("ADD <a> TO DEFAULT", "update", None),
+        ("PREFIX select: <http://x/> INSERT DATA { select:a select:b select:c }", "update", None),
+        ("hello world", None, None),
+        ("{ ?s ?p ?o }", None, None),
+    ],
+)
+def test_form(text: str, form: str | None, query_type: str | None) -> None:
+    found = inspect(text)
+    assert (found.form, found.query_type) == (form, query_type)
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ("SELECT * {}", 1),
+        ("SELECT * { { } { } }", 2),
+        ("SELECT * { OPTIONAL { ?s ?p [ ?q ( 1 2 ) ] } }", 4),
+        ("SELECT * { FILTER((((1)))) }", 5),
+        ("SELECT * { ?s ?p '''{{{{ # }}}''' }", 1),
+        ('SELECT * { ?s ?p "{{{{" }', 1),
+        ("SELECT * { ?s ?p <http://x/%7B%7B> }", 1),
+        ("SELECT * { ?s ?p <http://x/{{{{> }", 5),  # braces are not IRI characters
+        ("SELECT * { ?s ?p ?o } # {{{{{", 1),
+        ("SELECT * { } }}}} {", 1),
+        ("SELECT * { FILTER(1<(((2)))&&3>2) }", 5),
+        ("SELECT * { ?s ?p <http://x/(((a)))> }", 1),
+        # `<` after an operand in an expression is an operator, in every place expressions go
+        ("SELECT (EXISTS{?s ?p ?o} AS ?e) (1<(((2)))&&3>2 AS ?x) {}", 4),
+        ("SELECT * { ?s ?p ?o } ORDER BY ?s (1<(((2)))&&3>2)", 4),
+        ("SELECT ?x { ?s ?p ?x } GROUP BY ?x HAVING (1<(((2)))&&3>2)", 4),
+        ("SELECT * { FILTER regex(1<(((2)))&&3>2) }", 5),
+        ("SELECT * { { SELECT (1<(((2)))&&3>2 AS ?x) {} } ?s ?p (1 2) }", 6),
+        ("SELECT * { BIND(1<(((2)))&&3>2 AS ?x) VALUES (?a) { (<http://x/a>) } }", 5),
+        (r"SELECT * { ?s ?p ?o \u007B \u007B \u007B }", 4),
+        (nested(5000), 5000),
+        (nested(3000, "(", ")"), 3000),
+        (nested(3000, "[", "]"), 3000),
+    ],
+)
+def test_depth(text: str, depth: int) -> None:
+    assert inspect(text).max_depth == depth
+
+
+def test_deep_nesting_is_refused() -> None:
+    with pytest.raises(GuardError, match="nests groups 5000 deep; the limit is 64: flatten it"):
+        check(nested(5000), expect="query")
+
+
+def test_nesting_at_the_limit_is_accepted() -> None:
+    assert check(nested(64), expect="query").max_depth == 64
+
+
+@pytest.mark.parametrize(
+    ("text", "uses_service"),
+    [
+        ("SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }", True),
+        ("SELECT * { service silent <http://x/sparql> { ?s ?p ?o } }", True),
+        ("SELECT * { SERVICE ?endpoint { ?s ?p ?o } }", True),
+        ("SELECT * {SERVICE<http://x/sparql>{?s ?p ?o}}", True),
+        (r"SELECT * { \u0053ERVICE <http://x/sparql> { } }", True),
+        ('SELECT * { ?s ?p "\\u0022" SERVICE <http://x/> { } }', True),
+        ("SELECT ?service { ?service ?p ?o }", False),
+        ("SELECT * { $service ?p ?o }", False),
+        ("PREFIX ex: <http://x/> SELECT * { ?s ex:SERVICE ?o }", False),
+        ("SELECT * { ?s :SERVICE ?o }", False),
+        ('SELECT * { ?s ?p "SERVICE" }', False),
+        ("SELECT * { ?s ?p 'SERVICE <http://x/> {}' }", False),
+        ('SELECT * { ?s ?p """\nSERVICE\n""" }', False),
+        ("SELECT * { ?s ?p <http://x/SERVICE> }", False),
+        ("SELECT * { ?s ?p ?o } # SERVICE <http://x/> { }", False),
+        ("# SERVICE\nSELECT * { ?s ?p ?o }", False),
+        ("SELECT * { ?s ?p ?o } LIMIT 1 #SERVICE", False),
+        ("SELECT * { ?s ?p 'x'@en-service }", False),
+    ],
+)
+def test_service_is_recognised_only_as_a_keyword(text: str, uses_service: bool) -> None:
+    assert inspect(text).uses_service is uses_service
+
+
+def test_service_is_refused() -> None:
+    with pytest.raises(GuardError, match=r"SERVICE \(federated query\) is disabled"):
+        check("SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }", expect="query")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LOAD <http://example.org/data.ttl>",
+        "LOAD SILENT <http://example.org/data.ttl> INTO GRAPH <http://x/g>",
+        "INSERT DATA { <a> <b> <c> } ; load <http://example.org/data.ttl>",
+    ],
+)
+def test_load_is_refused(text: str) -> None:
+    with pytest.raises(GuardError, match="LOAD is disabled: no request leaves the server"):
+        check(text, expect="update")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INSERT DATA { <http://x/a> <http://x/load> 'LOAD' }",
+        "PREFIX ex: <http://x/> INSERT DATA { ex:LOAD ex:p ?load }",
+    ],
+)
+def test_load_in_names_and_strings_is_allowed(text: str) -> None:
+    assert check(text, expect="update").uses_load is False
+
+
+@pytest.mark.parametrize(
+    ("text", "base_iri", "iris"),
+    [
+        ("SELECT * FROM <http://x/g> { }", None, ["http://x/g"]),
+        (
+            "SELECT * FROM <http://x/a> FROM NAMED <http://x/b> { }",
+            None,
+            ["http://x/a", "http://x/b"],
+        ),
+        ("PREFIX g: <http://x/graph/> SELECT * FROM g:one { }", None, ["http://x/graph/one"]),
+        ("PREFIX : <http://x/> SELECT * FROM NAMED :two { }", None, ["http://x/two"]),
+        ("PREFIX g: <http://x/> SELECT * FROM g:a\\.b { }", None, ["http://x/a.b"]),
+        (
+            "BASE <http://x/dir/> SELECT * FROM <g> FROM <../h> { }",
+            None,
+            ["http://x/dir/g", "http://x/h"],
+        ),
+        ("SELECT * FROM <g> { }", "http://srv/sparql/", ["http://srv/sparql/g"]),
+        ("SELECT * FROM <g> { }", None, ["g"]),
+        ("BASE <http://x/> PREFIX p: <ns/> SELECT * FROM p:g { }", None, ["http://x/ns/g"]),
+        ("SELECT * FROM undeclared:g { }", None, []),
+        ("SELECT * { GRAPH <http://x/g> { ?s ?p ?o } }", None, []),
+        (
+            "WITH <http://x/w> DELETE { ?s ?p ?o } USING <http://x/u> USING NAMED <http://x/n> "
+            "WHERE { ?s ?p ?o }",
+            None,
+            ["http://x/w", "http://x/u", "http://x/n"],
+        ),
+        (
+            "PREFIX g: <http://x/> INSERT DATA { g:a g:b g:c } ;\n"
+            "DELETE { ?s ?p ?o } USING g:one WHERE { ?s ?p ?o } ;\n"
+            "BASE <http://y/> WITH <two> INSERT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            None,
+            ["http://x/one", "http://y/two"],
+        ),
+    ],
+)
+def test_dataset_iris(text: str, base_iri: str | None, iris: list[str]) -> None:
+    assert inspect(text, base_iri).dataset_iris == iris
+
+
+def test_graphs_outside_the_store_are_refused() -> None:
+    text = "SELECT * FROM <https://w3id.org/srg/graph/data> FROM <http://evil/g> { }"
+    with pytest.raises(GuardError, match="FROM <http://evil/g> names a graph that is not in"):
+        check(text, expect="query", allowed_graphs=STORE_GRAPHS.__contains__)
+
+
+def test_graphs_in_the_store_are_accepted() -> None:
+    text = "PREFIX g: <https://w3id.org/srg/graph/> SELECT * FROM g:data FROM NAMED g:ontology {}"
+    found = check(text, expect="query", allowed_graphs=STORE_GRAPHS.__contains__)
+    assert found.dataset_clauses == [
+        ("FROM", "https://w3id.org/srg/graph/data"),
+        ("FROM NAMED", "https://w3id.org/srg/graph/ontology"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("FILTER(?a < ?b)", ["word", "punct", "var", "punct", "var", "punct"]),
+        ("FILTER(?a<?b)", ["word", "punct", "var", "punct", "var", "punct"]),
+        ("FILTER(?a <= ?b)", ["word", "punct", "var", "punct", "punct", "var", "punct"]),
+        ("FILTER(?a<?b&&?c>?d)", ["word", "punct", "var", "punct", "var"] + ["punct"] * 2),
+        ("FILTER(?a < <http://x/>)", ["word", "punct", "var", "punct", "iri", "punct"]),
+        ("FILTER(?x IN (<a>, <b>))", ["word", "punct", "var", "word", "punct", "iri"]),
+        ("?s <http://x/p> ?o", ["var", "iri", "var"]),
+        ("?s <http://x/p#q?r=1> ?o", ["var", "iri", "var"]),
+        ("?s <http://x/ p> ?o", ["var", "punct", "pname"]),
+        ("?s <http://x/{p}> ?o", ["var", "punct", "pname"]),
+        ("'it''s'", ["string", "string"]),
+        ("'a\\'b' 'c'", ["string", "string"]),
+        ('"a\\"}" .', ["string", "punct"]),
+        ("'''a ' '' }''' .", ["string", "punct"]),
+        ("'''a''''", ["string"]),
+        ('"""x\n}\n# y""" .', ["string", "punct"]),
+        ("'''unterminated }", ["string"]),
+        ("'broken\n}", ["punct", "word", "punct"]),
+        ("ex:a ex: :b _:b1 ?v $w @nl-BE 12 1.5 .5e1", ["pname"] * 3 + ["bnode", "var", "var"]),
+        ("ex:o.", ["pname", "punct"]),
+        ("select SeLeCt", ["word", "word"]),
+    ],
+)
+def test_tokens(text: str, kinds: list[str]) -> None:
+    assert [token.kind for token in tokenize(text)][: len(kinds)] == kinds
+
+
+def test_less_than_in_an_expression_does_not_hide_brackets() -> None:
+    text = "SELECT * { FILTER(?a<" + "(" * 100 + "?b" + ")" * 100 + "&&?c>?d) }"
+    with pytest.raises(GuardError, match="nests groups 102 deep"):
+        check(text, expect="query")
+
+
+@pytest.mark.parametrize(
+    ("text", "expect", "message"),
+    [
+        ("", "query", "empty query"),
+        ("  # nothing but a comment\n", "update", "empty update"),
+        ("INSERT DATA { <a> <b> <c> }", "query", "this is a SPARQL Update; send it with POST"),
+        ("PREFIX x: <y> DROP ALL", "query", "as the form field `update`"),
+        ("SELECT * { }", "update", "this is a SPARQL query, not an update"),
+        ("SELECT * { }" + " " * 100, "query", "query is 112 characters; the limit is 100"),
+    ],
+)
+def test_refusals(text: str, expect: str, message: str) -> None:
+    with pytest.raises(GuardError, match=message):
+        check(text, expect=expect, max_length=100)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expect"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 10", "query"),
+        ("SELECT (?a<?b AS ?c) WHERE { } ORDER BY (?a<?b)", "query"),
+        ("INSERT DATA { <a> <b> '''x'''} ; DELETE DATA { <a> <b> 'x' }", "update"),
+        ("SELECT nonsense {", "query"),
+        ("not sparql at all", "update"),
+    ],
+)
+def test_accepted(text: str, expect: str) -> None:
+    assert check(text, expect=expect).max_depth <= 64  # type: ignore[arg-type]
