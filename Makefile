@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/srg build
 	$(BIN)/srg validate
+	$(BIN)/srg serve
 
 build: $(STAMP)
 	$(BIN)/srg build

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .config import Settings
+from .dataset import log_path
 from .sources import Kind, Source, discover, submitted
 from .store import GraphStore
 from .validation import Report, validate
@@ -47,6 +48,8 @@ def build(settings: Settings) -> Report:
     if not report.conforms:
         raise BuildRefused(report)
     _replace_store(store, settings.store)
+    # The log holds changes to the store just replaced; they do not apply to the new one.
+    log_path(settings.store).unlink(missing_ok=True)
     return report
 
 

@@ -68,19 +68,31 @@ def cmd_query(args: argparse.Namespace) -> int:
     return OK
 
 
+SERVE_OPTIONS = (  # flag, Settings field, type, help
+    ("--host", "host", str, "address to listen on (default 127.0.0.1)"),
+    ("--port", "port", int, "port; 0 picks a free one (default 8000)"),
+    ("--query-timeout", "query_timeout", float, "seconds a query may run (default 10)"),
+    ("--workers", "workers", int, "query worker processes (default 2)"),
+    ("--queue-timeout", "queue_timeout", float, "seconds to wait for a worker (default 10)"),
+    ("--max-rows", "max_rows", int, "result row cap (default 100000)"),
+    ("--max-result-bytes", "max_result_bytes", int, "result size cap (default 50 MiB)"),
+    ("--max-body-bytes", "max_body_bytes", int, "request body cap (default 10 MiB)"),
+    ("--max-query-chars", "max_query_chars", int, "query length cap (default 100000)"),
+    ("--max-depth", "max_depth", int, "query nesting cap (default 64)"),
+    ("--base-iri", "base_iri", str, "base of relative IRIs (default https://w3id.org/srg/id/)"),
+)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve  # the web stack loads only for this command
 
-    settings = replace(
-        _settings(args), host=args.host or Settings().host, port=args.port or Settings().port
-    )
-    if args.token_file:
-        settings = replace(
-            settings, write_tokens=settings.write_tokens + read_token_file(args.token_file)
-        )
-    for name in ("query_timeout", "workers", "max_rows"):
+    settings = _settings(args)
+    for _, name, _, _ in SERVE_OPTIONS:
         if getattr(args, name) is not None:
             settings = replace(settings, **{name: getattr(args, name)})
+    if args.token_file:
+        tokens = settings.write_tokens + read_token_file(args.token_file)
+        settings = replace(settings, write_tokens=tokens)
     serve(settings)
     return OK
 
@@ -106,12 +118,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.set_defaults(run=cmd_query)
 
     cmd = commands.add_parser("serve", parents=[common], help="serve the SPARQL endpoint")
-    cmd.add_argument("--host", help="address to listen on (default 127.0.0.1 or $SRG_HOST)")
-    cmd.add_argument("--port", type=int, help="port (default 8000 or $SRG_PORT)")
+    for flag, name, kind, text in SERVE_OPTIONS:
+        cmd.add_argument(flag, dest=name, type=kind, help=text)
     cmd.add_argument("--token-file", type=Path, help="file of write tokens, one per line")
-    cmd.add_argument("--query-timeout", type=float, help="seconds (default 10)")
-    cmd.add_argument("--workers", type=int, help="query worker processes (default 2)")
-    cmd.add_argument("--max-rows", type=int, help="result row cap (default 100000)")
     cmd.set_defaults(run=cmd_serve)
     return main
 

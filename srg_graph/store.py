@@ -11,12 +11,15 @@ import re
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from . import results as results_module
+from .queries import Binding
+from .results import XSD_STRING
 from .sources import Source, SourceError
 
 FORMATS_BY_SUFFIX = {
@@ -47,6 +50,25 @@ def _read(path: Path) -> bytes:
     except OSError as error:
         raise SourceError(str(path), error.strerror or str(error)) from error
     return gzip.decompress(data) if path.suffix.lower() == ".gz" else data
+
+
+INSTANCE_OF = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "ASK { ?resource a/rdfs:subClassOf* ?class }"
+)
+
+
+def substitutions(bindings: Mapping[str, Binding] | None) -> dict[ox.Variable, Any]:
+    """pyoxigraph substitutions from bindings: values enter as typed terms, never as text."""
+    terms = {}
+    for name, (kind, value, datatype) in (bindings or {}).items():
+        node = (
+            ox.NamedNode(value)
+            if kind == "iri"
+            else ox.Literal(value, datatype=ox.NamedNode(datatype or XSD_STRING))
+        )
+        terms[ox.Variable(name)] = node
+    return terms
 
 
 @dataclass(frozen=True)
@@ -127,22 +149,32 @@ class GraphStore:
         return target
 
     # -- reading -----------------------------------------------------------------------------
-    def query(self, sparql: str, substitutions: Mapping[str, Any] | None = None) -> Any:
+    def query(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> Any:
+        """Run a query on the union default graph, variables bound to typed terms."""
         return self._store.query(
-            sparql, use_default_graph_as_union=True, substitutions=dict(substitutions or {})
+            sparql, use_default_graph_as_union=True, substitutions=substitutions(bindings)
         )
 
-    def rows(self, sparql: str) -> list[dict[str, str]]:
+    def rows(
+        self, sparql: str, bindings: Mapping[str, Binding] | None = None
+    ) -> list[dict[str, str]]:
         """SELECT rows as plain strings (IRI or lexical form); unbound variables are left out."""
-        solutions = self.query(sparql)
+        solutions = self.query(sparql, bindings)
         names = [v.value for v in solutions.variables]
         return [
             {name: _term_text(row[name]) for name in names if row[name] is not None}
             for row in solutions
         ]
 
-    def ask(self, sparql: str) -> bool:
-        return bool(self.query(sparql))
+    def ask(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> bool:
+        return bool(self.query(sparql, bindings))
+
+    def is_a(self, iri: str, classes: tuple[str, ...]) -> bool:
+        """Whether `iri` is an instance of one of `classes` (or of a subclass)."""
+        return any(
+            self.ask(INSTANCE_OF, {"resource": ("iri", iri, None), "class": ("iri", c, None)})
+            for c in classes
+        )
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
@@ -247,6 +279,9 @@ class QueryRequest:
     base_iri: str | None = None
     max_rows: int = 100_000
     max_bytes: int = 50_000_000
+    bindings: tuple[tuple[str, Binding], ...] = ()
+    offset: int = 0
+    limit: int | None = None
 
 
 class QueryFailed(Exception):
@@ -303,9 +338,16 @@ def _dataset(request: QueryRequest) -> dict[str, Any]:
 def answer(store: GraphStore, request: QueryRequest) -> bytes:
     """Run a query and serialise its result in `request.fmt`, within the caps."""
     try:
-        result = store._store.query(request.text, base_iri=request.base_iri, **_dataset(request))
+        result = store._store.query(
+            request.text,
+            base_iri=request.base_iri,
+            substitutions=substitutions(dict(request.bindings)),
+            **_dataset(request),
+        )
     except SyntaxError as error:
         raise QueryFailed(400, f"SPARQL syntax error: {error}") from error
+    except RuntimeError as error:  # e.g. a substitution of a variable the query does not project
+        raise QueryFailed(500, f"the query could not run: {error}") from error
     if isinstance(result, ox.QueryBoolean):
         return results_module.boolean(bool(result), request.fmt).encode()
     if isinstance(result, ox.QueryTriples):
@@ -314,9 +356,11 @@ def answer(store: GraphStore, request: QueryRequest) -> bytes:
             [ox.serialize(triples, format=GRAPH_FORMATS[request.fmt]) or b""], request.max_bytes
         )
     names = [v.value for v in result.variables]
+    end = None if request.limit is None else request.offset + request.limit
+    page = islice(result, request.offset, end)
     rows = (
         [_term(solution[name]) for name in names]
-        for solution in _capped(result, request.max_rows, "rows")
+        for solution in _capped(page, request.max_rows, "rows")
     )
     return _bounded(results_module.SELECT_WRITERS[request.fmt](names, rows), request.max_bytes)
 

@@ -315,3 +315,20 @@ def test_reporting_cycle_is_a_violation_on_every_node_of_the_cycle() -> None:
         "body/politiek-begeleidingscomite",
     ]
     assert found == {(str(SRGSH.ReportingAcyclic), ID + node) for node in cycle}
+
+
+def test_sro_run_by_a_werkbank_lead_is_a_violation() -> None:
+    report = validate_with_vocabulary([SHAPE_FIXTURES / "sro-managed-by-werkbank-lead.ttl"])
+    found = {
+        (r.severity, r.focus, r.path, r.value)
+        for r in report.results
+        if r.shape == str(SRGSH.SroLeadNeutral)
+    }
+    assert found == {
+        (
+            V,
+            ID + "body/smart-region-office",
+            "https://w3id.org/srg/ns#managedBy",
+            ID + "organisation/fixture",
+        )
+    }
