@@ -7,11 +7,16 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from . import queries
 from . import report as reports
 from .build import BuildRefused, build, load_sources, validate_sources
 from .config import Settings, read_token_file
+from .dataset import load_prefix
+from .queries import NamedQuery
+from .results import SELECT_WRITERS
 from .sources import SourceError
-from .store import GRAPH_FORMATS, RESULT_FORMATS, GraphStore, is_graph_result, serialize_result
+from .sparql_guard import inspect
+from .store import GRAPH_FORMATS, QueryFailed, QueryRequest, answer
 
 OK, VIOLATIONS, UNUSABLE = 0, 1, 2
 
@@ -40,31 +45,50 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return OK if report.conforms else VIOLATIONS
 
 
-def query_text(name_or_file: str, settings: Settings) -> str:
-    """The SPARQL of a `.rq` file, or of the named query `queries/NAME.rq`."""
+def named_or_file(name_or_file: str, settings: Settings) -> tuple[str, NamedQuery | None]:
+    """The SPARQL of a `.rq` file, or the named query `queries/NAME.rq` with its header."""
     path = Path(name_or_file)
-    if not path.is_file():
-        path = settings.queries / f"{name_or_file}.rq"
-    if not path.is_file():
-        raise SourceError(name_or_file, "no such query file, nor a named query in queries/")
-    return path.read_text(encoding="utf-8")
+    if path.is_file():
+        return path.read_text(encoding="utf-8"), None
+    if (settings.queries / f"{name_or_file}.rq").is_file():
+        named = queries.parse(settings.queries / f"{name_or_file}.rq")
+        return named.text, named
+    raise SourceError(name_or_file, "no such query file, nor a named query in queries/")
+
+
+def parameters(pairs: list[str]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key:
+            raise SourceError(pair, "give parameters as --param name=value")
+        found[key] = value
+    return found
 
 
 def cmd_query(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    sparql = query_text(args.query, settings)
+    text, named = named_or_file(args.query, settings)
     if not settings.store.exists():
         build(settings)
-    store = GraphStore(settings.store)
+    store = load_prefix(settings.store)
+    raw = parameters(args.param)
     try:
-        result = store.query(sparql)
-    except SyntaxError as error:
+        bindings = queries.bind(named, raw, store.is_a) if named else {}
+    except queries.ParameterError as error:
         raise SourceError(args.query, str(error)) from error
-    fmt = args.format or ("turtle" if is_graph_result(result) else "tsv")
+    if raw and not named:
+        raise SourceError(args.query, "--param works with named queries only")
+    graph = (named.form if named else inspect(text).query_type) in ("CONSTRUCT", "DESCRIBE")
+    formats = GRAPH_FORMATS if graph else SELECT_WRITERS
+    fmt = args.format or ("turtle" if graph else "tsv")
+    if fmt not in formats:
+        raise SourceError(args.query, f"format {fmt} does not fit; use one of {sorted(formats)}")
+    request = QueryRequest(text, fmt, base_iri=settings.base_iri, bindings=tuple(bindings.items()))
     try:
-        sys.stdout.buffer.write(serialize_result(result, fmt))
-    except ValueError as error:
-        raise SourceError(args.query, str(error)) from error
+        sys.stdout.buffer.write(answer(store, request).body)
+    except QueryFailed as error:
+        raise SourceError(args.query, error.message) from error
     return OK
 
 
@@ -114,7 +138,8 @@ def parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("query", parents=[common], help="run a query file or named query")
     cmd.add_argument("query", help="a .rq file, or the name of a query in queries/")
-    cmd.add_argument("--format", choices=sorted({*RESULT_FORMATS, *GRAPH_FORMATS}))
+    cmd.add_argument("--format", choices=sorted({*SELECT_WRITERS, *GRAPH_FORMATS}))
+    cmd.add_argument("--param", action="append", default=[], help="name=value (repeatable)")
     cmd.set_defaults(run=cmd_query)
 
     cmd = commands.add_parser("serve", parents=[common], help="serve the SPARQL endpoint")

@@ -41,26 +41,26 @@ def _decode(payload: bytes) -> Delta:
     return Delta(record["removed"].encode(), record["added"].encode())
 
 
-def _replay(snapshot: Path, limit: int | None) -> tuple[GraphStore, int]:
+def _replay(snapshot: Path, limit: int | None, repair: bool) -> tuple[GraphStore, int]:
     disk = GraphStore.read_only(snapshot)
     store = disk.copy()
     disk.close()
     replayed = 0
-    for payload in wal.records(log_path(snapshot), limit):
+    for payload in wal.records(log_path(snapshot), limit, repair):
         store.apply(_decode(payload))
         replayed += 1
     return store, replayed
 
 
 def load(snapshot: Path) -> tuple[GraphStore, int]:
-    """The snapshot with the whole log replayed, in memory, and the number of writes."""
+    """The owner's view: the snapshot with the whole log replayed (repairing a torn tail)."""
     _recover_swap(snapshot)
-    return _replay(snapshot, None)
+    return _replay(snapshot, None, repair=True)
 
 
-def load_prefix(snapshot: Path, writes: int) -> GraphStore:
-    """The snapshot with the first `writes` records replayed (a reader's view; no repair)."""
-    return _replay(snapshot, writes)[0]
+def load_prefix(snapshot: Path, writes: int | None = None) -> GraphStore:
+    """A reader's view: the snapshot with the first `writes` records (default all) replayed."""
+    return _replay(snapshot, writes, repair=False)[0]
 
 
 class Dataset:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .config import Settings
 from .dataset import Dataset
 from .errors import HttpError
-from .store import QueryRequest
+from .store import Answer, QueryRequest
 from .workers import QueryPool
 
 
@@ -27,7 +27,7 @@ class Services:
     def has_graph(self, iri: str) -> bool:
         return iri in self.data.store.graph_names()
 
-    def run_query(self, request: QueryRequest) -> bytes:
+    def run_query(self, request: QueryRequest) -> Answer:
         """Run on a worker; blocking (call from a thread)."""
         if not self.waiting.acquire(blocking=False):
             raise HttpError(429, "too many queries at once; retry shortly", {"Retry-After": "1"})

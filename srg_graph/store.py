@@ -9,7 +9,7 @@ import gzip
 import io
 import re
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -239,12 +239,6 @@ def parse_quads(source: Source, name: str | None = None) -> list[ox.Quad]:
         raise SourceError(name or str(source.path), message, error.lineno, error.offset) from error
 
 
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
 GRAPH_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "ntriples": ox.RdfFormat.N_TRIPLES,
@@ -253,19 +247,6 @@ GRAPH_FORMATS = {
     "rdfxml": ox.RdfFormat.RDF_XML,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
-
-
-def is_graph_result(result: Any) -> bool:
-    """True for the triples of CONSTRUCT/DESCRIBE, False for SELECT solutions or ASK."""
-    return isinstance(result, ox.QueryTriples)
-
-
-def serialize_result(result: Any, fmt: str) -> bytes:
-    """A query result in a named format (`json`, `csv`, ... or `turtle`, `jsonld`, ...)."""
-    formats = GRAPH_FORMATS if is_graph_result(result) else RESULT_FORMATS
-    if fmt not in formats:
-        raise ValueError(f"format {fmt!r} does not fit this query; use one of {sorted(formats)}")
-    return result.serialize(format=formats[fmt])
 
 
 @dataclass(frozen=True)
@@ -335,7 +316,30 @@ def _dataset(request: QueryRequest) -> dict[str, Any]:
     return options
 
 
-def answer(store: GraphStore, request: QueryRequest) -> bytes:
+@dataclass(frozen=True)
+class Answer:
+    """A serialised result; `more` says a page was asked for and rows remain after it."""
+
+    body: bytes
+    more: bool = False
+
+
+class _Page:
+    """The rows from `offset`, at most `limit` of them, noting whether one more exists."""
+
+    def __init__(self, rows: Iterable[Any], offset: int, limit: int | None):
+        stop = None if limit is None else offset + limit + 1
+        self.rows, self.limit, self.more = islice(rows, offset, stop), limit, False
+
+    def __iter__(self) -> Iterator[Any]:
+        for count, row in enumerate(self.rows):
+            if self.limit is not None and count == self.limit:
+                self.more = True
+                return
+            yield row
+
+
+def answer(store: GraphStore, request: QueryRequest) -> Answer:
     """Run a query and serialise its result in `request.fmt`, within the caps."""
     try:
         result = store._store.query(
@@ -349,20 +353,16 @@ def answer(store: GraphStore, request: QueryRequest) -> bytes:
     except RuntimeError as error:  # e.g. a substitution of a variable the query does not project
         raise QueryFailed(500, f"the query could not run: {error}") from error
     if isinstance(result, ox.QueryBoolean):
-        return results_module.boolean(bool(result), request.fmt).encode()
+        return Answer(results_module.boolean(bool(result), request.fmt).encode())
     if isinstance(result, ox.QueryTriples):
         triples = list(_capped(result, request.max_rows, "triples"))
-        return _bounded(
-            [ox.serialize(triples, format=GRAPH_FORMATS[request.fmt]) or b""], request.max_bytes
-        )
+        graph = ox.serialize(triples, format=GRAPH_FORMATS[request.fmt]) or b""
+        return Answer(_bounded([graph], request.max_bytes))
     names = [v.value for v in result.variables]
-    end = None if request.limit is None else request.offset + request.limit
-    page = islice(result, request.offset, end)
-    rows = (
-        [_term(solution[name]) for name in names]
-        for solution in _capped(page, request.max_rows, "rows")
-    )
-    return _bounded(results_module.SELECT_WRITERS[request.fmt](names, rows), request.max_bytes)
+    page = _Page(result, request.offset, request.limit)
+    rows = ([_term(s[name]) for name in names] for s in _capped(page, request.max_rows, "rows"))
+    writer = results_module.SELECT_WRITERS[request.fmt]
+    return Answer(_bounded(writer(names, rows), request.max_bytes), page.more)
 
 
 PAYLOAD_FORMATS = {

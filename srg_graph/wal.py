@@ -29,11 +29,10 @@ def append(path: Path, payload: bytes) -> None:
         _fsync_directory(path.parent)
 
 
-def records(path: Path, limit: int | None = None) -> Iterator[bytes]:
-    """The payloads of the complete records, in order.
+def records(path: Path, limit: int | None = None, repair: bool = False) -> Iterator[bytes]:
+    """The payloads of the complete records (the first `limit` of them), in order.
 
-    The owner (no `limit`) cuts a torn tail off the file; a reader asks for the first `limit`
-    records only and never writes.
+    Only the log's owner repairs: it cuts a torn tail off the file. Readers never write.
     """
     if not path.exists():
         return
@@ -47,7 +46,7 @@ def records(path: Path, limit: int | None = None) -> Iterator[bytes]:
         yield payload
         offset += HEADER.size + length
         count += 1
-    if limit is None and offset < len(data):
+    if repair and offset < len(data):
         with path.open("r+b") as log:
             log.truncate(offset)
             os.fsync(log.fileno())

@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from . import dataset
-from .store import Delta, QueryFailed, QueryRequest, answer
+from .store import Answer, Delta, QueryFailed, QueryRequest, answer
 
 CONTEXT = multiprocessing.get_context("spawn")
 
@@ -96,7 +96,7 @@ class QueryPool:
         worker.stop()
         threading.Thread(target=lambda: self.idle.put(self._spawn()), daemon=True).start()
 
-    def run(self, request: QueryRequest) -> bytes:
+    def run(self, request: QueryRequest) -> Answer:
         try:
             worker = self.idle.get(timeout=self.queue_timeout)
         except queue.Empty:

@@ -56,8 +56,8 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
         settings.max_rows,
         settings.max_result_bytes,
     )
-    body = await run_in_threadpool(svc.run_query, query)
-    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
+    answer = await run_in_threadpool(svc.run_query, query)
+    return Response(answer.body, media_type=content_type(media), headers={"Vary": "Accept"})
 
 
 async def run_update(request: Request, svc: Services, operation: protocol.Operation) -> Response:
