@@ -15,10 +15,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, negotiation
 from . import report as reports
-from .api import graph_store, health, sparql
+from .api import graph_store, health, named_queries, sparql
 from .api.common import ValidationFailed
 from .config import Settings
 from .errors import HttpError
+from .queries import load
 from .services import open_services
 from .store import QueryFailed
 from .workers import Busy, QueryTimeout
@@ -117,6 +118,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_errors(app)
     install_middleware(app)
-    for module in (sparql, graph_store, health):
+    for module in (sparql, graph_store, named_queries, health):
         app.include_router(module.router)
+    install_openapi(app, settings)
     return app
+
+
+def install_openapi(app: FastAPI, settings: Settings) -> None:
+    """The generated description plus one operation per named query (read from queries/)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema["paths"].update(named_queries.openapi_paths(load(settings.queries)))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -103,6 +103,8 @@ def select_tsv(names: Sequence[str], rows: Iterable[Row]) -> Iterable[str]:
 
 
 def boolean(value: bool, fmt: str) -> str:
+    if fmt == "rows":
+        return json.dumps(value) + "\n"
     if fmt == "json":
         return json.dumps({"head": {}, "boolean": value}) + "\n"
     if fmt == "xml":
@@ -114,4 +116,36 @@ def boolean(value: bool, fmt: str) -> str:
     return f"{header}\n{str(value).lower()}\n"
 
 
-SELECT_WRITERS = {"json": select_json, "xml": select_xml, "csv": select_csv, "tsv": select_tsv}
+_NUMBERS = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("integer", "decimal", "double")}
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def _plain(term: Term) -> str | int | float | bool:
+    kind, value, _, datatype, _ = term
+    if kind == "literal" and datatype in _NUMBERS:
+        try:
+            number = float(value)
+            return int(number) if datatype.endswith("integer") else number
+        except ValueError:
+            return value
+    if kind == "literal" and datatype == _BOOLEAN:
+        return value in ("true", "1")
+    return "_:" + value if kind == "bnode" else value
+
+
+def select_rows(names: Sequence[str], rows: Iterable[Row]) -> Iterable[str]:
+    """A plain JSON array of objects, one per row: IRIs and texts as strings, numbers as numbers."""
+    yield "["
+    for i, row in enumerate(rows):
+        record = {n: _plain(t) for n, t in zip(names, row, strict=True) if t is not None}
+        yield ("," if i else "") + json.dumps(record, ensure_ascii=False)
+    yield "]\n"
+
+
+SELECT_WRITERS = {
+    "json": select_json,
+    "rows": select_rows,
+    "xml": select_xml,
+    "csv": select_csv,
+    "tsv": select_tsv,
+}

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from .config import Settings
 from .dataset import Dataset
 from .errors import HttpError
+from .queries import NamedQuery, load
 from .store import Answer, QueryRequest
 from .workers import QueryPool
 
@@ -17,6 +18,7 @@ class Services:
     settings: Settings
     data: Dataset
     pool: QueryPool
+    queries: dict[str, NamedQuery]
     waiting: threading.BoundedSemaphore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -40,4 +42,4 @@ class Services:
 def open_services(settings: Settings) -> Services:
     data = Dataset(settings.store)
     pool = QueryPool(data, settings.workers, settings.query_timeout, settings.queue_timeout)
-    return Services(settings, data, pool)
+    return Services(settings, data, pool, load(settings.queries))

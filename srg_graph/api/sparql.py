@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from .. import checks, description, negotiation, protocol
+from .. import caching, checks, description, negotiation, protocol
 from ..errors import HttpError
 from ..formats import GRAPHS, SOLUTIONS, content_type
 from ..services import Services
@@ -46,6 +46,11 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
     inspection = checks.check_query(svc, operation)
     offered = GRAPHS if inspection.query_type in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
     media = chosen(request, list(offered))
+    graphs = " ".join((*operation.default_graphs, "|", *operation.named_graphs))
+    tag = caching.etag(svc.data.version, request, media, operation.text, graphs)
+    headers = {"Vary": "Accept", "ETag": tag, "Cache-Control": "no-cache"}
+    if caching.not_modified(request, tag):
+        return Response(status_code=304, headers=headers)
     settings = svc.settings
     query = QueryRequest(
         operation.text,
@@ -57,7 +62,7 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
         settings.max_result_bytes,
     )
     answer = await run_in_threadpool(svc.run_query, query)
-    return Response(answer.body, media_type=content_type(media), headers={"Vary": "Accept"})
+    return Response(answer.body, media_type=content_type(media), headers=headers)
 
 
 async def run_update(request: Request, svc: Services, operation: protocol.Operation) -> Response:
