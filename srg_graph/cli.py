@@ -17,6 +17,7 @@ from .results import SELECT_WRITERS
 from .sources import SourceError
 from .sparql_guard import inspect
 from .store import GRAPH_FORMATS, QueryFailed, QueryRequest, answer
+from .validation import ShapesError
 
 OK, VIOLATIONS, UNUSABLE = 0, 1, 2
 
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except SourceError as error:
+    except (SourceError, ShapesError) as error:
         sys.stderr.write(f"srg: {error}\n")
         return UNUSABLE
     except BuildRefused as refused:

@@ -52,6 +52,10 @@ class Report:
         return not self.violations
 
 
+class ShapesError(ValueError):
+    """The shapes graph is not usable SHACL."""
+
+
 def parse_ntriples(data: bytes) -> Graph:
     return Graph().parse(data=data, format="nt")
 
@@ -59,16 +63,22 @@ def parse_ntriples(data: bytes) -> Graph:
 def validate(data: bytes, shapes: bytes) -> Report:
     """Validate the data graph (N-Triples, ontology included) against the shapes graph."""
     data_graph, shapes_graph = parse_ntriples(data), parse_ntriples(shapes)
-    _, report_graph, _ = pyshacl.validate(
+    outcome = pyshacl.validate(
         data_graph,
         shacl_graph=shapes_graph,
         inference="none",
         advanced=True,
         allow_warnings=True,
     )
+    report_graph = outcome[1]
+    if not isinstance(report_graph, Graph):  # pySHACL reports unusable shapes as text
+        raise ShapesError(f"the shapes cannot be used: {outcome[2]}")
+    report = report_graph.value(None, RDF.type, SH.ValidationReport)
+    # Only the report's own results: those nested under sh:detail explain them, and are not
+    # results of their own.
     results = [
         _result(report_graph, node, data_graph, shapes_graph)
-        for node in report_graph.subjects(RDF.type, SH.ValidationResult)
+        for node in report_graph.objects(report, SH.result)
     ]
     results.sort(key=lambda r: (r.severity != "Violation", r.shape, r.focus, r.path or ""))
     return Report(results, report_graph)
@@ -94,7 +104,8 @@ def _result(report: Graph, node: Node, data: Graph, shapes: Graph) -> Result:
     focus = report.value(node, SH.focusNode)
     messages = _by_language(report, node, (SH.resultMessage,))
     if not any(lang in messages for lang in LANGUAGES):
-        messages = {**_by_language(shapes, shape, (SH.message,)), **messages}
+        # pySHACL drops the language tags of SPARQL-based messages: take the shape's own.
+        messages = _by_language(shapes, shape, (SH.message,)) or messages
     return Result(
         severity=SEVERITIES.get(report.value(node, SH.resultSeverity), "Violation"),
         shape=_text(shape) or "",
