@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, negotiation
@@ -19,6 +20,7 @@ from .api import graph_store, health, named_queries, sparql
 from .api.common import ValidationFailed
 from .config import Settings
 from .errors import HttpError
+from .pages import STATIC
 from .queries import load
 from .services import open_services
 from .store import QueryFailed
@@ -120,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_middleware(app)
     for module in (sparql, graph_store, named_queries, health):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app, settings)
     return app
 
