@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from email.utils import formatdate, parsedate_to_datetime
 
-from fastapi import Request
+from fastapi import Request, Response
 
 
 def etag(version: str, request: Request, *extra: str) -> str:
@@ -20,3 +21,29 @@ def not_modified(request: Request, tag: str) -> bool:
         return False
     tags = {t.strip().removeprefix("W/") for t in header.split(",")}
     return "*" in tags or tag in tags
+
+
+def _modified_since(request: Request, modified: float) -> bool:
+    header = request.headers.get("if-modified-since")
+    if not header or request.headers.get("if-none-match"):
+        return False  # If-None-Match wins when both are sent (RFC 9110 13.1.3)
+    try:
+        return int(modified) <= parsedate_to_datetime(header).timestamp()
+    except (TypeError, ValueError):
+        return False
+
+
+def validators(
+    request: Request, version: str, modified: float, *extra: str
+) -> tuple[dict[str, str], Response | None]:
+    """The caching headers of an answer, and a ready 304 when the client has it already."""
+    tag = etag(version, request, *extra)
+    headers = {
+        "ETag": tag,
+        "Last-Modified": formatdate(modified, usegmt=True),
+        "Cache-Control": "no-cache",
+        "Vary": "Accept, Accept-Language",
+    }
+    if not_modified(request, tag) or _modified_since(request, modified):
+        return headers, Response(status_code=304, headers=headers)
+    return headers, None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from . import wal
@@ -70,6 +71,8 @@ class Dataset:
         self.snapshot = snapshot
         self.store, self.writes = load(snapshot)
         self.generation = snapshot.stat().st_mtime_ns
+        log = log_path(snapshot)
+        self.modified = max(snapshot.stat().st_mtime, log.stat().st_mtime if log.exists() else 0)
         self.lock = threading.Lock()
 
     @property
@@ -86,3 +89,4 @@ class Dataset:
             wal.append(log_path(self.snapshot), _encode(delta))
             self.store = staged
             self.writes += 1
+            self.modified = time.time()

@@ -10,7 +10,9 @@ from .dataset import Dataset
 from .errors import HttpError
 from .queries import NamedQuery, load
 from .store import Answer, QueryRequest
+from .validation import Report
 from .workers import QueryPool
+from .writes import validate_store
 
 
 @dataclass
@@ -20,11 +22,21 @@ class Services:
     pool: QueryPool
     queries: dict[str, NamedQuery]
     waiting: threading.BoundedSemaphore = field(init=False)
+    report_lock: threading.Lock = field(default_factory=threading.Lock)
+    cached_report: tuple[str, Report] | None = None
 
     def __post_init__(self) -> None:
         # Requests beyond what the workers and a short queue can take are turned away (429)
         # instead of piling up threads and memory.
         self.waiting = threading.BoundedSemaphore(self.settings.workers * 8)
+
+    def report(self) -> Report:
+        """The validation report of the current dataset, made once per version."""
+        with self.report_lock:
+            version = self.data.version
+            if self.cached_report is None or self.cached_report[0] != version:
+                self.cached_report = (version, validate_store(self.data.store))
+            return self.cached_report[1]
 
     def has_graph(self, iri: str) -> bool:
         return iri in self.data.store.graph_names()
