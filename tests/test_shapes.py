@@ -139,6 +139,13 @@ FLEMISH_SERVICES_WITH_A_ROLE = [
     "organisation/vvsg",
     "organisation/kcvs",
 ]
+ASSIGNED_SERVICES = [
+    "service/eerste-aanspreekpunt-smart-city-beleid",
+    "service/adviescentrum-smart-city",
+    "service/netwerkorganisatie-smart-city",
+    "service/incubatie-vloca",
+    "service/dagelijkse-opvolging-vloca",
+]
 EXPECTED_SEED_WARNINGS = {
     # "Lead (trekker): TBD" for each of the five bodies.
     *(("LeadTbd", body) for body in BODIES),
@@ -154,6 +161,8 @@ EXPECTED_SEED_WARNINGS = {
     ("WerkbankProjectSheet", "werkbank/vloca"),
     # G3: the Flemish services in the bodies are not yet mapped onto VLOCA components.
     *(("FlemishMemberAlignedWithVloca", org) for org in FLEMISH_SERVICES_WITH_A_ROLE),
+    # G4 and N2: the services the seed assigns have no official mandate yet.
+    *(("PublicServiceOfficialMandate", service) for service in ASSIGNED_SERVICES),
 }
 
 
