@@ -15,8 +15,10 @@ of one of these classes), `values=a,b,c` (for enum), `required`, `default=`, `ex
 after `|` a description. A malformed header raises `QueryFileError` with the file and line.
 
 Values reach the engine as typed terms through pyoxigraph `substitutions`, never by editing
-the text; pyoxigraph binds only variables of the SELECT projection, so a SELECT query
-projects every parameter variable (or uses `SELECT *`).
+the text. Three engine rules shape the queries: pyoxigraph binds only variables of the SELECT
+projection, so a SELECT query projects every parameter variable (or uses `SELECT *`); in a
+CONSTRUCT a parameter must occur in a pattern, not only in a FILTER; and `BOUND(?param)` is
+false even when the parameter is given, so optional parameters are tested with COALESCE.
 """
 
 from __future__ import annotations

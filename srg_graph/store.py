@@ -58,6 +58,13 @@ INSTANCE_OF = (
 )
 
 
+def _node(binding: Binding) -> Any:
+    kind, value, datatype = binding
+    if kind == "iri":
+        return ox.NamedNode(value)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype or XSD_STRING))
+
+
 def substitutions(bindings: Mapping[str, Binding] | None) -> dict[ox.Variable, Any]:
     """pyoxigraph substitutions from bindings: values enter as typed terms, never as text."""
     terms = {}
@@ -192,6 +199,20 @@ class GraphStore:
         if graph is not None:
             self._store.add_graph(ox.NamedNode(graph))
         self._store.extend(quads)
+
+    def remove_subjects(self, graph: str, subjects: list[str]) -> None:
+        """Remove every triple of `graph` whose subject is one of `subjects`."""
+        name = ox.NamedNode(graph)
+        for subject in subjects:
+            for quad in list(
+                self._store.quads_for_pattern(ox.NamedNode(subject), None, None, name)
+            ):
+                self._store.remove(quad)
+
+    def add_triples(self, graph: str, triples: list[tuple[Binding, Binding, Binding]]) -> None:
+        """Add triples given as bindings (typed terms) to a named graph."""
+        name = ox.NamedNode(graph)
+        self._store.extend(ox.Quad(*(_node(t) for t in triple), name) for triple in triples)
 
     def drop_graph(self, graph: str | None) -> None:
         """Graph Store DELETE: a named graph is removed, the default graph emptied."""

@@ -1,0 +1,712 @@
+"""The SPARQL 1.1 Protocol over HTTP, against a real `srg serve`.
+
+The cases follow the W3C SPARQL 1.1 Protocol test suite (protocol/manifest.ttl), adapted to
+this store: its graphs stand in for the suite's data1.rdf ... data3.rdf, and the suite's
+`CLEAR ALL` (which would touch the protected ontology) becomes inserts into graphs of its own.
+Every answer is parsed and its content checked, not only its status.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from conftest import TOKEN, fresh_store
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF
+from server import Server
+
+from srg_graph.config import Settings
+from srg_graph.validation import Report
+
+ID = "https://w3id.org/srg/id/"
+SRG = Namespace("https://w3id.org/srg/ns#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SRO = URIRef(f"{ID}body/smart-region-office")
+ABB = URIRef(f"{ID}organisation/abb")
+BODIES = "https://w3id.org/srg/graph/bodies"
+ORGANISATIONS = "https://w3id.org/srg/graph/organisations"
+RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
+SPARQL_QUERY = {"content-type": "application/sparql-query"}
+SPARQL_UPDATE = {"content-type": "application/sparql-update"}
+AUTH = {"authorization": f"Bearer {TOKEN}"}
+FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+SELECT_TYPES = {
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+}
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
+
+
+# -- helpers --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def client(server: Server) -> Iterator[httpx.Client]:
+    with server.client() as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def updatable(
+    settings: Settings, seed_report: Report, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[httpx.Client]:
+    """One writable server for this module's update cases; each case writes graphs of its own."""
+    store = fresh_store(settings, seed_report, tmp_path_factory.mktemp("protocol") / "store")
+    running = Server(store, TOKEN).start()
+    with running.client(headers=AUTH) as http:
+        yield http
+    running.stop()
+    shutil.rmtree(store, ignore_errors=True)
+
+
+def media(response: httpx.Response) -> str:
+    return response.headers["content-type"].split(";")[0].strip()
+
+
+def ask(client: httpx.Client, query: str, **params: object) -> bool:
+    response = client.get("/sparql", params={"query": query, **params})
+    assert response.status_code == 200, response.text
+    assert media(response) == "application/sparql-results+json"
+    return response.json()["boolean"]
+
+
+def json_rows(response: httpx.Response) -> list[dict[str, str]]:
+    """SELECT JSON results as {variable: value} rows."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return [{k: v["value"] for k, v in b.items()} for b in body["results"]["bindings"]]
+
+
+def select(client: httpx.Client, query: str, **params: object) -> list[dict[str, str]]:
+    return json_rows(client.get("/sparql", params={"query": query, **params}))
+
+
+def parse_xml_results(text: str) -> tuple[list[str], list[dict[str, tuple[str, dict]]]]:
+    """(variables, rows of name -> (term kind, value + attributes)) of SPARQL XML results."""
+    root = ET.fromstring(text)
+    assert root.tag == f"{RESULTS_NS}sparql"
+    names = [v.attrib["name"] for v in root.iter(f"{RESULTS_NS}variable")]
+    rows = []
+    for result in root.iter(f"{RESULTS_NS}result"):
+        row = {}
+        for binding in result.findall(f"{RESULTS_NS}binding"):
+            term = binding[0]
+            row[binding.attrib["name"]] = (term.tag.removeprefix(RESULTS_NS), term.text or "")
+        rows.append(row)
+    return names, rows
+
+
+def parse_rdf(response: httpx.Response) -> Graph:
+    """The answer parsed by rdflib, in the format its Content-Type names."""
+    kind = media(response)
+    if kind in ("application/n-quads", "application/trig"):
+        dataset = Dataset()
+        dataset.parse(data=response.text, format="nquads" if kind.endswith("quads") else "trig")
+        graph = Graph()
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            graph.add((s, p, o))
+        return graph
+    fmt = "nt" if kind == "text/plain" else RDF_TYPES[kind]
+    return Graph().parse(data=response.content, format=fmt)
+
+
+# -- W3C protocol: queries -------------------------------------------------------------------
+def test_query_get(client: httpx.Client) -> None:
+    response = client.get("/sparql", params={"query": "ASK {}"})
+    assert response.status_code == 200
+    assert media(response) == "application/sparql-results+json"
+    assert response.json() == {"head": {}, "boolean": True}
+
+
+def test_query_post_form(client: httpx.Client) -> None:
+    response = client.post("/sparql", data={"query": "ASK { ?s ?p ?o }"})
+    assert response.status_code == 200
+    assert response.json()["boolean"] is True
+
+
+def test_query_post_direct(client: httpx.Client) -> None:
+    response = client.post("/sparql", content="ASK { ?s ?p ?o }", headers=SPARQL_QUERY)
+    assert response.status_code == 200
+    assert response.json()["boolean"] is True
+
+
+TYPED_SRO = "ASK { <body/smart-region-office> a ?type }"
+TYPED_ABB = "ASK { <organisation/abb> a ?type }"
+
+
+def test_query_dataset_default_graph_get(client: httpx.Client) -> None:
+    assert ask(client, TYPED_SRO, **{"default-graph-uri": BODIES}) is True
+    assert ask(client, TYPED_SRO, **{"default-graph-uri": ORGANISATIONS}) is False
+
+
+def test_query_dataset_default_graph_post(client: httpx.Client) -> None:
+    for graph, expected in ((BODIES, True), (ORGANISATIONS, False)):
+        response = client.post(
+            "/sparql",
+            params={"default-graph-uri": graph},
+            content=TYPED_SRO,
+            headers=SPARQL_QUERY,
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["boolean"] is expected
+
+
+def test_query_dataset_default_graphs_get(client: httpx.Client) -> None:
+    both = "ASK { <body/smart-region-office> a ?t . <organisation/abb> a ?u }"
+    params = [("query", both), ("default-graph-uri", BODIES), ("default-graph-uri", ORGANISATIONS)]
+    response = client.get("/sparql", params=params)
+    assert response.status_code == 200
+    assert response.json()["boolean"] is True
+    assert ask(client, both, **{"default-graph-uri": BODIES}) is False
+
+
+def test_query_dataset_default_graphs_post(client: httpx.Client) -> None:
+    both = "ASK { <body/smart-region-office> a ?t . <organisation/abb> a ?u }"
+    form = {"query": both, "default-graph-uri": [BODIES, ORGANISATIONS]}
+    response = client.post("/sparql", data=form)
+    assert response.status_code == 200, response.text
+    assert response.json()["boolean"] is True
+
+
+NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def test_query_dataset_named_graphs_get(client: httpx.Client) -> None:
+    params = [
+        ("query", NAMED_GRAPHS),
+        ("named-graph-uri", BODIES),
+        ("named-graph-uri", ORGANISATIONS),
+    ]
+    rows = json_rows(client.get("/sparql", params=params))
+    assert {row["g"] for row in rows} == {BODIES, ORGANISATIONS}
+
+
+def test_query_dataset_named_graphs_post(client: httpx.Client) -> None:
+    params = [("named-graph-uri", BODIES), ("named-graph-uri", ORGANISATIONS)]
+    response = client.post("/sparql", params=params, content=NAMED_GRAPHS, headers=SPARQL_QUERY)
+    assert {row["g"] for row in json_rows(response)} == {BODIES, ORGANISATIONS}
+
+
+def test_query_dataset_full(client: httpx.Client) -> None:
+    """default-graph-uri and named-graph-uri together make the whole dataset."""
+    query = """SELECT DISTINCT ?g ?abbType ?sroType WHERE {
+        OPTIONAL { <organisation/abb> a ?abbType }
+        OPTIONAL { <body/smart-region-office> a ?sroType }
+        OPTIONAL { GRAPH ?g { <body/smart-region-office> a ?x } } }"""
+    params = {"default-graph-uri": ORGANISATIONS, "named-graph-uri": BODIES}
+    response = client.post("/sparql", params=params, content=query, headers=SPARQL_QUERY)
+    rows = json_rows(response)
+    assert rows and all(row["g"] == BODIES for row in rows)
+    assert all("abbType" in row and "sroType" not in row for row in rows)
+
+
+def test_query_multiple_dataset(client: httpx.Client) -> None:
+    """The protocol's dataset overrides the query's FROM (Protocol 2.1.4)."""
+    query = f"ASK FROM <{BODIES}> {{ <body/smart-region-office> a ?type }}"
+    assert ask(client, query) is True
+    assert ask(client, query, **{"default-graph-uri": ORGANISATIONS}) is False
+
+
+def test_query_content_type_select(client: httpx.Client) -> None:
+    response = client.post("/sparql", content="SELECT (1 AS ?value) {}", headers=SPARQL_QUERY)
+    assert response.status_code == 200
+    assert media(response) in SELECT_TYPES
+    assert response.json() == {
+        "head": {"vars": ["value"]},
+        "results": {
+            "bindings": [
+                {
+                    "value": {
+                        "type": "literal",
+                        "value": "1",
+                        "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                    }
+                }
+            ]
+        },
+    }
+
+
+def test_query_content_type_ask(client: httpx.Client) -> None:
+    response = client.post("/sparql", content="ASK {}", headers=SPARQL_QUERY)
+    assert media(response) in ("application/sparql-results+json", "application/sparql-results+xml")
+    assert response.json()["boolean"] is True
+
+
+def test_query_content_type_describe(client: httpx.Client) -> None:
+    response = client.post(
+        "/sparql", content="DESCRIBE <body/smart-region-office>", headers=SPARQL_QUERY
+    )
+    assert response.status_code == 200
+    assert media(response) in RDF_TYPES
+    graph = parse_rdf(response)
+    assert (SRO, RDF.type, SRG.GovernanceBody) in graph
+    assert set(graph.subjects()) >= {SRO}
+
+
+def test_query_content_type_construct(client: httpx.Client) -> None:
+    response = client.post("/sparql", content="CONSTRUCT { <s> <p> 1 } {}", headers=SPARQL_QUERY)
+    assert media(response) in RDF_TYPES
+    graph = parse_rdf(response)
+    assert set(graph) == {(URIRef(f"{ID}s"), URIRef(f"{ID}p"), Literal(1))}
+
+
+# -- W3C protocol: updates -------------------------------------------------------------------
+EX = "http://example.org/protocol/"
+
+
+def graph_triples(client: httpx.Client, graph: str) -> set[tuple[str, str, str]]:
+    query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    return {(r["s"], r["p"], r["o"]) for r in select(client, query)}
+
+
+def test_update_post_form(updatable: httpx.Client) -> None:
+    graph = f"{EX}update-post-form"
+    update = f'INSERT DATA {{ GRAPH <{graph}> {{ <{EX}s> <{EX}p> "form" }} }}'
+    response = updatable.post("/sparql", data={"update": update})
+    assert 200 <= response.status_code < 300, response.text
+    assert graph_triples(updatable, graph) == {(f"{EX}s", f"{EX}p", "form")}
+
+
+def test_update_post_direct(updatable: httpx.Client) -> None:
+    graph = f"{EX}update-post-direct"
+    update = f'INSERT DATA {{ GRAPH <{graph}> {{ <{EX}s> <{EX}p> "direct" }} }}'
+    response = updatable.post("/sparql", content=update, headers=SPARQL_UPDATE)
+    assert 200 <= response.status_code < 300, response.text
+    assert graph_triples(updatable, graph) == {(f"{EX}s", f"{EX}p", "direct")}
+
+
+def test_update_base_uri(updatable: httpx.Client) -> None:
+    """A relative IRI in an update resolves against the service's base, https://w3id.org/srg/id/."""
+    graph = f"{EX}base-test"
+    update = f"INSERT DATA {{ GRAPH <{graph}> {{ <{EX}s> <{EX}p> <test> }} }}"
+    assert updatable.post("/sparql", content=update, headers=SPARQL_UPDATE).is_success
+    assert graph_triples(updatable, graph) == {(f"{EX}s", f"{EX}p", f"{ID}test")}
+
+
+FOAF_DOC = "http://xmlns.com/foaf/0.1/Document"
+BIB = "http://purl.org/dc/terms/BibliographicResource"
+
+
+def documents(updatable: httpx.Client, name: str) -> tuple[str, str, str]:
+    """Three graphs, each holding one foaf:Document named after its graph."""
+    graphs = tuple(f"{EX}{name}/data{i}" for i in (1, 2, 3))
+    inserts = " ".join(f"GRAPH <{g}> {{ <{g}> a <{FOAF_DOC}> }}" for g in graphs)
+    response = updatable.post(
+        "/sparql", content=f"INSERT DATA {{ {inserts} }}", headers=SPARQL_UPDATE
+    )
+    assert response.is_success, response.text
+    return graphs  # type: ignore[return-value]
+
+
+def typed(updatable: httpx.Client, graph: str) -> set[tuple[str, str]]:
+    return {(s, o) for s, p, o in graph_triples(updatable, graph) if p == str(RDF.type)}
+
+
+def test_update_dataset_default_graph(updatable: httpx.Client) -> None:
+    g1, _, _ = documents(updatable, "ddg")
+    target = f"{EX}ddg/result"
+    update = f"INSERT {{ GRAPH <{target}> {{ ?s a <{BIB}> }} }} WHERE {{ ?s a <{FOAF_DOC}> }}"
+    response = updatable.post(
+        "/sparql", params={"using-graph-uri": g1}, content=update, headers=SPARQL_UPDATE
+    )
+    assert response.is_success, response.text
+    assert typed(updatable, target) == {(g1, BIB)}
+
+
+def test_update_dataset_default_graphs(updatable: httpx.Client) -> None:
+    g1, g2, _ = documents(updatable, "ddgs")
+    target = f"{EX}ddgs/result"
+    update = f"INSERT {{ GRAPH <{target}> {{ ?s a <{BIB}> }} }} WHERE {{ ?s a <{FOAF_DOC}> }}"
+    params = [("using-graph-uri", g1), ("using-graph-uri", g2)]
+    response = updatable.post("/sparql", data={"update": update}, params=params)
+    assert response.is_success, response.text
+    assert typed(updatable, target) == {(g1, BIB), (g2, BIB)}
+
+
+def test_update_dataset_named_graphs(updatable: httpx.Client) -> None:
+    g1, g2, _ = documents(updatable, "dng")
+    target = f"{EX}dng/result"
+    update = (
+        f"INSERT {{ GRAPH <{target}> {{ ?s a <{BIB}> }} }} "
+        f"WHERE {{ GRAPH ?g {{ ?s a <{FOAF_DOC}> }} }}"
+    )
+    params = [("using-named-graph-uri", g1), ("using-named-graph-uri", g2)]
+    response = updatable.post("/sparql", params=params, content=update, headers=SPARQL_UPDATE)
+    assert response.is_success, response.text
+    assert typed(updatable, target) == {(g1, BIB), (g2, BIB)}
+
+
+def test_update_dataset_full(updatable: httpx.Client) -> None:
+    g1, g2, _ = documents(updatable, "full")
+    target, named = f"{EX}full/result", f"{EX}Named"
+    update = (
+        f"INSERT {{ GRAPH <{target}> {{ ?s a <{BIB}> . ?n a <{named}> }} }} WHERE {{ "
+        f"{{ ?s a <{FOAF_DOC}> }} UNION {{ GRAPH ?g {{ ?n a <{FOAF_DOC}> }} }} }}"
+    )
+    params = {"using-graph-uri": g1, "using-named-graph-uri": g2}
+    response = updatable.post("/sparql", params=params, content=update, headers=SPARQL_UPDATE)
+    assert response.is_success, response.text
+    assert typed(updatable, target) == {(g1, BIB), (g2, named)}
+
+
+# -- W3C protocol: negative cases ------------------------------------------------------------
+def assert_plain_error(response: httpx.Response, status: int) -> None:
+    assert response.status_code == status, response.text
+    assert media(response) == "text/plain"
+    assert response.text.strip()
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_bad_query_method(client: httpx.Client, method: str) -> None:
+    response = client.request(method, "/sparql", params={"query": "ASK {}"})
+    assert_plain_error(response, 405)
+    assert "POST" in response.headers["allow"]
+
+
+def test_bad_multiple_queries(client: httpx.Client) -> None:
+    response = client.get("/sparql", params=[("query", "ASK {}"), ("query", "SELECT * {}")])
+    assert_plain_error(response, 400)
+    form = b"query=ASK%20%7B%7D&query=SELECT%20%2A%20%7B%7D"
+    response = client.post(
+        "/sparql", content=form, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert_plain_error(response, 400)
+
+
+def test_bad_query_wrong_media_type(client: httpx.Client) -> None:
+    response = client.post("/sparql", content="ASK {}", headers={"content-type": "text/plain"})
+    assert_plain_error(response, 415)
+
+
+def test_bad_query_missing_form_type(client: httpx.Client) -> None:
+    response = client.post("/sparql", content=b"query=ASK%20%7B%7D")
+    assert "content-type" not in response.request.headers
+    assert_plain_error(response, 415)
+
+
+def test_bad_query_missing_direct_type(client: httpx.Client) -> None:
+    response = client.post("/sparql", content=b"ASK {}")
+    assert_plain_error(response, 415)
+
+
+def test_bad_query_non_utf8(client: httpx.Client) -> None:
+    body = "ASK {}".encode("utf-16")
+    declared = {"content-type": "application/sparql-query; charset=UTF-16"}
+    assert_plain_error(client.post("/sparql", content=body, headers=declared), 415)
+    # the same bytes declared (by default) as UTF-8 are malformed
+    assert_plain_error(client.post("/sparql", content=body, headers=SPARQL_QUERY), 400)
+
+
+def test_bad_query_syntax(client: httpx.Client) -> None:
+    response = client.get("/sparql", params={"query": "ASK {"})
+    assert_plain_error(response, 400)
+    assert "syntax" in response.text.lower()
+
+
+def count_quads(client: httpx.Client) -> int:
+    rows = select(client, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return int(rows[0]["n"])
+
+
+def test_bad_update_get(client: httpx.Client) -> None:
+    before = count_quads(client)
+    response = client.get("/sparql", params={"update": "CLEAR ALL"}, headers=AUTH)
+    assert_plain_error(response, 400)
+    assert count_quads(client) == before
+
+
+def test_bad_multiple_updates(client: httpx.Client) -> None:
+    before = count_quads(client)
+    form = b"update=CLEAR%20NAMED&update=CLEAR%20DEFAULT"
+    headers = {"content-type": "application/x-www-form-urlencoded", **AUTH}
+    assert_plain_error(client.post("/sparql", content=form, headers=headers), 400)
+    assert count_quads(client) == before
+
+
+def test_bad_update_wrong_media_type(client: httpx.Client) -> None:
+    headers = {"content-type": "text/plain", **AUTH}
+    assert_plain_error(client.post("/sparql", content="CLEAR NAMED", headers=headers), 415)
+
+
+def test_bad_update_missing_form_type(client: httpx.Client) -> None:
+    response = client.post("/sparql", content=b"update=CLEAR%20NAMED", headers=AUTH)
+    assert_plain_error(response, 415)
+
+
+def test_bad_update_missing_direct_type(client: httpx.Client) -> None:
+    assert_plain_error(client.post("/sparql", content=b"CLEAR NAMED", headers=AUTH), 415)
+
+
+def test_bad_update_non_utf8(client: httpx.Client) -> None:
+    headers = {"content-type": "application/sparql-update; charset=UTF-16", **AUTH}
+    response = client.post("/sparql", content="CLEAR NAMED".encode("utf-16"), headers=headers)
+    assert_plain_error(response, 415)
+
+
+def test_bad_update_syntax(client: httpx.Client) -> None:
+    before = count_quads(client)
+    response = client.post("/sparql", data={"update": "CLEAR XYZ"}, headers=AUTH)
+    assert_plain_error(response, 400)
+    assert count_quads(client) == before
+
+
+def test_bad_update_dataset_conflict(client: httpx.Client) -> None:
+    update = (
+        "WITH <http://example/addresses> DELETE { ?person <http://example/given> 'Bill' } "
+        "INSERT { ?person <http://example/given> 'William' } "
+        "WHERE { ?person <http://example/given> 'Bill' }"
+    )
+    response = client.post(
+        "/sparql",
+        params={"using-named-graph-uri": "http://example/people"},
+        data={"update": update},
+        headers=AUTH,
+    )
+    assert_plain_error(response, 400)
+
+
+# -- result formats --------------------------------------------------------------------------
+LABELS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?body ?label ?n WHERE {
+  BIND(<body/smart-region-office> AS ?body)
+  ?body skos:prefLabel ?label FILTER(lang(?label) = "nl")
+  BIND(42 AS ?n) }"""
+
+
+def labels_in(client: httpx.Client, accept: str) -> httpx.Response:
+    response = client.get("/sparql", params={"query": LABELS}, headers={"accept": accept})
+    assert response.status_code == 200, response.text
+    assert media(response) == accept
+    return response
+
+
+def test_select_as_json(client: httpx.Client) -> None:
+    body = labels_in(client, "application/sparql-results+json").json()
+    assert body["head"]["vars"] == ["body", "label", "n"]
+    [row] = body["results"]["bindings"]
+    assert row["body"] == {"type": "uri", "value": str(SRO)}
+    assert row["label"] == {"type": "literal", "value": "Smart Region Office", "xml:lang": "nl"}
+    assert row["n"]["datatype"] == "http://www.w3.org/2001/XMLSchema#integer"
+
+
+def test_select_as_xml(client: httpx.Client) -> None:
+    text = labels_in(client, "application/sparql-results+xml").text
+    names, rows = parse_xml_results(text)
+    assert names == ["body", "label", "n"]
+    assert rows == [
+        {
+            "body": ("uri", str(SRO)),
+            "label": ("literal", "Smart Region Office"),
+            "n": ("literal", "42"),
+        }
+    ]
+    literal = ET.fromstring(text).find(f".//{RESULTS_NS}binding[@name='label']/{RESULTS_NS}literal")
+    assert literal is not None
+    assert literal.attrib["{http://www.w3.org/XML/1998/namespace}lang"] == "nl"
+
+
+def test_select_as_csv(client: httpx.Client) -> None:
+    rows = list(csv.reader(io.StringIO(labels_in(client, "text/csv").text)))
+    assert rows == [["body", "label", "n"], [str(SRO), "Smart Region Office", "42"]]
+
+
+def test_select_as_tsv(client: httpx.Client) -> None:
+    lines = labels_in(client, "text/tab-separated-values").text.splitlines()
+    header, *rows = [line.split("\t") for line in lines]
+    assert header == ["?body", "?label", "?n"]
+    [(body, label, number)] = rows
+    assert body == f"<{SRO}>"
+    assert label == '"Smart Region Office"@nl'
+    # SPARQL 1.1 TSV: an integer is written as a Turtle short form or in full
+    assert number in ("42", '"42"^^<http://www.w3.org/2001/XMLSchema#integer>')
+
+
+@pytest.mark.parametrize(
+    ("accept", "read"),
+    [
+        ("application/sparql-results+json", lambda text: json.loads(text)["boolean"]),
+        (
+            "application/sparql-results+xml",
+            lambda text: ET.fromstring(text).find(f"{RESULTS_NS}boolean").text == "true",
+        ),
+        ("text/csv", lambda text: text.split() == ["_askResult", "true"]),
+        ("text/tab-separated-values", lambda text: text.split() == ["?_askResult", "true"]),
+    ],
+)
+def test_ask_in_each_results_format(client: httpx.Client, accept: str, read) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", params={"query": TYPED_SRO}, headers={"accept": accept})
+    assert response.status_code == 200
+    assert media(response) == accept
+    assert read(response.text) is True
+
+
+SRO_GRAPH = (
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    "CONSTRUCT { ?b a ?t ; skos:prefLabel ?l } WHERE { BIND(<body/smart-region-office> AS ?b) "
+    "?b a ?t ; skos:prefLabel ?l }"
+)
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "text/turtle",
+        "application/n-triples",
+        "application/n-quads",
+        "application/trig",
+        "application/rdf+xml",
+        "application/ld+json",
+    ],
+)
+def test_construct_in_each_rdf_format(client: httpx.Client, accept: str) -> None:
+    response = client.get("/sparql", params={"query": SRO_GRAPH}, headers={"accept": accept})
+    assert response.status_code == 200, response.text
+    assert media(response) == accept
+    graph = parse_rdf(response)
+    skos_label = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
+    assert (SRO, RDF.type, SRG.GovernanceBody) in graph
+    assert (SRO, skos_label, Literal("Smart Region Office", lang="nl")) in graph
+    assert set(graph.subjects()) == {SRO}
+
+
+@pytest.mark.parametrize("accept", sorted(RDF_TYPES))
+def test_describe_in_each_rdf_format(client: httpx.Client, accept: str) -> None:
+    query = "DESCRIBE <body/smart-region-office>"
+    response = client.get("/sparql", params={"query": query}, headers={"accept": accept})
+    assert media(response) == accept
+    assert (SRO, RDF.type, SRG.GovernanceBody) in parse_rdf(response)
+
+
+# -- content negotiation ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("application/sparql-results+xml;q=0.9, text/csv", "text/csv"),
+        ("application/sparql-results+xml;q=0.9, text/csv;q=0.5", "application/sparql-results+xml"),
+        ("text/*", "text/csv"),
+        ("text/*;q=0.5, text/tab-separated-values", "text/tab-separated-values"),
+        ("*/*;q=0.1, application/sparql-results+xml", "application/sparql-results+xml"),
+        ("*/*, application/sparql-results+json;q=0", "application/sparql-results+xml"),
+        (FIREFOX, "application/xml"),
+    ],
+)
+def test_select_accept_negotiation(client: httpx.Client, accept: str | None, expected: str) -> None:
+    headers = {"accept": accept} if accept is not None else {}
+    response = client.get("/sparql", params={"query": "SELECT (1 AS ?x) {}"}, headers=headers)
+    assert response.status_code == 200
+    assert media(response) == expected
+    assert "accept" in response.headers["vary"].lower()
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "text/turtle"),
+        ("*/*", "text/turtle"),
+        ("application/rdf+xml;q=0.5, application/n-triples", "application/n-triples"),
+        ("application/*", "application/n-triples"),
+        ("text/turtle;q=0.2, application/ld+json;q=0.8", "application/ld+json"),
+    ],
+)
+def test_construct_accept_negotiation(
+    client: httpx.Client, accept: str | None, expected: str
+) -> None:
+    headers = {"accept": accept} if accept is not None else {}
+    response = client.get("/sparql", params={"query": SRO_GRAPH}, headers=headers)
+    assert media(response) == expected
+    assert (SRO, RDF.type, SRG.GovernanceBody) in parse_rdf(response)
+
+
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        ("SELECT (1 AS ?x) {}", "image/png"),
+        ("ASK {}", "text/turtle"),
+        ("CONSTRUCT { <s> <p> 1 } {}", "application/sparql-results+json"),
+        ("SELECT (1 AS ?x) {}", "application/sparql-results+json;q=0"),
+    ],
+)
+def test_unacceptable_accept_is_406(client: httpx.Client, query: str, accept: str) -> None:
+    response = client.get("/sparql", params={"query": query}, headers={"accept": accept})
+    assert_plain_error(response, 406)
+
+
+def test_relative_iris_resolve_against_the_id_base(client: httpx.Client) -> None:
+    assert ask(client, "ASK { <body/smart-region-office> ?p ?o }") is True
+    rows = select(client, "SELECT ?x { BIND(<organisation/abb> AS ?x) }")
+    assert rows == [{"x": str(ABB)}]
+    # a BASE in the query still wins
+    assert ask(client, "BASE <https://w3id.org/srg/> ASK { <id/body/smart-region-office> ?p ?o }")
+
+
+# -- service description, CORS, health ------------------------------------------------------
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/rdf+xml"])
+def test_service_description(server: Server, client: httpx.Client, accept: str) -> None:
+    response = client.get("/sparql", headers={"accept": accept})
+    assert response.status_code == 200
+    assert media(response) == accept
+    graph = parse_rdf(response)
+    endpoint = URIRef(f"{server.url}/sparql")
+    services = set(graph.subjects(RDF.type, SD.Service))
+    assert services, "no sd:Service"
+    assert any((s, SD.endpoint, endpoint) in graph for s in services)
+    named = {str(o) for o in graph.objects(None, SD.name)}
+    assert BODIES in named
+
+
+def test_service_description_for_a_browser_is_html(client: httpx.Client) -> None:
+    response = client.get("/sparql", headers={"accept": FIREFOX})
+    assert response.status_code == 200
+    assert media(response) == "text/html"
+    assert "<html" in response.text.lower()
+    assert BODIES in response.text
+
+
+def test_cors_simple_get_allows_any_origin(client: httpx.Client) -> None:
+    response = client.get(
+        "/sparql", params={"query": "ASK {}"}, headers={"origin": "https://elsewhere.example"}
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response.headers
+
+
+def test_cors_preflight_for_post(client: httpx.Client) -> None:
+    response = client.options(
+        "/sparql",
+        headers={
+            "origin": "https://elsewhere.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type",
+        },
+    )
+    assert response.status_code in (200, 204)
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "POST" in response.headers["access-control-allow-methods"]
+    assert "content-type" in response.headers["access-control-allow-headers"].lower()
+    assert "access-control-allow-credentials" not in response.headers
+
+
+def test_health(client: httpx.Client) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert media(response) == "application/json"
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["quads"] > 0
