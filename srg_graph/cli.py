@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import replace
 from pathlib import Path
 
-from . import queries
+from . import mappings, queries
 from . import report as reports
 from .build import BuildRefused, build, load_sources, validate_sources
 from .config import Settings, read_token_file
-from .dataset import load_prefix
+from .dataset import Dataset, load_prefix
 from .queries import NamedQuery
 from .results import SELECT_WRITERS
 from .sources import SourceError
 from .sparql_guard import inspect
 from .store import GRAPH_FORMATS, QueryFailed, QueryRequest, answer
 from .validation import ShapesError
+from .writes import WriteRefused, apply_write
 
 OK, VIOLATIONS, UNUSABLE = 0, 1, 2
 
@@ -93,6 +95,45 @@ def cmd_query(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_mappings(args: argparse.Namespace) -> int:
+    """`srg mappings import FILE` / `srg mappings export`, on the local store."""
+    settings = _settings(args)
+    if not settings.store.exists():
+        build(settings)
+    if args.action == "export":
+        rows = mappings.current(load_prefix(settings.store))
+        if args.format == "json":
+            sys.stdout.write(
+                json.dumps([m.__dict__ for m in rows], ensure_ascii=False, indent=2) + "\n"
+            )
+        else:
+            sys.stdout.write(mappings.to_csv(rows))
+        return OK
+    if args.file is None:
+        raise SourceError("mappings import", "give the CSV file to import")
+    data = Dataset(settings.store)
+    try:
+        incoming = mappings.parse(_read_file(args.file), data.store.is_a)
+    except mappings.ImportRefused as refused:
+        for error in refused.errors:
+            column = f" [{error.column}]" if error.column else ""
+            sys.stderr.write(f"{args.file}:{error.line}{column}: {error.message}\n")
+        return VIOLATIONS
+    outcome = mappings.preview(incoming, mappings.current(data.store))
+    counts = ", ".join(f"{len(rows)} {key}" for key, rows in outcome.items())
+    if not args.dry_run:
+        apply_write(data, None, lambda staged: mappings.apply(staged, incoming, args.replace))
+    print(f"{'Would import' if args.dry_run else 'Imported'}: {counts}")
+    return OK
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise SourceError(str(path), error.strerror or str(error)) from error
+
+
 SERVE_OPTIONS = (  # flag, Settings field, type, help
     ("--host", "host", str, "address to listen on (default 127.0.0.1)"),
     ("--port", "port", int, "port; 0 picks a free one (default 8000)"),
@@ -143,6 +184,16 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--param", action="append", default=[], help="name=value (repeatable)")
     cmd.set_defaults(run=cmd_query)
 
+    cmd = commands.add_parser("mappings", parents=[common], help="import or export VLOCA mappings")
+    cmd.add_argument("action", choices=["import", "export"])
+    cmd.add_argument("file", nargs="?", type=Path, help="the CSV file to import")
+    cmd.add_argument(
+        "--dry-run", action="store_true", help="show what would change, change nothing"
+    )
+    cmd.add_argument("--replace", action="store_true", help="the file replaces every mapping")
+    cmd.add_argument("--format", choices=["csv", "json"], default="csv", help="export format")
+    cmd.set_defaults(run=cmd_mappings)
+
     cmd = commands.add_parser("serve", parents=[common], help="serve the SPARQL endpoint")
     for flag, name, kind, text in SERVE_OPTIONS:
         cmd.add_argument(flag, dest=name, type=kind, help=text)
@@ -158,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SourceError, ShapesError) as error:
         sys.stderr.write(f"srg: {error}\n")
         return UNUSABLE
+    except WriteRefused as refused:
+        sys.stderr.write(reports.as_text(refused.report, args.lang))
+        return VIOLATIONS
     except BuildRefused as refused:
         sys.stderr.write(reports.as_text(refused.report, args.lang))
         return VIOLATIONS

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
+from pathlib import Path
 from typing import Protocol
 
 from .namespaces import GRAPH, ID, SRG
@@ -32,10 +33,12 @@ PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+EXPORT = (Path(__file__).resolve().parent / "sparql" / "mappings.rq").read_text(encoding="utf-8")
 IsA = Callable[[str, tuple[str, ...]], bool]
 
 
 class GraphStoreLike(Protocol):
+    def rows(self, sparql: str) -> list[dict[str, str]]: ...
     def drop_graph(self, graph: str | None) -> None: ...
     def remove_subjects(self, graph: str, subjects: list[str]) -> None: ...
     def add_triples(self, graph: str, triples: list[tuple[Binding, Binding, Binding]]) -> None: ...
@@ -116,7 +119,7 @@ def _cell_errors(line: int, row: dict[str, str], is_a: IsA) -> list[RowError]:
             check(column, is_a(value, classes), f"{value} is not {kind}")
     check("level", row["level"] in LEVELS, f"{row['level']!r} is not one of {', '.join(LEVELS)}")
     check("assessed_on", _is_date(row["assessed_on"]), f"{row['assessed_on']!r} is not YYYY-MM-DD")
-    return errors
+    return sorted(errors, key=lambda e: COLUMNS.index(e.column or "subject"))
 
 
 def _is_date(value: str) -> bool:
@@ -210,9 +213,9 @@ def to_csv(mappings: Iterable[Mapping]) -> str:
     return out.getvalue()
 
 
-def from_rows(rows: Iterable[dict[str, str]]) -> list[Mapping]:
-    """Mappings from the rows of `sparql/mappings.rq` (the store's current mappings)."""
-    return [Mapping(**{c: row.get(c, "") for c in COLUMNS}) for row in rows]
+def current(store: GraphStoreLike) -> list[Mapping]:
+    """The store's mappings, as rows of the export (`sparql/mappings.rq`)."""
+    return [Mapping(**{c: row.get(c, "") for c in COLUMNS}) for row in store.rows(EXPORT)]
 
 
 def apply(store: GraphStoreLike, mappings: list[Mapping], replace: bool) -> None:

@@ -8,7 +8,6 @@ bearer token) checks every row and applies all of them in one validated write, o
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -16,16 +15,10 @@ from fastapi.concurrency import run_in_threadpool
 from .. import caching, mappings, negotiation
 from ..errors import HttpError
 from ..protocol import media_type
-from ..services import Services
 from .common import authorise_write, read_body, services, write
 
 router = APIRouter(tags=["VLOCA mappings"])
-EXPORT_QUERY = (Path(__file__).resolve().parent.parent / "sparql" / "mappings.rq").read_text()
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
-
-
-def current(svc: Services) -> list[mappings.Mapping]:
-    return mappings.from_rows(svc.data.store.rows(EXPORT_QUERY))
 
 
 def _flag(request: Request, name: str, values: tuple[str, ...]) -> str:
@@ -46,7 +39,7 @@ def export(request: Request) -> Response:
     headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, media)
     if unchanged:
         return unchanged
-    rows = current(svc)
+    rows = mappings.current(svc.data.store)
     if media == "application/json":
         body = json.dumps([m.__dict__ for m in rows], ensure_ascii=False, indent=2)
         return Response(body, media_type="application/json", headers=headers)
@@ -73,10 +66,12 @@ async def import_csv(request: Request) -> Response:
         return Response(
             json.dumps(content, ensure_ascii=False, indent=2), 422, media_type="application/json"
         )
-    outcome = mappings.preview(incoming, current(svc))
+    outcome = mappings.preview(incoming, mappings.current(svc.data.store))
     if replace:
         kept = {m.iri for m in incoming}
-        outcome["removed"] = [m.__dict__ for m in current(svc) if m.iri not in kept]
+        outcome["removed"] = [
+            m.__dict__ for m in mappings.current(svc.data.store) if m.iri not in kept
+        ]
     if not dry_run:
         await write(request, svc, lambda staged: mappings.apply(staged, incoming, replace))
     summary = {key: len(rows) for key, rows in outcome.items()}
