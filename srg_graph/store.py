@@ -421,3 +421,31 @@ def parse_payload(body: bytes, media_type: str, base_iri: str, graph: str | None
         return [ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
     except SyntaxError as error:
         raise QueryFailed(400, f"the {media_type} body does not parse: {error}") from error
+
+
+DUMP_TRIPLES = (Path(__file__).parent / "sparql" / "dump-triples.rq").read_text("utf-8")
+
+
+def dump(
+    store: GraphStore,
+    fmt: str,
+    graphs: Iterable[str] | None = None,
+    prefixes: Mapping[str, str] | None = None,
+) -> bytes:
+    """The store serialised in `fmt` (a `GRAPH_FORMATS` key).
+
+    Without `graphs`, dataset formats (N-Quads, TriG, JSON-LD) hold every quad with its graph;
+    otherwise the distinct triples of the union of `graphs` (None: of every graph), each once.
+    """
+    rdf_format = GRAPH_FORMATS[fmt]
+    if graphs is None and rdf_format.supports_datasets:
+        quads = store._store.quads_for_pattern(None, None, None, None)
+        return ox.serialize(quads, format=rdf_format, prefixes=prefixes) or b""
+    options: dict[str, Any] = (
+        {"use_default_graph_as_union": True}
+        if graphs is None
+        else {"default_graph": [_graph_node(g) for g in graphs]}
+    )
+    solutions = store._store.query(DUMP_TRIPLES, **options)
+    triples = (ox.Triple(row["s"], row["p"], row["o"]) for row in solutions)
+    return ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""

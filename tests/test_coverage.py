@@ -1,0 +1,78 @@
+"""The VLOCA coverage page: the matrix and its gaps follow the imported mappings."""
+
+from __future__ import annotations
+
+from conftest import TOKEN
+from server import Server
+
+ID = "https://w3id.org/srg/id/"
+SERVICES = {
+    f"{ID}service/{slug}"
+    for slug in (
+        "eerste-aanspreekpunt-smart-city-beleid",
+        "adviescentrum-smart-city",
+        "netwerkorganisatie-smart-city",
+        "incubatie-vloca",
+        "dagelijkse-opvolging-vloca",
+    )
+}
+HEADER = "subject,component,level,assessed_by,assessed_on,note\r\n"
+
+
+def coverage(server: Server) -> dict:
+    with server.client() as client:
+        response = client.get("/coverage", headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_seed_maps_nothing(server: Server) -> None:
+    body = coverage(server)
+    assert len(body["components"]) == 9
+    assert len(body["unmappedComponents"]) == 9
+    assert set(body["unmappedServices"]) == SERVICES
+    assert f"{ID}organisation/abb" in body["unmappedOrganisations"]
+    subjects = {row["subject"]: row["kind"] for row in body["rows"]}
+    assert subjects[f"{ID}werkbank/vloca"] == "werkbank"
+    assert subjects[f"{ID}organisation/vlaio"] == "organisation"
+    assert all(not row["levels"] for row in body["rows"])
+
+
+def test_import_fills_the_matrix_and_closes_gaps(writable: Server) -> None:
+    csv = HEADER + (
+        f"{ID}service/incubatie-vloca,{ID}concept/vloca/broker,full,{ID}organisation/abb,"
+        "2026-11-20,first assessment\r\n"
+        f"{ID}organisation/vlaio,{ID}concept/vloca/marketplace,planned,{ID}organisation/abb,"
+        "2026-11-21,\r\n"
+    )
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/csv"}
+    with writable.client() as client:
+        assert client.post("/api/mappings", content=csv, headers=headers).status_code == 200
+    body = coverage(writable)
+    levels = {row["subject"]: row["levels"] for row in body["rows"]}
+    assert levels[f"{ID}service/incubatie-vloca"] == {f"{ID}concept/vloca/broker": "full"}
+    assert levels[f"{ID}organisation/vlaio"] == {f"{ID}concept/vloca/marketplace": "planned"}
+    assert len(body["unmappedComponents"]) == 7
+    assert f"{ID}service/incubatie-vloca" not in body["unmappedServices"]
+    assert f"{ID}organisation/vlaio" not in body["unmappedOrganisations"]
+
+
+def test_page_in_both_languages(server: Server) -> None:
+    with server.client() as client:
+        dutch = client.get("/coverage", headers={"Accept": "text/html", "Accept-Language": "nl"})
+        english = client.get("/coverage?lang=en", headers={"Accept": "text/html"})
+    assert '<html lang="nl">' in dutch.text and "Dekking van VLOCA" in dutch.text
+    assert '<html lang="en">' in english.text and "VLOCA coverage" in english.text
+    assert 'id="coverage-matrix"' in english.text
+    assert "Incubation of VLOCA" in english.text
+    assert "Content-Security-Policy" in english.headers
+
+
+def test_not_modified_until_the_data_changes(server: Server) -> None:
+    with server.client() as client:
+        first = client.get("/coverage", headers={"Accept": "application/json"})
+        again = client.get(
+            "/coverage",
+            headers={"Accept": "application/json", "If-None-Match": first.headers["ETag"]},
+        )
+    assert again.status_code == 304

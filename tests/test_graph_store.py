@@ -1,0 +1,263 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol on `/graph-store`, against a real `srg serve`.
+
+The cases follow the W3C Graph Store Protocol test suite (PUT - Initial state, GET of it, PUT
+- graph already in store, PUT - default graph, PUT - mismatched payload, DELETE - existing
+graph, GET of it, DELETE - non-existent graph, POST - existing graph, POST - create new graph,
+GET of it, HEAD on an existing / non-existing graph), with the graphs of the suite renamed to
+example.org IRIs. Writes use a server of their own (`writable`); reads share `server`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from conftest import TOKEN
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF
+from server import Server
+
+EX = Namespace("http://example.org/gsp/")
+BODIES = "https://w3id.org/srg/graph/bodies"
+SRO = URIRef("https://w3id.org/srg/id/body/smart-region-office")
+SRG_GOVERNANCE_BODY = URIRef("https://w3id.org/srg/ns#GovernanceBody")
+AUTH = {"authorization": f"Bearer {TOKEN}"}
+TURTLE = {"content-type": "text/turtle", **AUTH}
+PERSON = """@prefix ex: <http://example.org/gsp/> .
+ex:jane a ex:Person ; ex:name "Jane Doe" ; ex:knows <friend> ."""
+PERSON_REPLACED = """@prefix ex: <http://example.org/gsp/> .
+ex:jane a ex:Person ; ex:name "Jane Smith" ."""
+READABLE = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
+
+
+@pytest.fixture(scope="module")
+def reader(server: Server) -> Iterator[httpx.Client]:
+    with server.client() as http:
+        yield http
+
+
+@pytest.fixture
+def store(writable: Server) -> Iterator[httpx.Client]:
+    with writable.client() as http:
+        yield http
+
+
+def media(response: httpx.Response) -> str:
+    return response.headers["content-type"].split(";")[0].strip()
+
+
+def get_graph(client: httpx.Client, accept: str = "text/turtle", **params: str) -> Graph:
+    response = client.get("/graph-store", params=params, headers={"accept": accept})
+    assert response.status_code == 200, response.text
+    assert media(response) == accept
+    return Graph().parse(data=response.content, format=READABLE[accept])
+
+
+def turtle(text: str) -> Graph:
+    return Graph().parse(data=text, format="turtle", publicID="https://w3id.org/srg/id/")
+
+
+def graph_names(client: httpx.Client) -> set[str]:
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"
+    response = client.get("/sparql", params={"query": query})
+    return {b["g"]["value"] for b in response.json()["results"]["bindings"]}
+
+
+def quads(client: httpx.Client) -> int:
+    return client.get("/health").json()["quads"]
+
+
+# -- PUT -------------------------------------------------------------------------------------
+def test_put_initial_state_creates_graph_201(store: httpx.Client) -> None:
+    response = store.put(
+        "/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_get_of_put_initial_state(store: httpx.Client) -> None:
+    store.put("/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE)
+    graph = get_graph(store, graph=EX.person)
+    # relative IRIs in the payload resolve against https://w3id.org/srg/id/
+    assert isomorphic(graph, turtle(PERSON))
+    assert (EX.jane, EX.knows, URIRef("https://w3id.org/srg/id/friend")) in graph
+    # the graph is part of the SPARQL dataset too
+    assert str(EX.person) in graph_names(store)
+
+
+def test_put_graph_already_in_store_replaces_it_204(store: httpx.Client) -> None:
+    store.put("/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE)
+    response = store.put(
+        "/graph-store", params={"graph": EX.person}, content=PERSON_REPLACED, headers=TURTLE
+    )
+    assert response.status_code == 204, response.text
+    graph = get_graph(store, graph=EX.person)
+    assert isomorphic(graph, turtle(PERSON_REPLACED))
+    assert (EX.jane, EX.name, Literal("Jane Doe")) not in graph
+
+
+def test_put_default_graph(store: httpx.Client) -> None:
+    response = store.put("/graph-store", params={"default": ""}, content=PERSON, headers=TURTLE)
+    assert response.status_code in (201, 204), response.text
+    assert isomorphic(get_graph(store, default=""), turtle(PERSON))
+
+
+def test_put_mismatched_payload_is_400(reader: httpx.Client) -> None:
+    before = quads(reader)
+    rdfxml = (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        ' xmlns:ex="http://example.org/gsp/"><rdf:Description rdf:about="http://example.org/x">'
+        "<ex:p>1</ex:p></rdf:Description></rdf:RDF>"
+    )
+    response = reader.put(
+        "/graph-store", params={"graph": EX.mismatched}, content=rdfxml, headers=TURTLE
+    )
+    assert response.status_code == 400
+    assert media(response) == "text/plain"
+    assert reader.get("/graph-store", params={"graph": EX.mismatched}).status_code == 404
+    assert quads(reader) == before
+
+
+def test_put_unsupported_media_type_is_415(reader: httpx.Client) -> None:
+    response = reader.put(
+        "/graph-store",
+        params={"graph": EX.unsupported},
+        content=b"a,b",
+        headers={"content-type": "text/csv", **AUTH},
+    )
+    assert response.status_code == 415
+
+
+def test_put_empty_graph_creates_an_empty_graph(store: httpx.Client) -> None:
+    """GSP 5.3: PUT stores the (empty) RDF payload as the graph; it then exists, empty."""
+    response = store.put("/graph-store", params={"graph": EX.empty}, content=b"", headers=TURTLE)
+    assert response.status_code == 201
+    got = store.get("/graph-store", params={"graph": EX.empty})
+    assert got.status_code == 200, "PUT answered 201 Created, but the graph does not exist"
+    assert len(Graph().parse(data=got.text, format="turtle")) == 0
+
+
+# -- DELETE ----------------------------------------------------------------------------------
+def test_delete_existing_graph_204(store: httpx.Client) -> None:
+    store.put("/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE)
+    response = store.delete("/graph-store", params={"graph": EX.person}, headers=AUTH)
+    assert response.status_code == 204
+
+
+def test_get_of_delete_existing_graph_is_404(store: httpx.Client) -> None:
+    store.put("/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE)
+    store.delete("/graph-store", params={"graph": EX.person}, headers=AUTH)
+    response = store.get("/graph-store", params={"graph": EX.person})
+    assert response.status_code == 404
+    assert media(response) == "text/plain"
+
+
+def test_deleted_graph_is_gone_from_sparql_too(store: httpx.Client) -> None:
+    """The Graph Store and the SPARQL endpoint show one dataset: a dropped graph is not listed."""
+    store.put("/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE)
+    store.delete("/graph-store", params={"graph": EX.person}, headers=AUTH)
+    ask = f"ASK {{ GRAPH <{EX.person}> {{ }} }}"
+    assert store.get("/sparql", params={"query": ask}).json()["boolean"] is False
+    assert str(EX.person) not in graph_names(store)
+
+
+def test_delete_non_existent_graph_is_404(reader: httpx.Client) -> None:
+    response = reader.delete("/graph-store", params={"graph": EX.nothing}, headers=AUTH)
+    assert response.status_code == 404
+    assert media(response) == "text/plain"
+
+
+def test_delete_without_token_is_401(reader: httpx.Client) -> None:
+    response = reader.delete("/graph-store", params={"graph": BODIES})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].lower().startswith("bearer")
+    assert reader.get("/graph-store", params={"graph": BODIES}).status_code == 200
+
+
+# -- POST ------------------------------------------------------------------------------------
+def test_post_existing_graph_merges(store: httpx.Client) -> None:
+    store.put("/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE)
+    more = "@prefix ex: <http://example.org/gsp/> . ex:jane ex:age 42 ."
+    response = store.post("/graph-store", params={"graph": EX.person}, content=more, headers=TURTLE)
+    assert response.status_code in (200, 204), response.text
+    graph = get_graph(store, graph=EX.person)
+    expected = turtle(PERSON)
+    expected.add((EX.jane, EX.age, Literal(42)))
+    assert isomorphic(graph, expected)
+
+
+def test_post_create_new_graph_201_with_location(store: httpx.Client) -> None:
+    response = store.post("/graph-store", content=PERSON, headers=TURTLE)
+    assert response.status_code == 201, response.text
+    location = response.headers["location"]
+    got = store.get(location, headers={"accept": "application/n-triples"})
+    assert got.status_code == 200
+    assert isomorphic(Graph().parse(data=got.text, format="nt"), turtle(PERSON))
+
+
+def test_post_to_new_named_graph_creates_it_201(store: httpx.Client) -> None:
+    response = store.post(
+        "/graph-store", params={"graph": EX.fresh}, content=PERSON, headers=TURTLE
+    )
+    assert response.status_code == 201
+    assert isomorphic(get_graph(store, graph=EX.fresh), turtle(PERSON))
+
+
+def test_write_to_shapes_graph_is_403(reader: httpx.Client) -> None:
+    before = quads(reader)
+    shapes = "https://w3id.org/srg/graph/shapes/leads"
+    response = reader.put("/graph-store", params={"graph": shapes}, content=PERSON, headers=TURTLE)
+    assert response.status_code == 403
+    assert quads(reader) == before
+
+
+# -- GET and HEAD ----------------------------------------------------------------------------
+def test_head_on_existing_graph_200(reader: httpx.Client) -> None:
+    response = reader.head("/graph-store", params={"graph": BODIES})
+    assert response.status_code == 200
+    assert media(response) == "text/turtle"
+    assert response.content == b""
+
+
+def test_head_on_non_existing_graph_404(reader: httpx.Client) -> None:
+    assert reader.head("/graph-store", params={"graph": EX.nothing}).status_code == 404
+
+
+def test_get_non_existing_graph_404(reader: httpx.Client) -> None:
+    response = reader.get("/graph-store", params={"graph": EX.nothing})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("accept", sorted(READABLE))
+def test_get_content_negotiation(reader: httpx.Client, accept: str) -> None:
+    graph = get_graph(reader, accept, graph=BODIES)
+    assert (SRO, RDF.type, SRG_GOVERNANCE_BODY) in graph
+    assert isomorphic(graph, get_graph(reader, "application/n-triples", graph=BODIES))
+
+
+def test_get_default_negotiation_is_turtle(reader: httpx.Client) -> None:
+    response = reader.get("/graph-store", params={"graph": BODIES})
+    assert media(response) == "text/turtle"
+    assert "accept" in response.headers["vary"].lower()
+
+
+def test_get_unacceptable_type_is_406(reader: httpx.Client) -> None:
+    response = reader.get("/graph-store", params={"graph": BODIES}, headers={"accept": "image/png"})
+    assert response.status_code == 406
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"graph": "not-absolute"}, {"graph": BODIES, "default": ""}],
+    ids=["no-graph", "relative-graph", "graph-and-default"],
+)
+def test_get_without_one_clear_graph_is_400(reader: httpx.Client, params: dict) -> None:
+    assert reader.get("/graph-store", params=params).status_code == 400
