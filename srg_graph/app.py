@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, negotiation
 from . import report as reports
-from .api import coverage, graph_store, health, mappings, named_queries, sparql
+from .api import coverage, graph_store, health, home, mappings, named_queries, sparql, validate
 from .api.common import ValidationFailed
 from .config import Settings
 from .errors import HttpError
@@ -120,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_errors(app)
     install_middleware(app)
-    for module in (sparql, graph_store, named_queries, mappings, coverage, health):
+    for module in (sparql, graph_store, named_queries, mappings, coverage, health, home, validate):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app, settings)

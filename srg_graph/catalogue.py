@@ -1,0 +1,202 @@
+"""The dataset's VoID and DCAT description and its full downloads (dumps), per dataset version.
+
+The dataset is `https://w3id.org/srg/id/dataset/smart-region-governance`: one IRI on every
+host, in the dataset's own URI space, so harvesters and citations agree on it. The `/void`
+document describes it (`void:DatasetDescription`, `foaf:primaryTopic`); its endpoint,
+dumps and distributions are this server's URLs, resolved against the request.
+
+Triple counts follow the SPARQL endpoint's union default graph: a triple held by two named
+graphs counts twice, so `void:triples` equals `SELECT (COUNT(*) AS ?n) { ?s ?p ?o }`, the
+property partitions add up to it, and so do the named-graph subsets.
+
+Dumps are served as the gzip files they are (`Content-Type: application/gzip`), not as RDF
+with `Content-Encoding: gzip`: a client that decodes content encodings (browsers, httpx,
+requests, `curl --compressed`) would otherwise save uncompressed bytes under a `.gz` name,
+and the file would no longer match its `spdx:checksum`. The distribution says what is inside
+with `dcat:mediaType` and how it is packed with `dcat:compressFormat` (DCAT 3).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+
+from .dataset import Dataset
+from .store import GraphStore, dump
+from .vocabulary import PREFIXES
+
+HERE = Path(__file__).parent
+DATASET = URIRef("https://w3id.org/srg/id/dataset/smart-region-governance")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+RDF_FORMATS = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+
+
+@dataclass(frozen=True)
+class DumpKind:
+    name: str  # file name under /dumps/
+    fmt: str  # store.GRAPH_FORMATS key
+    media_type: str  # of the decompressed content
+    anchor: str  # the distribution is <void#anchor>
+
+
+DUMPS = {
+    kind.name: kind
+    for kind in (
+        DumpKind("dataset.nq.gz", "nquads", "application/n-quads", "nquads"),
+        DumpKind("dataset.trig.gz", "trig", "application/trig", "trig"),
+        DumpKind("dataset.ttl.gz", "turtle", "text/turtle", "turtle"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    kind: DumpKind
+    body: bytes  # gzip-compressed
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+
+@dataclass(frozen=True)
+class Statistics:
+    triples: int
+    entities: int
+    subjects: int
+    properties: int
+    objects: int
+    classes: dict[str, int]  # class -> distinct instances
+    predicates: dict[str, int]  # property -> triples
+    graphs: dict[str, int]  # named graph -> triples
+
+
+def _query(name: str) -> str:
+    return (HERE / "sparql" / f"void-{name}.rq").read_text("utf-8")
+
+
+def statistics(store: GraphStore) -> Statistics:
+    """The VoID statistics of the store, counted by SPARQL over the union default graph."""
+    totals = store.rows(_query("totals"))[0]
+    entities = store.rows(_query("entities"))[0]
+    return Statistics(
+        triples=int(totals["triples"]),
+        entities=int(entities["entities"]),
+        subjects=int(totals["subjects"]),
+        properties=int(totals["properties"]),
+        objects=int(totals["objects"]),
+        classes={r["class"]: int(r["entities"]) for r in store.rows(_query("classes"))},
+        predicates={r["property"]: int(r["triples"]) for r in store.rows(_query("properties"))},
+        graphs={r["graph"]: int(r["triples"]) for r in store.rows(_query("graphs"))},
+    )
+
+
+def dump_file(store: GraphStore, kind: DumpKind) -> DumpFile:
+    """A dump, compressed reproducibly (no timestamp or name in the gzip header)."""
+    body = dump(store, kind.fmt, prefixes=PREFIXES)
+    return DumpFile(kind, gzip.compress(body, compresslevel=6, mtime=0))
+
+
+class Catalogue:
+    """The statistics and dumps of the current dataset version, made once per version."""
+
+    def __init__(self, data: Dataset):
+        self.data = data
+        self.lock = threading.Lock()
+        self.version = ""
+        self.stats: Statistics | None = None
+        self.files: dict[str, DumpFile] = {}
+
+    def _current(self) -> GraphStore:
+        """The store of the current version; forgets what was made for an older one."""
+        with self.data.lock:  # a write swaps store and version together under this lock
+            store, version = self.data.store, self.data.version
+        if version != self.version:
+            self.version, self.stats, self.files = version, None, {}
+        return store
+
+    def statistics(self) -> tuple[str, Statistics]:
+        """(version, statistics); blocking, call from a thread."""
+        with self.lock:
+            store = self._current()
+            if self.stats is None:
+                self.stats = statistics(store)
+            return self.version, self.stats
+
+    def dump(self, name: str) -> tuple[str, DumpFile]:
+        """(version, the dump called `name`); blocking, call from a thread."""
+        with self.lock:
+            store = self._current()
+            if name not in self.files:
+                self.files[name] = dump_file(store, DUMPS[name])
+            return self.version, self.files[name]
+
+
+def _add_statistics(graph: Graph, stats: Statistics) -> None:
+    for prop, value in (
+        (VOID.triples, stats.triples),
+        (VOID.entities, stats.entities),
+        (VOID.classes, len(stats.classes)),
+        (VOID.properties, stats.properties),
+        (VOID.distinctSubjects, stats.subjects),
+        (VOID.distinctObjects, stats.objects),
+    ):
+        graph.add((DATASET, prop, Literal(value, datatype=XSD.integer)))
+    for iri, count in stats.classes.items():
+        part = BNode()
+        graph.add((DATASET, VOID.classPartition, part))
+        graph.add((part, VOID["class"], URIRef(iri)))
+        graph.add((part, VOID.entities, Literal(count, datatype=XSD.integer)))
+    for iri, count in stats.predicates.items():
+        part = BNode()
+        graph.add((DATASET, VOID.propertyPartition, part))
+        graph.add((part, VOID.property, URIRef(iri)))
+        graph.add((part, VOID.triples, Literal(count, datatype=XSD.integer)))
+    for iri, count in stats.graphs.items():
+        part = BNode()
+        graph.add((DATASET, VOID.subset, part))
+        graph.add((part, RDF.type, VOID.Dataset))
+        graph.add((part, SD.name, URIRef(iri)))
+        graph.add((part, VOID.triples, Literal(count, datatype=XSD.integer)))
+
+
+def _add_distribution(graph: Graph, document: str, file: DumpFile) -> None:
+    distribution = URIRef(f"{document}#{file.kind.anchor}")
+    checksum = BNode()
+    graph.add((distribution, DCAT.byteSize, Literal(len(file.body), datatype=XSD.nonNegativeInteger)))
+    graph.add((distribution, SPDX.checksum, checksum))
+    graph.add((checksum, RDF.type, SPDX.Checksum))
+    graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    graph.add((checksum, SPDX.checksumValue, Literal(file.sha256, datatype=XSD.hexBinary)))
+
+
+def void_graph(
+    document: str, stats: Statistics, files: list[DumpFile], modified: float
+) -> Graph:
+    """The VoID/DCAT description; relative IRIs of `resources/void.ttl` resolve to `document`."""
+    graph = Graph().parse(HERE / "resources" / "void.ttl", publicID=document)
+    when = datetime.fromtimestamp(modified, UTC).replace(microsecond=0)
+    graph.add((DATASET, DCTERMS.modified, Literal(when.isoformat(), datatype=XSD.dateTime)))
+    _add_statistics(graph, stats)
+    for file in files:
+        _add_distribution(graph, document, file)
+    for prefix, namespace in (*PREFIXES.items(), ("void", str(VOID)), ("spdx", str(SPDX))):
+        graph.bind(prefix, namespace)
+    graph.bind("sd", SD)
+    return graph
+
+
+def render(graph: Graph, media_type: str) -> bytes:
+    return graph.serialize(format=RDF_FORMATS[media_type], encoding="utf-8")

@@ -1,0 +1,404 @@
+"""The server's limits hold under hostile or careless requests, and it stays up.
+
+Timeouts, nesting, sizes, row caps, no outbound requests (SERVICE, LOAD, remote JSON-LD
+contexts), no XML entity expansion, bursts of concurrent queries, escaped markup.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from conftest import TOKEN, fresh_store
+from server import Server
+
+from srg_graph.config import Settings
+from srg_graph.validation import Report
+
+AUTH = {"authorization": f"Bearer {TOKEN}"}
+SPARQL_QUERY = {"content-type": "application/sparql-query"}
+SPARQL_UPDATE = {"content-type": "application/sparql-update", **AUTH}
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+LIGHT = "ASK { <body/smart-region-office> ?p ?o }"
+BODY_LIMIT = 4000
+RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
+
+
+@pytest.fixture(scope="module")
+def client(server: Server) -> Iterator[httpx.Client]:
+    with server.client() as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def limited(
+    settings: Settings, seed_report: Report, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A server with tight limits: 2 s per query, 5 rows, 4000-byte bodies."""
+    store = fresh_store(settings, seed_report, tmp_path_factory.mktemp("limited") / "store")
+    running = Server(
+        store,
+        TOKEN,
+        SRG_QUERY_TIMEOUT="2",
+        SRG_MAX_ROWS="5",
+        SRG_MAX_BODY_BYTES=str(BODY_LIMIT),
+    ).start()
+    yield running
+    running.stop()
+    shutil.rmtree(store, ignore_errors=True)
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A local TCP port nobody should connect to: the target of SERVICE, LOAD, @context."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(1.0)
+    yield sock
+    sock.close()
+
+
+def assert_nobody_connected(sock: socket.socket) -> None:
+    try:
+        connection, peer = sock.accept()
+    except TimeoutError:
+        return
+    connection.close()
+    pytest.fail(f"the server connected to {sock.getsockname()} from {peer}")
+
+
+def url_of(sock: socket.socket, path: str) -> str:
+    host, port = sock.getsockname()
+    return f"http://{host}:{port}/{path}"
+
+
+def assert_up(client: httpx.Client) -> None:
+    health = client.get("/health")
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok"
+
+
+def assert_plain_error(response: httpx.Response, *statuses: int) -> None:
+    assert response.status_code in statuses, (response.status_code, response.text)
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text.strip()
+
+
+def rows_of(response: httpx.Response) -> list[dict]:
+    assert response.status_code == 200, response.text
+    return response.json()["results"]["bindings"]
+
+
+# -- time ------------------------------------------------------------------------------------
+def test_heavy_query_times_out_503_while_light_query_answers(limited: Server) -> None:
+    outcome: dict[str, httpx.Response | float] = {}
+
+    def heavy() -> None:
+        started = time.monotonic()
+        with limited.client() as http:
+            outcome["heavy"] = http.post("/sparql", content=HEAVY, headers=SPARQL_QUERY)
+        outcome["heavy_seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=heavy)
+    thread.start()
+    with limited.client() as http:
+        time.sleep(0.3)  # let the heavy query reach its worker first
+        light = http.get("/sparql", params={"query": LIGHT})
+        assert light.status_code == 200, light.text
+        assert light.json()["boolean"] is True
+        assert thread.is_alive(), "the light query should answer while the heavy one runs"
+        thread.join(30)
+        response = outcome["heavy"]
+        assert isinstance(response, httpx.Response)
+        assert_plain_error(response, 503)
+        assert "2 s" in response.text
+        assert response.headers.get("retry-after")
+        assert outcome["heavy_seconds"] < 10
+        # after the timeout the server still answers, also queries (a worker was replaced)
+        assert_up(http)
+        for _ in range(4):
+            assert http.get("/sparql", params={"query": LIGHT}).json()["boolean"] is True
+
+
+# -- shape and size of requests ----------------------------------------------------------------
+def test_query_nested_5000_groups_deep_is_400_and_server_stays_up(client: httpx.Client) -> None:
+    query = "SELECT * WHERE " + "{ " * 5000 + "}" * 5000
+    response = client.post("/sparql", content=query, headers=SPARQL_QUERY)
+    assert_plain_error(response, 400)
+    assert "deep" in response.text
+    assert_up(client)
+
+
+def test_update_nested_5000_groups_deep_is_400_and_server_stays_up(client: httpx.Client) -> None:
+    update = "INSERT { <http://example.org/s> <http://example.org/p> 1 } WHERE " + "{" * 5000
+    update += "}" * 5000
+    assert_plain_error(client.post("/sparql", content=update, headers=SPARQL_UPDATE), 400)
+    assert_up(client)
+
+
+def test_update_with_a_long_operator_chain_does_not_crash_server(writable: Server) -> None:
+    """An expression 10 000 operators long (under the length cap) must not take the server down.
+
+    It is not nested by brackets, so the depth guard does not see it, but the engine parses it
+    into a tree 10 000 deep and recurses over it: in the server process, on a write.
+    """
+    chain = " || ".join(["false"] * 10_000)
+    update = (
+        f"INSERT {{ <http://example.org/s> <http://example.org/p> 1 }} WHERE {{ FILTER({chain}) }}"
+    )
+    with writable.client() as http:
+        try:
+            response = http.post("/sparql", content=update, headers=SPARQL_UPDATE)
+        except httpx.TransportError as error:
+            pytest.fail(f"the server died on the update: {error!r}")
+        assert response.status_code in (204, 400), response.text
+        assert_up(http)
+
+
+def test_query_with_a_long_operator_chain_keeps_server_up(client: httpx.Client) -> None:
+    chain = " || ".join(["false"] * 10_000)
+    response = client.post("/sparql", content=f"ASK {{ FILTER({chain}) }}", headers=SPARQL_QUERY)
+    assert response.status_code in (200, 400, 500, 503)
+    assert_up(client)
+    assert client.get("/sparql", params={"query": LIGHT}).status_code == 200
+
+
+def test_query_over_the_character_limit_is_400(client: httpx.Client, settings: Settings) -> None:
+    limit = settings.max_query_chars
+    query = "ASK {}" + " " * (limit - len("ASK {}") + 1)
+    response = client.post("/sparql", content=query, headers=SPARQL_QUERY)
+    assert_plain_error(response, 400)
+    assert str(limit) in response.text
+    at_limit = client.post("/sparql", content=query[:limit], headers=SPARQL_QUERY)
+    assert at_limit.status_code == 200
+
+
+def test_body_over_the_byte_limit_is_413(limited: Server) -> None:
+    query = "ASK {}" + " " * BODY_LIMIT
+    with limited.client() as http:
+        response = http.post("/sparql", content=query, headers=SPARQL_QUERY)
+        assert_plain_error(response, 413)
+        # a chunked body (no Content-Length) is cut off just the same
+        chunks = iter([b"ASK {}", b" " * BODY_LIMIT])
+        response = http.post("/sparql", content=chunks, headers=SPARQL_QUERY)
+        assert "content-length" not in response.request.headers
+        assert_plain_error(response, 413)
+        assert_up(http)
+
+
+def test_graph_store_body_over_the_byte_limit_is_413(limited: Server) -> None:
+    body = "<http://example.org/s> <http://example.org/p> " + '"' + "x" * BODY_LIMIT + '" .'
+    with limited.client() as http:
+        response = http.put(
+            "/graph-store",
+            params={"graph": "http://example.org/too-big"},
+            content=body,
+            headers={"content-type": "application/n-triples", **AUTH},
+        )
+        assert_plain_error(response, 413)
+        assert (
+            http.get("/graph-store", params={"graph": "http://example.org/too-big"}).status_code
+            == 404
+        )
+
+
+# -- no request leaves the server --------------------------------------------------------------
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+    ],
+    ids=["service", "service-silent", "escaped-service"],
+)
+def test_service_is_400_and_no_request_leaves(
+    client: httpx.Client, listener: socket.socket, template: str
+) -> None:
+    query = template.format(url=url_of(listener, "sparql"))
+    response = client.get("/sparql", params={"query": query})
+    assert_plain_error(response, 400)
+    assert "SERVICE" in response.text
+    assert_nobody_connected(listener)
+
+
+def test_load_is_400_and_no_request_leaves(client: httpx.Client, listener: socket.socket) -> None:
+    before = client.get("/health").json()["quads"]
+    for update in (
+        f"LOAD <{url_of(listener, 'data.ttl')}>",
+        f"LOAD SILENT <{url_of(listener, 'data.ttl')}> INTO GRAPH <http://example.org/loaded>",
+    ):
+        response = client.post("/sparql", content=update, headers=SPARQL_UPDATE)
+        assert_plain_error(response, 400)
+        assert "LOAD" in response.text
+    assert_nobody_connected(listener)
+    assert client.get("/health").json()["quads"] == before
+
+
+def test_json_ld_remote_context_is_refused_and_no_request_leaves(
+    limited: Server, listener: socket.socket
+) -> None:
+    graph = "http://example.org/remote-context"
+    body = (
+        f'{{"@context": "{url_of(listener, "context.jsonld")}", '
+        '"@id": "http://example.org/s", "name": "x"}'
+    )
+    with limited.client() as http:
+        response = http.put(
+            "/graph-store",
+            params={"graph": graph},
+            content=body,
+            headers={"content-type": "application/ld+json", **AUTH},
+        )
+        assert 400 <= response.status_code < 500, response.text
+        assert http.get("/graph-store", params={"graph": graph}).status_code == 404
+    assert_nobody_connected(listener)
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("from", "ASK FROM <http://example.org/not-a-graph> { ?s ?p ?o }"),
+        ("from-named", "ASK FROM NAMED <http://example.org/not-a-graph> { ?s ?p ?o }"),
+        ("relative-from", "ASK FROM <not-a-graph> { ?s ?p ?o }"),
+    ],
+)
+def test_from_a_graph_not_in_the_store_is_400(client: httpx.Client, name: str, query: str) -> None:
+    response = client.get("/sparql", params={"query": query})
+    assert_plain_error(response, 400)
+    assert "not-a-graph" in response.text
+
+
+@pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
+def test_protocol_graph_not_in_the_store_is_400(client: httpx.Client, parameter: str) -> None:
+    params = {"query": "ASK { ?s ?p ?o }", parameter: "http://127.0.0.1:9/data.ttl"}
+    assert_plain_error(client.get("/sparql", params=params), 400)
+
+
+# -- result caps -----------------------------------------------------------------------------
+def test_result_over_the_row_cap_is_refused_with_a_message(limited: Server) -> None:
+    with limited.client() as http:
+        response = http.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 6"})
+        assert_plain_error(response, 400, 413, 422, 507)
+        assert "5" in response.text and "LIMIT" in response.text
+        construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 6"
+        response = http.get("/sparql", params={"query": construct})
+        assert_plain_error(response, 400, 413, 422, 507)
+
+
+def test_result_at_the_row_cap_is_200(limited: Server) -> None:
+    with limited.client() as http:
+        response = http.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 5"})
+        assert len(rows_of(response)) == 5
+
+
+# -- hostile payloads --------------------------------------------------------------------------
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n<!ENTITY lol "lol">\n'
+    + "".join(
+        f'<!ENTITY lol{i} "' + (f"&lol{i - 1};" if i > 1 else "&lol;") * 10 + '">\n'
+        for i in range(1, 10)
+    )
+    + ']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+    ' xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/s">'
+    "<ex:p>&lol9;</ex:p></rdf:Description></rdf:RDF>"
+)
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST"])
+def test_rdf_xml_with_entities_is_400_and_store_unchanged(limited: Server, method: str) -> None:
+    graph = "http://example.org/laughs"
+    with limited.client() as http:
+        before = http.get("/health").json()["quads"]
+        started = time.monotonic()
+        response = http.request(
+            method,
+            "/graph-store",
+            params={"graph": graph},
+            content=BILLION_LAUGHS,
+            headers={"content-type": "application/rdf+xml", **AUTH},
+        )
+        assert_plain_error(response, 400)
+        assert time.monotonic() - started < 5
+        assert http.get("/graph-store", params={"graph": graph}).status_code == 404
+        assert http.get("/health").json()["quads"] == before
+
+
+# -- load ------------------------------------------------------------------------------------
+def test_burst_of_40_concurrent_queries_never_drops_a_connection(client: httpx.Client) -> None:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+    def one(_: int) -> int:
+        with httpx.Client(base_url=str(client.base_url), timeout=60) as http:
+            return http.get("/sparql", params={"query": query}).status_code
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        statuses = list(pool.map(one, range(40)))
+    assert set(statuses) <= {200, 429, 503}, statuses
+    assert statuses.count(200) >= 1
+    assert_up(client)
+
+
+# -- output escaping ---------------------------------------------------------------------------
+def test_markup_in_literals_is_escaped_in_xml_results(client: httpx.Client) -> None:
+    markup = "<script>alert('x')</script> & </literal></binding>"
+    query = f'SELECT ?x ?y WHERE {{ BIND("{markup}" AS ?x) BIND("a\\"b" AS ?y) }}'
+    response = client.get(
+        "/sparql", params={"query": query}, headers={"accept": "application/sparql-results+xml"}
+    )
+    assert response.status_code == 200, response.text
+    assert "<script>" not in response.text
+    root = ET.fromstring(response.text)
+    literals = [e.text for e in root.iter(f"{RESULTS_NS}literal")]
+    assert literals == [markup, 'a"b']
+
+
+def nested_rdf_xml(depth: int) -> str:
+    """RDF/XML nesting `depth` blank nodes: slow to parse (the parser is quadratic in depth)."""
+    return (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        ' xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/s">'
+        + "<ex:p><rdf:Description>" * depth
+        + "<ex:q>1</ex:q>"
+        + "</rdf:Description></ex:p>" * depth
+        + "</rdf:Description></rdf:RDF>"
+    )
+
+
+def test_parsing_a_graph_store_body_does_not_block_other_requests(client: httpx.Client) -> None:
+    """Parsing a body happens off the event loop: /health answers while a slow body parses.
+
+    The body targets a shapes graph, so after parsing it is refused (403) and nothing changes.
+    """
+    body = nested_rdf_xml(20_000)
+    done = threading.Event()
+
+    def upload() -> None:
+        with httpx.Client(base_url=str(client.base_url), timeout=120) as http:
+            http.put(
+                "/graph-store",
+                params={"graph": "https://w3id.org/srg/graph/shapes/slow"},
+                content=body,
+                headers={"content-type": "application/rdf+xml", **AUTH},
+            )
+        done.set()
+
+    thread = threading.Thread(target=upload)
+    thread.start()
+    try:
+        time.sleep(0.5)  # the upload has been sent and is being parsed
+        started = time.monotonic()
+        assert_up(client)
+        waited = time.monotonic() - started
+        assert waited < 1.0 or not done.is_set(), "the test body parsed too fast to tell"
+        assert waited < 1.0, f"/health waited {waited:.1f} s for a body to be parsed"
+    finally:
+        thread.join(60)
