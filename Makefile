@@ -25,6 +25,7 @@ validate: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	./scripts/install-browser.sh
 	$(BIN)/pytest
 
 lint: $(STAMP)

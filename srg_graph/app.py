@@ -16,7 +16,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, negotiation
 from . import report as reports
-from .api import coverage, graph_store, health, home, mappings, named_queries, sparql, validate
+from .api import (
+    coverage,
+    dataset,
+    graph_store,
+    health,
+    home,
+    linked_data,
+    mappings,
+    named_queries,
+    ontology,
+    sparql,
+    validate,
+)
 from .api.common import ValidationFailed
 from .config import Settings
 from .errors import HttpError
@@ -120,7 +132,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_errors(app)
     install_middleware(app)
-    for module in (sparql, graph_store, named_queries, mappings, coverage, health, home, validate):
+    for module in (
+        sparql,
+        graph_store,
+        named_queries,
+        mappings,
+        coverage,
+        health,
+        home,
+        validate,
+        linked_data,
+        ontology,
+        dataset,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app, settings)

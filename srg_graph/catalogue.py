@@ -24,13 +24,14 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from .dataset import Dataset
 from .store import GraphStore, dump
-from .vocabulary import PREFIXES
+from .vocabulary import PREFIXES, Ref, ref
 
 HERE = Path(__file__).parent
 DATASET = URIRef("https://w3id.org/srg/id/dataset/smart-region-governance")
@@ -118,30 +119,52 @@ class Catalogue:
         self.version = ""
         self.stats: Statistics | None = None
         self.files: dict[str, DumpFile] = {}
+        self.rendered: dict[tuple[str, str], bytes] = {}
 
     def _current(self) -> GraphStore:
         """The store of the current version; forgets what was made for an older one."""
         with self.data.lock:  # a write swaps store and version together under this lock
             store, version = self.data.store, self.data.version
         if version != self.version:
-            self.version, self.stats, self.files = version, None, {}
+            self.version, self.stats, self.files, self.rendered = version, None, {}, {}
         return store
 
-    def statistics(self) -> tuple[str, Statistics]:
-        """(version, statistics); blocking, call from a thread."""
+    def _made(self, store: GraphStore, names: tuple[str, ...]) -> tuple[Statistics, list[DumpFile]]:
+        if self.stats is None:
+            self.stats = statistics(store)
+        for name in names:
+            if name not in self.files:
+                self.files[name] = dump_file(store, DUMPS[name])
+        return self.stats, [self.files[name] for name in names]
+
+    def snapshot(self) -> tuple[str, GraphStore, Statistics]:
+        """(version, its store, its statistics); blocking, call from a thread."""
         with self.lock:
             store = self._current()
-            if self.stats is None:
-                self.stats = statistics(store)
-            return self.version, self.stats
+            return self.version, store, self._made(store, ())[0]
+
+    def described(self) -> tuple[str, Statistics, list[DumpFile]]:
+        """(version, statistics, every dump) of one version; blocking, call from a thread."""
+        with self.lock:
+            stats, files = self._made(self._current(), tuple(DUMPS))
+            return self.version, stats, files
+
+    def void(self, base: str, media: str) -> tuple[str, bytes]:
+        """(version, the VoID description as `media`) for a server at `base`; blocking."""
+        with self.lock:
+            store = self._current()
+            if (base, media) not in self.rendered:
+                if len(self.rendered) >= 32:  # one entry per Host and type; keep it bounded
+                    self.rendered.clear()
+                stats, files = self._made(store, tuple(DUMPS))
+                graph = void_graph(base, stats, files, self.data.modified)
+                self.rendered[base, media] = render(graph, media)
+            return self.version, self.rendered[base, media]
 
     def dump(self, name: str) -> tuple[str, DumpFile]:
         """(version, the dump called `name`); blocking, call from a thread."""
         with self.lock:
-            store = self._current()
-            if name not in self.files:
-                self.files[name] = dump_file(store, DUMPS[name])
-            return self.version, self.files[name]
+            return self.version, self._made(self._current(), (name,))[1][0]
 
 
 def _add_statistics(graph: Graph, stats: Statistics) -> None:
@@ -175,18 +198,20 @@ def _add_statistics(graph: Graph, stats: Statistics) -> None:
 def _add_distribution(graph: Graph, document: str, file: DumpFile) -> None:
     distribution = URIRef(f"{document}#{file.kind.anchor}")
     checksum = BNode()
-    graph.add((distribution, DCAT.byteSize, Literal(len(file.body), datatype=XSD.nonNegativeInteger)))
+    graph.add(
+        (distribution, DCAT.byteSize, Literal(len(file.body), datatype=XSD.nonNegativeInteger))
+    )
     graph.add((distribution, SPDX.checksum, checksum))
     graph.add((checksum, RDF.type, SPDX.Checksum))
     graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
     graph.add((checksum, SPDX.checksumValue, Literal(file.sha256, datatype=XSD.hexBinary)))
 
 
-def void_graph(
-    document: str, stats: Statistics, files: list[DumpFile], modified: float
-) -> Graph:
-    """The VoID/DCAT description; relative IRIs of `resources/void.ttl` resolve to `document`."""
-    graph = Graph().parse(HERE / "resources" / "void.ttl", publicID=document)
+def void_graph(base: str, stats: Statistics, files: list[DumpFile], modified: float) -> Graph:
+    """The VoID/DCAT description; relative IRIs of `resources/void.ttl` resolve against the
+    `/void` document under `base` (the server's root URL, e.g. `http://localhost:8000/`)."""
+    document = base + "void"
+    graph = Graph(bind_namespaces="core").parse(HERE / "resources" / "void.ttl", publicID=document)
     when = datetime.fromtimestamp(modified, UTC).replace(microsecond=0)
     graph.add((DATASET, DCTERMS.modified, Literal(when.isoformat(), datatype=XSD.dateTime)))
     _add_statistics(graph, stats)
@@ -200,3 +225,28 @@ def void_graph(
 
 def render(graph: Graph, media_type: str) -> bytes:
     return graph.serialize(format=RDF_FORMATS[media_type], encoding="utf-8")
+
+
+def page(base: str, stats: Statistics, files: list[DumpFile]) -> dict[str, Any]:
+    """What the HTML view of `/void` shows."""
+    return {
+        "dataset": str(DATASET),
+        "endpoint": base + "sparql",
+        "stats": stats,
+        "files": [
+            {
+                "name": f.kind.name,
+                "media_type": f.kind.media_type,
+                "size": len(f.body),
+                "sha256": f.sha256,
+            }
+            for f in files
+        ],
+        "classes": _refs(stats.classes),
+        "predicates": _refs(stats.predicates),
+        "graphs": list(stats.graphs.items()),
+    }
+
+
+def _refs(counts: dict[str, int]) -> list[tuple[Ref, int]]:
+    return [(ref(iri), count) for iri, count in counts.items()]

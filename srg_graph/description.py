@@ -6,7 +6,7 @@ from html import escape
 from pathlib import Path
 from string import Template
 
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 HERE = Path(__file__).parent
@@ -27,6 +27,7 @@ def service_description(endpoint: str, named_graphs: list[str]) -> Graph:
         graph.add((dataset, SD.namedGraph, entry))
         graph.add((entry, RDF.type, SD.NamedGraph))
         graph.add((entry, SD.name, URIRef(name)))
+    graph.add((URIRef(endpoint), RDFS.seeAlso, URIRef("/void", base=endpoint)))  # VoID, DCAT
     graph.bind("sd", SD)
     return graph
 

@@ -47,6 +47,37 @@ KINDS = {  # rdf:type of a term -> its section on the page
     RDF + "Property": "property",
 }
 SECTIONS = ("class", "object", "datatype", "annotation", "property")
+P = {  # the properties the pages show, by a short name the templates use
+    "type": RDF + "type",
+    "label": RDFS + "label",
+    "comment": RDFS + "comment",
+    "see_also": RDFS + "seeAlso",
+    "sub_class_of": RDFS + "subClassOf",
+    "sub_property_of": RDFS + "subPropertyOf",
+    "domain": RDFS + "domain",
+    "range": RDFS + "range",
+    "defined_by": RDFS + "isDefinedBy",
+    "inverse_of": OWL + "inverseOf",
+    "equivalent_class": OWL + "equivalentClass",
+    "equivalent_property": OWL + "equivalentProperty",
+    "deprecated": OWL + "deprecated",
+    "version_info": OWL + "versionInfo",
+    "version_iri": OWL + "versionIRI",
+    "pref_label": SKOS + "prefLabel",
+    "alt_label": SKOS + "altLabel",
+    "definition": SKOS + "definition",
+    "notation": SKOS + "notation",
+    "close_match": SKOS + "closeMatch",
+    "exact_match": SKOS + "exactMatch",
+    "title": DCTERMS + "title",
+    "description": DCTERMS + "description",
+    "license": DCTERMS + "license",
+    "creator": DCTERMS + "creator",
+    "created": DCTERMS + "created",
+    "modified": DCTERMS + "modified",
+    "message": SH + "message",
+    "severity": SH + "severity",
+}
 
 
 @dataclass
@@ -145,6 +176,12 @@ class Ontology:
     header: Resource
     sections: dict[str, list[Term]]
     schemes: list[Scheme]
+    resources: dict[str, Resource]
+
+    def labels(self, iri: str) -> dict[str, str]:
+        """The labels of a resource of the ontology graphs (none for outside terms)."""
+        found = self.resources.get(iri)
+        return {**found.text(P["label"]), **found.text(P["pref_label"])} if found else {}
 
 
 def _kind(resource: Resource) -> str | None:
@@ -167,7 +204,7 @@ def ontology(store: GraphStore, usage: dict[str, int]) -> Ontology:
     ]
     schemes.sort(key=lambda s: s.resource.iri)
     header = found.get(ONTOLOGY, Resource(ONTOLOGY))
-    return Ontology(header, {k: v for k, v in sections.items() if v}, schemes)
+    return Ontology(header, {k: v for k, v in sections.items() if v}, schemes, found)
 
 
 def _concepts(found: dict[str, Resource], scheme: str) -> list[Resource]:
@@ -194,7 +231,7 @@ class Shape:
 def shapes(store: GraphStore) -> dict[str, list[Shape]]:
     """The named shapes of every shapes graph, by graph."""
     graphs: dict[str, list[Shape]] = defaultdict(list)
-    for iri, resource in sorted(statements(store, SHAPES_GRAPHS).items()):
+    for _, resource in sorted(statements(store, SHAPES_GRAPHS).items()):
         types = resource.values(RDF + "type")
         if SH + "NodeShape" in types or SH + "PropertyShape" in types:
             graph = min(resource.graphs)

@@ -4,20 +4,24 @@ The cases follow the W3C Graph Store Protocol test suite (PUT - Initial state, G
 - graph already in store, PUT - default graph, PUT - mismatched payload, DELETE - existing
 graph, GET of it, DELETE - non-existent graph, POST - existing graph, POST - create new graph,
 GET of it, HEAD on an existing / non-existing graph), with the graphs of the suite renamed to
-example.org IRIs. Writes use a server of their own (`writable`); reads share `server`.
+example.org IRIs. Writes go to a server of this module's own; reads share `server`.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import TOKEN
+from conftest import TOKEN, fresh_store
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 from server import Server
+
+from srg_graph.config import Settings
+from srg_graph.validation import Report
 
 EX = Namespace("http://example.org/gsp/")
 BODIES = "https://w3id.org/srg/graph/bodies"
@@ -44,10 +48,18 @@ def reader(server: Server) -> Iterator[httpx.Client]:
         yield http
 
 
-@pytest.fixture
-def store(writable: Server) -> Iterator[httpx.Client]:
-    with writable.client() as http:
+@pytest.fixture(scope="module")
+def store(
+    settings: Settings, seed_report: Report, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[httpx.Client]:
+    """One writable server for the module (like `writable`, started once to save time): each
+    test writes graphs named after itself, so no test sees another's writes."""
+    path = fresh_store(settings, seed_report, tmp_path_factory.mktemp("gsp") / "store")
+    running = Server(path, TOKEN).start()
+    with running.client() as http:
         yield http
+    running.stop()
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def media(response: httpx.Response) -> str:
@@ -77,29 +89,30 @@ def quads(client: httpx.Client) -> int:
 
 # -- PUT -------------------------------------------------------------------------------------
 def test_put_initial_state_creates_graph_201(store: httpx.Client) -> None:
-    response = store.put(
-        "/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE
-    )
+    g = EX["put-initial-state-creates-graph-201"]
+    response = store.put("/graph-store", params={"graph": g}, content=PERSON, headers=TURTLE)
     assert response.status_code == 201, response.text
 
 
 def test_get_of_put_initial_state(store: httpx.Client) -> None:
-    store.put("/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE)
-    graph = get_graph(store, graph=EX.person)
+    g = EX["get-of-put-initial-state"]
+    store.put("/graph-store", params={"graph": g}, content=PERSON, headers=TURTLE)
+    graph = get_graph(store, graph=g)
     # relative IRIs in the payload resolve against https://w3id.org/srg/id/
     assert isomorphic(graph, turtle(PERSON))
     assert (EX.jane, EX.knows, URIRef("https://w3id.org/srg/id/friend")) in graph
     # the graph is part of the SPARQL dataset too
-    assert str(EX.person) in graph_names(store)
+    assert str(g) in graph_names(store)
 
 
 def test_put_graph_already_in_store_replaces_it_204(store: httpx.Client) -> None:
-    store.put("/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE)
+    g = EX["put-graph-already-in-store-replaces-it-204"]
+    store.put("/graph-store", params={"graph": g}, content=PERSON, headers=TURTLE)
     response = store.put(
-        "/graph-store", params={"graph": EX.person}, content=PERSON_REPLACED, headers=TURTLE
+        "/graph-store", params={"graph": g}, content=PERSON_REPLACED, headers=TURTLE
     )
     assert response.status_code == 204, response.text
-    graph = get_graph(store, graph=EX.person)
+    graph = get_graph(store, graph=g)
     assert isomorphic(graph, turtle(PERSON_REPLACED))
     assert (EX.jane, EX.name, Literal("Jane Doe")) not in graph
 
@@ -147,26 +160,29 @@ def test_put_empty_graph_creates_an_empty_graph(store: httpx.Client) -> None:
 
 # -- DELETE ----------------------------------------------------------------------------------
 def test_delete_existing_graph_204(store: httpx.Client) -> None:
-    store.put("/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE)
-    response = store.delete("/graph-store", params={"graph": EX.person}, headers=AUTH)
+    g = EX["delete-existing-graph-204"]
+    store.put("/graph-store", params={"graph": g}, content=PERSON, headers=TURTLE)
+    response = store.delete("/graph-store", params={"graph": g}, headers=AUTH)
     assert response.status_code == 204
 
 
 def test_get_of_delete_existing_graph_is_404(store: httpx.Client) -> None:
-    store.put("/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE)
-    store.delete("/graph-store", params={"graph": EX.person}, headers=AUTH)
-    response = store.get("/graph-store", params={"graph": EX.person})
+    g = EX["get-of-delete-existing-graph-is-404"]
+    store.put("/graph-store", params={"graph": g}, content=PERSON, headers=TURTLE)
+    store.delete("/graph-store", params={"graph": g}, headers=AUTH)
+    response = store.get("/graph-store", params={"graph": g})
     assert response.status_code == 404
     assert media(response) == "text/plain"
 
 
 def test_deleted_graph_is_gone_from_sparql_too(store: httpx.Client) -> None:
     """The Graph Store and the SPARQL endpoint show one dataset: a dropped graph is not listed."""
-    store.put("/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE)
-    store.delete("/graph-store", params={"graph": EX.person}, headers=AUTH)
-    ask = f"ASK {{ GRAPH <{EX.person}> {{ }} }}"
+    g = EX["deleted-graph-is-gone-from-sparql-too"]
+    store.put("/graph-store", params={"graph": g}, content=PERSON, headers=TURTLE)
+    store.delete("/graph-store", params={"graph": g}, headers=AUTH)
+    ask = f"ASK {{ GRAPH <{g}> {{ }} }}"
     assert store.get("/sparql", params={"query": ask}).json()["boolean"] is False
-    assert str(EX.person) not in graph_names(store)
+    assert str(g) not in graph_names(store)
 
 
 def test_delete_non_existent_graph_is_404(reader: httpx.Client) -> None:
@@ -184,11 +200,12 @@ def test_delete_without_token_is_401(reader: httpx.Client) -> None:
 
 # -- POST ------------------------------------------------------------------------------------
 def test_post_existing_graph_merges(store: httpx.Client) -> None:
-    store.put("/graph-store", params={"graph": EX.person}, content=PERSON, headers=TURTLE)
+    g = EX["post-existing-graph-merges"]
+    store.put("/graph-store", params={"graph": g}, content=PERSON, headers=TURTLE)
     more = "@prefix ex: <http://example.org/gsp/> . ex:jane ex:age 42 ."
-    response = store.post("/graph-store", params={"graph": EX.person}, content=more, headers=TURTLE)
+    response = store.post("/graph-store", params={"graph": g}, content=more, headers=TURTLE)
     assert response.status_code in (200, 204), response.text
-    graph = get_graph(store, graph=EX.person)
+    graph = get_graph(store, graph=g)
     expected = turtle(PERSON)
     expected.add((EX.jane, EX.age, Literal(42)))
     assert isomorphic(graph, expected)

@@ -50,28 +50,21 @@ async def void_file(request: Request, extension: str) -> Response:
 
 
 async def describe(request: Request, media: str, extra: dict[str, str]) -> Response:
-    cat = catalogue_of(request)
-    version, stats = await run_in_threadpool(cat.statistics)
+    cat, base = catalogue_of(request), str(request.base_url)
+    if media == "text/html":
+        version, stats, files = await run_in_threadpool(cat.described)
+    else:
+        version, body = await run_in_threadpool(cat.void, base, media)
     key = pages.language(request) if media == "text/html" else ""
-    headers, cached = caching.validators(
-        request, version, services(request).data.modified, media, key
-    )
+    headers, cached = caching.validators(request, version, cat.data.modified, media, key)
     headers.update(extra)
     if cached is not None:
         return cached
-    files = [(await run_in_threadpool(cat.dump, name))[1] for name in DUMPS]
-    document = f"{request.base_url}void"
-    graph = catalogue.void_graph(document, stats, files, services(request).data.modified)
     if media == "text/html":
-        page = pages.render(request, "void.html", **context(graph, stats, files, document))
+        page = pages.render(request, "void.html", **catalogue.page(base, stats, files))
         page.headers.update(headers)
         return page
-    body = catalogue.render(graph, media)
     return Response(body, media_type=content_type(media), headers=headers)
-
-
-def context(graph, stats, files, document) -> dict:  # type: ignore[no-untyped-def]
-    return catalogue.page_context(graph, stats, files, document)
 
 
 @router.api_route("/dumps/{name}", methods=["GET", "HEAD"], summary="Download the whole dataset")

@@ -47,7 +47,7 @@ def rule_groups(report: Report, lang: str) -> list[dict[str, Any]]:
                 "href": doc_href(r.focus),
                 "label": pages.pick(r.focus_label, lang, r.focus),
                 "message": pages.pick(r.message, lang),
-                "path": r.path,
+                "path": r.path if r.path and not r.path.startswith("_:") else None,
                 "value": r.value if r.value != r.focus else None,
             }
             for r in results

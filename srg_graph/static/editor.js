@@ -234,8 +234,11 @@
     const example = examples.find((e) => e.name === select.value);
     if (!example) return;
     textarea.value = example.text;
-    paint();
     textarea.focus();
+    textarea.setSelectionRange(0, 0);
+    textarea.scrollTop = 0;
+    textarea.scrollLeft = 0;
+    paint();
   });
   textarea.addEventListener("input", paint);
   textarea.addEventListener("scroll", syncScroll);

@@ -1,0 +1,152 @@
+"""Linked-data descriptions: the thing behind a `/doc/` path, its RDF description, its formats.
+
+The description of a resource is its own triples, the labels of what it links to, and the
+triples that link to it with their subjects' labels, from every graph (the union). It is made
+by `sparql/describe-graph.rq` on the in-memory store and serialised with rdflib; JSON-LD is
+compacted with the published context (`static/context.jsonld`) and refers to it by URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from .namespaces import DOC, GRAPH, ID, ONTOLOGY, SRG
+from .store import GraphStore, QueryRequest, answer
+
+HERE = Path(__file__).resolve().parent
+SPARQL = HERE / "sparql"
+CONTEXT_FILE = HERE / "static" / "context.jsonld"
+
+INVALID_IRI_CHARACTERS = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+HTML = "text/html"
+JSONLD = "application/ld+json"
+# The order breaks ties: `*/*` (or no Accept) gets Turtle; a browser asks for HTML by name.
+OFFERED = (
+    "text/turtle",
+    HTML,
+    JSONLD,
+    "application/rdf+xml",
+    "application/n-triples",
+    "application/json",
+)
+ALIASES = {"application/json": JSONLD}
+SUFFIXES = {
+    ".ttl": "text/turtle",
+    ".jsonld": JSONLD,
+    ".rdf": "application/rdf+xml",
+    ".nt": "application/n-triples",
+    ".html": HTML,
+}
+RDFLIB_FORMATS = {
+    "text/turtle": "turtle",
+    JSONLD: "json-ld",
+    "application/rdf+xml": "pretty-xml",
+    "application/n-triples": "nt",
+}
+PREFIXES = {
+    "srg": SRG,
+    "id": ID,
+    "org": "http://www.w3.org/ns/org#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "cv": "http://data.europa.eu/m8g/",
+    "cpsv": "http://purl.org/vocab/cpsv#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "http://schema.org/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
+@cache
+def sparql(name: str) -> str:
+    """An internal query of `srg_graph/sparql/`."""
+    return (SPARQL / f"{name}.rq").read_text("utf-8")
+
+
+@cache
+def context() -> dict[str, Any]:
+    """The published JSON-LD context document (`{"@context": {...}}`)."""
+    return json.loads(CONTEXT_FILE.read_text("utf-8"))
+
+
+def resource_iri(path: str) -> str:
+    """The thing a `/id/` or `/doc/` path names, whatever host the server runs on."""
+    return ID + path
+
+
+def is_valid_path(path: str) -> bool:
+    """Whether `ID + path` is an IRI (no spaces, controls or characters IRIs exclude)."""
+    return not INVALID_IRI_CHARACTERS.search(path)
+
+
+def split_suffix(path: str) -> tuple[str, str | None]:
+    """`body/x.ttl` -> (`body/x`, `text/turtle`); slugs never contain a dot."""
+    for suffix, media_type in SUFFIXES.items():
+        if path.endswith(suffix):
+            return path.removesuffix(suffix), media_type
+    return path, None
+
+
+def media_type(chosen: str) -> str:
+    """The served media type of a negotiated one (`application/json` is JSON-LD)."""
+    return ALIASES.get(chosen, chosen)
+
+
+def rows(store: GraphStore, name: str, iri: str) -> list[dict[str, str]]:
+    """The rows of an internal query about one resource (bound as `?resource`)."""
+    return store.rows(sparql(name), {"resource": ("iri", iri, None)})
+
+
+def description(store: GraphStore, iri: str) -> Graph:
+    """The RDF description of a resource; empty when the graph does not know it."""
+    request = QueryRequest(
+        text=sparql("describe-graph"),
+        fmt="ntriples",
+        bindings=(("resource", ("iri", iri, None)),),
+    )
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    graph.parse(data=answer(store, request).body, format="nt")
+    return graph
+
+
+def serialize(graph: Graph, media: str, context_url: str) -> bytes:
+    """The description in an RDF media type; JSON-LD compacted, its context given by URL."""
+    if media != JSONLD:
+        return graph.serialize(format=RDFLIB_FORMATS[media], encoding="utf-8")
+    text = graph.serialize(format="json-ld", context=context()["@context"], auto_compact=True)
+    document = json.loads(text)
+    document["@context"] = context_url
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def curie(iri: str) -> str:
+    """A prefixed name for an IRI where a known prefix fits, else the IRI."""
+    for prefix, namespace in PREFIXES.items():
+        local = iri.removeprefix(namespace)
+        if local != iri and local and "/" not in local and "#" not in local:
+            return f"{prefix}:{local}"
+    return iri
+
+
+def local_href(iri: str) -> str | None:
+    """Where this server shows an IRI of the project (None: an outside IRI)."""
+    for base, path in ((ID, "/doc/"), (DOC, "/doc/"), (GRAPH, "/graph/")):
+        if iri.startswith(base) and len(iri) > len(base):
+            return path + iri[len(base) :]
+    if iri == ONTOLOGY or iri.startswith(SRG):
+        return "/ns" + iri[len(ONTOLOGY) :]
+    return None

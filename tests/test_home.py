@@ -1,0 +1,166 @@
+"""The home page `/`: intro, entry points, editor examples, dashboard, CSP, languages."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+SRG = "https://w3id.org/srg/ns#"
+ID = "https://w3id.org/srg/id/"
+PREFIXES = f"PREFIX srg: <{SRG}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+
+
+class Page(HTMLParser):
+    """The parts of a page the tests look at: links, elements by class, the examples block."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.links: list[str] = []
+        self.classes: dict[str, int] = {}
+        self.lang = ""
+        self.styles = 0
+        self.inline_scripts = 0
+        self._in: str | None = None
+        self.blocks: dict[str, str] = {}
+        self.texts: dict[str, str] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "html":
+            self.lang = found.get("lang") or ""
+        if tag == "a" and found.get("href"):
+            self.links.append(found["href"] or "")
+        for name in (found.get("class") or "").split():
+            self.classes[name] = self.classes.get(name, 0) + 1
+        self.styles += "style" in found or tag == "style"
+        if tag == "script":
+            if found.get("type") == "application/json":
+                self._in = found.get("id") or ""
+                self.blocks[self._in] = ""
+            elif not found.get("src"):
+                self.inline_scripts += 1
+        elif found.get("id") in ("open-point-count", "query"):
+            self._in = found["id"]
+            self.texts[self._in or ""] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "span", "textarea"):
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in in self.blocks:
+            self.blocks[self._in] += data
+        elif self._in in self.texts:
+            self.texts[self._in] += data
+
+
+def count(client, where: str) -> int:
+    query = PREFIXES + f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}"
+    answer = client.post(
+        "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.fixture(scope="module")
+def home(server):
+    with server.client() as client:
+        answer = client.get("/?lang=nl")
+    assert answer.status_code == 200, answer.text
+    return answer
+
+
+def test_home_is_html_with_the_csp_and_no_inline_code(home):
+    assert home.headers["content-type"].startswith("text/html")
+    csp = home.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    page = Page(home.text)
+    assert page.styles == 0 and page.inline_scripts == 0
+    assert '<script src="/static/editor.js" defer></script>' in home.text
+
+
+def test_home_language_follows_lang_and_accept_language(server):
+    with server.client() as client:
+        assert Page(client.get("/?lang=en").text).lang == "en"
+        assert Page(client.get("/?lang=nl").text).lang == "nl"
+        english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+        dutch = client.get("/", headers={"Accept-Language": "nl-BE"})
+    assert Page(english.text).lang == "en" and "Civil-service Steering Group" in english.text
+    assert Page(dutch.text).lang == "nl" and "Ambtelijke Stuurgroep" in dutch.text
+
+
+def test_intro_is_the_governance_model_description(home, server):
+    with server.client() as client:
+        english = client.get("/?lang=en").text
+    assert "Voorstel van “Smart Region Governance”-model" in home.text
+    assert "Proposal of a “Smart Region Governance” model" in english
+
+
+def test_entry_points_link_every_body_and_werkbank_and_the_services(home, server):
+    page = Page(home.text)
+    with server.client() as client:
+        bodies = count(client, "?x a srg:GovernanceBody")
+        werkbanken = count(client, "?x a srg:Werkbank")
+    documents = {link for link in page.links if link.startswith(("/doc/body/", "/doc/werkbank/"))}
+    assert len({d for d in documents if d.startswith("/doc/body/")}) == bodies == 5
+    assert len({d for d in documents if d.startswith("/doc/werkbank/")}) == werkbanken == 4
+    wanted = ["/sparql", "/api/queries", "/ns", "/void", "/orgchart", "/validate"]
+    for link in [*wanted, "/dumps/dataset.nq.gz", "/doc/model/smart-region-governance"]:
+        assert link in page.links
+
+
+def test_examples_are_the_named_queries_with_their_text(home, server):
+    examples = json.loads(Page(home.text).blocks["examples"])
+    with server.client() as client:
+        listing = client.get("/api/queries", headers={"Accept": "application/json"}).json()
+    assert {e["name"] for e in examples} == {q["name"] for q in listing}
+    titles = {q["name"]: q["title"]["nl"] for q in listing}
+    for example in examples:
+        assert example["title"] == titles[example["name"]]
+        assert re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", example["text"])
+        assert f'<option value="{example["name"]}">' in home.text
+
+
+def test_dashboard_lists_every_open_point(home, server):
+    page = Page(home.text)
+    with server.client() as client:
+        points = count(client, "?x a srg:OpenPoint")
+    assert points > 0
+    assert page.classes.get("open-point") == points
+    assert int(page.texts["open-point-count"]) == points
+
+
+def test_dashboard_counts_rule_results_per_shape(home, server):
+    with server.client() as client:
+        report = client.get("/validate", headers={"Accept": "application/json"}).json()
+    page = Page(home.text)
+    shapes = {r["shape"] for r in report["results"]}
+    assert page.classes.get("rule-count") == len(shapes)
+    assert page.classes.get("rule-result") == len(report["results"])
+
+
+def test_query_parameter_prefills_the_editor_escaped(server):
+    text = 'SELECT * WHERE { ?s ?p "</textarea><script>alert(1)</script>" }'
+    with server.client() as client:
+        answer = client.get("/", params={"query": text})
+    assert answer.status_code == 200
+    assert "<script>alert(1)" not in answer.text
+    assert Page(answer.text).texts["query"] == text
+
+
+def test_home_has_the_org_chart_inline(home):
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in home.text
+    assert 'href="/doc/body/smart-region-office"' in home.text
+
+
+def test_home_revalidates_with_its_etag(server):
+    with server.client() as client:
+        first = client.get("/?lang=en")
+        again = client.get("/?lang=en", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert first.headers["last-modified"]

@@ -1,0 +1,302 @@
+"""Linked data: /id/ -> 303 -> /doc/, every RDF format by Accept and suffix, pages by kind.
+
+All against the real server (`server`); the escaping test writes through the Graph Store into a
+server of its own (`writable`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import unquote
+
+import httpx
+import pytest
+from conftest import TOKEN
+from rdflib import RDF, SKOS, Graph, Literal, Namespace, URIRef
+from server import Server
+
+ID = "https://w3id.org/srg/id/"
+SRG = Namespace("https://w3id.org/srg/ns#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+SRO = URIRef(ID + "body/smart-region-office")
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+RDF_TYPES = {
+    "text/turtle": ("turtle", ".ttl"),
+    "application/ld+json": ("json-ld", ".jsonld"),
+    "application/rdf+xml": ("xml", ".rdf"),
+    "application/n-triples": ("nt", ".nt"),
+}
+
+
+@pytest.fixture(scope="module")
+def http(server: Server) -> httpx.Client:
+    with server.client() as client:
+        yield client
+
+
+def text_of(html: str) -> str:
+    """The visible text of a page (tags dropped, whitespace collapsed)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "body/smart-region-office",
+        "organisation/abb",
+        "werkbank/vloca",
+        "concept/role/trekker",
+        "scheme/role",
+    ],
+)
+def test_id_redirects_to_doc(http: httpx.Client, path: str) -> None:
+    response = http.get(f"/id/{path}")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/doc/{path}"
+
+
+def test_id_redirect_keeps_query(http: httpx.Client) -> None:
+    response = http.get("/id/body/smart-region-office?lang=en")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/doc/body/smart-region-office?lang=en"
+
+
+def test_graph_iri_redirects_to_graph_store(http: httpx.Client) -> None:
+    response = http.get("/graph/bodies")
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith("/graph-store?graph=")
+    assert unquote(location.split("=", 1)[1]) == "https://w3id.org/srg/graph/bodies"
+
+
+def check_description(graph: Graph) -> None:
+    """The SRO's type, its Dutch label, a label of what it links to, and an incoming link."""
+    assert (SRO, RDF.type, SRG.GovernanceBody) in graph
+    assert (SRO, SKOS.prefLabel, Literal("Smart Region Office", lang="nl")) in graph
+    purpose = URIRef(ID + "concept/core-task/drijvende-kracht-aanspreekpunt-en-facilitator")
+    assert (SRO, ORG.purpose, purpose) in graph
+    label = Literal("Drijvende kracht, aanspreekpunt & facilitator", lang="nl")
+    assert (purpose, SKOS.prefLabel, label) in graph
+    kcvs = URIRef(ID + "membership/smart-region-office-kcvs")
+    assert (kcvs, ORG.organization, SRO) in graph  # incoming
+    assert (kcvs, SKOS.prefLabel, Literal("KCVS in het Smart Region Office", lang="nl")) in graph
+
+
+def parse(http: httpx.Client, response: httpx.Response, fmt: str) -> Graph:
+    if fmt != "json-ld":
+        return Graph().parse(data=response.content, format=fmt)
+    document = response.json()
+    context_url = document["@context"]
+    assert isinstance(context_url, str) and context_url.endswith("/context.jsonld")
+    context = http.get(context_url)  # the published context, fetched from the server
+    assert context.status_code == 200
+    document["@context"] = context.json()["@context"]
+    return Graph().parse(data=json.dumps(document), format="json-ld")
+
+
+@pytest.mark.parametrize("media_type", sorted(RDF_TYPES))
+def test_formats_by_accept(http: httpx.Client, media_type: str) -> None:
+    response = http.get("/doc/body/smart-region-office", headers={"accept": media_type})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    assert "Accept" in response.headers["vary"]
+    check_description(parse(http, response, RDF_TYPES[media_type][0]))
+
+
+@pytest.mark.parametrize("media_type", sorted(RDF_TYPES))
+def test_formats_by_suffix(http: httpx.Client, media_type: str) -> None:
+    fmt, suffix = RDF_TYPES[media_type]
+    response = http.get(f"/doc/body/smart-region-office{suffix}", headers={"accept": BROWSER})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    check_description(parse(http, response, fmt))
+
+
+def test_jsonld_is_compact_with_short_keys(http: httpx.Client) -> None:
+    document = http.get("/doc/body/smart-region-office.jsonld").json()
+    nodes = document.get("@graph", [document])
+    sro = next(node for node in nodes if node.get("id") == str(SRO))
+    assert "prefLabel" in sro and "responsibility" in sro
+    assert any(node.get("organization") == str(SRO) for node in nodes)  # incoming, compacted
+    kcvs = http.get("/doc/membership/smart-region-office-kcvs.jsonld").json()
+    membership = next(n for n in kcvs.get("@graph", [kcvs]) if "member" in n)
+    assert membership["member"] == ID + "organisation/kcvs"
+    assert membership["organization"] == str(SRO)
+    werkbank = http.get("/doc/werkbank/vloca.jsonld").json()
+    nodes = werkbank.get("@graph", [werkbank])
+    vloca = next(n for n in nodes if n.get("id") == ID + "werkbank/vloca")
+    assert vloca["lead"] == ID + "organisation/abb"
+
+
+def test_published_context_is_valid_jsonld(http: httpx.Client) -> None:
+    response = http.get("/context.jsonld")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/ld+json")
+    context = response.json()["@context"]
+    assert context["prefLabel"] == "skos:prefLabel"
+    assert context["member"]["@id"] == "org:member"
+    document = {"@context": context, "id": str(SRO), "lead": ID + "organisation/abb"}
+    graph = Graph().parse(data=json.dumps(document), format="json-ld")
+    assert (SRO, SRG.lead, URIRef(ID + "organisation/abb")) in graph
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (BROWSER, "text/html"),
+        ("*/*", "text/turtle"),
+        ("application/json", "application/ld+json"),
+    ],
+)
+def test_negotiation(http: httpx.Client, accept: str, expected: str) -> None:
+    response = http.get("/doc/body/smart-region-office", headers={"accept": accept})
+    assert response.headers["content-type"].startswith(expected)
+    assert "Accept" in response.headers["vary"]
+
+
+def test_html_suffix_wins_over_accept(http: httpx.Client) -> None:
+    response = http.get("/doc/body/smart-region-office.html", headers={"accept": "text/turtle"})
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_unknown_resource(http: httpx.Client) -> None:
+    page = http.get("/doc/body/does-not-exist", headers={"accept": BROWSER})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert re.search(r'<form[^>]*action="/search"', page.text.split("<main>", 1)[1])
+    plain = http.get("/doc/body/does-not-exist", headers={"accept": "*/*"})
+    assert plain.status_code == 404
+    assert plain.headers["content-type"].startswith("text/plain")
+
+
+def test_unusable_path_is_not_found(http: httpx.Client) -> None:
+    assert http.get("/doc/body/a%20b", headers={"accept": "text/turtle"}).status_code == 404
+    assert http.get("/doc/body/%3Cx%3E", headers={"accept": BROWSER}).status_code == 404
+
+
+def test_head(http: httpx.Client) -> None:
+    response = http.head("/doc/body/smart-region-office.ttl")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+
+
+def test_etag_and_not_modified(http: httpx.Client) -> None:
+    first = http.get("/doc/body/smart-region-office", headers={"accept": "text/turtle"})
+    tag = first.headers["etag"]
+    assert first.headers["last-modified"]
+    again = http.get(
+        "/doc/body/smart-region-office", headers={"accept": "text/turtle", "if-none-match": tag}
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def page(http: httpx.Client, path: str, **headers: str) -> httpx.Response:
+    response = http.get(path, headers={"accept": BROWSER, **headers})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    return response
+
+
+def test_body_page(http: httpx.Client) -> None:
+    response = page(http, "/doc/body/smart-region-office")
+    html = response.text
+    assert "Content-Security-Policy" in response.headers
+    assert '<html lang="nl">' in html
+    assert "Drijvende kracht, aanspreekpunt &amp; facilitator" in html
+    composition = html.split('<table class="composition">', 1)[1].split("</table>", 1)[0]
+    kcvs = next(row for row in composition.split("<tr") if "Kenniscentrum Vlaamse Steden" in row)
+    assert 'class="optional"' in kcvs and ">ja<" in kcvs
+    abb = next(row for row in composition.split("<tr") if "Agentschap Binnenlands Bestuur" in row)
+    assert ">nee<" in abb
+    assert 'href="/doc/organisation/kcvs"' in composition
+    text = text_of(html)
+    assert "Trekker van het Smart Region Office (TBD)" in text  # the lead is an open point
+    assert "Werkbank VLOCA" in text  # oversight line out, reporting line in
+    assert "https://w3id.org/srg/id/body/smart-region-office" in text  # the IRI, small
+    for suffix, media_type in (
+        (".ttl", "text/turtle"),
+        (".jsonld", "application/ld+json"),
+        (".rdf", "application/rdf+xml"),
+        (".nt", "application/n-triples"),
+    ):
+        href = f"/doc/body/smart-region-office{suffix}"
+        assert f'<link rel="alternate" type="{media_type}" href="{href}">' in html
+        assert f'href="/doc/body/smart-region-office{suffix}"' in html.split("<main>", 1)[1]
+
+
+def test_body_page_in_english(http: httpx.Client) -> None:
+    for response in (
+        page(http, "/doc/body/smart-region-office", **{"accept-language": "en"}),
+        page(http, "/doc/body/smart-region-office?lang=en"),
+    ):
+        assert '<html lang="en">' in response.text
+        assert "Driving force, contact point and facilitator" in response.text
+        assert "Drijvende kracht" not in text_of(response.text.split("<details>", 1)[0])
+
+
+def test_werkbank_page(http: httpx.Client) -> None:
+    html = page(http, "/doc/werkbank/vloca").text
+    lead = html.split('class="lead"', 1)[1].split("</dd>", 1)[0]
+    assert 'href="/doc/organisation/abb"' in lead
+    actors = html.split('<table class="composition">', 1)[1].split("</table>", 1)[0]
+    assert 'href="/doc/organisation/imec"' in actors and 'href="/doc/organisation/vito"' in actors
+    assert "Projectleider van de werkbank VLOCA" in html
+
+
+def test_organisation_page(http: httpx.Client) -> None:
+    html = page(http, "/doc/organisation/abb").text
+    roles = html.split('<table class="roles">', 1)[1].split("</table>", 1)[0]
+    for body in ("body/ambtelijke-stuurgroep", "body/smart-region-office", "werkbank/vloca"):
+        assert f'href="/doc/{body}"' in roles
+    assert "Projectleider" in roles
+
+
+def test_vloca_component_page(http: httpx.Client) -> None:
+    html = page(http, "/doc/concept/vloca/broker?lang=en").text
+    assert "Broker" in html
+    assert "Official" in text_of(html.split('class="status"', 1)[1].split("</dd>", 1)[0])
+    assert "catalogue" in html  # the definition
+    assert 'href="https://vloca-kennishub.vlaanderen.be/' in html  # a source, linked out
+
+
+def test_concept_page(http: httpx.Client) -> None:
+    html = page(http, "/doc/concept/role/trekker?lang=en").text
+    assert "<h1>Lead</h1>" in html or "Lead" in text_of(html)
+    assert 'href="/doc/scheme/role?lang=en"' in html  # the scheme, by label, kept in English
+    incoming = html.split('<table class="incoming">', 1)[1]
+    assert "/doc/membership/" in incoming
+
+
+def test_search(http: httpx.Client) -> None:
+    html = page(http, "/search?text=stuurgroep").text
+    assert 'href="/doc/body/ambtelijke-stuurgroep"' in html
+    assert "Ambtelijke Stuurgroep" in html
+
+
+def test_search_without_text_shows_the_form(http: httpx.Client) -> None:
+    html = page(http, "/search").text
+    assert '<form class="search-page"' in html
+
+
+def test_markup_in_a_literal_is_escaped(writable: Server) -> None:
+    markup = "<script>alert(1)</script>"
+    turtle = (
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        f'<{ID}note/escape-test> skos:prefLabel "Test {markup}"@nl, "Test {markup}"@en .\n'
+    )
+    with writable.client() as client:
+        put = client.put(
+            "/graph-store",
+            params={"graph": "https://w3id.org/srg/graph/test"},
+            content=turtle.encode(),
+            headers={"content-type": "text/turtle", "authorization": f"Bearer {TOKEN}"},
+        )
+        assert put.status_code in (200, 201, 204), put.text
+        response = client.get("/doc/note/escape-test", headers={"accept": BROWSER})
+    assert response.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    assert markup not in response.text
+    assert "<script>" not in response.text.split("</head>", 1)[1]
+    assert "Content-Security-Policy" in response.headers
