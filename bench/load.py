@@ -65,19 +65,38 @@ def require_loopback(url: str) -> None:
         raise SystemExit(f"refusing {url}: only loopback targets are benchmarked")
 
 
+Outcome = tuple[float | None, str | None]
+
+
 @dataclass
 class Stats:
-    """Latencies (seconds) of correct answers, the failures, and the wall time of a run."""
+    """Latencies (seconds) of every answer, the failures, what was skipped, the wall time.
+
+    Throughput counts every answer that came back (a wrong one too: it was work done); the
+    failures are listed beside it.
+    """
 
     latencies: list[float] = field(default_factory=list)
     failures: dict[str, int] = field(default_factory=dict)
+    skipped: int = 0
     wall: float = 0.0
 
     def merge(self, other: Stats) -> None:
         self.latencies += other.latencies
         self.wall += other.wall
+        self.skipped += other.skipped
         for key, n in other.failures.items():
             self.failures[key] = self.failures.get(key, 0) + n
+
+    def add(self, outcome: Outcome | None) -> None:
+        if outcome is None:
+            self.skipped += 1
+            return
+        latency, problem = outcome
+        if latency is not None:
+            self.latencies.append(latency)
+        if problem is not None:
+            self.failures[problem] = self.failures.get(problem, 0) + 1
 
     def summary(self) -> dict[str, float | int | dict[str, int]]:
         lat = sorted(self.latencies)
@@ -85,6 +104,7 @@ class Stats:
         return {
             "answers": len(lat),
             "failures": dict(self.failures),
+            "skipped": self.skipped,
             "qps": round(len(lat) / self.wall, 2) if self.wall else 0.0,
             "p50_ms": round(q[49] * 1000, 1) if q else 0.0,
             "p95_ms": round(q[94] * 1000, 1) if q else 0.0,
@@ -92,8 +112,8 @@ class Stats:
         }
 
 
-def ask(client: httpx.Client, url: str, query: Query, expected: dict[str, int]) -> float | str:
-    """The latency of a correct answer, or what was wrong with it."""
+def ask(client: httpx.Client, url: str, query: Query, expected: dict[str, int]) -> Outcome:
+    """The latency of an answer (None when none came back) and what was wrong with it."""
     start = time.perf_counter()
     try:
         response = client.post(
@@ -101,16 +121,19 @@ def ask(client: httpx.Client, url: str, query: Query, expected: dict[str, int]) 
         )
         body = response.read()
     except httpx.HTTPError as error:
-        return f"{query.name}: {type(error).__name__}"
+        return None, f"{query.name}: {type(error).__name__}"
     elapsed = time.perf_counter() - start
     if response.status_code != 200:
-        return f"{query.name}: HTTP {response.status_code}"
+        return elapsed, f"{query.name}: HTTP {response.status_code}"
     try:
         rows = count(query.kind, body)
     except (ValueError, KeyError, SyntaxError):
-        return f"{query.name}: does not parse"
-    ok = rows > 0 if query.check == "nonempty" else rows == expected.get(query.name, rows)
-    return elapsed if ok else f"{query.name}: {rows} rows, expected {expected.get(query.name)}"
+        kind = response.headers.get("content-type", "?")
+        return elapsed, f"{query.name}: does not parse as asked ({kind})"
+    want = expected.get(query.name, rows)
+    if rows > 0 if query.check == "nonempty" else rows == want:
+        return elapsed, None
+    return elapsed, f"{query.name}: {rows} rows, expected {want}"
 
 
 def run(
@@ -120,32 +143,29 @@ def run(
     concurrency: int,
     passes: int = 1,
     timeout: float = 60.0,
+    budget: float | None = None,
 ) -> Stats:
     """Each of `concurrency` clients sends the whole mix `passes` times; bounded in count and
-    time (requests not yet sent after `timeout` x the number of queries are skipped)."""
+    time: requests not yet sent after `budget` seconds (default: `timeout` per query) are
+    skipped."""
     require_loopback(url)
-    deadline = time.perf_counter() + timeout * len(queries) * passes
-
-    def one(query: Query) -> float | str:
-        if time.perf_counter() > deadline:
-            return f"{query.name}: skipped (run deadline)"
-        return ask(client, url, query, expected)
-
     jobs = [q for _ in range(passes * concurrency) for q in queries][:MAX_REQUESTS]
+    deadline = time.perf_counter() + (budget or timeout * len(queries) * passes)
     stats = Stats()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    with (
-        httpx.Client(timeout=timeout, limits=limits) as client,
-        ThreadPoolExecutor(concurrency) as pool,
-    ):
-        start = time.perf_counter()
-        outcomes = list(pool.map(one, jobs))
-        stats.wall = time.perf_counter() - start
+    with httpx.Client(timeout=timeout, limits=limits) as client:
+
+        def one(query: Query) -> Outcome | None:
+            if time.perf_counter() > deadline:
+                return None
+            return ask(client, url, query, expected)
+
+        with ThreadPoolExecutor(concurrency) as pool:
+            start = time.perf_counter()
+            outcomes = list(pool.map(one, jobs))
+            stats.wall = time.perf_counter() - start
     for outcome in outcomes:
-        if isinstance(outcome, float):
-            stats.latencies.append(outcome)
-        else:
-            stats.failures[outcome] = stats.failures.get(outcome, 0) + 1
+        stats.add(outcome)
     return stats
 
 

@@ -67,7 +67,8 @@ def interleave(
                 if slow and round_no >= args.rdflib_rounds:
                     continue
                 timeout = args.rdflib_timeout if slow else 60.0
-                result = run(server.url, queries, expected, level, 1, timeout)
+                budget = args.rdflib_seconds if slow else None
+                result = run(server.url, queries, expected, level, 1, timeout, budget)
                 stats[server.name][level].merge(result)
             print(f"c={level} round {round_no + 1}/{args.rounds} done", flush=True)
     return stats
@@ -106,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per level")
     parser.add_argument("--rdflib-rounds", type=int, default=1, help="rounds for rdflib-endpoint")
     parser.add_argument("--rdflib-timeout", type=float, default=30.0, help="its cap per request")
+    parser.add_argument(
+        "--rdflib-seconds", type=float, default=60.0, help="its time per pass (rest skipped)"
+    )
     parser.add_argument("--budget", type=float, default=540.0, help="seconds for the whole run")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/srg-bench"))
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
@@ -130,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": args.rounds,
         "rdflib_rounds": args.rdflib_rounds,
         "rdflib_timeout_s": args.rdflib_timeout,
+        "rdflib_seconds": args.rdflib_seconds,
         "machine": machine(),
         "wall_s": round(time.perf_counter() - began, 1),
         "servers": {

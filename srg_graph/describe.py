@@ -133,6 +133,12 @@ def serialize(graph: Graph, media: str, context_url: str) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
+def rdf(store: GraphStore, iri: str, media: str, context_url: str) -> bytes | None:
+    """The description of a resource in an RDF media type; None when the graph lacks it."""
+    graph = description(store, iri)
+    return serialize(graph, media, context_url) if len(graph) else None
+
+
 def curie(iri: str) -> str:
     """A prefixed name for an IRI where a known prefix fits, else the IRI."""
     for prefix, namespace in PREFIXES.items():

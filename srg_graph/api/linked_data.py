@@ -64,7 +64,8 @@ async def document(path: str, request: Request) -> Response:
     )
     if chosen is None:
         offered = ", ".join(describe.OFFERED)
-        return Response(f"not acceptable; this document is offered as {offered}\n", 406)
+        message = f"not acceptable; this document is offered as {offered}\n"
+        return Response(message, 406, media_type="text/plain; charset=utf-8")
     media = describe.media_type(chosen)
     lang = pages.language(request)
     headers, unchanged = caching.validators(
@@ -78,11 +79,10 @@ async def document(path: str, request: Request) -> Response:
     if media == describe.HTML:
         response = await _page(request, path, iri, lang)
     else:
-        graph = await run_in_threadpool(describe.description, svc.data.store, iri)
-        if not len(graph):
-            return _not_found(request, iri, path, html=False)
         context_url = str(request.base_url) + "context.jsonld"
-        body = describe.serialize(graph, media, context_url)
+        body = await run_in_threadpool(describe.rdf, svc.data.store, iri, media, context_url)
+        if body is None:
+            return _not_found(request, iri, path, html=False)
         response = Response(body, media_type=content_type(media))
     if response.status_code == 200:
         response.headers.update(headers)
