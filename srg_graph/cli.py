@@ -119,7 +119,7 @@ def cmd_mappings(args: argparse.Namespace) -> int:
             column = f" [{error.column}]" if error.column else ""
             sys.stderr.write(f"{args.file}:{error.line}{column}: {error.message}\n")
         return VIOLATIONS
-    outcome = mappings.preview(incoming, mappings.current(data.store))
+    outcome = mappings.preview(incoming, mappings.current(data.store), args.replace)
     counts = ", ".join(f"{len(rows)} {key}" for key, rows in outcome.items())
     if not args.dry_run:
         apply_write(data, None, lambda staged: mappings.apply(staged, incoming, args.replace))

@@ -34,12 +34,19 @@ def _recover_swap(snapshot: Path) -> None:
 
 
 def _encode(delta: Delta) -> bytes:
-    return json.dumps({"removed": delta.removed.decode(), "added": delta.added.decode()}).encode()
+    record = {
+        "removed": delta.removed.decode(),
+        "added": delta.added.decode(),
+        "created": list(delta.created),
+        "dropped": list(delta.dropped),
+    }
+    return json.dumps(record).encode()
 
 
 def _decode(payload: bytes) -> Delta:
     record = json.loads(payload)
-    return Delta(record["removed"].encode(), record["added"].encode())
+    graphs = (tuple(record.get("created", ())), tuple(record.get("dropped", ())))
+    return Delta(record["removed"].encode(), record["added"].encode(), frozenset(), *graphs)
 
 
 def _replay(snapshot: Path, limit: int | None, repair: bool) -> tuple[GraphStore, int]:

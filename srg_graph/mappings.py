@@ -24,7 +24,11 @@ COLUMNS = ("subject", "component", "level", "assessed_by", "assessed_on", "note"
 LEVELS = ("full", "partial", "planned")
 MAPPINGS_GRAPH = f"{GRAPH}mappings"
 ORG = "http://www.w3.org/ns/org#"
-SUBJECT_CLASSES = ("http://purl.org/vocab/cpsv#PublicService", ORG + "Organization")
+SUBJECT_CLASSES = (
+    "http://purl.org/vocab/cpsv#PublicService",
+    ORG + "Organization",
+    SRG + "Werkbank",
+)
 COMPONENT_CLASSES = (SRG + "VlocaComponent",)
 ASSESSOR_CLASSES = (ORG + "Organization",)
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -98,7 +102,8 @@ def _records(text: str) -> Iterable[tuple[int, list[str]]]:
             yield start, fields
             start = reader.line_num + 1
     except csv.Error as error:
-        raise ImportRefused([RowError(reader.line_num, None, f"not valid CSV: {error}")]) from error
+        message = f"not valid CSV from this line on ({error}): is a quote left open?"
+        raise ImportRefused([RowError(start, None, message)]) from error
 
 
 def _cell_errors(line: int, row: dict[str, str], is_a: IsA) -> list[RowError]:
@@ -188,10 +193,16 @@ def triples(mapping: Mapping) -> list[tuple[Binding, Binding, Binding]]:
     ]
 
 
-def preview(incoming: list[Mapping], existing: list[Mapping]) -> dict[str, list[dict[str, str]]]:
-    """What an import would do: each row added, changed (with what it was) or unchanged."""
+def preview(
+    incoming: list[Mapping], existing: list[Mapping], replace: bool = False
+) -> dict[str, list[dict[str, str]]]:
+    """What an import would do: each row added, changed (with what it was) or unchanged, and
+    with `replace` the existing mappings the file leaves out (removed)."""
     current = {m.iri: m for m in existing}
     result: dict[str, list[dict[str, str]]] = {"added": [], "changed": [], "unchanged": []}
+    if replace:
+        kept = {m.iri for m in incoming}
+        result["removed"] = [asdict(m) for m in existing if m.iri not in kept]
     for mapping in incoming:
         before = current.get(mapping.iri)
         if before is None:

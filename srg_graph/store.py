@@ -80,14 +80,17 @@ def substitutions(bindings: Mapping[str, Binding] | None) -> dict[ox.Variable, A
 
 @dataclass(frozen=True)
 class Delta:
-    """A change to the dataset as N-Quads: what to remove, then what to add."""
+    """A change to the dataset: quads to remove, then to add (N-Quads), and named graphs
+    created or dropped (a graph can exist empty, as after a Graph Store PUT of no triples)."""
 
     removed: bytes
     added: bytes
     graphs: frozenset[str] = frozenset()
+    created: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.removed or self.added)
+        return bool(self.removed or self.added or self.created or self.dropped)
 
 
 def _graph_name(graph: Any) -> str:
@@ -134,13 +137,19 @@ class GraphStore:
         mine = set(self._store.quads_for_pattern(None, None, None, None))
         theirs = set(other._store.quads_for_pattern(None, None, None, None))
         removed, added = mine - theirs, theirs - mine
-        graphs = frozenset(_graph_name(q.graph_name) for q in removed | added)
-        return Delta(_nquads(removed), _nquads(added), graphs)
+        before, after = set(self.graph_names()), set(other.graph_names())
+        created, dropped = tuple(sorted(after - before)), tuple(sorted(before - after))
+        touched = {_graph_name(q.graph_name) for q in removed | added} | set(created + dropped)
+        return Delta(_nquads(removed), _nquads(added), frozenset(touched), created, dropped)
 
     def apply(self, delta: Delta) -> None:
         """Apply a delta (blank node labels are kept, so a delta replays onto its own store)."""
         for quad in ox.parse(delta.removed, ox.RdfFormat.N_QUADS):
             self._store.remove(quad)
+        for graph in delta.dropped:
+            self._store.remove_graph(ox.NamedNode(graph))
+        for graph in delta.created:
+            self._store.add_graph(ox.NamedNode(graph))
         self._store.extend(ox.parse(delta.added, ox.RdfFormat.N_QUADS))
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:

@@ -376,29 +376,41 @@ def nested_rdf_xml(depth: int) -> str:
 def test_parsing_a_graph_store_body_does_not_block_other_requests(client: httpx.Client) -> None:
     """Parsing a body happens off the event loop: /health answers while a slow body parses.
 
-    The body targets a shapes graph, so after parsing it is refused (403) and nothing changes.
+    The body is unfinished RDF/XML, so after parsing it is refused (400) and nothing changes.
     """
-    body = nested_rdf_xml(20_000)
+    body = nested_rdf_xml(15_000).removesuffix("</rdf:RDF>")
     done = threading.Event()
+    upload_seconds: list[float] = []
 
     def upload() -> None:
-        with httpx.Client(base_url=str(client.base_url), timeout=120) as http:
-            http.put(
-                "/graph-store",
-                params={"graph": "https://w3id.org/srg/graph/shapes/slow"},
-                content=body,
-                headers={"content-type": "application/rdf+xml", **AUTH},
-            )
-        done.set()
+        started = time.monotonic()
+        try:
+            with httpx.Client(base_url=str(client.base_url), timeout=120) as http:
+                http.put(
+                    "/graph-store",
+                    params={"graph": "http://example.org/slow"},
+                    content=body,
+                    headers={"content-type": "application/rdf+xml", **AUTH},
+                )
+        finally:
+            upload_seconds.append(time.monotonic() - started)
+            done.set()
 
     thread = threading.Thread(target=upload)
     thread.start()
+    slowest = 0.0
     try:
-        time.sleep(0.5)  # the upload has been sent and is being parsed
-        started = time.monotonic()
-        assert_up(client)
-        waited = time.monotonic() - started
-        assert waited < 1.0 or not done.is_set(), "the test body parsed too fast to tell"
-        assert waited < 1.0, f"/health waited {waited:.1f} s for a body to be parsed"
+        while not done.wait(0.05):
+            started = time.monotonic()
+            assert_up(client)
+            slowest = max(slowest, time.monotonic() - started)
     finally:
-        thread.join(60)
+        thread.join(120)
+    if upload_seconds[0] < 2.0:
+        pytest.skip("the body parsed too fast to tell")
+    assert slowest < 1.0, (
+        f"/health waited {slowest:.1f} s during a {upload_seconds[0]:.1f} s body parse"
+    )
+    assert (
+        client.get("/graph-store", params={"graph": "http://example.org/slow"}).status_code == 404
+    )

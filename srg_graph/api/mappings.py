@@ -66,12 +66,7 @@ async def import_csv(request: Request) -> Response:
         return Response(
             json.dumps(content, ensure_ascii=False, indent=2), 422, media_type="application/json"
         )
-    outcome = mappings.preview(incoming, mappings.current(svc.data.store))
-    if replace:
-        kept = {m.iri for m in incoming}
-        outcome["removed"] = [
-            m.__dict__ for m in mappings.current(svc.data.store) if m.iri not in kept
-        ]
+    outcome = mappings.preview(incoming, mappings.current(svc.data.store), replace)
     if not dry_run:
         await write(request, svc, lambda staged: mappings.apply(staged, incoming, replace))
     summary = {key: len(rows) for key, rows in outcome.items()}
