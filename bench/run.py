@@ -31,17 +31,23 @@ from bench.report import markdown
 LEVELS = (1, 8)
 
 
-def start_all(prepared_store: Path, nquads: Path, workdir: Path) -> list[servers.Server]:
+NAMES = ("product", "oxigraph-memory", "oxigraph-disk", "rdflib-endpoint")
+
+
+def start_all(
+    prepared_store: Path, nquads: Path, workdir: Path, names: list[str]
+) -> list[servers.Server]:
     disk = workdir / "oxigraph-disk"
     shutil.rmtree(disk, ignore_errors=True)
+    makers = {
+        "product": lambda: servers.product(prepared_store),
+        "oxigraph-memory": lambda: servers.oxigraph_memory(nquads),
+        "oxigraph-disk": lambda: servers.oxigraph_disk(nquads, disk),
+        "rdflib-endpoint": lambda: servers.rdflib_endpoint(nquads),
+    }
     started = []
-    for make in (
-        lambda: servers.product(prepared_store),
-        lambda: servers.oxigraph_memory(nquads),
-        lambda: servers.oxigraph_disk(nquads, disk),
-        lambda: servers.rdflib_endpoint(nquads),
-    ):
-        server = make()
+    for name in names:
+        server = makers[name]()
         started.append(server)
         server.start(workdir)
         print(f"{server.name}: ready in {server.ready_s} s, {server.rss_mb()} MiB", flush=True)
@@ -110,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rdflib-seconds", type=float, default=60.0, help="its time per pass (rest skipped)"
     )
+    parser.add_argument(
+        "--servers", nargs="+", choices=NAMES, default=list(NAMES), help="which servers to run"
+    )
     parser.add_argument("--budget", type=float, default=540.0, help="seconds for the whole run")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/srg-bench"))
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
@@ -119,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"prepared {prepared.triples} quads: {prepared.seconds}", flush=True)
     started: list[servers.Server] = []
     try:
-        started = start_all(prepared.store, prepared.nquads, args.workdir)
+        started = start_all(prepared.store, prepared.nquads, args.workdir, args.servers)
         ready = {s.name: {"ready_s": s.ready_s, "rss_mb_ready": s.rss_mb()} for s in started}
         stats = interleave(started, prepared.expected, args, began + args.budget)
         for s in started:
