@@ -408,6 +408,24 @@ def _graph_node(graph: str | None) -> Any:
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
+XML_TAG = re.compile(rb"<(/?)[A-Za-z_][^<>]*?(/?)>")
+MAX_XML_DEPTH = 256
+
+
+def _check_rdf_xml(body: bytes) -> None:
+    """Refuse a DTD (entity expansion) and deep nesting: the RDF/XML parser slows down
+    quadratically with depth, so a small body could keep a core busy for minutes."""
+    if re.search(rb"<!doctype", body, re.IGNORECASE):
+        raise QueryFailed(400, "RDF/XML with a DOCTYPE is not accepted (no DTDs or entities)")
+    depth = deepest = 0
+    for tag in XML_TAG.finditer(body):
+        closing, empty = tag.group(1), tag.group(2)
+        depth += -1 if closing else (0 if empty else 1)
+        deepest = max(deepest, depth)
+        if deepest > MAX_XML_DEPTH:
+            raise QueryFailed(400, f"RDF/XML nests elements over {MAX_XML_DEPTH} deep; flatten it")
+
+
 def parse_payload(body: bytes, media_type: str, base_iri: str, graph: str | None) -> list[Any]:
     """The triples of a request body, put into `graph` (None: the default graph).
 
@@ -420,8 +438,8 @@ def parse_payload(body: bytes, media_type: str, base_iri: str, graph: str | None
             f"Content-Type '{media_type}' is not accepted; use one of "
             f"{', '.join(sorted(PAYLOAD_FORMATS))}",
         )
-    if media_type == "application/rdf+xml" and re.search(rb"<!doctype", body, re.IGNORECASE):
-        raise QueryFailed(400, "RDF/XML with a DOCTYPE is not accepted (no DTDs or entities)")
+    if media_type == "application/rdf+xml":
+        _check_rdf_xml(body)
     target = _graph_node(graph)
     try:
         parsed = ox.parse(

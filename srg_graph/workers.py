@@ -15,9 +15,10 @@ import threading
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from . import dataset
-from .store import Answer, Delta, QueryFailed, QueryRequest, answer
+from .store import Answer, Delta, GraphStore, QueryFailed, QueryRequest, answer
 
 CONTEXT = multiprocessing.get_context("spawn")
 
@@ -30,21 +31,34 @@ class Busy(Exception):
     """Every worker stayed busy for longer than a request may wait."""
 
 
+def _updated(store: GraphStore, text: str, base_iri: str | None) -> Delta:
+    """What an update would change, worked out on a copy (the worker's store stays as it is:
+    the change reaches it as a delta once the write is validated and committed)."""
+    staged = store.copy()
+    try:
+        staged.update(text, base_iri=base_iri)
+    except SyntaxError as error:
+        raise QueryFailed(400, f"SPARQL syntax error: {error}") from error
+    return store.diff(staged)
+
+
 def _serve(conn: Connection, snapshot: str, writes: int) -> None:
-    """The worker's loop: load, then answer `query` messages and apply `delta` messages."""
+    """The worker's loop: load, then answer `query` and `update` messages, apply `delta`s."""
     store = dataset.load_prefix(Path(snapshot), writes)
     conn.send(("ready",))
     while True:
         message = conn.recv()
-        if message[0] == "delta":
-            store.apply(message[1])
-        elif message[0] == "query":
-            try:
+        try:
+            if message[0] == "delta":
+                store.apply(message[1])
+            elif message[0] == "query":
                 conn.send(("ok", answer(store, message[1])))
-            except QueryFailed as failed:
-                conn.send(("failed", failed.status, failed.message))
-        else:
-            return
+            elif message[0] == "update":
+                conn.send(("ok", _updated(store, message[1], message[2])))
+            else:
+                return
+        except QueryFailed as failed:
+            conn.send(("failed", failed.status, failed.message))
 
 
 @dataclass
@@ -97,6 +111,15 @@ class QueryPool:
         threading.Thread(target=lambda: self.idle.put(self._spawn()), daemon=True).start()
 
     def run(self, request: QueryRequest) -> Answer:
+        """Answer a query on a worker (blocking); `QueryTimeout` past the deadline."""
+        return self._call(("query", request), "query")
+
+    def update(self, text: str, base_iri: str | None) -> Delta:
+        """Work out an update's change on a worker, so that neither a crash nor a runaway
+        update can take the server down; the caller validates and commits the delta."""
+        return self._call(("update", text, base_iri), "update")
+
+    def _call(self, message: tuple, what: str) -> Any:
         try:
             worker = self.idle.get(timeout=self.queue_timeout)
         except queue.Empty:
@@ -106,16 +129,16 @@ class QueryPool:
                 pending, worker.pending = worker.pending, []
             for delta in pending:
                 worker.conn.send(("delta", delta))
-            worker.conn.send(("query", request))
+            worker.conn.send(message)
             if not worker.conn.poll(self.timeout):
                 self._replace(worker)
                 worker = None
-                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+                raise QueryTimeout(f"the {what} ran longer than {self.timeout:g} s and was stopped")
             reply = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)
             worker = None
-            raise QueryFailed(500, "the query worker stopped unexpectedly") from None
+            raise QueryFailed(500, f"the {what} made its worker stop; it was not run") from None
         finally:
             if worker is not None:
                 self.idle.put(worker)

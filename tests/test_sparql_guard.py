@@ -259,3 +259,16 @@ def test_refusals(text: str, expect: str, message: str) -> None:
 )
 def test_accepted(text: str, expect: str) -> None:
     assert check(text, expect=expect).max_depth <= 64  # type: ignore[arg-type]
+
+
+def test_long_operator_chains_are_refused() -> None:
+    chain = " || ".join(["false"] * 1_500)
+    with pytest.raises(GuardError, match="chains 1499 operators"):
+        check(f"ASK {{ FILTER({chain}) }}", expect="query")
+
+
+def test_operators_are_counted_once_each() -> None:
+    text = "ASK { FILTER(?a || ?b && ?c) ?s <p>/<q>|<r> ?o {} UNION {} }"
+    assert check(text, expect="query", max_operators=5).form == "query"
+    with pytest.raises(GuardError, match="chains 5 operators"):
+        check(text, expect="query", max_operators=4)

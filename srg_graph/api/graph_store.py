@@ -47,7 +47,7 @@ async def payload(request: Request, svc: Services, graph: str | None) -> list:
     body = await read_body(request, svc.settings.max_body_bytes)
     kind = media_type(request.headers.get("content-type"))[0]
     try:
-        return parse_payload(body, kind, svc.settings.base_iri, graph)
+        return await run_in_threadpool(parse_payload, body, kind, svc.settings.base_iri, graph)
     except QueryFailed as failed:
         raise HttpError(failed.status, failed.message) from failed
 

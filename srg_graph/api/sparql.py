@@ -68,7 +68,9 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
 async def run_update(request: Request, svc: Services, operation: protocol.Operation) -> Response:
     text = checks.check_update(svc, operation)
     base = svc.settings.base_iri
-    await write(request, svc, lambda staged: staged.update(text, base_iri=base))
+    # The update runs on a query worker (time limit, crash isolation); its change is then
+    # validated and committed here like any other write.
+    await write(request, svc, lambda staged: staged.apply(svc.pool.update(text, base)))
     return Response(status_code=204)
 
 

@@ -98,7 +98,7 @@ async def submitted(request: Request) -> Response:
     media = chosen(request)
     kind = protocol.media_type(request.headers.get("content-type"))[0]
     body = await read_body(request, svc.settings.max_body_bytes)
-    quads = parse_payload(body, kind, svc.settings.base_iri, SUBMITTED)
+    quads = await run_in_threadpool(parse_payload, body, kind, svc.settings.base_iri, SUBMITTED)
     if not quads:
         raise HttpError(400, "the body holds no triples; send the RDF to validate")
     report = await run_in_threadpool(validate_with, svc, quads)
