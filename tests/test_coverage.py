@@ -76,3 +76,14 @@ def test_not_modified_until_the_data_changes(server: Server) -> None:
             headers={"Accept": "application/json", "If-None-Match": first.headers["ETag"]},
         )
     assert again.status_code == 304
+
+
+def test_home_dashboard_shows_the_coverage_gaps(server: Server) -> None:
+    with server.client() as client:
+        page = client.get("/?lang=en", headers={"Accept": "text/html"}).text
+        body = coverage(server)
+    assert 'id="coverage-summary"' in page
+    unmapped = len(body["unmappedComponents"])
+    assert f'<span id="unmapped-component-count">{unmapped}</span>' in page
+    services = len(body["unmappedServices"])
+    assert f'<span id="unmapped-service-count">{services}</span>' in page

@@ -300,3 +300,12 @@ def test_markup_in_a_literal_is_escaped(writable: Server) -> None:
     assert markup not in response.text
     assert "<script>" not in response.text.split("</head>", 1)[1]
     assert "Content-Security-Policy" in response.headers
+
+
+def test_the_dataset_iri_resolves_to_its_description(server: Server) -> None:
+    with server.client() as client:
+        response = client.get("/id/dataset/smart-region-governance", follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/void"
+        described = client.get(response.headers["location"], headers={"Accept": "text/turtle"})
+    assert "https://w3id.org/srg/id/dataset/smart-region-governance" in described.text

@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from .. import caching, orgchart, pages
 from .. import report as reports
+from ..coverage import coverage
 from ..namespaces import ID
 from ..orgchart import doc_href
 from ..services import Services
@@ -107,6 +108,7 @@ def dashboard(svc: Services, lang: str) -> dict[str, Any]:
         "severity_words": reports.WORDS[lang],
         "examples": examples(svc, lang),
         "chart": orgchart.build(store, lang),
+        "coverage": coverage(store),
     }
 
 

@@ -27,6 +27,9 @@ FORMAT_NAMES = (
 )
 
 
+DATASET_PATH = "dataset/smart-region-governance"
+
+
 def _see_other(location: str, request: Request) -> RedirectResponse:
     query = request.url.query
     return RedirectResponse(location + (f"?{query}" if query else ""), status_code=303)
@@ -34,7 +37,10 @@ def _see_other(location: str, request: Request) -> RedirectResponse:
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
 def identify(path: str, request: Request) -> RedirectResponse:
-    """The thing `https://w3id.org/srg/id/{path}`: see its description."""
+    """The thing `https://w3id.org/srg/id/{path}`: see its description (the dataset itself is
+    described by its VoID/DCAT description)."""
+    if path == DATASET_PATH:
+        return _see_other("/void", request)
     return _see_other(f"/doc/{path}", request)
 
 

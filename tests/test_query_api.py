@@ -1,0 +1,192 @@
+"""The named queries as a web API: listing, typed parameters, formats, paging, OpenAPI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import ROOT
+from server import Server
+
+from srg_graph import queries
+
+ID = "https://w3id.org/srg/id/"
+REGISTRY = queries.load(ROOT / "queries")
+STUURGROEP = f"{ID}body/ambtelijke-stuurgroep"
+
+
+@pytest.fixture(scope="module")
+def client(server: Server) -> httpx.Client:
+    with server.client() as client:
+        yield client
+
+
+def test_listing_has_every_query_with_its_parameters(client: httpx.Client) -> None:
+    listing = client.get("/api/queries").json()
+    assert {q["name"] for q in listing} == set(REGISTRY)
+    members = next(q for q in listing if q["name"] == "body-members")
+    (body,) = [p for p in members["parameters"] if p["name"] == "body"]
+    assert body["type"] == "iri" and body["required"] is True
+    assert members["title"]["nl"] and members["title"]["en"]
+    assert members["example"].startswith("/api/queries/body-members?body=")
+
+
+def test_listing_as_a_page(client: httpx.Client) -> None:
+    page = client.get("/api/queries", headers={"Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html")
+    for name in REGISTRY:
+        assert f">{name}</a>" in page.text
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_example_url_answers(client: httpx.Client, name: str) -> None:
+    listed = next(q for q in client.get("/api/queries").json() if q["name"] == name)
+    response = client.get(listed["example"])
+    assert response.status_code == 200, response.text
+    assert response.headers["etag"]
+
+
+def test_body_members_as_rows_csv_and_sparql_json(client: httpx.Client) -> None:
+    params = {"body": STUURGROEP}
+    rows = client.get("/api/queries/body-members", params=params).json()
+    members = {r["member"] for r in rows}
+    expected = {f"{ID}organisation/{o}" for o in ("abb", "vlaio", "aiv", "vvsg", "kcvs")}
+    assert expected <= members
+    table = client.get("/api/queries/body-members", params={**params, "format": "csv"})
+    assert table.headers["content-type"].startswith("text/csv")
+    assert {r["member"] for r in csv.DictReader(io.StringIO(table.text))} == members
+    sparql = client.get(
+        "/api/queries/body-members",
+        params=params,
+        headers={"Accept": "application/sparql-results+json"},
+    ).json()
+    assert len(sparql["results"]["bindings"]) == len(rows)
+    tsv_type = {"Accept": "text/tab-separated-values"}
+    tsv = client.get("/api/queries/body-members", params=params, headers=tsv_type)
+    assert tsv.text.startswith("?")
+    xml = client.get("/api/queries/body-members", params={**params, "format": "xml"})
+    assert "<sparql" in xml.text
+
+
+def test_construct_query_as_turtle_and_json_ld(client: httpx.Client) -> None:
+    turtle = client.get("/api/queries/org-chart")
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    assert "reportsTo" in turtle.text
+    jsonld = client.get("/api/queries/org-chart", params={"format": "jsonld"})
+    assert isinstance(json.loads(jsonld.text), list | dict)
+
+
+def test_paging_with_link_headers(client: httpx.Client) -> None:
+    everything = client.get("/api/queries/open-points").json()
+    first = client.get("/api/queries/open-points", params={"limit": 5})
+    second = client.get("/api/queries/open-points", params={"limit": 5, "offset": 5})
+    assert first.json() == everything[:5] and second.json() == everything[5:10]
+    assert 'rel="next"' in first.headers["link"] and 'rel="prev"' not in first.headers["link"]
+    assert 'rel="prev"' in second.headers["link"]
+    near_end = {"limit": 5, "offset": len(everything) - 2}
+    last = client.get("/api/queries/open-points", params=near_end)
+    assert len(last.json()) == 2 and 'rel="next"' not in last.headers["link"]
+    next_url = re.search(r'<([^>]+)>; rel="next"', first.headers["link"]).group(1)
+    assert client.get(next_url).json() == second.json()
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "status", "words"),
+    [
+        ("body-members", {}, 400, "parameter 'body'"),
+        ("body-members", {"body": "not an iri"}, 400, "parameter 'body'"),
+        ("body-members", {"body": f"{ID}organisation/abb"}, 400, "of type"),
+        ("body-members", {"body": STUURGROEP, "nonsense": "1"}, 400, "parameter 'nonsense'"),
+        ("body-members", {"body": STUURGROEP, "format": "pdf"}, 400, "'format'"),
+        ("body-members", {"body": STUURGROEP, "limit": "-1"}, 400, "'limit'"),
+        ("budgets", {"during": "2026-02-30"}, 400, "parameter 'during'"),
+        ("memberships", {"min": "two"}, 400, "parameter 'min'"),
+        ("no-such-query", {}, 404, "no named query"),
+    ],
+)
+def test_bad_parameters_are_refused_with_the_name(
+    client: httpx.Client, name: str, params: dict[str, str], status: int, words: str
+) -> None:
+    response = client.get(f"/api/queries/{name}", params=params)
+    assert response.status_code == status
+    assert words in response.text
+
+
+@pytest.mark.parametrize(
+    "text", ['"} ; DROP ALL ; {', "\\u0022) } DELETE WHERE { ?s ?p ?o } #", "<http://x>", "x' } #"]
+)
+def test_injection_in_a_string_is_just_text(client: httpx.Client, text: str) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    before = client.get("/sparql", params={"query": count}, headers={"Accept": "text/csv"}).text
+    response = client.get("/api/queries/search", params={"text": text})
+    assert response.status_code == 200 and response.json() == []
+    after = client.get("/sparql", params={"query": count}, headers={"Accept": "text/csv"}).text
+    assert before == after
+
+
+def test_injection_in_an_iri_is_refused(client: httpx.Client) -> None:
+    response = client.get(
+        "/api/queries/body-members", params={"body": STUURGROEP + "> } ; DROP ALL ; <x"}
+    )
+    assert response.status_code == 400
+
+
+def test_not_modified(client: httpx.Client) -> None:
+    first = client.get("/api/queries/open-points")
+    again = client.get("/api/queries/open-points", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_openapi_lists_every_query_as_an_operation(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    for name, query in REGISTRY.items():
+        operation = spec["paths"][f"/api/queries/{name}"]["get"]
+        assert operation["operationId"] == "query_" + name.replace("-", "_")
+        declared = {p["name"]: p for p in operation["parameters"]}
+        for parameter in query.parameters:
+            assert parameter.name in declared
+            schema = declared[parameter.name]["schema"]
+            if parameter.type == "enum":
+                assert schema["enum"] == list(parameter.values)
+        assert {"format", "limit", "offset"} <= set(declared)
+        assert operation["responses"]["200"]["content"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_cli_runs_a_named_query_with_parameters(tmp_path: Path) -> None:
+    env = {**os.environ, "SRG_ROOT": str(ROOT), "SRG_STORE": str(tmp_path / "store")}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "srg_graph.cli",
+            "query",
+            "body-members",
+            "--param",
+            f"body={STUURGROEP}",
+            "--format",
+            "csv",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"{ID}organisation/kcvs" in run.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "srg_graph.cli", "query", "body-members", "--param", "body=nope"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert bad.returncode == 2 and "parameter 'body'" in bad.stderr
