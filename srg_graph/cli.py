@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
+from . import load as loading
 from . import mappings, queries
 from . import report as reports
 from .build import BuildRefused, build, load_sources, validate_sources
@@ -127,6 +129,20 @@ def cmd_mappings(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    """`srg load FILE ... [--graph IRI]`: bulk-load into the store, validated."""
+    settings = _settings(args)
+    if not settings.store.exists():
+        build(settings)
+    started = time.monotonic()
+    report = loading.load(settings.store, args.files, args.graph, loading.terminal_progress)
+    seconds = time.monotonic() - started
+    print(
+        f"Loaded {len(args.files)} file(s) in {seconds:.1f} s: {reports.summary(report, args.lang)}"
+    )
+    return OK
+
+
 def _read_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -183,6 +199,11 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--format", choices=sorted({*SELECT_WRITERS, *GRAPH_FORMATS}))
     cmd.add_argument("--param", action="append", default=[], help="name=value (repeatable)")
     cmd.set_defaults(run=cmd_query)
+
+    cmd = commands.add_parser("load", parents=[common], help="bulk-load RDF files, validated")
+    cmd.add_argument("files", nargs="+", type=Path, help=".ttl .nt .nq .trig .rdf .jsonld (.gz)")
+    cmd.add_argument("--graph", help="named graph for the triples (default: graph/<file stem>)")
+    cmd.set_defaults(run=cmd_load)
 
     cmd = commands.add_parser("mappings", parents=[common], help="import or export VLOCA mappings")
     cmd.add_argument("action", choices=["import", "export"])

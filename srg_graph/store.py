@@ -9,7 +9,7 @@ import gzip
 import io
 import re
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -93,6 +93,30 @@ class Delta:
         return bool(self.removed or self.added or self.created or self.dropped)
 
 
+class _Counting(io.RawIOBase):
+    """A binary reader that reports how many bytes were read (for a progress bar)."""
+
+    def __init__(self, raw: Any, progress: Callable[[int], None] | None):
+        self.raw, self.progress, self.count = raw, progress, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = self.raw.readinto(buffer)
+        self.count += size or 0
+        if self.progress is not None:
+            self.progress(self.count)
+        return size
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.count += len(data)
+        if self.progress is not None:
+            self.progress(self.count)
+        return data
+
+
 def _graph_name(graph: Any) -> str:
     return "" if isinstance(graph, ox.DefaultGraph) else graph.value
 
@@ -154,6 +178,26 @@ class GraphStore:
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         self._store.update(sparql, base_iri=base_iri)
+
+    def bulk_load(
+        self, path: Path, graph: str | None, progress: Callable[[int], None] | None = None
+    ) -> None:
+        """Load a file with the engine's bulk loader: triples go to `graph`, quads of N-Quads
+        and TriG keep their own graphs (their default-graph quads go to `graph`).
+
+        `progress` is called with the number of file bytes read so far.
+        """
+        fmt = rdf_format(path)
+        target = ox.NamedNode(graph) if graph else None
+        with path.open("rb") as raw:
+            stream: Any = _Counting(raw, progress)
+            if path.suffix.lower() == ".gz":
+                stream = gzip.GzipFile(fileobj=stream)
+            try:
+                self._store.bulk_load(stream, fmt, to_graph=target)
+            except SyntaxError as error:
+                message = error.msg.split(": ", 1)[-1] if error.lineno else error.msg
+                raise SourceError(str(path), message, error.lineno, error.offset) from error
 
     def copy_to(self, path: Path) -> GraphStore:
         """A new on-disk store at `path` with every quad of this one."""

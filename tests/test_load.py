@@ -1,0 +1,117 @@
+"""`srg load`: bulk loads into named graphs, validated, folding in the write-ahead log."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, fresh_store
+from rdflib import Graph
+
+from srg_graph.config import Settings
+from srg_graph.dataset import Dataset, load_prefix, log_path
+from srg_graph.store import GraphStore
+from srg_graph.validation import Report
+from srg_graph.writes import apply_write
+
+EX = "http://example.org/"
+TRIPLES = f'<{EX}a> <{EX}p> "one" .\n<{EX}b> <{EX}p> "two" .\n'
+
+
+@pytest.fixture
+def store(settings: Settings, seed_report: Report, tmp_path: Path) -> Path:
+    return fresh_store(settings, seed_report, tmp_path / "store")
+
+
+def srg(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SRG_ROOT": str(ROOT), "SRG_STORE": str(store)}
+    command = [sys.executable, "-m", "srg_graph.cli", "load", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+
+
+def graphs_of(store: Path, subject: str) -> set[str]:
+    rows = load_prefix(store).rows(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{subject}> ?p ?o }} }}")
+    return {row["g"] for row in rows}
+
+
+def content(store: Path) -> set[tuple[str, ...]]:
+    rows = load_prefix(store).rows("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return {tuple(sorted(row.items())) for row in rows}
+
+
+def test_triples_go_to_the_graph_named_after_the_file(store: Path, tmp_path: Path) -> None:
+    path = tmp_path / "extra-data.nt"
+    path.write_text(TRIPLES)
+    run = srg(store, str(path))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Loaded 1 file(s)")
+    assert graphs_of(store, f"{EX}a") == {"https://w3id.org/srg/graph/extra-data"}
+
+
+def test_graph_option_and_gzip(store: Path, tmp_path: Path) -> None:
+    path = tmp_path / "more.ttl.gz"
+    path.write_bytes(gzip.compress(TRIPLES.encode()))
+    run = srg(store, str(path), "--graph", f"{EX}graph")
+    assert run.returncode == 0, run.stderr
+    assert graphs_of(store, f"{EX}b") == {f"{EX}graph"}
+
+
+def test_quads_keep_their_graphs(store: Path, tmp_path: Path) -> None:
+    path = tmp_path / "quads.nq"
+    path.write_text(f'<{EX}a> <{EX}p> "q" <{EX}g1> .\n<{EX}c> <{EX}p> "d" .\n')
+    assert srg(store, str(path)).returncode == 0
+    assert graphs_of(store, f"{EX}a") == {f"{EX}g1"}
+    assert graphs_of(store, f"{EX}c") == {"https://w3id.org/srg/graph/quads"}
+
+
+def test_violations_refuse_the_load_and_change_nothing(store: Path) -> None:
+    before = content(store)
+    run = srg(store, str(FIXTURES / "bad" / "second-lead.ttl"))
+    assert run.returncode == 1
+    assert "https://w3id.org/srg/id/werkbank/vloca" in run.stderr
+    assert content(store) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("broken.ttl", "<http://example.org/a> <http://example.org/p> .\n", "broken.ttl:1:"),
+        ("data.xlsx", "not rdf", "unknown RDF file extension"),
+    ],
+)
+def test_unusable_files_exit_two(
+    store: Path, tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    before = content(store)
+    run = srg(store, str(path))
+    assert run.returncode == 2
+    assert message in run.stderr
+    assert content(store) == before
+
+
+def test_load_keeps_the_writes_of_the_log_and_folds_it_in(store: Path, tmp_path: Path) -> None:
+    data = Dataset(store)
+    quad = f'<{EX}logged> <{EX}p> "kept" <{EX}log> .\n'.encode()
+    apply_write(data, None, lambda staged: staged.apply_nquads(quad))
+    assert log_path(store).exists()
+    path = tmp_path / "after.ttl"
+    path.write_text(TRIPLES)
+    assert srg(store, str(path)).returncode == 0
+    assert not log_path(store).exists()
+    assert graphs_of(store, f"{EX}logged") == {f"{EX}log"}
+    assert graphs_of(store, f"{EX}a") == {"https://w3id.org/srg/graph/after"}
+
+
+def test_the_store_reads_back_as_rdf(store: Path, tmp_path: Path) -> None:
+    path = tmp_path / "round.ttl"
+    path.write_text(TRIPLES)
+    assert srg(store, str(path)).returncode == 0
+    reader = GraphStore.read_only(store)
+    graph = Graph().parse(data=reader.ntriples(["https://w3id.org/srg/graph/round"]), format="nt")
+    assert len(graph) == 2
