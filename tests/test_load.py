@@ -97,8 +97,8 @@ def test_unusable_files_exit_two(
 
 def test_load_keeps_the_writes_of_the_log_and_folds_it_in(store: Path, tmp_path: Path) -> None:
     data = Dataset(store)
-    quad = f'<{EX}logged> <{EX}p> "kept" <{EX}log> .\n'.encode()
-    apply_write(data, None, lambda staged: staged.apply_nquads(quad))
+    triple = (("iri", f"{EX}logged", None), ("iri", f"{EX}p", None), ("literal", "kept", None))
+    apply_write(data, None, lambda staged: staged.add_triples(f"{EX}log", [triple]))
     assert log_path(store).exists()
     path = tmp_path / "after.ttl"
     path.write_text(TRIPLES)
