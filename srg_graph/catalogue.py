@@ -30,8 +30,9 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from .dataset import Dataset
+from .namespaces import PREFIXES
 from .store import GraphStore, dump
-from .vocabulary import PREFIXES, Ref, ref
+from .vocabulary import Ref, ref
 
 HERE = Path(__file__).parent
 DATASET = URIRef("https://w3id.org/srg/id/dataset/smart-region-governance")

@@ -16,7 +16,7 @@ from typing import Any
 
 from rdflib import Graph
 
-from .namespaces import DOC, GRAPH, ID, ONTOLOGY, SRG
+from .namespaces import DOC, GRAPH, ID, ONTOLOGY, PREFIXES, SRG
 from .store import GraphStore, QueryRequest, answer
 
 HERE = Path(__file__).resolve().parent
@@ -48,24 +48,6 @@ RDFLIB_FORMATS = {
     JSONLD: "json-ld",
     "application/rdf+xml": "pretty-xml",
     "application/n-triples": "nt",
-}
-PREFIXES = {
-    "srg": SRG,
-    "id": ID,
-    "org": "http://www.w3.org/ns/org#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "cv": "http://data.europa.eu/m8g/",
-    "cpsv": "http://purl.org/vocab/cpsv#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "http://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "sh": "http://www.w3.org/ns/shacl#",
 }
 
 
@@ -137,15 +119,6 @@ def rdf(store: GraphStore, iri: str, media: str, context_url: str) -> bytes | No
     """The description of a resource in an RDF media type; None when the graph lacks it."""
     graph = description(store, iri)
     return serialize(graph, media, context_url) if len(graph) else None
-
-
-def curie(iri: str) -> str:
-    """A prefixed name for an IRI where a known prefix fits, else the IRI."""
-    for prefix, namespace in PREFIXES.items():
-        local = iri.removeprefix(namespace)
-        if local != iri and local and "/" not in local and "#" not in local:
-            return f"{prefix}:{local}"
-    return iri
 
 
 def local_href(iri: str) -> str | None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import describe
-from .describe import PREFIXES, curie, local_href
+from .describe import local_href
+from .namespaces import PREFIXES, curie
 from .pages import pick
 from .store import GraphStore
 from .validation import Report

@@ -10,34 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .namespaces import DOC, GRAPH, ID, ONTOLOGY, RDF, RDFS, SH, SKOS, SRG
+from .namespaces import DOC, GRAPH, ID, ONTOLOGY, RDF, RDFS, SH, SHAPES, SKOS, SRG, curie
 from .store import GraphStore
 
 STATEMENTS = (Path(__file__).parent / "sparql" / "ns-statements.rq").read_text("utf-8")
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 SHAPES_GRAPHS = GRAPH + "shapes/"
-SHAPES = "https://w3id.org/srg/shapes#"
 OWL = "http://www.w3.org/2002/07/owl#"
 DCTERMS = "http://purl.org/dc/terms/"
-PREFIXES = {
-    "srg": SRG,
-    "srgsh": SHAPES,
-    "org": "http://www.w3.org/ns/org#",
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-    "cv": "http://data.europa.eu/m8g/",
-    "cpsv": "http://purl.org/vocab/cpsv#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "http://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "owl": OWL,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "sh": SH,
-    "vann": "http://purl.org/vocab/vann/",
-}
 KINDS = {  # rdf:type of a term -> its section on the page
     OWL + "Class": "class",
     RDFS + "Class": "class",
@@ -116,13 +96,6 @@ def statements(store: GraphStore, prefix: str) -> dict[str, Resource]:
         elif "o" in row:
             resource.texts[row["p"]][row.get("lang", "")] = row["o"]
     return found
-
-
-def curie(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
 
 
 def ref(iri: str) -> Ref:

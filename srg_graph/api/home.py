@@ -8,6 +8,7 @@ the entry points, offers a SPARQL editor with the named queries as examples
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,18 +113,25 @@ def dashboard(svc: Services, lang: str) -> dict[str, Any]:
     }
 
 
-@router.get("/", summary="Home page", include_in_schema=False)
-async def home(request: Request) -> Response:
+async def cached_page(
+    request: Request, template: str, build: Callable[[Services, str], dict[str, Any]], **extra: Any
+) -> Response:
+    """A page made from the data, answered with 304 while the data and language are the same."""
     svc = services(request)
     lang = pages.language(request)
     headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, lang)
     if unchanged is not None:
         return unchanged
-    context = await run_in_threadpool(dashboard, svc, lang)
-    query = request.query_params.get("query", "")
-    page = pages.render(request, "home.html", query=query, **context)
+    context = await run_in_threadpool(build, svc, lang)
+    page = pages.render(request, template, **context, **extra)
     page.headers.update(headers)
     return page
+
+
+@router.get("/", summary="Home page", include_in_schema=False)
+async def home(request: Request) -> Response:
+    query = request.query_params.get("query", "")
+    return await cached_page(request, "home.html", dashboard, query=query)
 
 
 @router.get("/orgchart.svg", summary="The org chart as SVG (?lang=nl|en)")
@@ -140,12 +148,6 @@ async def orgchart_svg(request: Request) -> Response:
 
 @router.get("/orgchart", summary="The org chart page", include_in_schema=False)
 async def orgchart_page(request: Request) -> Response:
-    svc = services(request)
-    lang = pages.language(request)
-    headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, lang)
-    if unchanged is not None:
-        return unchanged
-    chart = await run_in_threadpool(orgchart.build, svc.data.store, lang)
-    page = pages.render(request, "orgchart.html", chart=chart)
-    page.headers.update(headers)
-    return page
+    return await cached_page(
+        request, "orgchart.html", lambda svc, lang: {"chart": orgchart.build(svc.data.store, lang)}
+    )

@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from .. import caching, pages, vocabulary
 from ..formats import GRAPHS, content_type
+from ..namespaces import PREFIXES
 from ..store import GraphStore, dump
 from .dataset import EXTENSIONS, catalogue_of, media_for
 from .sparql import chosen
@@ -80,6 +81,5 @@ async def answer(request: Request, document: str, media: str, extra: dict[str, s
         page = pages.render(request, template, **context)
         page.headers.update(headers)
         return page
-    prefixes = vocabulary.PREFIXES
-    body = await run_in_threadpool(dump, store, GRAPHS[media], graphs(store), prefixes)
+    body = await run_in_threadpool(dump, store, GRAPHS[media], graphs(store), PREFIXES)
     return Response(body, media_type=content_type(media), headers=headers)
