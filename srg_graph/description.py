@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
-from string import Template
 
 from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 
@@ -34,9 +32,3 @@ def service_description(endpoint: str, named_graphs: list[str]) -> Graph:
 
 def render(graph: Graph, media_type: str) -> bytes:
     return graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8")
-
-
-def render_html(endpoint: str, named_graphs: list[str]) -> str:
-    page = Template((HERE / "templates" / "service-description.html").read_text("utf-8"))
-    items = "\n".join(f"<li><code>{escape(name)}</code></li>" for name in named_graphs)
-    return page.substitute(endpoint=escape(endpoint), graphs=items)

@@ -43,7 +43,7 @@ def test_listing_as_a_page(client: httpx.Client) -> None:
     page = client.get("/api/queries", headers={"Accept": "text/html"})
     assert page.headers["content-type"].startswith("text/html")
     for name in REGISTRY:
-        assert f">{name}</a>" in page.text
+        assert f"><code>{name}</code></a>" in page.text
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))

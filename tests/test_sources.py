@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,10 @@ def test_no_stray_ttl_outside_the_source_folders() -> None:
 
 def test_source_paths_are_relative_in_messages() -> None:
     assert all(not Path(s.display(ROOT)).is_absolute() for s in SOURCES)
+
+
+def test_page_words_exist_in_both_languages() -> None:
+    words = json.loads((ROOT / "srg_graph" / "resources" / "words.json").read_text("utf-8"))
+    assert set(words) == {"nl", "en"}
+    assert set(words["nl"]) == set(words["en"])
+    assert all(words["nl"].values()) and all(words["en"].values())

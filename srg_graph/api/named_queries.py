@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-from html import escape
 from pathlib import Path
-from string import Template
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from .. import caching, negotiation
+from .. import caching, negotiation, pages
 from ..errors import HttpError
 from ..formats import GRAPHS, content_type
 from ..queries import NamedQuery, Parameter, ParameterError, bind, expected
@@ -75,24 +73,12 @@ def list_queries(request: Request) -> Response:
     listing = [describe(q) for q in svc.queries.values()]
     media = negotiation.choose(request.headers.get("accept"), ["application/json", "text/html"])
     if media == "text/html":
-        return Response(listing_page(listing), media_type="text/html; charset=utf-8")
+        return pages.render(request, "queries.html", listing=listing)
     return Response(json_bytes(listing), media_type="application/json", headers={"Vary": "Accept"})
 
 
 def json_bytes(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=2).encode()
-
-
-def listing_page(listing: list[dict[str, Any]]) -> str:
-    page = Template((TEMPLATES / "queries.html").read_text(encoding="utf-8"))
-    rows = "\n".join(
-        f'<tr><td><a href="{escape(q["example"])}">{escape(q["name"])}</a></td>'
-        f"<td>{escape(q['title'].get('en', ''))}<br><small>{escape(q['title'].get('nl', ''))}"
-        f"</small></td><td>{escape(q['description'].get('en', ''))}</td>"
-        f"<td>{escape(', '.join(p['name'] for p in q['parameters']))}</td></tr>"
-        for q in listing
-    )
-    return page.substitute(rows=rows)
 
 
 def _count(request: Request, name: str, limit: int) -> int | None:

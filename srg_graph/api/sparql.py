@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from .. import caching, checks, description, negotiation, protocol
+from .. import caching, checks, description, negotiation, pages, protocol
 from ..errors import HttpError
 from ..formats import GRAPHS, SOLUTIONS, content_type
 from ..services import Services
@@ -79,7 +79,7 @@ def describe_service(request: Request, svc: Services) -> Response:
     graphs = svc.data.store.graph_names()
     media = chosen(request, DESCRIPTION_TYPES)
     if media == "text/html":
-        body = description.render_html(endpoint, graphs).encode()
+        return pages.render(request, "service-description.html", endpoint=endpoint, graphs=graphs)
     else:
         body = description.render(description.service_description(endpoint, graphs), media)
     return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})

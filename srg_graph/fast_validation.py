@@ -1,0 +1,252 @@
+"""Fast validation: the governance shapes as SPARQL on the store, with pySHACL's results.
+
+Every shape that gives results of its own has a twin in `queries/checks/<shape>.rq`: a SELECT
+whose header names the shape (`# shape: IRI`) and that returns one row per result pySHACL would
+give, with `?this` (the focus node), `?constraint` (the constraint component) and, where pySHACL
+reports them, `?value` and `?path`. Severity, messages and labels of the shapes come from the
+shapes graphs in the store, the labels of focus nodes from the data, so `validate_fast(store)`
+returns the `Report` that `writes.validate_store(store)` returns, result by result.
+
+The checks run on the union default graph. It also holds the shapes graphs, whose statements
+are about shape IRIs and SHACL terms only: they could change a result only if the data typed a
+shape IRI or made a SHACL class a subclass of a model class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
+from rdflib.util import from_n3
+
+from .namespaces import GRAPH
+from .sources import Kind, discover
+from .store import GraphStore
+from .validation import SEVERITIES, Report, Result
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKS = ROOT / "queries" / "checks"
+SPARQL = Path(__file__).parent / "sparql"
+SHAPES_GRAPHS = f"{GRAPH}shapes/"
+SEVERITY_NAMES = {str(iri): name for iri, name in SEVERITIES.items()}
+LABELS_ONE_BY_ONE = 5_000  # above this many focus nodes, read every label at once
+
+
+def _sparql(name: str) -> str:
+    return (SPARQL / f"{name}.rq").read_text("utf-8")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One twin: the shape it stands for and its query."""
+
+    shape: str
+    path: Path
+    text: str
+
+
+def load_checks(folder: Path = CHECKS) -> list[Check]:
+    """Every `<shape>.rq` of `folder`; a file without a `# shape:` header is an error."""
+    checks = []
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text("utf-8")
+        shape = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in text.splitlines()
+                if line.startswith("# shape:")
+            ),
+            None,
+        )
+        if not shape:
+            raise ValueError(f"{path}: no '# shape: IRI' header")
+        checks.append(Check(shape, path, text))
+    return checks
+
+
+@dataclass
+class _Shape:
+    """What a result takes from its shape."""
+
+    severity: str = "Violation"
+    message: dict[str, str] | None = None
+    label: dict[str, str] | None = None
+    path: str | None = None  # the sh:path: an IRI, or "_:id" for a blank node
+
+
+def _shapes(store: GraphStore) -> dict[str, _Shape]:
+    shapes: dict[str, _Shape] = {}
+    for row in store.rows(_sparql("fast-validation-shapes")):
+        shape = shapes.setdefault(row["shape"], _Shape(message={}, label={}))
+        key, value, lang = row["key"].rsplit("#", 1)[-1], row["value"], row.get("lang", "")
+        if key == "severity":
+            shape.severity = SEVERITY_NAMES.get(value, "Violation")
+        elif key == "path":
+            shape.path = f"_:{value}" if row.get("blank") == "true" else value
+        elif key == "message":
+            shape.message.setdefault(lang, value)  # type: ignore[union-attr]
+        elif key in ("label", "name"):
+            shape.label.setdefault(lang, value)  # type: ignore[union-attr]
+    return shapes
+
+
+def _text(term: Any) -> str | None:
+    """A term as `validation.Result` writes it: IRI, lexical form, or `_:id` for a blank node."""
+    if term is None:
+        return None
+    return f"_:{term.value}" if str(term).startswith("_:") else term.value
+
+
+@dataclass(frozen=True)
+class _Row:
+    check: Check
+    focus: Any
+    path: Any
+    value: Any
+    constraint: str
+
+
+def _run(store: GraphStore, checks: Iterable[Check]) -> list[_Row]:
+    rows = []
+    for check in checks:
+        solutions = store.query(check.text)
+        names = {v.value for v in solutions.variables}
+        for solution in solutions:
+            rows.append(
+                _Row(
+                    check,
+                    solution["this"],
+                    solution["path"] if "path" in names else None,
+                    solution["value"] if "value" in names else None,
+                    solution["constraint"].value,
+                )
+            )
+    return rows
+
+
+def _focus_labels(store: GraphStore, foci: set[Any]) -> dict[str, dict[str, str]]:
+    """The skos:prefLabel, then rdfs:label, of each focus node, one per language."""
+    iris = {f.value for f in foci if not str(f).startswith(("_:", '"'))}
+    if len(iris) > LABELS_ONE_BY_ONE:
+        found = store.rows(_sparql("fast-validation-labels"))
+    else:
+        query = _sparql("fast-validation-labels")
+        found = [r for i in sorted(iris) for r in store.rows(query, {"this": ("iri", i, None)})]
+    if len(iris) < len(foci):
+        found += [
+            {**r, "this": f"_:{r['this']}"}
+            for r in store.rows(_sparql("fast-validation-blank-labels"))
+        ]
+    wanted = {_text(f) for f in foci}
+    labels: dict[str, dict[str, str]] = {}
+    for row in found:
+        if row["this"] in wanted:
+            labels.setdefault(row["this"], {}).setdefault(row.get("lang", ""), row["label"])
+    return labels
+
+
+def validate_fast(store: GraphStore, checks: Iterable[Check] | None = None) -> Report:
+    """The data (every graph but the shapes) against the shapes in the store, as SPARQL."""
+    shapes = _shapes(store)
+    rows = _run(store, load_checks() if checks is None else checks)
+    labels = _focus_labels(store, {row.focus for row in rows})
+    results = [_result(row, shapes.get(row.check.shape, _Shape()), labels) for row in rows]
+    results.sort(key=lambda r: (r.severity != "Violation", r.shape, r.focus, r.path or ""))
+    return FastReport(results, lambda: _report_graph(store, rows, shapes))
+
+
+def _result(row: _Row, shape: _Shape, labels: dict[str, dict[str, str]]) -> Result:
+    focus = _text(row.focus) or ""
+    return Result(
+        severity=shape.severity,
+        shape=row.check.shape,
+        shape_label=dict(shape.label or {}),
+        focus=focus,
+        focus_label=dict(labels.get(focus, {})),
+        path=_text(row.path) if row.path is not None else shape.path,
+        value=_text(row.value),
+        message=dict(shape.message or {}),
+        constraint=row.constraint,
+    )
+
+
+class FastReport(Report):
+    """A `Report` whose `sh:ValidationReport` graph is built when first asked for."""
+
+    def __init__(self, results: list[Result], build: Callable[[], Graph]):
+        object.__setattr__(self, "results", results)
+        object.__setattr__(self, "_build", build)
+
+    @cached_property
+    def graph(self) -> Graph:  # type: ignore[override]
+        return self._build()  # type: ignore[attr-defined]
+
+
+def _term(term: Any) -> Any:
+    return from_n3(str(term))
+
+
+def _report_graph(store: GraphStore, rows: list[_Row], shapes: dict[str, _Shape]) -> Graph:
+    """The standard report: sh:conforms and one sh:result per row (blank paths copied)."""
+    graph, report = Graph(), BNode()
+    graph.bind("sh", SH)
+    graph.add((report, RDF.type, SH.ValidationReport))
+    path_statements: dict[str, list[tuple[Any, Any, Any]]] = {}
+    for solution in store.query(_sparql("fast-validation-path")):
+        statement = tuple(_term(solution[name]) for name in ("s", "p", "o"))
+        path_statements.setdefault(solution["shape"].value, []).append(statement)
+    conforms = True
+    for row in rows:
+        shape = shapes.get(row.check.shape, _Shape())
+        conforms = conforms and shape.severity != "Violation"
+        node = BNode()
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, _term(row.focus)))
+        graph.add((node, SH.sourceShape, URIRef(row.check.shape)))
+        graph.add((node, SH.sourceConstraintComponent, URIRef(row.constraint)))
+        graph.add((node, SH.resultSeverity, SH[shape.severity]))
+        for lang, text in (shape.message or {}).items():
+            graph.add((node, SH.resultMessage, Literal(text, lang=lang or None)))
+        if row.value is not None:
+            graph.add((node, SH.value, _term(row.value)))
+        _add_path(graph, node, row, shape, path_statements)
+    graph.add((report, SH.conforms, Literal(conforms)))
+    return graph
+
+
+def _add_path(
+    graph: Graph, node: BNode, row: _Row, shape: _Shape, statements: dict[str, list[Any]]
+) -> None:
+    if row.path is not None:
+        graph.add((node, SH.resultPath, _term(row.path)))
+    elif shape.path is not None and shape.path.startswith("_:"):
+        graph.add((node, SH.resultPath, BNode(shape.path[2:])))
+        for statement in statements.get(row.check.shape, []):
+            graph.add(statement)
+    elif shape.path is not None:
+        graph.add((node, SH.resultPath, URIRef(shape.path)))
+
+
+def shapes_store(root: Path = ROOT) -> GraphStore:
+    """An in-memory store of the repository's shapes files, each in its graph."""
+    store = GraphStore()
+    for source in discover(root):
+        if source.kind is Kind.SHAPES:
+            store.load_source(source)
+    return store
+
+
+def producing_shapes(store: GraphStore) -> set[str]:
+    """The shapes of the store's shapes graphs that give top-level results of their own."""
+    return {row["shape"] for row in store.rows(_sparql("fast-validation-producers"))}
+
+
+def missing_twins(store: GraphStore | None = None, folder: Path = CHECKS) -> list[str]:
+    """Shapes that give results of their own but have no twin in `folder` (sorted)."""
+    twins = {check.shape for check in load_checks(folder)}
+    return sorted(producing_shapes(store or shapes_store()) - twins)
