@@ -39,7 +39,10 @@ class Services:
             return self.cached_report[1]
 
     def has_graph(self, iri: str) -> bool:
-        return iri in self.data.store.graph_names()
+        try:
+            return self.data.store.has_graph(iri)
+        except ValueError:  # not an IRI at all
+            return False
 
     def run_query(self, request: QueryRequest) -> Answer:
         """Run on a worker; blocking (call from a thread)."""
