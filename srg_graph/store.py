@@ -390,6 +390,61 @@ def _dataset(request: QueryRequest) -> dict[str, Any]:
     return options
 
 
+NATIVE_RESULTS = {
+    "json": (ox.QueryResultsFormat.JSON, b'},{"', 0),
+    "xml": (ox.QueryResultsFormat.XML, b"<result>", 0),
+    "tsv": (ox.QueryResultsFormat.TSV, b"\n", 1),
+    "csv": (ox.QueryResultsFormat.CSV, b"\n", 1),
+}
+
+
+class _CappedWriter:
+    """Takes the engine's serialisation and stops it, with a clear error, past a cap.
+
+    Rows are counted by a marker the format puts once per row (`},{"` between JSON bindings,
+    which a JSON string cannot contain unescaped; `<result>` in XML; a line in TSV and CSV, an
+    upper bound for CSV where a quoted literal holds a line break).
+    """
+
+    def __init__(self, fmt: str, max_rows: int, max_bytes: int):
+        _, self.marker, self.header = NATIVE_RESULTS[fmt]
+        self.json = fmt == "json"
+        self.max_rows, self.max_bytes = max_rows, max_bytes
+        self.chunks: list[bytes] = []
+        self.size = self.markers = 0
+        self.tail = b""
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise QueryFailed(422, f"the result is larger than {self.max_bytes} bytes; add LIMIT")
+        window = self.tail + data
+        self.markers += window.count(self.marker) - self.tail.count(self.marker)
+        self.tail = window[-(len(self.marker) - 1) :] if len(self.marker) > 1 else b""
+        self.chunks.append(bytes(data))
+        if self.rows() > self.max_rows:
+            raise QueryFailed(
+                422,
+                f"the result has more than {self.max_rows} rows; add LIMIT and OFFSET to page it",
+            )
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def rows(self) -> int:
+        if self.json:  # bindings are separated by the marker: n markers, n + 1 rows
+            return self.markers + (b'"bindings":[{' in b"".join(self.chunks[:2]))
+        return self.markers - self.header
+
+
+def _native(result: Any, request: QueryRequest) -> bytes:
+    """SELECT results written by the engine itself (several times faster than Python)."""
+    writer = _CappedWriter(request.fmt, request.max_rows, request.max_bytes)
+    result.serialize(writer, NATIVE_RESULTS[request.fmt][0])
+    return b"".join(writer.chunks)
+
+
 @dataclass(frozen=True)
 class Answer:
     """A serialised result; `more` says a page was asked for and rows remain after it."""
@@ -432,6 +487,8 @@ def answer(store: GraphStore, request: QueryRequest) -> Answer:
         triples = list(_capped(result, request.max_rows, "triples"))
         graph = ox.serialize(triples, format=GRAPH_FORMATS[request.fmt]) or b""
         return Answer(_bounded([graph], request.max_bytes))
+    if request.offset == 0 and request.limit is None and request.fmt in NATIVE_RESULTS:
+        return Answer(_native(result, request))
     names = [v.value for v in result.variables]
     page = _Page(result, request.offset, request.limit)
     rows = ([_term(s[name]) for name in names] for s in _capped(page, request.max_rows, "rows"))

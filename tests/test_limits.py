@@ -400,3 +400,24 @@ def test_moderately_nested_rdf_xml_is_accepted(client: httpx.Client) -> None:
     )
     assert response.status_code == 201, response.text
     assert client.delete("/graph-store", params=graph, headers=AUTH).status_code == 204
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ],
+)
+def test_row_cap_is_exact_in_every_format(fmt: str, limited: Server) -> None:
+    """The server is started with SRG_MAX_ROWS=5: five rows pass, six are refused."""
+    five = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 5"
+    six = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 6"
+    with limited.client() as http:
+        passed = http.get("/sparql", params={"query": five}, headers={"Accept": fmt})
+        refused = http.get("/sparql", params={"query": six}, headers={"Accept": fmt})
+    assert passed.status_code == 200
+    assert refused.status_code == 422
+    assert "more than 5 rows" in refused.text
