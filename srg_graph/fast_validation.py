@@ -33,7 +33,7 @@ CHECKS = ROOT / "queries" / "checks"
 SPARQL = Path(__file__).parent / "sparql"
 SHAPES_GRAPHS = f"{GRAPH}shapes/"
 SEVERITY_NAMES = {str(iri): name for iri, name in SEVERITIES.items()}
-LABELS_ONE_BY_ONE = 5_000  # above this many focus nodes, read every label at once
+LABELS_ONE_BY_ONE = 1_000  # above this many focus nodes, read every label at once
 
 
 def _sparql(name: str) -> str:
@@ -129,23 +129,27 @@ def _run(store: GraphStore, checks: Iterable[Check]) -> list[_Row]:
 
 
 def _focus_labels(store: GraphStore, foci: set[Any]) -> dict[str, dict[str, str]]:
-    """The skos:prefLabel, then rdfs:label, of each focus node, one per language."""
+    """The skos:prefLabel, then rdfs:label, of each focus node, one per language.
+
+    One small query per focus node while there are few; beyond that one query for every label
+    (of IRIs and blank nodes alike), filtered here.
+    """
+    wanted = {_text(f) for f in foci}
     iris = {f.value for f in foci if not str(f).startswith(("_:", '"'))}
-    if len(iris) > LABELS_ONE_BY_ONE:
-        found = store.rows(_sparql("fast-validation-labels"))
+    if len(iris) > LABELS_ONE_BY_ONE or len(iris) < len(foci):
+        solutions = store.query(_sparql("fast-validation-all-labels"))
+        found = ((_text(s["this"]), s["label"].value, s["label"].language or "") for s in solutions)
     else:
         query = _sparql("fast-validation-labels")
-        found = [r for i in sorted(iris) for r in store.rows(query, {"this": ("iri", i, None)})]
-    if len(iris) < len(foci):
-        found += [
-            {**r, "this": f"_:{r['this']}"}
-            for r in store.rows(_sparql("fast-validation-blank-labels"))
-        ]
-    wanted = {_text(f) for f in foci}
+        found = (
+            (r["this"], r["label"], r.get("lang", ""))
+            for iri in sorted(iris)
+            for r in store.rows(query, {"this": ("iri", iri, None)})
+        )
     labels: dict[str, dict[str, str]] = {}
-    for row in found:
-        if row["this"] in wanted:
-            labels.setdefault(row["this"], {}).setdefault(row.get("lang", ""), row["label"])
+    for focus, label, lang in found:
+        if focus in wanted:
+            labels.setdefault(focus or "", {}).setdefault(lang, label)
     return labels
 
 

@@ -81,10 +81,11 @@ class QueryPool:
         self.workers: list[Worker] = []
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.registry = threading.Lock()
-        for _ in range(size):
-            self.idle.put(self._spawn())
+        # Start every worker before waiting for any: they load the dataset side by side.
+        for worker in [self._start() for _ in range(size)]:
+            self.idle.put(self._ready(worker))
 
-    def _spawn(self) -> Worker:
+    def _start(self) -> Worker:
         parent, child = CONTEXT.Pipe()
         with self.data.lock, self.registry:
             process = CONTEXT.Process(
@@ -94,8 +95,15 @@ class QueryPool:
             worker = Worker(process, parent)
             self.workers.append(worker)
         child.close()
-        parent.recv()
         return worker
+
+    @staticmethod
+    def _ready(worker: Worker) -> Worker:
+        worker.conn.recv()
+        return worker
+
+    def _spawn(self) -> Worker:
+        return self._ready(self._start())
 
     def broadcast(self, delta: Delta) -> None:
         """Queue a committed delta for every worker (call with the dataset lock held)."""
