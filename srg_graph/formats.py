@@ -20,7 +20,6 @@ GRAPHS = {  # CONSTRUCT and DESCRIBE, graph store, documents
     "application/ld+json": "jsonld",
     "text/plain": "ntriples",
 }
-REPORTS = ("text/turtle", "application/json", "application/ld+json")
 CHARSET_TYPES = ("text/", "application/sparql-results+json", "application/json")
 
 

@@ -21,14 +21,6 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 Term = tuple[str, str, str | None, str | None, str]
 Row = Sequence[Term | None]
 
-MEDIA_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-}
-
-
 def _json_term(term: Term) -> dict[str, str]:
     kind, value, language, datatype, _ = term
     out = {"type": kind, "value": value}
