@@ -8,13 +8,13 @@ from email.utils import formatdate, parsedate_to_datetime
 from fastapi import Request, Response
 
 
-def etag(version: str, request: Request, *extra: str) -> str:
+def _etag(version: str, request: Request, *extra: str) -> str:
     """A strong ETag for this request's answer at this dataset version."""
     key = "\n".join([version, str(request.url), request.headers.get("accept", ""), *extra])
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
-def not_modified(request: Request, tag: str) -> bool:
+def _not_modified(request: Request, tag: str) -> bool:
     """True when `If-None-Match` already names this ETag (or is `*`)."""
     header = request.headers.get("if-none-match")
     if not header:
@@ -37,13 +37,13 @@ def validators(
     request: Request, version: str, modified: float, *extra: str
 ) -> tuple[dict[str, str], Response | None]:
     """The caching headers of an answer, and a ready 304 when the client has it already."""
-    tag = etag(version, request, *extra)
+    tag = _etag(version, request, *extra)
     headers = {
         "ETag": tag,
         "Last-Modified": formatdate(modified, usegmt=True),
         "Cache-Control": "no-cache",
         "Vary": "Accept, Accept-Language",
     }
-    if not_modified(request, tag) or _modified_since(request, modified):
+    if _not_modified(request, tag) or _modified_since(request, modified):
         return headers, Response(status_code=304, headers=headers)
     return headers, None

@@ -131,25 +131,29 @@ def _run(store: GraphStore, checks: Iterable[Check]) -> list[_Row]:
 def _focus_labels(store: GraphStore, foci: set[Any]) -> dict[str, dict[str, str]]:
     """The skos:prefLabel, then rdfs:label, of each focus node, one per language.
 
-    One small query per focus node while there are few; beyond that one query for every label
-    (of IRIs and blank nodes alike), filtered here.
+    One small query per focus node while there are few and all are IRIs; otherwise one query
+    for every label in the store, kept for the focus nodes only.
     """
-    wanted = {_text(f) for f in foci}
-    iris = {f.value for f in foci if not str(f).startswith(("_:", '"'))}
-    if len(iris) > LABELS_ONE_BY_ONE or len(iris) < len(foci):
-        solutions = store.query(_sparql("fast-validation-all-labels"))
-        found = ((_text(s["this"]), s["label"].value, s["label"].language or "") for s in solutions)
+    iris = sorted(f.value for f in foci if not str(f).startswith(("_:", '"')))
+    blanks = any(str(f).startswith("_:") for f in foci)
+    if blanks or len(iris) > LABELS_ONE_BY_ONE:
+        matched = [
+            (s["rank"].value, s["this"], s["label"])
+            for s in store.query(_sparql("fast-validation-all-labels"))
+            if s["this"] in foci
+        ]
+        matched.sort(key=lambda m: m[0])
+        found = [(_text(this), label.value, label.language or "") for _, this, label in matched]
     else:
         query = _sparql("fast-validation-labels")
-        found = (
+        found = [
             (r["this"], r["label"], r.get("lang", ""))
-            for iri in sorted(iris)
+            for iri in iris
             for r in store.rows(query, {"this": ("iri", iri, None)})
-        )
+        ]
     labels: dict[str, dict[str, str]] = {}
     for focus, label, lang in found:
-        if focus in wanted:
-            labels.setdefault(focus or "", {}).setdefault(lang, label)
+        labels.setdefault(focus or "", {}).setdefault(lang, label)
     return labels
 
 

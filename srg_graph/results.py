@@ -21,6 +21,7 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 Term = tuple[str, str, str | None, str | None, str]
 Row = Sequence[Term | None]
 
+
 def _json_term(term: Term) -> dict[str, str]:
     kind, value, language, datatype, _ = term
     out = {"type": kind, "value": value}

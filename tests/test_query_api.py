@@ -190,3 +190,13 @@ def test_cli_runs_a_named_query_with_parameters(tmp_path: Path) -> None:
         timeout=300,
     )
     assert bad.returncode == 2 and "parameter 'body'" in bad.stderr
+
+
+def test_query_results_carry_last_modified(client: httpx.Client) -> None:
+    query = {"query": "ASK { ?s ?p ?o }"}
+    first = client.get("/sparql", params=query)
+    modified = first.headers["last-modified"]
+    again = client.get("/sparql", params=query, headers={"If-Modified-Since": modified})
+    assert again.status_code == 304
+    named = client.get("/api/queries/open-points")
+    assert named.headers["last-modified"] == modified

@@ -145,10 +145,9 @@ async def answer(request: Request, svc: Services, query: NamedQuery) -> Response
     offset = _count(request, "offset", 10**9) or 0
     limit = _count(request, "limit", settings.max_rows)
     media = _format(request, query)
-    tag = caching.etag(svc.data.version, request, media)
-    headers = {"Vary": "Accept", "ETag": tag, "Cache-Control": "no-cache"}
-    if caching.not_modified(request, tag):
-        return Response(status_code=304, headers=headers)
+    headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, media)
+    if unchanged is not None:
+        return unchanged
     run = QueryRequest(
         query.text,
         offered(query)[media],

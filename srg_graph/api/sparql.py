@@ -47,10 +47,11 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
     offered = GRAPHS if inspection.query_type in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
     media = chosen(request, list(offered))
     graphs = " ".join((*operation.default_graphs, "|", *operation.named_graphs))
-    tag = caching.etag(svc.data.version, request, media, operation.text, graphs)
-    headers = {"Vary": "Accept", "ETag": tag, "Cache-Control": "no-cache"}
-    if caching.not_modified(request, tag):
-        return Response(status_code=304, headers=headers)
+    headers, unchanged = caching.validators(
+        request, svc.data.version, svc.data.modified, media, operation.text, graphs
+    )
+    if unchanged is not None:
+        return unchanged
     settings = svc.settings
     query = QueryRequest(
         operation.text,
