@@ -1,0 +1,208 @@
+"""The fast validator (SPARQL twins of the shapes on pyoxigraph) against pySHACL, the reference.
+
+Both must give the same results, result by result, on the seed, on every shape fixture and on
+generated bench data with violations planted in it. Results are compared on (severity, shape,
+focus, path, value, constraint), blank nodes as "blank", and also on their labels and messages.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, validate_with_vocabulary
+from rdflib import RDF, SH, Graph
+
+from srg_graph.build import load_sources
+from srg_graph.fast_validation import (
+    load_checks,
+    missing_twins,
+    producing_shapes,
+    shapes_store,
+    validate_fast,
+)
+from srg_graph.sources import Kind, discover, submitted
+from srg_graph.store import GraphStore
+from srg_graph.validation import Report, Result
+from srg_graph.writes import validate_store
+
+SRGSH = "https://w3id.org/srg/shapes#"
+SHAPE_FIXTURES = sorted((FIXTURES / "shapes").glob("*.ttl"))
+
+# Shapes that give no result of their own: node shapes that only group property shapes, and
+# the parts that sh:or, sh:not and sh:qualifiedValueShape combine (reported by their users).
+PARTS = {
+    "MembershipShape", "PostShape", "LeadHolderShape", "GovernanceBodyShape", "MandateShape",
+    "PublicServiceShape", "BudgetAllocationShape", "MonetaryAmountShape", "OpenPointShape",
+    "WerkbankShape", "HasLead", "HasLeadOpenPoint", "NoLeadOpenPoint", "LeadOpenPoint",
+    "NotFlemishAdministration", "FlemishAdministration", "FlemishAdministrationKind",
+    "FormalStatus", "CompleteProjectSheet", "ProjectSheetObjective", "ProjectSheetScope",
+    "ProjectSheetActivity", "WerkbankoverlegSeat", "AlignedWithVloca", "OutsideIdNamespace",
+    "InIdNamespace", "HasDutchPrefLabel", "DutchText",
+}  # fmt: skip
+
+
+def _blank(text: str | None) -> str:
+    """Blank node labels differ between the reports; None sorts as ""."""
+    return "blank" if text is not None and text.startswith("_:") else text or ""
+
+
+def key(result: Result) -> tuple:
+    return (
+        result.severity,
+        result.shape,
+        _blank(result.focus),
+        _blank(result.path),
+        _blank(result.value),
+        result.constraint,
+        tuple(sorted(result.message.items())),
+        tuple(sorted(result.shape_label.items())),
+        tuple(sorted(result.focus_label.items())),
+    )
+
+
+def assert_same(reference: Report, fast: Report) -> None:
+    expected, found = sorted(map(key, reference.results)), sorted(map(key, fast.results))
+    missing = [k for k in expected if k not in found]
+    extra = [k for k in found if k not in expected]
+    assert (missing, extra) == ([], []) and expected == found
+    assert fast.conforms == reference.conforms
+
+
+def vocabulary_store(files: list[Path]) -> GraphStore:
+    """Ontology, concept schemes and shapes plus the files: what validate_with_vocabulary sees."""
+    store = GraphStore()
+    for source in [s for s in discover(ROOT) if s.kind is not Kind.DATA]:
+        store.load_source(source)
+    for path in files:
+        store.load_source(submitted(path))
+    return store
+
+
+# --- twins ----------------------------------------------------------------------------------
+def test_every_shape_with_results_of_its_own_has_a_twin() -> None:
+    assert missing_twins() == []
+
+
+def test_the_shapes_without_a_twin_are_exactly_the_parts() -> None:
+    store = shapes_store()
+    every = {
+        row["shape"]
+        for row in store.rows(
+            "PREFIX sh: <http://www.w3.org/ns/shacl#> SELECT DISTINCT ?shape "
+            "WHERE { ?shape a ?type VALUES ?type { sh:NodeShape sh:PropertyShape } }"
+        )
+    }
+    assert {s.removeprefix(SRGSH) for s in every - producing_shapes(store)} == PARTS
+
+
+def test_each_twin_names_a_shape_and_its_file_is_named_after_it() -> None:
+    checks = load_checks()
+    assert len({c.shape for c in checks}) == len(checks)
+    assert {c.shape for c in checks} <= producing_shapes(shapes_store())
+    for check in checks:
+        assert check.shape == SRGSH + check.path.stem
+        assert check.text.startswith(f"# shape: {check.shape}\n")
+
+
+# --- the same results as pySHACL ------------------------------------------------------------
+def test_seed_gives_pyshacls_results(seed: GraphStore, seed_report: Report) -> None:
+    fast = validate_fast(seed)
+    assert_same(seed_report, fast)
+    assert fast.warnings and not fast.violations
+
+
+@pytest.mark.parametrize("fixture", SHAPE_FIXTURES, ids=lambda p: p.stem)
+def test_shape_fixture_gives_pyshacls_results(fixture: Path) -> None:
+    assert_same(validate_with_vocabulary([fixture]), validate_fast(vocabulary_store([fixture])))
+
+
+# Violations planted in generated data: one or more per kind of check.
+PLANTS = """
+PREFIX srg: <https://w3id.org/srg/ns#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX schema: <http://schema.org/>
+PREFIX cv: <http://data.europa.eu/m8g/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX id: <https://w3id.org/srg/id/>
+DELETE { GRAPH ?g { ?amount schema:currency ?currency } }
+WHERE {
+    GRAPH ?g { ?amount schema:currency ?currency }
+    FILTER (STRENDS(STR(?amount), "-3-bedrag"))
+} ;
+DELETE { GRAPH ?g { ?m org:role ?role } }
+WHERE {
+    GRAPH ?g { ?m org:role ?role }
+    FILTER (STRSTARTS(STR(?m), "https://w3id.org/srg/id/membership/regio-kempen"))
+} ;
+DELETE { GRAPH ?g { ?body dcterms:description ?d } }
+WHERE {
+    GRAPH ?g { ?body dcterms:description ?d }
+    FILTER (?body = <https://w3id.org/srg/id/body/regio-leiedal>)
+} ;
+DELETE { GRAPH ?g { ?s skos:prefLabel ?label } }
+WHERE {
+    GRAPH ?g { ?s skos:prefLabel ?label }
+    FILTER (STRSTARTS(STR(?s), "https://w3id.org/srg/id/mandate/service-"))
+} ;
+INSERT DATA { GRAPH <https://w3id.org/srg/graph/planted> {
+    <https://w3id.org/srg/id/body/regio-kempen> srg:lead
+        <https://w3id.org/srg/id/organisation/abb>, "een tekst" .
+    <https://w3id.org/srg/id/body/smart-region-office> org:reportsTo
+        <https://w3id.org/srg/id/body/regio-leiedal> .
+    <https://w3id.org/srg/id/body/smart-region-office> srg:managedBy
+        <https://w3id.org/srg/id/organisation/bench-agentschap-00> .
+    <https://w3id.org/srg/id/budget/planted> a srg:BudgetAllocation ;
+        skos:prefLabel "Geplant"@nl ;
+        srg:amount <https://w3id.org/srg/id/budget/planted-1>, _:amount .
+    <https://w3id.org/srg/id/budget/planted-1> a schema:MonetaryAmount ; schema:value -5, 7 .
+    _:amount schema:value "veel" ; schema:currency "EUR" .
+    <https://w3id.org/srg/id/service/planted> a <http://purl.org/vocab/cpsv#PublicService> ;
+        cv:hasContactPoint <https://w3id.org/srg/id/contact-point/a>, _:point .
+    [] a org:Membership ; org:member <https://w3id.org/srg/id/organisation/abb> ;
+        skos:prefLabel "Blank membership"@en .
+    <https://w3id.org/srg/id/organisation/abb> srg:alignsWith
+        <https://w3id.org/srg/id/organisation/vlaio> .
+} }
+"""
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
+    """The seed sources and 10k generated triples (with planted violations), in memory."""
+    path = tmp_path_factory.mktemp("bench") / "generated.nq"
+    command = [sys.executable, "bench/generate.py", "--triples", "10000", "--seed", "7"]
+    subprocess.run([*command, "--out", str(path)], cwd=ROOT, check=True, capture_output=True)
+    store, _ = load_sources(ROOT)
+    store.load_source(submitted(path))
+    store.update(PLANTS)
+    return store
+
+
+def test_generated_data_gives_pyshacls_results(generated: GraphStore) -> None:
+    reference = validate_store(generated)
+    assert len(reference.violations) >= 10 and reference.warnings
+    assert SRGSH + "ReportingAcyclic" in {r.shape for r in reference.violations}
+    assert_same(reference, validate_fast(generated))
+
+
+def test_report_graph_is_a_standard_validation_report(generated: GraphStore) -> None:
+    fast = validate_fast(generated)
+    graph = Graph().parse(data=fast.graph.serialize(format="turtle"), format="turtle")
+    report = graph.value(None, RDF.type, SH.ValidationReport)
+    assert report is not None and graph.value(report, SH.conforms).toPython() is fast.conforms
+    results = list(graph.objects(report, SH.result))
+    assert len(results) == len(fast.results)
+    reference = validate_store(generated).graph
+    paths = {
+        (str(graph.value(r, SH.sourceShape)), graph.value(r, SH.resultPath) is not None)
+        for r in results
+    }
+    expected = {
+        (str(reference.value(r, SH.sourceShape)), reference.value(r, SH.resultPath) is not None)
+        for r in reference.objects(None, SH.result)
+    }
+    assert paths == expected
