@@ -32,7 +32,7 @@ class Prepared:
 
 def dataset(generated: Path) -> GraphStore:
     """The seed's sources plus the generated quads (named graphs kept), in memory."""
-    store, _ = load_sources(Settings().root)
+    store = load_sources(Settings().root)
     data = generated.read_bytes()
     store.apply(Delta(b"", gzip.decompress(data) if generated.suffix == ".gz" else data))
     return store

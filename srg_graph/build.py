@@ -8,9 +8,10 @@ from pathlib import Path
 
 from .config import Settings
 from .dataset import log_path
-from .sources import Kind, Source, discover, submitted
+from .sources import discover, submitted
 from .store import GraphStore
-from .validation import Report, validate
+from .validation import Report
+from .writes import validate_store
 
 
 class BuildRefused(Exception):
@@ -21,30 +22,19 @@ class BuildRefused(Exception):
         super().__init__(f"{len(report.violations)} violation(s): the store was not built")
 
 
-def load_sources(root: Path, extra: Iterable[Path] = ()) -> tuple[GraphStore, list[Source]]:
+def load_sources(root: Path, extra: Iterable[Path] = ()) -> GraphStore:
     """An in-memory store of every source (and the extra files), or a `SourceError`."""
     sources = discover(root) + [submitted(Path(path)) for path in extra]
     store = GraphStore()
     for source in sources:
         store.load_source(source, source.display(root))
-    return store, sources
+    return store
 
 
-def validate_sources(store: GraphStore, sources: list[Source]) -> Report:
-    """Validate the union of ontology and data against the shapes.
-
-    The ontology is part of the data graph so that `sh:targetClass` reaches instances of
-    subclasses (SHACL follows `rdfs:subClassOf` in the data graph).
-    """
-    shapes = [s.graph for s in sources if s.kind is Kind.SHAPES]
-    data = [s.graph for s in sources if s.kind is not Kind.SHAPES]
-    return validate(store.ntriples(data), store.ntriples(shapes))
-
-
-def build(settings: Settings) -> Report:
+def build(settings: Settings, engine: str = "fast") -> Report:
     """Build the on-disk store from the sources; refuse (store untouched) on violations."""
-    store, sources = load_sources(settings.root)
-    report = validate_sources(store, sources)
+    store = load_sources(settings.root)
+    report = validate_store(store, engine)
     if not report.conforms:
         raise BuildRefused(report)
     _replace_store(store, settings.store)

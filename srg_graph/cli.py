@@ -12,7 +12,7 @@ from pathlib import Path
 from . import load as loading
 from . import mappings, queries
 from . import report as reports
-from .build import BuildRefused, build, load_sources, validate_sources
+from .build import BuildRefused, build, load_sources
 from .config import Settings, read_token_file
 from .dataset import Dataset, load_prefix
 from .queries import NamedQuery
@@ -21,7 +21,7 @@ from .sources import SourceError
 from .sparql_guard import inspect
 from .store import GRAPH_FORMATS, QueryFailed, QueryRequest, answer
 from .validation import ShapesError
-from .writes import WriteRefused, apply_write
+from .writes import ENGINES, WriteRefused, apply_write, validate_store
 
 OK, VIOLATIONS, UNUSABLE = 0, 1, 2
 
@@ -44,8 +44,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    store, sources = load_sources(Settings().root, args.files)
-    report = validate_sources(store, sources)
+    store = load_sources(Settings().root, args.files)
+    report = validate_store(store, args.engine)
     sys.stdout.write(reports.RENDERERS[args.format](report, args.lang))
     return OK if report.conforms else VIOLATIONS
 
@@ -192,6 +192,12 @@ def parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("validate", parents=[common], help="SHACL report of the sources")
     cmd.add_argument("files", nargs="*", type=Path, help="extra RDF files to validate with them")
     cmd.add_argument("--format", choices=sorted(reports.RENDERERS), default="text")
+    cmd.add_argument(
+        "--engine",
+        choices=sorted(ENGINES),
+        default="fast",
+        help="fast: the shapes' SPARQL twins (default); pyshacl: the reference engine",
+    )
     cmd.set_defaults(run=cmd_validate)
 
     cmd = commands.add_parser("query", parents=[common], help="run a query file or named query")

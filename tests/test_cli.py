@@ -124,3 +124,14 @@ def test_query_syntax_error_exits_two(tmp_path: Path) -> None:
     run = srg("query", str(query), store=tmp_path / "s")
     assert run.returncode == 2
     assert "broken.rq" in run.stderr
+
+
+def test_both_engines_report_the_same_results() -> None:
+    def results(engine: str) -> set[tuple[str, str, str]]:
+        run = srg("validate", "--format", "json", "--engine", engine)
+        assert run.returncode == 0, run.stderr
+        return {
+            (r["severity"], r["shape"], r["focusNode"]) for r in json.loads(run.stdout)["results"]
+        }
+
+    assert results("fast") == results("pyshacl")

@@ -176,7 +176,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
     path = tmp_path_factory.mktemp("bench") / "generated.nq"
     command = [sys.executable, "bench/generate.py", "--triples", "10000", "--seed", "7"]
     subprocess.run([*command, "--out", str(path)], cwd=ROOT, check=True, capture_output=True)
-    store, _ = load_sources(ROOT)
+    store = load_sources(ROOT)
     store.load_source(submitted(path))
     store.update(PLANTS)
     return store
