@@ -1,0 +1,25 @@
+"""The store: the only package that imports pyoxigraph.
+
+`GraphStore` (one named graph per source, the union as the default graph of queries),
+answering queries within caps (`answer`), parsing request bodies safely (`parse_payload`)
+and whole-dataset dumps (`dump`).
+"""
+
+from .answers import Answer, QueryRequest, answer
+from .base import GRAPH_FORMATS, QueryFailed
+from .dumps import dump
+from .graph_store import Delta, GraphStore, rdf_format
+from .payloads import parse_payload
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "Answer",
+    "Delta",
+    "GraphStore",
+    "QueryFailed",
+    "QueryRequest",
+    "answer",
+    "dump",
+    "parse_payload",
+    "rdf_format",
+]
