@@ -509,7 +509,10 @@ def expect_org_chart(result: list[Any]) -> None:
 
 def expect_describe_resource(result: list[Any]) -> None:
     graph = triples(result)
-    assert len({str(t) for t in result}) == 78  # distinct statements
+    # distinct statements: the SRO's own (its five org:hasMember shortcuts included) and the
+    # Dutch and English labels of what it links to
+    assert len({str(t) for t in result}) == 93
+    assert (SRO, ORG + "hasMember", ID + "organisation/kcvs") in graph
     assert (SRO, SKOS + "altLabel", "SRO") in graph
     assert (SRO, ORG + "reportsTo", STUURGROEP) in graph
     assert (SRO, SRG + "oversees", VLOCA) in graph

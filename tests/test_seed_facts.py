@@ -792,3 +792,22 @@ def test_every_data_resource_carries_a_source(seed: GraphStore) -> None:
         FILTER NOT EXISTS {{ ?x a dcterms:BibliographicResource }}""",
     )
     assert unsourced == set()
+
+
+def test_org_shortcuts_match_the_memberships(seed: GraphStore) -> None:
+    """org:hasMember and org:memberOf say exactly what the org:Membership resources say."""
+    pairs = """PREFIX org: <http://www.w3.org/ns/org#>
+        SELECT DISTINCT ?o ?m WHERE { ?x a org:Membership ; org:organization ?o ; org:member ?m }"""
+    bodies = "VALUES ?kind { srg:GovernanceBody srg:Werkbank } ?o a ?kind ."
+    shortcuts = f"""{PREFIXES}
+        SELECT DISTINCT ?o ?m WHERE {{ {bodies} ?o org:hasMember ?m . ?m org:memberOf ?o }}"""
+    either = f"""{PREFIXES}
+        SELECT DISTINCT ?o ?m WHERE {{
+          {bodies} {{ ?o org:hasMember ?m }} UNION {{ ?m org:memberOf ?o }} }}"""
+    memberships = {(r["o"], r["m"]) for r in seed.rows(pairs)}
+    assert {(r["o"], r["m"]) for r in seed.rows(shortcuts)} == memberships
+    assert {(r["o"], r["m"]) for r in seed.rows(either)} == memberships
+    assert (
+        "https://w3id.org/srg/id/body/smart-region-office",
+        ID + "organisation/kcvs",
+    ) in memberships
