@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from server import Server
 
@@ -58,6 +60,37 @@ def server(
     running = Server(store, TOKEN).start()
     yield running
     running.stop()
+
+
+@contextmanager
+def running_server(
+    settings: Settings, seed_report: Report, directory: Path, tokens: str = TOKEN, **env: str
+) -> Iterator[Server]:
+    """A real server on a private copy of the built store, stopped and removed afterwards."""
+    store = fresh_store(settings, seed_report, directory / "store")
+    running = Server(store, tokens, **env).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+        shutil.rmtree(store, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def module_writable(
+    settings: Settings, seed_report: Report, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A writable server shared by one test module (started once, to save time): each test
+    writes graphs or triples of its own and checks the store around them."""
+    with running_server(settings, seed_report, tmp_path_factory.mktemp("module")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def client(server: Server) -> Iterator[httpx.Client]:
+    """An HTTP client of the session server, for read-only tests."""
+    with server.client() as http:
+        yield http
 
 
 @pytest.fixture

@@ -9,19 +9,15 @@ example.org IRIs. Writes go to a server of this module's own; reads share `serve
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import TOKEN, fresh_store
+from conftest import TOKEN
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 from server import Server
-
-from srg_graph.config import Settings
-from srg_graph.validation import Report
 
 EX = Namespace("http://example.org/gsp/")
 BODIES = "https://w3id.org/srg/graph/bodies"
@@ -43,23 +39,10 @@ READABLE = {
 
 
 @pytest.fixture(scope="module")
-def reader(server: Server) -> Iterator[httpx.Client]:
-    with server.client() as http:
+def store(module_writable: Server) -> Iterator[httpx.Client]:
+    """The module's writable server: each test writes graphs named after itself."""
+    with module_writable.client() as http:
         yield http
-
-
-@pytest.fixture(scope="module")
-def store(
-    settings: Settings, seed_report: Report, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[httpx.Client]:
-    """One writable server for the module (like `writable`, started once to save time): each
-    test writes graphs named after itself, so no test sees another's writes."""
-    path = fresh_store(settings, seed_report, tmp_path_factory.mktemp("gsp") / "store")
-    running = Server(path, TOKEN).start()
-    with running.client() as http:
-        yield http
-    running.stop()
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def media(response: httpx.Response) -> str:
@@ -123,24 +106,24 @@ def test_put_default_graph(store: httpx.Client) -> None:
     assert isomorphic(get_graph(store, default=""), turtle(PERSON))
 
 
-def test_put_mismatched_payload_is_400(reader: httpx.Client) -> None:
-    before = quads(reader)
+def test_put_mismatched_payload_is_400(client: httpx.Client) -> None:
+    before = quads(client)
     rdfxml = (
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
         ' xmlns:ex="http://example.org/gsp/"><rdf:Description rdf:about="http://example.org/x">'
         "<ex:p>1</ex:p></rdf:Description></rdf:RDF>"
     )
-    response = reader.put(
+    response = client.put(
         "/graph-store", params={"graph": EX.mismatched}, content=rdfxml, headers=TURTLE
     )
     assert response.status_code == 400
     assert media(response) == "text/plain"
-    assert reader.get("/graph-store", params={"graph": EX.mismatched}).status_code == 404
-    assert quads(reader) == before
+    assert client.get("/graph-store", params={"graph": EX.mismatched}).status_code == 404
+    assert quads(client) == before
 
 
-def test_put_unsupported_media_type_is_415(reader: httpx.Client) -> None:
-    response = reader.put(
+def test_put_unsupported_media_type_is_415(client: httpx.Client) -> None:
+    response = client.put(
         "/graph-store",
         params={"graph": EX.unsupported},
         content=b"a,b",
@@ -185,17 +168,17 @@ def test_deleted_graph_is_gone_from_sparql_too(store: httpx.Client) -> None:
     assert str(g) not in graph_names(store)
 
 
-def test_delete_non_existent_graph_is_404(reader: httpx.Client) -> None:
-    response = reader.delete("/graph-store", params={"graph": EX.nothing}, headers=AUTH)
+def test_delete_non_existent_graph_is_404(client: httpx.Client) -> None:
+    response = client.delete("/graph-store", params={"graph": EX.nothing}, headers=AUTH)
     assert response.status_code == 404
     assert media(response) == "text/plain"
 
 
-def test_delete_without_token_is_401(reader: httpx.Client) -> None:
-    response = reader.delete("/graph-store", params={"graph": BODIES})
+def test_delete_without_token_is_401(client: httpx.Client) -> None:
+    response = client.delete("/graph-store", params={"graph": BODIES})
     assert response.status_code == 401
     assert response.headers["www-authenticate"].lower().startswith("bearer")
-    assert reader.get("/graph-store", params={"graph": BODIES}).status_code == 200
+    assert client.get("/graph-store", params={"graph": BODIES}).status_code == 200
 
 
 # -- POST ------------------------------------------------------------------------------------
@@ -228,46 +211,46 @@ def test_post_to_new_named_graph_creates_it_201(store: httpx.Client) -> None:
     assert isomorphic(get_graph(store, graph=EX.fresh), turtle(PERSON))
 
 
-def test_write_to_shapes_graph_is_403(reader: httpx.Client) -> None:
-    before = quads(reader)
+def test_write_to_shapes_graph_is_403(client: httpx.Client) -> None:
+    before = quads(client)
     shapes = "https://w3id.org/srg/graph/shapes/leads"
-    response = reader.put("/graph-store", params={"graph": shapes}, content=PERSON, headers=TURTLE)
+    response = client.put("/graph-store", params={"graph": shapes}, content=PERSON, headers=TURTLE)
     assert response.status_code == 403
-    assert quads(reader) == before
+    assert quads(client) == before
 
 
 # -- GET and HEAD ----------------------------------------------------------------------------
-def test_head_on_existing_graph_200(reader: httpx.Client) -> None:
-    response = reader.head("/graph-store", params={"graph": BODIES})
+def test_head_on_existing_graph_200(client: httpx.Client) -> None:
+    response = client.head("/graph-store", params={"graph": BODIES})
     assert response.status_code == 200
     assert media(response) == "text/turtle"
     assert response.content == b""
 
 
-def test_head_on_non_existing_graph_404(reader: httpx.Client) -> None:
-    assert reader.head("/graph-store", params={"graph": EX.nothing}).status_code == 404
+def test_head_on_non_existing_graph_404(client: httpx.Client) -> None:
+    assert client.head("/graph-store", params={"graph": EX.nothing}).status_code == 404
 
 
-def test_get_non_existing_graph_404(reader: httpx.Client) -> None:
-    response = reader.get("/graph-store", params={"graph": EX.nothing})
+def test_get_non_existing_graph_404(client: httpx.Client) -> None:
+    response = client.get("/graph-store", params={"graph": EX.nothing})
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("accept", sorted(READABLE))
-def test_get_content_negotiation(reader: httpx.Client, accept: str) -> None:
-    graph = get_graph(reader, accept, graph=BODIES)
+def test_get_content_negotiation(client: httpx.Client, accept: str) -> None:
+    graph = get_graph(client, accept, graph=BODIES)
     assert (SRO, RDF.type, SRG_GOVERNANCE_BODY) in graph
-    assert isomorphic(graph, get_graph(reader, "application/n-triples", graph=BODIES))
+    assert isomorphic(graph, get_graph(client, "application/n-triples", graph=BODIES))
 
 
-def test_get_default_negotiation_is_turtle(reader: httpx.Client) -> None:
-    response = reader.get("/graph-store", params={"graph": BODIES})
+def test_get_default_negotiation_is_turtle(client: httpx.Client) -> None:
+    response = client.get("/graph-store", params={"graph": BODIES})
     assert media(response) == "text/turtle"
     assert "accept" in response.headers["vary"].lower()
 
 
-def test_get_unacceptable_type_is_406(reader: httpx.Client) -> None:
-    response = reader.get("/graph-store", params={"graph": BODIES}, headers={"accept": "image/png"})
+def test_get_unacceptable_type_is_406(client: httpx.Client) -> None:
+    response = client.get("/graph-store", params={"graph": BODIES}, headers={"accept": "image/png"})
     assert response.status_code == 406
 
 
@@ -276,5 +259,5 @@ def test_get_unacceptable_type_is_406(reader: httpx.Client) -> None:
     [{}, {"graph": "not-absolute"}, {"graph": BODIES, "default": ""}],
     ids=["no-graph", "relative-graph", "graph-and-default"],
 )
-def test_get_without_one_clear_graph_is_400(reader: httpx.Client, params: dict) -> None:
-    assert reader.get("/graph-store", params=params).status_code == 400
+def test_get_without_one_clear_graph_is_400(client: httpx.Client, params: dict) -> None:
+    assert client.get("/graph-store", params=params).status_code == 400

@@ -6,7 +6,6 @@ contexts), no XML entity expansion, bursts of concurrent queries, escaped markup
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -16,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from conftest import TOKEN, fresh_store
+from conftest import TOKEN, running_server
 from server import Server
 
 from srg_graph.config import Settings
@@ -32,27 +31,18 @@ RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
 
 
 @pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[httpx.Client]:
-    with server.client() as http:
-        yield http
-
-
-@pytest.fixture(scope="module")
 def limited(
     settings: Settings, seed_report: Report, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     """A server with tight limits: 2 s per query, 5 rows, 4000-byte bodies."""
-    store = fresh_store(settings, seed_report, tmp_path_factory.mktemp("limited") / "store")
-    running = Server(
-        store,
-        TOKEN,
-        SRG_QUERY_TIMEOUT="2",
-        SRG_MAX_ROWS="5",
-        SRG_MAX_BODY_BYTES=str(BODY_LIMIT),
-    ).start()
-    yield running
-    running.stop()
-    shutil.rmtree(store, ignore_errors=True)
+    limits = {
+        "SRG_QUERY_TIMEOUT": "2",
+        "SRG_MAX_ROWS": "5",
+        "SRG_MAX_BODY_BYTES": str(BODY_LIMIT),
+    }
+    directory = tmp_path_factory.mktemp("limited")
+    with running_server(settings, seed_report, directory, **limits) as running:
+        yield running
 
 
 @pytest.fixture

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
-from server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 SRG = Namespace("https://w3id.org/srg/ns#")
@@ -25,12 +23,6 @@ RDF_TYPES = {
     "application/rdf+xml": "xml",
 }
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
-
-
-@pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[httpx.Client]:
-    with server.client() as http:
-        yield http
 
 
 @pytest.fixture(scope="module")

@@ -14,19 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import ROOT
-from server import Server
 
 from srg_graph import queries
 
 ID = "https://w3id.org/srg/id/"
 REGISTRY = queries.load(ROOT / "queries")
 STUURGROEP = f"{ID}body/ambtelijke-stuurgroep"
-
-
-@pytest.fixture(scope="module")
-def client(server: Server) -> httpx.Client:
-    with server.client() as client:
-        yield client
 
 
 def test_listing_has_every_query_with_its_parameters(client: httpx.Client) -> None:

@@ -11,19 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import TOKEN, fresh_store
+from conftest import TOKEN
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 from server import Server
-
-from srg_graph.config import Settings
-from srg_graph.validation import Report
 
 ID = "https://w3id.org/srg/id/"
 SRG = Namespace("https://w3id.org/srg/ns#")
@@ -54,22 +50,10 @@ RDF_TYPES = {
 
 # -- helpers --------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[httpx.Client]:
-    with server.client() as http:
+def updatable(module_writable: Server) -> Iterator[httpx.Client]:
+    """The module's writable server for the update cases; each writes graphs of its own."""
+    with module_writable.client(headers=AUTH) as http:
         yield http
-
-
-@pytest.fixture(scope="module")
-def updatable(
-    settings: Settings, seed_report: Report, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[httpx.Client]:
-    """One writable server for this module's update cases; each case writes graphs of its own."""
-    store = fresh_store(settings, seed_report, tmp_path_factory.mktemp("protocol") / "store")
-    running = Server(store, TOKEN).start()
-    with running.client(headers=AUTH) as http:
-        yield http
-    running.stop()
-    shutil.rmtree(store, ignore_errors=True)
 
 
 def media(response: httpx.Response) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import httpx
@@ -12,7 +11,6 @@ import pytest
 from conftest import TOKEN
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD
-from server import Server
 
 SRG = Namespace("https://w3id.org/srg/ns#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -37,12 +35,6 @@ BODIES = [
     "werkbankoverleg",
 ]
 AUTH = {"authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[httpx.Client]:
-    with server.client() as http:
-        yield http
 
 
 def void(client: httpx.Client, accept: str = "text/turtle") -> Graph:

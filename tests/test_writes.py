@@ -45,23 +45,10 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 @pytest.fixture(scope="module")
-def reader(server: Server) -> Iterator[httpx.Client]:
-    with server.client() as http:
+def writer(module_writable: Server) -> Iterator[httpx.Client]:
+    """The module's writable server, for the tests that neither restart nor kill it."""
+    with module_writable.client(headers=AUTH) as http:
         yield http
-
-
-@pytest.fixture(scope="module")
-def writer(
-    settings: Settings, seed_report: Report, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[httpx.Client]:
-    """One writable server for the tests that neither restart nor kill it (started once to save
-    time); each test writes triples of its own and compares the whole store before and after."""
-    path = fresh_store(settings, seed_report, tmp_path_factory.mktemp("writes") / "store")
-    running = Server(path, TOKEN).start()
-    with running.client(headers=AUTH) as http:
-        yield http
-    running.stop()
-    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture
@@ -108,30 +95,30 @@ def update(client: httpx.Client, text: str, **headers: str) -> httpx.Response:
 
 
 # -- who may write ---------------------------------------------------------------------------
-def test_update_without_token_is_401(reader: httpx.Client) -> None:
-    response = update(reader, f"INSERT DATA {{ {OK_TRIPLE} }}")
+def test_update_without_token_is_401(client: httpx.Client) -> None:
+    response = update(client, f"INSERT DATA {{ {OK_TRIPLE} }}")
     assert response.status_code == 401
     assert response.headers["www-authenticate"].lower().startswith("bearer")
     assert media(response) == "text/plain"
-    assert not has(reader, OK_TRIPLE)
+    assert not has(client, OK_TRIPLE)
 
 
-def test_update_with_wrong_token_is_401(reader: httpx.Client) -> None:
+def test_update_with_wrong_token_is_401(client: httpx.Client) -> None:
     for authorization in ("Bearer not-the-token", f"Basic {TOKEN}", "Bearer"):
-        response = update(reader, f"INSERT DATA {{ {OK_TRIPLE} }}", authorization=authorization)
+        response = update(client, f"INSERT DATA {{ {OK_TRIPLE} }}", authorization=authorization)
         assert response.status_code == 401, authorization
         assert "www-authenticate" in response.headers
-    assert not has(reader, OK_TRIPLE)
+    assert not has(client, OK_TRIPLE)
 
 
-def test_form_update_without_token_is_401(reader: httpx.Client) -> None:
-    response = reader.post("/sparql", data={"update": f"INSERT DATA {{ {OK_TRIPLE} }}"})
+def test_form_update_without_token_is_401(client: httpx.Client) -> None:
+    response = client.post("/sparql", data={"update": f"INSERT DATA {{ {OK_TRIPLE} }}"})
     assert response.status_code == 401
-    assert not has(reader, OK_TRIPLE)
+    assert not has(client, OK_TRIPLE)
 
 
-def test_graph_store_write_without_token_is_401(reader: httpx.Client) -> None:
-    response = reader.put(
+def test_graph_store_write_without_token_is_401(client: httpx.Client) -> None:
+    response = client.put(
         "/graph-store",
         params={"graph": "http://example.org/g"},
         content=f"{OK_TRIPLE} .",
