@@ -143,6 +143,14 @@ def cmd_load(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    """`srg compact`: fold the write-ahead log into the on-disk snapshot (server stopped)."""
+    settings = _settings(args)
+    folded = loading.compact(settings.store)
+    print(f"Compacted {settings.store}: {folded} logged write(s) folded into the snapshot")
+    return OK
+
+
 def _read_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -210,6 +218,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("files", nargs="+", type=Path, help=".ttl .nt .nq .trig .rdf .jsonld (.gz)")
     cmd.add_argument("--graph", help="named graph for the triples (default: graph/<file stem>)")
     cmd.set_defaults(run=cmd_load)
+
+    cmd = commands.add_parser("compact", parents=[common], help="fold the write log into the store")
+    cmd.set_defaults(run=cmd_compact)
 
     cmd = commands.add_parser("mappings", parents=[common], help="import or export VLOCA mappings")
     cmd.add_argument("action", choices=["import", "export"])

@@ -16,7 +16,7 @@ from .build import _replace_store
 from .dataset import Dataset, log_path
 from .namespaces import GRAPH
 from .sources import SourceError
-from .store import rdf_format
+from .store import GraphStore, rdf_format
 from .validation import Report
 from .writes import WriteRefused, validate_store
 
@@ -64,9 +64,22 @@ def load(
     report = validate_store(staged)
     if not report.conforms:
         raise WriteRefused(report)
-    _replace_store(staged, snapshot)
-    log_path(snapshot).unlink(missing_ok=True)  # the new snapshot holds what the log held
+    _write_snapshot(staged, snapshot)
     return report
+
+
+def compact(snapshot: Path) -> int:
+    """Fold the write-ahead log into a new snapshot; the number of writes folded in."""
+    data = Dataset(snapshot)
+    _write_snapshot(data.store, snapshot)
+    return data.writes
+
+
+def _write_snapshot(store: GraphStore, snapshot: Path) -> None:
+    _replace_store(store, snapshot)
+    # The new snapshot holds what the log held; a crash before this line only means the log
+    # is replayed once more onto it, which changes nothing (each record ends in its state).
+    log_path(snapshot).unlink(missing_ok=True)
 
 
 def terminal_progress(path: Path) -> Callable[[int], None] | None:

@@ -115,3 +115,23 @@ def test_the_store_reads_back_as_rdf(store: Path, tmp_path: Path) -> None:
     reader = GraphStore.read_only(store)
     graph = Graph().parse(data=reader.ntriples(["https://w3id.org/srg/graph/round"]), format="nt")
     assert len(graph) == 2
+
+
+def test_compact_folds_the_log_into_the_snapshot(store: Path) -> None:
+    data = Dataset(store)
+    triple = (("iri", f"{EX}compacted"), ("iri", f"{EX}p"), ("literal", "kept"))
+    bindings = tuple((kind, value, None) for kind, value in triple)
+    apply_write(data, None, lambda staged: staged.add_triples(f"{EX}log", [bindings]))
+    before = content(store)
+    env = {**os.environ, "SRG_ROOT": str(ROOT), "SRG_STORE": str(store)}
+    run = subprocess.run(
+        [sys.executable, "-m", "srg_graph.cli", "compact"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "1 logged write(s) folded" in run.stdout
+    assert not log_path(store).exists()
+    assert content(store) == before
