@@ -87,13 +87,13 @@ class Dataset:
         """Changes on every accepted write and every rebuild (for ETags and workers)."""
         return f"{self.generation:x}-{self.writes}"
 
-    def commit(self, staged: GraphStore, delta: Delta) -> None:
-        """Make `staged` (the store plus `delta`) the dataset, once the delta is logged.
+    def commit(self, delta: Delta) -> None:
+        """Apply a validated delta, once it is logged durably.
 
         The caller holds `lock` from staging to commit, so no write is lost between them.
         """
         if delta:
             wal.append(log_path(self.snapshot), _encode(delta))
-            self.store = staged
+            self.store.apply(delta)
             self.writes += 1
             self.modified = time.time()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from .dataset import Dataset
 from .fast_validation import validate_fast
 from .namespaces import GRAPH
-from .store import Delta, GraphStore
+from .store import ChangeRecorder, Delta, GraphStore, neighbourhood
 from .validation import Report, validate
 from .workers import QueryPool
 
@@ -52,20 +52,52 @@ def validate_store(store: GraphStore, engine: str = "fast") -> Report:
     return ENGINES[engine](store)
 
 
+def validate_change(store: GraphStore, delta: Delta) -> Report:
+    """Whether the store with `delta` applied conforms, without copying the store.
+
+    The shapes are run on the neighbourhood of the change before and after it; only a
+    violation the change brings counts. A change too large for a neighbourhood, and every
+    refusal (so that its report is exact), is validated on a staged copy of the whole store.
+    """
+    local = neighbourhood(store, delta)
+    if local is not None:
+        after = local.copy()
+        after.apply(delta)
+        report = validate_fast(after)
+        if report.conforms:
+            return report
+        if _same_violations(report, validate_fast(local)):
+            # what looks broken near the change was so before it: data the neighbourhood
+            # leaves out, not something the change did
+            return Report([r for r in report.results if r.severity != "Violation"], report.graph)
+    staged = store.copy()
+    staged.apply(delta)
+    return validate_store(staged)
+
+
+def _same_violations(after: Report, before: Report) -> bool:
+    def keys(report: Report) -> set[tuple[str, str, str | None, str | None]]:
+        return {(r.shape, r.focus, r.path, r.value) for r in report.violations}
+
+    return keys(after) <= keys(before)
+
+
 def apply_write(
-    data: Dataset, pool: QueryPool | None, change: Callable[[GraphStore], None]
+    data: Dataset, pool: QueryPool | None, change: Callable[[ChangeRecorder], None]
 ) -> Delta:
-    """Apply `change` to a staged copy; commit it if it conforms, else raise `WriteRefused`."""
+    """Record `change` as a delta, validate it, and commit it, or raise `WriteRefused`."""
     with data.lock:
-        staged = data.store.copy()
-        change(staged)
-        delta = data.store.diff(staged)
+        recorder = ChangeRecorder(data.store)
+        change(recorder)
+        delta = recorder.delta()
         if any(g.startswith(PROTECTED) for g in delta.graphs):
             raise ProtectedGraph("the ontology and shapes graphs change only through `srg build`")
-        report = validate_store(staged)
+        if not delta:
+            return delta
+        report = validate_change(data.store, delta)
         if not report.conforms:
             raise WriteRefused(report)
-        data.commit(staged, delta)
-        if pool is not None and delta:
+        data.commit(delta)
+        if pool is not None:
             pool.broadcast(delta)
         return delta

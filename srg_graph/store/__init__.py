@@ -10,16 +10,19 @@ from .base import GRAPH_FORMATS, QueryFailed
 from .dumps import dump
 from .graph_store import Delta, GraphStore, rdf_format
 from .payloads import parse_payload
+from .staging import ChangeRecorder, neighbourhood
 
 __all__ = [
     "GRAPH_FORMATS",
     "Answer",
+    "ChangeRecorder",
     "Delta",
     "GraphStore",
     "QueryFailed",
     "QueryRequest",
     "answer",
     "dump",
+    "neighbourhood",
     "parse_payload",
     "rdf_format",
 ]

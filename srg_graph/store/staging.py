@@ -1,0 +1,170 @@
+"""Staging a write without copying the dataset: a recorder of changes, and the
+neighbourhood of a change, small enough to validate in milliseconds.
+
+A `ChangeRecorder` takes the same calls as a `GraphStore` (graph replace/merge/drop, removing
+subjects, adding triples, applying a delta) and turns them into the `Delta` they would make,
+reading the store but never changing it. `neighbourhood` copies out what the shapes can read
+around the nodes a delta touches, so validating that copy before and after the delta tells
+what the write breaks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..namespaces import GRAPH
+from ..queries import Binding
+from .graph_store import Delta, GraphStore, _graph_name, _node, _nquads
+
+SCHEMA_GRAPHS = (f"{GRAPH}ontology", f"{GRAPH}shapes/")
+CHAIN = "SELECT ?node ?up WHERE { ?node <http://www.w3.org/ns/org#reportsTo>+ ?up }"
+
+
+class ChangeRecorder:
+    """The `GraphStore` write calls, recorded as a delta against `store` (left unchanged)."""
+
+    def __init__(self, store: GraphStore):
+        self.store = store
+        self.added: set[ox.Quad] = set()
+        self.removed: set[ox.Quad] = set()
+        self.created: set[str] = set()
+        self.dropped: set[str] = set()
+
+    def _add(self, quad: ox.Quad) -> None:
+        if quad in self.removed:
+            self.removed.discard(quad)
+        elif quad not in self.store._store:
+            self.added.add(quad)
+
+    def _remove(self, quad: ox.Quad) -> None:
+        if quad in self.added:
+            self.added.discard(quad)
+        elif quad in self.store._store:
+            self.removed.add(quad)
+
+    def _current(self, graph: Any) -> list[ox.Quad]:
+        stored = self.store._store.quads_for_pattern(None, None, None, graph)
+        kept = [q for q in stored if q not in self.removed]
+        return kept + [q for q in self.added if q.graph_name == graph]
+
+    def has_graph(self, graph: str) -> bool:
+        if graph in self.dropped:
+            return False
+        return graph in self.created or self.store.has_graph(graph)
+
+    def _create(self, graph: str | None) -> None:
+        if graph is None or self.has_graph(graph):
+            return
+        if graph in self.dropped:
+            self.dropped.discard(graph)
+        else:
+            self.created.add(graph)
+
+    def drop_graph(self, graph: str | None) -> None:
+        node = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        for quad in self._current(node):
+            self._remove(quad)
+        if graph is None or not self.has_graph(graph):
+            return
+        if graph in self.created:
+            self.created.discard(graph)
+        else:
+            self.dropped.add(graph)
+
+    def merge_graph(self, graph: str | None, quads: list[Any]) -> None:
+        self._create(graph)
+        for quad in quads:
+            self._add(quad)
+
+    def replace_graph(self, graph: str | None, quads: list[Any]) -> None:
+        self.drop_graph(graph)
+        self.merge_graph(graph, quads)
+
+    def remove_subjects(self, graph: str, subjects: list[str]) -> None:
+        wanted = {ox.NamedNode(s) for s in subjects}
+        for quad in self._current(ox.NamedNode(graph)):
+            if quad.subject in wanted:
+                self._remove(quad)
+
+    def add_triples(self, graph: str, triples: list[tuple[Binding, Binding, Binding]]) -> None:
+        self._create(graph)
+        name = ox.NamedNode(graph)
+        for triple in triples:
+            self._add(ox.Quad(*(_node(t) for t in triple), name))
+
+    def apply(self, delta: Delta) -> None:
+        for quad in ox.parse(delta.removed, ox.RdfFormat.N_QUADS):
+            self._remove(quad)
+        for graph in delta.dropped:
+            self.drop_graph(graph)
+        for graph in delta.created:
+            self._create(graph)
+        for quad in ox.parse(delta.added, ox.RdfFormat.N_QUADS):
+            self._add(quad)
+
+    def delta(self) -> Delta:
+        touched = {_graph_name(q.graph_name) for q in self.removed | self.added}
+        touched |= self.created | self.dropped
+        return Delta(
+            _nquads(self.removed),
+            _nquads(self.added),
+            frozenset(touched),
+            tuple(sorted(self.created)),
+            tuple(sorted(self.dropped)),
+        )
+
+
+def _is_schema(graph: Any) -> bool:
+    return not isinstance(graph, ox.DefaultGraph) and graph.value.startswith(SCHEMA_GRAPHS)
+
+
+def _around(store: ox.Store, node: Any) -> list[ox.Quad]:
+    """Every statement about `node` or pointing at it."""
+    out = list(store.quads_for_pattern(node, None, None, None))
+    if isinstance(node, ox.NamedNode | ox.BlankNode):
+        out += store.quads_for_pattern(None, None, node, None)
+    return out
+
+
+def _schema_nodes(store: ox.Store) -> set[Any]:
+    return {
+        q.subject
+        for q in store.quads_for_pattern(None, None, None, None)
+        if _is_schema(q.graph_name)
+    }
+
+
+def neighbourhood(store: GraphStore, delta: Delta, limit: int = 20_000) -> GraphStore | None:
+    """The ontology, the shapes and every statement within reach of the delta's nodes: the
+    nodes it touches, their neighbours either way (and the reporting chains above them), with
+    all statements about or pointing at each. None when that is over `limit` statements (a
+    large write): then the whole dataset is validated instead.
+    """
+    source = store._store
+    changed = list(ox.parse(delta.removed, ox.RdfFormat.N_QUADS))
+    changed += ox.parse(delta.added, ox.RdfFormat.N_QUADS)
+    touched = {q.subject for q in changed}
+    touched |= {q.object for q in changed if not isinstance(q.object, ox.Literal)}
+    local = GraphStore()
+    everything = source.quads_for_pattern(None, None, None, None)
+    local._store.extend(q for q in everything if _is_schema(q.graph_name))
+    schema = {q.subject for q in local._store.quads_for_pattern(None, None, None, None)}
+    nodes = set(touched)
+    for node in touched - schema:
+        for quad in _around(source, node):
+            nodes |= {quad.subject, quad.object}
+        chain = source.query(
+            CHAIN, substitutions={ox.Variable("node"): node}, use_default_graph_as_union=True
+        )
+        nodes |= {row["up"] for row in chain}
+    statements: set[ox.Quad] = set(changed)
+    for node in nodes - schema:
+        if isinstance(node, ox.Literal):
+            continue
+        statements.update(_around(source, node))
+        if len(statements) > limit:
+            return None
+    local._store.extend(q for q in statements if q in source)
+    return local
