@@ -187,7 +187,8 @@ def load(folder: Path) -> dict[str, NamedQuery]:
 
 IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
 XSD = "http://www.w3.org/2001/XMLSchema#"
-# A bound value, as the store takes it: ("iri", iri, None) or ("literal", lexical, datatype).
+# A bound value, as the store takes it: ("iri", iri, None) or ("literal", lexical, datatype),
+# where the datatype may be "@nl" for a language-tagged text.
 Binding = tuple[str, str, str | None]
 
 

@@ -52,34 +52,29 @@ def validate_store(store: GraphStore, engine: str = "fast") -> Report:
     return ENGINES[engine](store)
 
 
-def validate_change(store: GraphStore, delta: Delta) -> Report:
-    """Whether the store with `delta` applied conforms, without copying the store.
+def refusal(store: GraphStore, delta: Delta) -> Report | None:
+    """The report that refuses `delta`, or None when the store with it applied conforms.
 
-    The shapes are run on the neighbourhood of the change before and after it; only a
-    violation the change brings counts. A change too large for a neighbourhood, and every
-    refusal (so that its report is exact), is validated on a staged copy of the whole store.
+    The shapes are run on the neighbourhood of the change before and after it, and only a
+    violation the change brings counts; the store is never copied for a write it accepts. A
+    change too large for a neighbourhood, and every refusal (so that its report is exact),
+    is validated on a staged copy of the whole store.
     """
     local = neighbourhood(store, delta)
     if local is not None:
         after = local.copy()
         after.apply(delta)
-        report = validate_fast(after)
-        if report.conforms:
-            return report
-        if _same_violations(report, validate_fast(local)):
-            # what looks broken near the change was so before it: data the neighbourhood
-            # leaves out, not something the change did
-            return Report([r for r in report.results if r.severity != "Violation"], report.graph)
+        found = _violations(validate_fast(after, labels=False))
+        if not found or found <= _violations(validate_fast(local, labels=False)):
+            return None
     staged = store.copy()
     staged.apply(delta)
-    return validate_store(staged)
+    report = validate_store(staged)
+    return None if report.conforms else report
 
 
-def _same_violations(after: Report, before: Report) -> bool:
-    def keys(report: Report) -> set[tuple[str, str, str | None, str | None]]:
-        return {(r.shape, r.focus, r.path, r.value) for r in report.violations}
-
-    return keys(after) <= keys(before)
+def _violations(report: Report) -> set[tuple[str, str, str | None, str | None]]:
+    return {(r.shape, r.focus, r.path, r.value) for r in report.violations}
 
 
 def apply_write(
@@ -94,9 +89,9 @@ def apply_write(
             raise ProtectedGraph("the ontology and shapes graphs change only through `srg build`")
         if not delta:
             return delta
-        report = validate_change(data.store, delta)
-        if not report.conforms:
-            raise WriteRefused(report)
+        refused = refusal(data.store, delta)
+        if refused is not None:
+            raise WriteRefused(refused)
         data.commit(delta)
         if pool is not None:
             pool.broadcast(delta)

@@ -54,9 +54,12 @@ INSTANCE_OF = (
 
 
 def _node(binding: Binding) -> Any:
+    """A term from a binding; a literal's third part is its datatype IRI, or `@lang`."""
     kind, value, datatype = binding
     if kind == "iri":
         return ox.NamedNode(value)
+    if datatype and datatype.startswith("@"):
+        return ox.Literal(value, language=datatype[1:])
     return ox.Literal(value, datatype=ox.NamedNode(datatype or XSD_STRING))
 
 

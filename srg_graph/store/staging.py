@@ -19,6 +19,7 @@ from ..queries import Binding
 from .graph_store import Delta, GraphStore, _graph_name, _node, _nquads
 
 SCHEMA_GRAPHS = (f"{GRAPH}ontology", f"{GRAPH}shapes/")
+TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 CHAIN = "SELECT ?node ?up WHERE { ?node <http://www.w3.org/ns/org#reportsTo>+ ?up }"
 
 
@@ -146,10 +147,14 @@ def neighbourhood(store: GraphStore, delta: Delta, limit: int = 20_000) -> Graph
     changed = list(ox.parse(delta.removed, ox.RdfFormat.N_QUADS))
     changed += ox.parse(delta.added, ox.RdfFormat.N_QUADS)
     touched = {q.subject for q in changed}
-    touched |= {q.object for q in changed if not isinstance(q.object, ox.Literal)}
+    # the objects of a change, but not classes: a class's instances are not its neighbours
+    touched |= {
+        q.object for q in changed if not isinstance(q.object, ox.Literal) and q.predicate != TYPE
+    }
     local = GraphStore()
-    everything = source.quads_for_pattern(None, None, None, None)
-    local._store.extend(q for q in everything if _is_schema(q.graph_name))
+    for graph in source.named_graphs():
+        if _is_schema(graph):
+            local._store.extend(source.quads_for_pattern(None, None, None, graph))
     schema = {q.subject for q in local._store.quads_for_pattern(None, None, None, None)}
     nodes = set(touched)
     for node in touched - schema:

@@ -1,0 +1,92 @@
+"""Latency of a validated small write (one membership, one mapping) on a large store.
+
+    .venv/bin/python bench/write.py /tmp/bench-1m.nq --runs 21
+
+Loads the seed sources and the generated file into a dataset on a temporary snapshot, then
+times `writes.apply_write` (record the delta, validate the neighbourhood of the change, log it
+durably with fsync, apply it) for each kind of write, and prints the median and p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from srg_graph import mappings
+from srg_graph.build import _replace_store, load_sources
+from srg_graph.config import Settings
+from srg_graph.dataset import Dataset
+from srg_graph.store import ChangeRecorder
+from srg_graph.writes import apply_write
+
+ID = "https://w3id.org/srg/id/"
+ORG = "http://www.w3.org/ns/org#"
+
+
+def iri(value: str) -> tuple[str, str, None]:
+    return ("iri", value, None)
+
+
+def membership(n: int) -> Callable[[ChangeRecorder], None]:
+    node = iri(f"{ID}membership/bench-write-{n}")
+    triples = [
+        (node, iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), iri(ORG + "Membership")),
+        (node, iri(ORG + "member"), iri(f"{ID}organisation/vlaio")),
+        (node, iri(ORG + "organization"), iri(f"{ID}body/klankbordgroep")),
+        (node, iri(ORG + "role"), iri(f"{ID}concept/role/lid")),
+        (
+            node,
+            iri("http://www.w3.org/2004/02/skos/core#prefLabel"),
+            ("literal", f"bench {n}", "@nl"),
+        ),
+    ]
+    return lambda staged: staged.add_triples("https://w3id.org/srg/graph/bench-writes", triples)
+
+
+def mapping(n: int) -> Callable[[ChangeRecorder], None]:
+    row = mappings.Mapping(
+        f"{ID}organisation/vlaio",
+        f"{ID}concept/vloca/broker",
+        ("full", "partial", "planned")[n % 3],
+        f"{ID}organisation/abb",
+        "2026-11-28",
+        f"run {n}",
+    )
+    return lambda staged: mappings.apply(staged, [row], replace=False)
+
+
+def timed(
+    data: Dataset, make: Callable[[int], Callable[[ChangeRecorder], None]], runs: int
+) -> list[float]:
+    times = []
+    for n in range(runs):
+        started = time.perf_counter()
+        apply_write(data, None, make(n))
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("data", type=Path)
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    store = load_sources(Settings().root)
+    store.bulk_load(args.data, None)
+    with tempfile.TemporaryDirectory() as folder:
+        snapshot = Path(folder) / "store"
+        _replace_store(store, snapshot)
+        data = Dataset(snapshot)
+        print(f"{len(data.store)} quads")
+        for name, make in (("membership", membership), ("mapping", mapping)):
+            times = sorted(timed(data, make, args.runs))
+            p95 = times[int(0.95 * (len(times) - 1))]
+            print(f"{name}: median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
