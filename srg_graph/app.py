@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
@@ -87,7 +87,9 @@ def install_errors(app: FastAPI) -> None:
 
 def install_middleware(app: FastAPI) -> None:
     @app.middleware("http")
-    async def access_log(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+    async def access_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         record = {

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from .build import _replace_store
 from .dataset import Dataset, log_path
@@ -29,7 +30,7 @@ def default_graph(path: Path) -> str:
 class Progress:
     """A one-line progress bar on a terminal (nothing when stderr is not one)."""
 
-    def __init__(self, total: int, label: str, stream: object = sys.stderr):
+    def __init__(self, total: int, label: str, stream: TextIO = sys.stderr):
         self.total, self.label, self.stream = max(total, 1), label, stream
         self.started = time.monotonic()
         self.shown = -1
@@ -42,9 +43,9 @@ class Progress:
         self.shown = percent
         rate = done / max(time.monotonic() - self.started, 1e-6) / 1e6
         bar = "#" * (percent // 4)
-        self.stream.write(f"\r{self.label} [{bar:<25}] {percent:3d}% {rate:6.1f} MB/s")  # type: ignore[attr-defined]
+        self.stream.write(f"\r{self.label} [{bar:<25}] {percent:3d}% {rate:6.1f} MB/s")
         if percent == 100:
-            self.stream.write("\n")  # type: ignore[attr-defined]
+            self.stream.write("\n")
 
 
 def load(
