@@ -34,7 +34,7 @@ class Progress:
         self.total, self.label, self.stream = max(total, 1), label, stream
         self.started = time.monotonic()
         self.shown = -1
-        self.active = bool(getattr(stream, "isatty", lambda: False)())
+        self.active = stream.isatty()
 
     def __call__(self, done: int) -> None:
         percent = min(100, done * 100 // self.total)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from rdflib import Graph
 
 from srg_graph.config import Settings
 from srg_graph.dataset import Dataset, load_prefix, log_path
+from srg_graph.load import Progress
 from srg_graph.store import GraphStore
 from srg_graph.validation import Report
 from srg_graph.writes import apply_write
@@ -135,3 +137,20 @@ def test_compact_folds_the_log_into_the_snapshot(store: Path) -> None:
     assert "1 logged write(s) folded" in run.stdout
     assert not log_path(store).exists()
     assert content(store) == before
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_only() -> None:
+    screen = Terminal()
+    bar = Progress(1000, "data.nq", screen)
+    for done in (0, 500, 1000):
+        bar(done)
+    assert screen.getvalue().count("\r") == 3
+    assert "100%" in screen.getvalue() and screen.getvalue().endswith("\n")
+    piped = io.StringIO()
+    Progress(1000, "data.nq", piped)(1000)
+    assert piped.getvalue() == ""
