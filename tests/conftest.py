@@ -62,6 +62,12 @@ def server(
     running.stop()
 
 
+@pytest.fixture
+def private_store(settings: Settings, seed_report: Report, tmp_path: Path) -> Path:
+    """A copy of the built store for one test (for the command line, which works offline)."""
+    return fresh_store(settings, seed_report, tmp_path / "store")
+
+
 @contextmanager
 def running_server(
     settings: Settings, seed_report: Report, directory: Path, tokens: str = TOKEN, **env: str

@@ -71,3 +71,14 @@ class Server:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def run_srg(
+    *args: str, store: Path | None = None, text: bool = True
+) -> subprocess.CompletedProcess:
+    """`srg ARGS` as a real subprocess on this checkout's sources (and `store`, if given)."""
+    env = {**os.environ, "SRG_ROOT": str(ROOT)}
+    if store is not None:
+        env["SRG_STORE"] = str(store)
+    command = [sys.executable, "-m", "srg_graph.cli", *args]
+    return subprocess.run(command, capture_output=True, text=text, env=env, timeout=300)

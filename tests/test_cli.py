@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
 from rdflib import RDF, SH, Graph
+from server import run_srg
 
-SRG = [sys.executable, "-m", "srg_graph.cli"]
-
-
-def srg(*args: str, store: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SRG_ROOT": str(ROOT)}
-    if store is not None:
-        env["SRG_STORE"] = str(store)
-    return subprocess.run([*SRG, *args], capture_output=True, text=True, env=env, timeout=300)
+srg = run_srg
 
 
 def test_validate_seed_exits_zero_with_a_readable_report() -> None:

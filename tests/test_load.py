@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, fresh_store
+from conftest import FIXTURES
 from rdflib import Graph
+from server import run_srg
 
-from srg_graph.config import Settings
 from srg_graph.dataset import Dataset, load_prefix, log_path
 from srg_graph.load import Progress
 from srg_graph.store import GraphStore
-from srg_graph.validation import Report
 from srg_graph.writes import apply_write
 
 EX = "http://example.org/"
@@ -25,14 +22,12 @@ TRIPLES = f'<{EX}a> <{EX}p> "one" .\n<{EX}b> <{EX}p> "two" .\n'
 
 
 @pytest.fixture
-def store(settings: Settings, seed_report: Report, tmp_path: Path) -> Path:
-    return fresh_store(settings, seed_report, tmp_path / "store")
+def store(private_store: Path) -> Path:
+    return private_store
 
 
 def srg(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SRG_ROOT": str(ROOT), "SRG_STORE": str(store)}
-    command = [sys.executable, "-m", "srg_graph.cli", "load", *args]
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    return run_srg("load", *args, store=store)
 
 
 def graphs_of(store: Path, subject: str) -> set[str]:
@@ -125,14 +120,7 @@ def test_compact_folds_the_log_into_the_snapshot(store: Path) -> None:
     bindings = tuple((kind, value, None) for kind, value in triple)
     apply_write(data, None, lambda staged: staged.add_triples(f"{EX}log", [bindings]))
     before = content(store)
-    env = {**os.environ, "SRG_ROOT": str(ROOT), "SRG_STORE": str(store)}
-    run = subprocess.run(
-        [sys.executable, "-m", "srg_graph.cli", "compact"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    run = run_srg("compact", store=store)
     assert run.returncode == 0, run.stderr
     assert "1 logged write(s) folded" in run.stdout
     assert not log_path(store).exists()

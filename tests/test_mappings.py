@@ -10,18 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ROOT, TOKEN, fresh_store
+from conftest import TOKEN, fresh_store
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
-from server import Server
+from server import Server, run_srg
 
 from srg_graph.config import Settings
 from srg_graph.validation import Report
@@ -507,21 +505,18 @@ def test_file_over_the_body_limit_is_refused_with_413(
 
 # -- the command line ------------------------------------------------------------------------
 @pytest.fixture
-def cli_store(settings: Settings, seed_report: Report, tmp_path: Path) -> Path:
-    return fresh_store(settings, seed_report, tmp_path / "store")
+def cli_store(private_store: Path) -> Path:
+    return private_store
 
 
 def srg(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SRG_ROOT": str(ROOT), "SRG_STORE": str(store)}
-    command = [sys.executable, "-m", "srg_graph.cli", "mappings", *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    return run_srg("mappings", *args, store=store)
 
 
 def cli_export_bytes(store: Path) -> bytes:
     """The CSV export exactly as written (text mode would fold its CRLF line ends)."""
-    env = {**os.environ, "SRG_ROOT": str(ROOT), "SRG_STORE": str(store)}
-    command = [sys.executable, "-m", "srg_graph.cli", "mappings", "export"]
-    done = subprocess.run(command, env=env, capture_output=True, timeout=300, check=True)
+    done = run_srg("mappings", "export", store=store, text=False)
+    assert done.returncode == 0, done.stderr
     return done.stdout
 
 

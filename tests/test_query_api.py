@@ -5,15 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import ROOT
+from server import run_srg
 
 from srg_graph import queries
 
@@ -155,33 +153,12 @@ def test_openapi_lists_every_query_as_an_operation(client: httpx.Client) -> None
 
 
 def test_cli_runs_a_named_query_with_parameters(tmp_path: Path) -> None:
-    env = {**os.environ, "SRG_ROOT": str(ROOT), "SRG_STORE": str(tmp_path / "store")}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "srg_graph.cli",
-            "query",
-            "body-members",
-            "--param",
-            f"body={STUURGROEP}",
-            "--format",
-            "csv",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    store = tmp_path / "store"
+    parameter = f"body={STUURGROEP}"
+    run = run_srg("query", "body-members", "--param", parameter, "--format", "csv", store=store)
     assert run.returncode == 0, run.stderr
     assert f"{ID}organisation/kcvs" in run.stdout
-    bad = subprocess.run(
-        [sys.executable, "-m", "srg_graph.cli", "query", "body-members", "--param", "body=nope"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    bad = run_srg("query", "body-members", "--param", "body=nope", store=store)
     assert bad.returncode == 2 and "parameter 'body'" in bad.stderr
 
 
