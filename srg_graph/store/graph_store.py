@@ -213,6 +213,11 @@ class GraphStore:
             sparql, use_default_graph_as_union=True, substitutions=substitutions(bindings)
         )
 
+    def solutions(self, sparql: str, terms: Mapping[str, Any]) -> Any:
+        """Run a query with variables bound to pyoxigraph terms (blank nodes included)."""
+        bound = {ox.Variable(name): term for name, term in terms.items()}
+        return self._store.query(sparql, use_default_graph_as_union=True, substitutions=bound)
+
     def rows(
         self, sparql: str, bindings: Mapping[str, Binding] | None = None
     ) -> list[dict[str, str]]:
@@ -236,6 +241,25 @@ class GraphStore:
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
+
+    def quads(
+        self, subject: Any = None, predicate: Any = None, object: Any = None, graph: Any = None
+    ) -> list[ox.Quad]:
+        """The quads matching a pattern (None matches anything)."""
+        return list(self._store.quads_for_pattern(subject, predicate, object, graph))
+
+    def contains(self, quad: ox.Quad) -> bool:
+        return quad in self._store
+
+    def around(self, nodes: Iterable[Any]) -> list[ox.Quad]:
+        """Every statement about one of `nodes` or pointing at one (of its IRIs and blank
+        nodes; literals have no statements about them)."""
+        out: list[ox.Quad] = []
+        for node in nodes:
+            out += self._store.quads_for_pattern(node, None, None, None)
+            if isinstance(node, ox.NamedNode | ox.BlankNode):
+                out += self._store.quads_for_pattern(None, None, node, None)
+        return out
 
     def has_graph(self, graph: str) -> bool:
         return self._store.contains_named_graph(ox.NamedNode(graph))

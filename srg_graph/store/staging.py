@@ -36,17 +36,17 @@ class ChangeRecorder:
     def _add(self, quad: ox.Quad) -> None:
         if quad in self.removed:
             self.removed.discard(quad)
-        elif quad not in self.store._store:
+        elif not self.store.contains(quad):
             self.added.add(quad)
 
     def _remove(self, quad: ox.Quad) -> None:
         if quad in self.added:
             self.added.discard(quad)
-        elif quad in self.store._store:
+        elif self.store.contains(quad):
             self.removed.add(quad)
 
     def _current(self, graph: Any) -> list[ox.Quad]:
-        stored = self.store._store.quads_for_pattern(None, None, None, graph)
+        stored = self.store.quads(None, None, None, graph)
         kept = [q for q in stored if q not in self.removed]
         return kept + [q for q in self.added if q.graph_name == graph]
 
@@ -117,33 +117,12 @@ class ChangeRecorder:
         )
 
 
-def _is_schema(graph: Any) -> bool:
-    return not isinstance(graph, ox.DefaultGraph) and graph.value.startswith(SCHEMA_GRAPHS)
-
-
-def _around(store: ox.Store, node: Any) -> list[ox.Quad]:
-    """Every statement about `node` or pointing at it."""
-    out = list(store.quads_for_pattern(node, None, None, None))
-    if isinstance(node, ox.NamedNode | ox.BlankNode):
-        out += store.quads_for_pattern(None, None, node, None)
-    return out
-
-
-def _schema_nodes(store: ox.Store) -> set[Any]:
-    return {
-        q.subject
-        for q in store.quads_for_pattern(None, None, None, None)
-        if _is_schema(q.graph_name)
-    }
-
-
 def neighbourhood(store: GraphStore, delta: Delta, limit: int = 20_000) -> GraphStore | None:
     """The ontology, the shapes and every statement within reach of the delta's nodes: the
     nodes it touches, their neighbours either way (and the reporting chains above them), with
     all statements about or pointing at each. None when that is over `limit` statements (a
     large write): then the whole dataset is validated instead.
     """
-    source = store._store
     changed = list(ox.parse(delta.removed, ox.RdfFormat.N_QUADS))
     changed += ox.parse(delta.added, ox.RdfFormat.N_QUADS)
     touched = {q.subject for q in changed}
@@ -152,24 +131,21 @@ def neighbourhood(store: GraphStore, delta: Delta, limit: int = 20_000) -> Graph
         q.object for q in changed if not isinstance(q.object, ox.Literal) and q.predicate != TYPE
     }
     local = GraphStore()
-    for graph in source.named_graphs():
-        if _is_schema(graph):
-            local._store.extend(source.quads_for_pattern(None, None, None, graph))
-    schema = {q.subject for q in local._store.quads_for_pattern(None, None, None, None)}
+    for graph in store.graph_names():
+        if graph.startswith(SCHEMA_GRAPHS):
+            local._store.extend(store.quads(None, None, None, ox.NamedNode(graph)))
+    schema = {q.subject for q in local.quads()}
     nodes = set(touched)
+    for quad in store.around(touched - schema):
+        nodes |= {quad.subject, quad.object}
     for node in touched - schema:
-        for quad in _around(source, node):
-            nodes |= {quad.subject, quad.object}
-        chain = source.query(
-            CHAIN, substitutions={ox.Variable("node"): node}, use_default_graph_as_union=True
-        )
-        nodes |= {row["up"] for row in chain}
+        nodes |= {row["up"] for row in store.solutions(CHAIN, {"node": node})}
     statements: set[ox.Quad] = set(changed)
     for node in nodes - schema:
         if isinstance(node, ox.Literal):
             continue
-        statements.update(_around(source, node))
+        statements.update(store.around([node]))
         if len(statements) > limit:
             return None
-    local._store.extend(q for q in statements if q in source)
+    local._store.extend(q for q in statements if store.contains(q))
     return local
