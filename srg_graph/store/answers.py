@@ -52,17 +52,6 @@ def _capped(items: Iterable[Any], limit: int, what: str) -> Iterable[Any]:
         yield item
 
 
-def _dataset(request: QueryRequest) -> dict[str, Any]:
-    if not request.default_graphs and not request.named_graphs:
-        return {"use_default_graph_as_union": True}
-    options: dict[str, Any] = {}
-    if request.default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-    if request.named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
-    return options
-
-
 NATIVE_RESULTS = {
     "json": (ox.QueryResultsFormat.JSON, b'},{"', 0),
     "xml": (ox.QueryResultsFormat.XML, b"<result>", 0),
@@ -144,11 +133,12 @@ class _Page:
 def answer(store: GraphStore, request: QueryRequest) -> Answer:
     """Run a query and serialise its result in `request.fmt`, within the caps."""
     try:
-        result = store._store.query(
+        result = store.evaluate(
             request.text,
-            base_iri=request.base_iri,
-            substitutions=substitutions(dict(request.bindings)),
-            **_dataset(request),
+            request.base_iri,
+            substitutions(dict(request.bindings)),
+            request.default_graphs,
+            request.named_graphs,
         )
     except SyntaxError as error:
         raise QueryFailed(400, f"SPARQL syntax error: {error}") from error

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
-from .base import GRAPH_FORMATS, _graph_node
+from .base import GRAPH_FORMATS
 from .graph_store import GraphStore
 
 DUMP_TRIPLES = (Path(__file__).parent.parent / "sparql" / "dump-triples.rq").read_text("utf-8")
@@ -27,13 +26,7 @@ def dump(
     """
     rdf_format = GRAPH_FORMATS[fmt]
     if graphs is None and rdf_format.supports_datasets:
-        quads = store._store.quads_for_pattern(None, None, None, None)
-        return ox.serialize(quads, format=rdf_format, prefixes=prefixes) or b""
-    options: dict[str, Any] = (
-        {"use_default_graph_as_union": True}
-        if graphs is None
-        else {"default_graph": [_graph_node(g) for g in graphs]}
-    )
-    solutions = store._store.query(DUMP_TRIPLES, **options)
+        return ox.serialize(store.quads(), format=rdf_format, prefixes=prefixes) or b""
+    solutions = store.evaluate(DUMP_TRIPLES, default_graph=list(graphs or ()))
     triples = (ox.Triple(row["s"], row["p"], row["o"]) for row in solutions)
     return ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import shutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,8 +63,8 @@ def _node(binding: Binding) -> Any:
     return ox.Literal(value, datatype=ox.NamedNode(datatype or XSD_STRING))
 
 
-def substitutions(bindings: Mapping[str, Binding] | None) -> dict[ox.Variable, Any]:
-    """pyoxigraph substitutions from bindings: values enter as typed terms, never as text."""
+def substitutions(bindings: Mapping[str, Binding] | None) -> dict[str, Any]:
+    """Terms from bindings: values enter a query as typed terms, never as text."""
     terms = {}
     for name, (kind, value, datatype) in (bindings or {}).items():
         node = (
@@ -72,7 +72,7 @@ def substitutions(bindings: Mapping[str, Binding] | None) -> dict[ox.Variable, A
             if kind == "iri"
             else ox.Literal(value, datatype=ox.NamedNode(datatype or XSD_STRING))
         )
-        terms[ox.Variable(name)] = node
+        terms[name] = node
     return terms
 
 
@@ -207,16 +207,32 @@ class GraphStore:
         return target
 
     # -- reading -----------------------------------------------------------------------------
+    def evaluate(
+        self,
+        sparql: str,
+        base_iri: str | None = None,
+        terms: Mapping[str, Any] | None = None,
+        default_graph: Sequence[str | None] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> Any:
+        """Run a query, variables bound to pyoxigraph `terms`; the default graph is the union
+        of all graphs unless `default_graph` or `named_graphs` gives the dataset (None in
+        `default_graph`: the store's own default graph)."""
+        options: dict[str, Any] = {"use_default_graph_as_union": True}
+        if default_graph or named_graphs:
+            options = {"default_graph": [_graph_node(g) for g in default_graph]}
+            if named_graphs:
+                options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        bound = {ox.Variable(name): term for name, term in (terms or {}).items()}
+        return self._store.query(sparql, base_iri=base_iri, substitutions=bound, **options)
+
     def query(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> Any:
         """Run a query on the union default graph, variables bound to typed terms."""
-        return self._store.query(
-            sparql, use_default_graph_as_union=True, substitutions=substitutions(bindings)
-        )
+        return self.evaluate(sparql, terms=substitutions(bindings))
 
     def solutions(self, sparql: str, terms: Mapping[str, Any]) -> Any:
         """Run a query with variables bound to pyoxigraph terms (blank nodes included)."""
-        bound = {ox.Variable(name): term for name, term in terms.items()}
-        return self._store.query(sparql, use_default_graph_as_union=True, substitutions=bound)
+        return self.evaluate(sparql, terms=terms)
 
     def rows(
         self, sparql: str, bindings: Mapping[str, Binding] | None = None
