@@ -62,7 +62,8 @@ def install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(QueryFailed)
     async def query_failed(_: Request, error: QueryFailed) -> Response:
-        return plain(error.status, error.message)
+        retry = {"Retry-After": "1"} if error.status == 503 else None  # a remote store's time-out
+        return plain(error.status, error.message, retry)
 
     @app.exception_handler(QueryTimeout)
     async def timeout(_: Request, error: QueryTimeout) -> Response:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import load as loading
-from . import mappings, queries
+from . import mappings, queries, remote
 from . import report as reports
 from .build import BuildRefused, build, load_sources
 from .config import Settings, read_token_file
@@ -19,7 +19,7 @@ from .queries import NamedQuery
 from .results import SELECT_WRITERS
 from .sources import SourceError
 from .sparql_guard import inspect
-from .store import GRAPH_FORMATS, QueryFailed, QueryRequest, answer
+from .store import GRAPH_FORMATS, QueryFailed, QueryRequest, RemoteStore, answer
 from .validation import ShapesError
 from .writes import ENGINES, WriteRefused, apply_write, validate_store
 
@@ -151,6 +151,23 @@ def cmd_compact(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_push(args: argparse.Namespace) -> int:
+    """`srg push`: copy the built dataset, graph by graph, into a remote store."""
+    settings = _settings(args)
+    if not settings.store.exists():
+        raise SourceError(str(settings.store), "no store here; run `srg build` first")
+    target = RemoteStore(args.gsp_endpoint, gsp_url=args.gsp_endpoint)  # no query is sent
+    try:
+        graphs = remote.push(load_prefix(settings.store), target)
+    except QueryFailed as failed:
+        sys.stderr.write(f"srg: {failed.message}\n")
+        return UNUSABLE
+    finally:
+        target.close()
+    print(f"Pushed {len(graphs)} graph(s) to {args.gsp_endpoint}")
+    return OK
+
+
 def _read_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -170,6 +187,9 @@ SERVE_OPTIONS = (  # flag, Settings field, type, help
     ("--max-query-chars", "max_query_chars", int, "query length cap (default 100000)"),
     ("--max-depth", "max_depth", int, "query nesting cap (default 64)"),
     ("--base-iri", "base_iri", str, "base of relative IRIs (default https://w3id.org/srg/id/)"),
+    ("--sparql-endpoint", "sparql_endpoint", str, "serve this SPARQL 1.1 store (remote mode)"),
+    ("--update-endpoint", "update_endpoint", str, "its update endpoint (else read-only)"),
+    ("--gsp-endpoint", "gsp_endpoint", str, "its Graph Store endpoint (its default graph)"),
 )
 
 
@@ -231,6 +251,10 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--replace", action="store_true", help="the file replaces every mapping")
     cmd.add_argument("--format", choices=["csv", "json"], default="csv", help="export format")
     cmd.set_defaults(run=cmd_mappings)
+
+    cmd = commands.add_parser("push", parents=[common], help="copy the store into a remote one")
+    cmd.add_argument("--gsp-endpoint", required=True, help="the remote store's Graph Store URL")
+    cmd.set_defaults(run=cmd_push)
 
     cmd = commands.add_parser("serve", parents=[common], help="serve the SPARQL endpoint")
     for flag, name, kind, text in SERVE_OPTIONS:

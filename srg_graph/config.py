@@ -21,6 +21,10 @@ def _env_path(name: str, default: Path) -> Path:
     return Path(value).resolve() if value else default
 
 
+def _env_url(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
 def _env_tokens() -> tuple[str, ...]:
     return tuple(t.strip() for t in _env("SRG_WRITE_TOKENS", "").split(",") if t.strip())
 
@@ -47,6 +51,16 @@ class Settings:
     max_query_chars: int = field(default_factory=lambda: int(_env("SRG_MAX_QUERY_CHARS", "100000")))
     max_depth: int = field(default_factory=lambda: int(_env("SRG_MAX_DEPTH", "64")))
     base_iri: str = field(default_factory=lambda: _env("SRG_BASE_IRI", "https://w3id.org/srg/id/"))
+    # Remote-store mode: serve a SPARQL 1.1 store instead of the embedded one.
+    sparql_endpoint: str | None = field(default_factory=lambda: _env_url("SRG_SPARQL_ENDPOINT"))
+    update_endpoint: str | None = field(default_factory=lambda: _env_url("SRG_UPDATE_ENDPOINT"))
+    gsp_endpoint: str | None = field(default_factory=lambda: _env_url("SRG_GSP_ENDPOINT"))
+    # how long a read-only replica may take its cached reports and ETags to be current
+    remote_refresh: float = field(default_factory=lambda: float(_env("SRG_REMOTE_REFRESH", "10")))
+
+    @property
+    def remote(self) -> bool:
+        return self.sparql_endpoint is not None
 
     @property
     def queries(self) -> Path:

@@ -1,4 +1,5 @@
-"""`srg serve`: build the store when it is empty, then serve it with uvicorn."""
+"""`srg serve`: build the store when it is empty (unless a remote store is served), then
+serve it with uvicorn."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from .config import Settings
 
 
 def serve(settings: Settings) -> None:
-    if not settings.store.exists():
+    if not settings.remote and not settings.store.exists():
         build(settings)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False)

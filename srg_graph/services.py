@@ -9,6 +9,7 @@ from .config import Settings
 from .dataset import Dataset
 from .errors import HttpError
 from .queries import NamedQuery, load
+from .remote import RemoteDataset, RemotePool, remote_store
 from .store import Answer, QueryRequest
 from .validation import Report
 from .workers import QueryPool
@@ -18,8 +19,8 @@ from .writes import validate_store
 @dataclass
 class Services:
     settings: Settings
-    data: Dataset
-    pool: QueryPool
+    data: Dataset | RemoteDataset
+    pool: QueryPool | RemotePool
     queries: dict[str, NamedQuery]
     waiting: threading.BoundedSemaphore = field(init=False)
     report_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -55,6 +56,11 @@ class Services:
 
 
 def open_services(settings: Settings) -> Services:
+    """The embedded dataset and its query workers, or a remote store (`--sparql-endpoint`)."""
+    if settings.remote:
+        store = remote_store(settings)
+        data = RemoteDataset(store, settings.remote_refresh)
+        return Services(settings, data, RemotePool(store), load(settings.queries))
     data = Dataset(settings.store)
     pool = QueryPool(data, settings.workers, settings.query_timeout, settings.queue_timeout)
     return Services(settings, data, pool, load(settings.queries))

@@ -5,16 +5,81 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 
 READY = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 ROOT = Path(__file__).resolve().parent.parent
+OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+# SRG_TEST_REMOTE=1 runs every server of the suite in remote-store mode, on a real
+# `oxigraph serve` that holds a copy of the server's store (`srg push`).
+REMOTE = os.environ.get("SRG_TEST_REMOTE") == "1"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class OxigraphServer:
+    """A real `oxigraph serve` (on disk, union default graph) holding a copy of a store,
+    made beside it (`<store>-oxigraph`) on first use."""
+
+    # by store: a server restarted on the same store finds its data again
+    running: ClassVar[dict[Path, OxigraphServer]] = {}
+
+    def __init__(self, store: Path):
+        self.location = store.with_name(store.name + "-oxigraph")
+        self.url = f"http://127.0.0.1:{_free_port()}"
+        command = [str(OXIGRAPH), "serve", "--location", str(self.location)]
+        command += ["--bind", self.url.removeprefix("http://"), "--union-default-graph"]
+        fresh = not self.location.exists()
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._wait()
+        if fresh:
+            pushed = run_srg("push", "--gsp-endpoint", f"{self.url}/store", store=store)
+            if pushed.returncode != 0:
+                self.stop()
+                raise RuntimeError(f"srg push failed: {pushed.stderr}")
+
+    @classmethod
+    def of(cls, store: Path) -> OxigraphServer:
+        found = cls.running.get(store)
+        if found is None or found.process.poll() is not None:
+            found = cls.running[store] = cls(store)
+        return found
+
+    def _wait(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.url}/query", params={"query": "ASK {}"}, timeout=2)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("oxigraph serve did not start")
+
+    def flags(self) -> list[str]:
+        return [
+            *("--sparql-endpoint", f"{self.url}/query"),
+            *("--update-endpoint", f"{self.url}/update"),
+            *("--gsp-endpoint", f"{self.url}/store"),
+        ]
+
+    def stop(self) -> None:
+        """Stop the store; its data stays, for a server restarted on the same store."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
 
 
 class Server:
@@ -30,6 +95,8 @@ class Server:
         env = {**os.environ, "SRG_ROOT": str(ROOT), "SRG_STORE": str(self.store), **self.env}
         env["SRG_WRITE_TOKENS"] = self.tokens
         command = [sys.executable, "-m", "srg_graph.cli", "serve", "--port", "0", *self.args]
+        if REMOTE and "--sparql-endpoint" not in self.args:
+            command += OxigraphServer.of(self.store).flags()
         self.process = subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
@@ -71,6 +138,8 @@ class Server:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self.store in OxigraphServer.running:
+            OxigraphServer.running.pop(self.store).stop()
 
 
 def run_srg(

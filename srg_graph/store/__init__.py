@@ -10,6 +10,7 @@ from .base import GRAPH_FORMATS, QueryFailed
 from .dumps import dump
 from .graph_store import Delta, GraphStore, rdf_format
 from .payloads import parse_payload
+from .remote import RemoteStore
 from .staging import ChangeRecorder, neighbourhood
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "GraphStore",
     "QueryFailed",
     "QueryRequest",
+    "RemoteStore",
     "answer",
     "dump",
     "neighbourhood",

@@ -146,7 +146,7 @@ def answer(store: GraphStore, request: QueryRequest) -> Answer:
         raise QueryFailed(500, f"the query could not run: {error}") from error
     if isinstance(result, ox.QueryBoolean):
         return Answer(results_module.boolean(bool(result), request.fmt).encode())
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, ox.QuerySolutions):  # a graph, from this store or a remote one
         triples = list(_capped(result, request.max_rows, "triples"))
         graph = ox.serialize(triples, format=GRAPH_FORMATS[request.fmt]) or b""
         return Answer(_bounded([graph], request.max_bytes))

@@ -127,7 +127,50 @@ def _term_text(term: Any) -> str:
     return term.value if term is not None else ""
 
 
-class GraphStore:
+class Queries:
+    """The read methods built on `evaluate`, shared by the embedded and the remote store."""
+
+    def evaluate(
+        self,
+        sparql: str,
+        base_iri: str | None = None,
+        terms: Mapping[str, Any] | None = None,
+        default_graph: Sequence[str | None] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> Any:
+        raise NotImplementedError
+
+    def query(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> Any:
+        """Run a query on the union default graph, variables bound to typed terms."""
+        return self.evaluate(sparql, terms=substitutions(bindings))
+
+    def solutions(self, sparql: str, terms: Mapping[str, Any]) -> Any:
+        """Run a query with variables bound to pyoxigraph terms (blank nodes included)."""
+        return self.evaluate(sparql, terms=terms)
+
+    def rows(
+        self, sparql: str, bindings: Mapping[str, Binding] | None = None
+    ) -> list[dict[str, str]]:
+        """SELECT rows as plain strings (IRI or lexical form); unbound variables are left out."""
+        solutions = self.query(sparql, bindings)
+        names = [v.value for v in solutions.variables]
+        return [
+            {name: _term_text(row[name]) for name in names if row[name] is not None}
+            for row in solutions
+        ]
+
+    def ask(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> bool:
+        return bool(self.query(sparql, bindings))
+
+    def is_a(self, iri: str, classes: tuple[str, ...]) -> bool:
+        """Whether `iri` is an instance of one of `classes` (or of a subclass)."""
+        return any(
+            self.ask(INSTANCE_OF, {"resource": ("iri", iri, None), "class": ("iri", c, None)})
+            for c in classes
+        )
+
+
+class GraphStore(Queries):
     """A pyoxigraph store, in memory (`path=None`) or on disk, with a small typed API."""
 
     def __init__(self, path: Path | None = None):
@@ -173,6 +216,14 @@ class GraphStore:
         for graph in delta.created:
             self._store.add_graph(ox.NamedNode(graph))
         self._store.extend(ox.parse(delta.added, ox.RdfFormat.N_QUADS))
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        self._store.extend(quads)
+
+    def add_graphs(self, graphs: Iterable[str]) -> None:
+        """Create named graphs (a graph can exist empty)."""
+        for graph in graphs:
+            self._store.add_graph(ox.NamedNode(graph))
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         self._store.update(sparql, base_iri=base_iri)
@@ -226,35 +277,6 @@ class GraphStore:
         bound = {ox.Variable(name): term for name, term in (terms or {}).items()}
         return self._store.query(sparql, base_iri=base_iri, substitutions=bound, **options)
 
-    def query(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> Any:
-        """Run a query on the union default graph, variables bound to typed terms."""
-        return self.evaluate(sparql, terms=substitutions(bindings))
-
-    def solutions(self, sparql: str, terms: Mapping[str, Any]) -> Any:
-        """Run a query with variables bound to pyoxigraph terms (blank nodes included)."""
-        return self.evaluate(sparql, terms=terms)
-
-    def rows(
-        self, sparql: str, bindings: Mapping[str, Binding] | None = None
-    ) -> list[dict[str, str]]:
-        """SELECT rows as plain strings (IRI or lexical form); unbound variables are left out."""
-        solutions = self.query(sparql, bindings)
-        names = [v.value for v in solutions.variables]
-        return [
-            {name: _term_text(row[name]) for name in names if row[name] is not None}
-            for row in solutions
-        ]
-
-    def ask(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> bool:
-        return bool(self.query(sparql, bindings))
-
-    def is_a(self, iri: str, classes: tuple[str, ...]) -> bool:
-        """Whether `iri` is an instance of one of `classes` (or of a subclass)."""
-        return any(
-            self.ask(INSTANCE_OF, {"resource": ("iri", iri, None), "class": ("iri", c, None)})
-            for c in classes
-        )
-
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
 
@@ -272,8 +294,8 @@ class GraphStore:
         nodes; literals have no statements about them)."""
         out: list[ox.Quad] = []
         for node in nodes:
-            out += self._store.quads_for_pattern(node, None, None, None)
             if isinstance(node, ox.NamedNode | ox.BlankNode):
+                out += self._store.quads_for_pattern(node, None, None, None)
                 out += self._store.quads_for_pattern(None, None, node, None)
         return out
 

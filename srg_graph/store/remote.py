@@ -1,0 +1,259 @@
+"""`RemoteStore`: the same read API as `GraphStore`, answered by any SPARQL 1.1 store.
+
+Queries go to the store's query endpoint (SPARQL 1.1 Protocol, POST form), changes to its
+update endpoint as one `DELETE DATA` / `INSERT DATA` request (applied atomically by the
+store), and the store's real default graph is read through its Graph Store endpoint
+(`?default`), because the store is expected to query the union of its graphs as the default
+graph, as the embedded store does.
+
+Terms are bound by a `VALUES` block written by pyoxigraph's own term serialiser, never by
+pasting text. Blank nodes cannot be named in a query to another store, so statements about a
+blank node cannot be looked up one by one (the product's data has none).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pyoxigraph as ox
+
+from ..prebinding import prebound
+from .base import GRAPH_FORMATS, QueryFailed, _bounded
+from .graph_store import Delta, GraphStore, Queries
+
+SPARQL = Path(__file__).parent.parent / "sparql"
+RESULTS = "application/sparql-results+json"
+ACCEPT = f"{RESULTS}, application/n-triples;q=0.9"
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+BATCH = 200  # terms per VALUES block: a few kilobytes of query
+
+
+def _sparql(name: str) -> str:
+    return (SPARQL / f"remote-{name}.rq").read_text("utf-8")
+
+
+class RemoteTriples(list):
+    """The triples a CONSTRUCT or DESCRIBE of the remote store returned."""
+
+
+def values_block(names: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """`VALUES (?a ?b) { (t1 t2) ... }`, each term serialised by pyoxigraph (None: UNDEF)."""
+    for name in names:
+        if not NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not a variable name")
+    if any(isinstance(term, ox.BlankNode) for row in rows for term in row):
+        raise ValueError("a blank node cannot be named in a query to another store")
+    head = " ".join(f"?{name}" for name in names)
+    body = " ".join("(" + " ".join(_term(t) for t in row) + ")" for row in rows)
+    return f"VALUES ({head}) {{ {body} }}"
+
+
+def _term(term: Any) -> str:
+    return "UNDEF" if term is None else str(term)
+
+
+def _data_block(quads: Iterable[ox.Quad]) -> str:
+    """The inside of `INSERT DATA { }`: one `GRAPH <g> { s p o . }` per quad."""
+    lines = []
+    for q in quads:
+        triple = f"{q.subject} {q.predicate} {q.object} ."
+        named = not isinstance(q.graph_name, ox.DefaultGraph)
+        lines.append(f"GRAPH {q.graph_name} {{ {triple} }}" if named else triple)
+    return "\n".join(lines)
+
+
+class RemoteStore(Queries):
+    """A SPARQL 1.1 store over HTTP: query, update and Graph Store endpoints."""
+
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        timeout: float = 10.0,
+    ):
+        self.query_url, self.update_url, self.gsp_url = query_url, update_url, gsp_url
+        self.timeout = timeout
+        self.http = httpx.Client(timeout=httpx.Timeout(timeout, connect=5.0))
+
+    # -- the protocol ------------------------------------------------------------------------
+    def _send(self, method: str, url: str, what: str, **options: Any) -> httpx.Response:
+        try:
+            response = self.http.request(method, url, **options)
+        except httpx.TimeoutException:
+            raise QueryFailed(
+                503,
+                f"the remote store did not answer the {what} within {self.timeout:g} s; "
+                "make the query cheaper or ask for less",
+            ) from None
+        except httpx.HTTPError as error:
+            raise QueryFailed(502, f"the remote store could not be reached: {error}") from None
+        if response.status_code >= 400:
+            detail = response.text.strip()[:2000]
+            if response.status_code == 400:
+                raise QueryFailed(400, f"SPARQL syntax error (the remote store says): {detail}")
+            raise QueryFailed(502, f"the remote store refused the {what}: {detail}")
+        return response
+
+    def evaluate(
+        self,
+        sparql: str,
+        base_iri: str | None = None,
+        terms: Mapping[str, Any] | None = None,
+        default_graph: Sequence[str | None] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> Any:
+        """Run a query on the remote store; same contract as `GraphStore.evaluate`."""
+        if None in default_graph:
+            raise QueryFailed(400, "the remote store's own default graph cannot be queried")
+        text = sparql
+        if base_iri:
+            text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
+        if terms:
+            text = prebound(text, values_block(list(terms), [list(terms.values())]))
+        form = [("query", text)]
+        form += [("default-graph-uri", g) for g in default_graph if g is not None]
+        form += [("named-graph-uri", g) for g in named_graphs]
+        headers = {"Accept": ACCEPT, "Content-Type": "application/x-www-form-urlencoded"}
+        body = urlencode(form).encode()
+        response = self._send("POST", self.query_url, "query", content=body, headers=headers)
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        if media == RESULTS:
+            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        return RemoteTriples(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+
+    def solutions(self, sparql: str, terms: Mapping[str, Any]) -> Any:
+        if any(isinstance(term, ox.BlankNode) for term in terms.values()):
+            return []
+        return self.evaluate(sparql, terms=terms)
+
+    def update(self, sparql: str) -> None:
+        if self.update_url is None:
+            raise QueryFailed(403, "this server is read-only: it has no --update-endpoint")
+        headers = {"Content-Type": "application/sparql-update"}
+        self._send("POST", self.update_url, "update", content=sparql.encode(), headers=headers)
+
+    # -- graphs and quads ----------------------------------------------------------------------
+    def graph_names(self) -> list[str]:
+        return sorted(row["g"].value for row in self.evaluate(_sparql("graphs")))
+
+    def has_graph(self, graph: str) -> bool:
+        return bool(self.evaluate(_sparql("has-graph"), terms={"g": ox.NamedNode(graph)}))
+
+    def __len__(self) -> int:
+        (row,) = list(self.evaluate(_sparql("count")))
+        return int(row["quads"].value) + len(self._default_graph())
+
+    def _default_graph(self) -> list[ox.Quad]:
+        """The store's real default graph, through the Graph Store Protocol."""
+        if self.gsp_url is None:
+            return []
+        headers = {"Accept": "application/n-triples"}
+        response = self._send("GET", self.gsp_url, "read", params="default", headers=headers)
+        triples = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
+        return [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+
+    def _select_quads(self, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[ox.Quad]:
+        text = _sparql("quads")
+        if names:
+            text = prebound(text, values_block(names, rows))
+        solutions = self.evaluate(text)
+        return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in solutions]
+
+    def quads(
+        self, subject: Any = None, predicate: Any = None, object: Any = None, graph: Any = None
+    ) -> list[ox.Quad]:
+        """The quads matching a pattern (None matches anything, blank nodes nothing)."""
+        pattern = {"s": subject, "p": predicate, "o": object}
+        if any(isinstance(term, ox.BlankNode) for term in pattern.values()):
+            return []
+        found = [] if isinstance(graph, ox.DefaultGraph) else self._named_quads(pattern, graph)
+        if graph is None or isinstance(graph, ox.DefaultGraph):
+            found += [q for q in self._default_graph() if _matches(q, pattern)]
+        return found
+
+    def _named_quads(self, pattern: dict[str, Any], graph: Any) -> list[ox.Quad]:
+        bound = {name: term for name, term in pattern.items() if term is not None}
+        if graph is not None:
+            bound["g"] = graph
+        return self._select_quads(list(bound), [list(bound.values())])
+
+    def contains(self, quad: ox.Quad) -> bool:
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            return quad in self._default_graph()
+        if any(isinstance(t, ox.BlankNode) for t in (quad.subject, quad.object)):
+            return False
+        terms = {"s": quad.subject, "p": quad.predicate, "o": quad.object, "g": quad.graph_name}
+        return bool(self.evaluate(_sparql("contains"), terms=terms))
+
+    def around(self, nodes: Iterable[Any]) -> list[ox.Quad]:
+        """Every statement about one of `nodes` or pointing at one, in a few batched queries."""
+        named = sorted({n for n in nodes if isinstance(n, ox.NamedNode)}, key=str)
+        found: list[ox.Quad] = []
+        for start in range(0, len(named), BATCH):
+            rows = [[node] for node in named[start : start + BATCH]]
+            found += self._select_quads(["s"], rows) + self._select_quads(["o"], rows)
+        wanted = set(named)
+        found += [q for q in self._default_graph() if {q.subject, q.object} & wanted]
+        return found
+
+    def graph_bytes(self, graph: str | None, fmt: str, limit: int) -> bytes:
+        """One graph (None: the default graph) serialised, within `limit` bytes."""
+        quads = self.quads(graph=ox.DefaultGraph() if graph is None else ox.NamedNode(graph))
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        return _bounded([ox.serialize(triples, format=GRAPH_FORMATS[fmt]) or b""], limit)
+
+    def ntriples(self, graphs: Iterable[str | None]) -> bytes:
+        """The union of the given graphs (None: the default graph) as N-Triples."""
+        quads = [
+            q
+            for g in graphs
+            for q in self.quads(graph=ox.DefaultGraph() if g is None else ox.NamedNode(g))
+        ]
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+    def copy(self) -> GraphStore:
+        """An in-memory copy of the whole remote dataset (to validate a large write)."""
+        target = GraphStore()
+        target.add_graphs(self.graph_names())
+        target.add_quads(self.quads())
+        return target
+
+    # -- writing -------------------------------------------------------------------------------
+    def apply(self, delta: Delta) -> None:
+        """Apply a delta in one SPARQL Update request, which the store applies atomically."""
+        removed = list(ox.parse(delta.removed, ox.RdfFormat.N_QUADS))
+        if any(isinstance(t, ox.BlankNode) for q in removed for t in (q.subject, q.object)):
+            raise QueryFailed(
+                409, "a statement about a blank node cannot be deleted in a remote store"
+            )
+        operations = [f"DELETE DATA {{ {_data_block(removed)} }}"] if removed else []
+        operations += [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in delta.dropped]
+        operations += [f"CREATE SILENT GRAPH {ox.NamedNode(g)}" for g in delta.created]
+        if delta.added:
+            added = ox.parse(delta.added, ox.RdfFormat.N_QUADS)
+            operations.append(f"INSERT DATA {{ {_data_block(added)} }}")
+        if operations:
+            self.update(" ;\n".join(operations))
+
+    def put_graph(self, graph: str, ntriples: bytes) -> None:
+        """Graph Store PUT: the remote graph holds exactly these triples afterwards."""
+        if self.gsp_url is None:
+            raise QueryFailed(400, "copying graphs needs the store's --gsp-endpoint")
+        headers = {"Content-Type": "application/n-triples"}
+        params = {"graph": graph}
+        self._send("PUT", self.gsp_url, "upload", params=params, content=ntriples, headers=headers)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _matches(quad: ox.Quad, pattern: dict[str, Any]) -> bool:
+    found = {"s": quad.subject, "p": quad.predicate, "o": quad.object}
+    return all(term is None or found[name] == term for name, term in pattern.items())
