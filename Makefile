@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Run a second time in remote-store mode, each server on a real `oxigraph serve`.
-REMOTE_TESTS := tests/test_sparql_protocol.py tests/test_linked_data.py \
-	tests/test_named_queries.py tests/test_query_api.py tests/test_writes.py \
-	tests/test_mappings.py tests/test_limits.py tests/test_void_dumps.py \
-	tests/test_validate_endpoint.py tests/test_coverage.py tests/test_home.py \
-	tests/test_ontology_page.py
+REMOTE_TESTS := tests/test_sparql_protocol.py tests/test_graph_store.py \
+	tests/test_linked_data.py tests/test_named_queries.py tests/test_query_api.py \
+	tests/test_writes.py tests/test_mappings.py tests/test_limits.py \
+	tests/test_void_dumps.py tests/test_validate_endpoint.py tests/test_coverage.py \
+	tests/test_home.py tests/test_ontology_page.py tests/test_orgchart.py \
+	tests/test_browser.py
 
 .PHONY: run test build validate lint format clean
 
