@@ -130,14 +130,8 @@ def _term_text(term: Any) -> str:
 class Queries:
     """The read methods built on `evaluate`, shared by the embedded and the remote store."""
 
-    def evaluate(
-        self,
-        sparql: str,
-        base_iri: str | None = None,
-        terms: Mapping[str, Any] | None = None,
-        default_graph: Sequence[str | None] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> Any:
+    def evaluate(self, sparql: str, *args: Any, **options: Any) -> Any:
+        """Run a query (see `GraphStore.evaluate`)."""
         raise NotImplementedError
 
     def query(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> Any:
