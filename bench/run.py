@@ -50,7 +50,11 @@ def start_all(
         server = makers[name]()
         started.append(server)
         server.start(workdir)
-        print(f"{server.name}: ready in {server.ready_s} s, {server.rss_mb()} MiB", flush=True)
+        print(
+            f"{server.name}: ready in {server.ready_s} s, PSS {server.pss_mb()} MiB, "
+            f"RSS {server.rss_mb()} MiB",
+            flush=True,
+        )
     return started
 
 
@@ -78,6 +82,11 @@ def interleave(
                 stats[server.name][level].merge(result)
             print(f"c={level} round {round_no + 1}/{args.rounds} done", flush=True)
     return stats
+
+
+def memory(server: servers.Server, when: str) -> dict[str, float]:
+    """PSS (shared pages split among the processes that share them) and RSS, in MiB."""
+    return {f"pss_mb_{when}": server.pss_mb(), f"rss_mb_{when}": server.rss_mb()}
 
 
 def machine() -> dict[str, str]:
@@ -129,10 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     started: list[servers.Server] = []
     try:
         started = start_all(prepared.store, prepared.nquads, args.workdir, args.servers)
-        ready = {s.name: {"ready_s": s.ready_s, "rss_mb_ready": s.rss_mb()} for s in started}
+        ready = {s.name: {"ready_s": s.ready_s, **memory(s, "ready")} for s in started}
         stats = interleave(started, prepared.expected, args, began + args.budget)
         for s in started:
-            ready[s.name]["rss_mb_after"] = s.rss_mb()
+            ready[s.name].update(memory(s, "after"))
     finally:
         for server in started:
             server.stop()

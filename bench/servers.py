@@ -1,4 +1,5 @@
-"""The servers of a benchmark run: start on a free loopback port, wait until ready, measure RSS.
+"""The servers of a benchmark run: start on a free loopback port, wait until ready, measure
+memory (PSS and RSS).
 
 Each server is a process group started here and stopped here by its own id.
 """
@@ -53,13 +54,22 @@ class Server:
             self.after_start(self)
         self.ready_s = round(self.before + time.perf_counter() - began, 2)
 
-    def rss_mb(self) -> float:
-        """Resident memory of the server and all its child processes, in MiB."""
+    def tree(self) -> list[psutil.Process]:
+        """The server's process and all its descendants."""
         if self.process is None:
-            return 0.0
+            return []
         root = psutil.Process(self.process.pid)
-        total = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
-        return round(total / 2**20, 1)
+        return [root, *root.children(recursive=True)]
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server and all its child processes, in MiB. Pages that
+        forked processes share are counted once per process that maps them."""
+        return round(sum(p.memory_info().rss for p in self.tree()) / 2**20, 1)
+
+    def pss_mb(self) -> float:
+        """Proportional set size of the process tree, in MiB: each page divided among the
+        processes that share it, so shared (copy-on-write) pages are counted once in all."""
+        return round(sum(pss_kib(p.pid) for p in self.tree()) / 2**10, 1)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -70,6 +80,15 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(5)
+
+
+def pss_kib(pid: int) -> int:
+    """`Pss` of /proc/PID/smaps_rollup (Linux 4.14+), in KiB; 0 for a process that ended."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith("Pss:")), 0)
 
 
 def wait_ready(server: Server, deadline: float) -> None:

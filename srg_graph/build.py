@@ -10,6 +10,7 @@ from .config import Settings
 from .dataset import log_path
 from .sources import discover, submitted
 from .store import GraphStore
+from .store.snapshot import write_dump
 from .validation import Report
 from .writes import validate_store
 
@@ -44,10 +45,15 @@ def build(settings: Settings, engine: str = "fast") -> Report:
 
 
 def _replace_store(store: GraphStore, target: Path) -> None:
-    """Write the new store beside the old one and swap them, so a failed build leaves the old."""
+    """Write the new store beside the old one and swap them, so a failed build leaves the old.
+
+    The snapshot directory holds the on-disk store and the dump that the server loads (see
+    `store.snapshot`), written from the same in-memory store before the swap.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     staged, retired = target.with_name(target.name + ".new"), target.with_name(target.name + ".old")
     store.copy_to(staged).close()
+    write_dump(store, staged)
     shutil.rmtree(retired, ignore_errors=True)
     if target.exists():
         target.rename(retired)

@@ -179,7 +179,7 @@ SERVE_OPTIONS = (  # flag, Settings field, type, help
     ("--host", "host", str, "address to listen on (default 127.0.0.1)"),
     ("--port", "port", int, "port; 0 picks a free one (default 8000)"),
     ("--query-timeout", "query_timeout", float, "seconds a query may run (default 10)"),
-    ("--workers", "workers", int, "query worker processes (default 2)"),
+    ("--workers", "workers", int, "queries answered at once (default 2)"),
     ("--queue-timeout", "queue_timeout", float, "seconds to wait for a worker (default 10)"),
     ("--max-rows", "max_rows", int, "result row cap (default 100000)"),
     ("--max-result-bytes", "max_result_bytes", int, "result size cap (default 50 MiB)"),

@@ -1,9 +1,9 @@
 """The served dataset: read from memory, written durably.
 
 Reads are answered from an in-memory copy (the on-disk engine is several times slower);
-durability comes from the on-disk snapshot that `srg build` writes plus a write-ahead log of
-every accepted change since. Opening replays the log onto the snapshot; `compact` folds the
-log into a new snapshot.
+durability comes from the snapshot that `srg build` writes (the on-disk store and its dump,
+which loads at the engine's speed) plus a write-ahead log of every accepted change since.
+Opening replays the log onto the snapshot; `compact` folds the log into a new snapshot.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import wal
 from .store import Delta, GraphStore
+from .store.snapshot import has_dump, read_dump
 
 
 def log_path(snapshot: Path) -> Path:
@@ -49,10 +50,19 @@ def _decode(payload: bytes) -> Delta:
     return Delta(record["removed"].encode(), record["added"].encode(), frozenset(), *graphs)
 
 
-def _replay(snapshot: Path, limit: int | None, repair: bool) -> tuple[GraphStore, int]:
+def _in_memory(snapshot: Path) -> GraphStore:
+    """The snapshot in memory: from its dump, or copied from the on-disk store (a snapshot
+    written before dumps existed; `srg compact` adds the dump)."""
+    if has_dump(snapshot):
+        return read_dump(snapshot)
     disk = GraphStore.read_only(snapshot)
     store = disk.copy()
     disk.close()
+    return store
+
+
+def _replay(snapshot: Path, limit: int | None, repair: bool) -> tuple[GraphStore, int]:
+    store = _in_memory(snapshot)
     replayed = 0
     for payload in wal.records(log_path(snapshot), limit, repair):
         store.apply(_decode(payload))
@@ -71,12 +81,51 @@ def load_prefix(snapshot: Path, writes: int | None = None) -> GraphStore:
     return _replay(snapshot, writes, repair=False)[0]
 
 
+class _Loading(threading.Thread):
+    """`load(snapshot)` in a thread of its own."""
+
+    def __init__(self, snapshot: Path):
+        super().__init__(name="srg-load", daemon=True)
+        self.snapshot = snapshot
+        self.loaded: tuple[GraphStore, int] | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.loaded = load(self.snapshot)
+        except BaseException as error:  # raised again by `result`, in the caller's thread
+            self.error = error
+
+    def result(self) -> tuple[GraphStore, int]:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.loaded is not None
+        return self.loaded
+
+
+_AHEAD: dict[Path, _Loading] = {}
+
+
+def load_ahead(snapshot: Path) -> None:
+    """Start loading `snapshot` now, in a thread; the next `Dataset(snapshot)` takes it over.
+
+    `srg serve` calls this before it imports the web stack: the engine's loader does not hold
+    the interpreter lock, so the imports and the load (most of the time to the first answer)
+    run side by side.
+    """
+    _AHEAD[snapshot] = loading = _Loading(snapshot)
+    loading.start()
+
+
 class Dataset:
     """The in-memory store of record, its durable log, and a version that every write bumps."""
 
     def __init__(self, snapshot: Path):
         self.snapshot = snapshot
-        self.store, self.writes = load(snapshot)
+        ahead = _AHEAD.pop(snapshot, None)
+        # (joined: the process has one thread again before the query workers are forked)
+        self.store, self.writes = ahead.result() if ahead else load(snapshot)
         self.generation = snapshot.stat().st_mtime_ns
         log = log_path(snapshot)
         self.modified = max(snapshot.stat().st_mtime, log.stat().st_mtime if log.exists() else 0)

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from .build import _replace_store
 from .dataset import Dataset, log_path
+from .dataset import load as load_dataset
 from .namespaces import GRAPH
 from .sources import SourceError
 from .store import GraphStore, rdf_format
@@ -59,7 +60,7 @@ def load(
         rdf_format(path)  # an unknown extension fails before anything is read
         if not path.is_file():
             raise SourceError(str(path), "no such file")
-    staged = Dataset(snapshot).store.copy()
+    staged = load_dataset(snapshot)[0]  # a store of its own, read from the snapshot's dump
     for path in files:
         staged.bulk_load(path, graph or default_graph(path), progress(path))
     report = validate_store(staged)

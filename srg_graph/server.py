@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import logging
 
-import uvicorn
-
-from .app import create_app
 from .build import build
 from .config import Settings
+from .dataset import load_ahead
 
 
 def serve(settings: Settings) -> None:
-    if not settings.remote and not settings.store.exists():
-        build(settings)
+    if not settings.remote:
+        if not settings.store.exists():
+            build(settings)
+        load_ahead(settings.store)
+    # The web stack is imported while the dataset loads.
+    import uvicorn
+
+    from .app import create_app
+
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False)

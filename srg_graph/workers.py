@@ -1,26 +1,34 @@
-"""Query workers: processes that answer queries from their own in-memory copy of the dataset.
+"""Query workers: a process that answers queries from the dataset, killed at the time limit.
 
-pyoxigraph cannot interrupt a running query, so each query runs in a worker process that is
-killed when its deadline passes, which really frees the CPU; a fresh worker takes its place.
-Each worker loads the snapshot and the first `writes` records of the log; writes committed
-later reach it as deltas queued until it is next handed a query, so a query always sees every
-write committed before it started.
+pyoxigraph cannot interrupt a running query, so queries run in a worker process that is
+killed when a deadline passes, which really frees the CPU. The worker is forked from the
+zygote (see `zygote`), so it starts at once and shares the store's memory with it; a killed
+worker is replaced by a new fork. One process answers `size` queries at a time, a thread
+each: the engine releases the interpreter lock while it evaluates, so threads run queries
+side by side as well as processes would, and the pages of the store that queries touch (the
+engine writes to every quad it reads: locks, reference counts) are copied once, not once per
+process. When a worker is killed, the other queries it was answering run again on the next.
+
+Committed deltas reach the worker (and the zygote) in commit order; each request carries the
+number of deltas committed before it, and the worker answers it once it holds that many, so
+a query always sees every write committed before it started.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import queue
+import signal
 import threading
-from dataclasses import dataclass, field
+import time
+from contextlib import suppress
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 from . import dataset
-from .store import Answer, Delta, GraphStore, QueryFailed, QueryRequest, answer
-
-CONTEXT = multiprocessing.get_context("spawn")
+from .store import Answer, Delta, QueryFailed, QueryRequest
+from .zygote import CONTEXT, Zygote, ZygoteLost
 
 
 class QueryTimeout(Exception):
@@ -31,92 +39,113 @@ class Busy(Exception):
     """Every worker stayed busy for longer than a request may wait."""
 
 
-def _updated(store: GraphStore, text: str, base_iri: str | None) -> Delta:
-    """What an update would change, worked out on a copy (the worker's store stays as it is:
-    the change reaches it as a delta once the write is validated and committed)."""
-    staged = store.copy()
-    try:
-        staged.update(text, base_iri=base_iri)
-    except SyntaxError as error:
-        raise QueryFailed(400, f"SPARQL syntax error: {error}") from error
-    return store.diff(staged)
+class _Lost(Exception):
+    """The worker stopped while it held the request (for another request's time limit)."""
 
 
-def _serve(conn: Connection, snapshot: str, writes: int) -> None:
-    """The worker's loop: load, then answer `query` and `update` messages, apply `delta`s."""
-    store = dataset.load_prefix(Path(snapshot), writes)
-    conn.send(("ready",))
-    while True:
-        message = conn.recv()
-        try:
-            if message[0] == "delta":
-                store.apply(message[1])
-            elif message[0] == "query":
-                conn.send(("ok", answer(store, message[1])))
-            elif message[0] == "update":
-                conn.send(("ok", _updated(store, message[1], message[2])))
-            else:
-                return
-        except QueryFailed as failed:
-            conn.send(("failed", failed.status, failed.message))
-
-
-@dataclass
+@dataclass(eq=False)
 class Worker:
-    process: multiprocessing.process.BaseProcess
-    conn: Connection
-    pending: list[Delta] = field(default_factory=list)
+    pid: int
+    control: Connection
+    pidfd: int | None = None
+    alive: bool = True
 
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.join(5)
-        self.conn.close()
+    def kill(self) -> None:
+        """SIGKILL through a pidfd where there is one: a pid alone could have been reused."""
+        try:
+            if self.pidfd is not None:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:  # it had ended already
+            pass
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+        self.control.close()
+
+
+@dataclass(eq=False)
+class Slot:
+    """One request at a time on one thread of a worker."""
+
+    worker: Worker
+    conn: Connection
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 class QueryPool:
-    """A fixed number of workers; `run` blocks until an answer, a timeout or `Busy`."""
+    """A worker answering `size` requests at a time; `run` blocks until an answer, a timeout
+    or `Busy`."""
 
     def __init__(self, data: dataset.Dataset, size: int, timeout: float, queue_timeout: float):
-        self.data, self.timeout, self.queue_timeout = data, timeout, queue_timeout
-        self.workers: list[Worker] = []
-        self.idle: queue.Queue[Worker] = queue.Queue()
+        self.data, self.size, self.timeout, self.queue_timeout = data, size, timeout, queue_timeout
+        self.committed = 0  # deltas broadcast since the zygote was forked
+        self.idle: queue.Queue[Slot] = queue.Queue()
         self.registry = threading.Lock()
-        # Start every worker before waiting for any: they load the dataset side by side.
-        for worker in [self._start() for _ in range(size)]:
-            self.idle.put(self._ready(worker))
+        self.closed = False
+        # Now, while the server has one thread (it is called before uvicorn serves).
+        self.zygote = Zygote.fork(data.store)
+        self.worker = self._fork()
 
-    def _start(self) -> Worker:
-        parent, child = CONTEXT.Pipe()
-        with self.data.lock, self.registry:
-            process = CONTEXT.Process(
-                target=_serve, args=(child, str(self.data.snapshot), self.data.writes), daemon=True
-            )
-            process.start()
-            worker = Worker(process, parent)
-            self.workers.append(worker)
-        child.close()
-        return worker
+    def _fork(self) -> Worker:
+        """A new worker from the zygote; call with the registry held."""
+        for _ in range(2):
+            pipes = [CONTEXT.Pipe() for _ in range(self.size + 1)]
+            try:
+                pid = self._zygote().fork_worker([child.fileno() for _, child in pipes])
+            except ZygoteLost:
+                for parent, _ in pipes:
+                    parent.close()
+                continue
+            finally:
+                for _, child in pipes:
+                    child.close()
+            worker = Worker(pid, pipes[0][0], _pidfd(pid))
+            for parent, _ in pipes[1:]:
+                self.idle.put(Slot(worker, parent))
+            return worker
+        raise RuntimeError("no query worker could be started")
 
-    @staticmethod
-    def _ready(worker: Worker) -> Worker:
-        worker.conn.recv()
-        return worker
+    def _zygote(self) -> Zygote:
+        """The zygote, or a new one that loads the snapshot and the log if it was lost."""
+        if not self.zygote.alive:
+            self.zygote.close()
+            # The log may hold the delta that is being broadcast: applied twice, a delta
+            # changes nothing the second time.
+            self.zygote = Zygote.spawn(self.data.snapshot, self.data.writes, self.committed)
+        return self.zygote
 
-    def _spawn(self) -> Worker:
-        return self._ready(self._start())
+    def _revive(self) -> None:
+        """Fork a worker if the last one was stopped (and its successor failed to start)."""
+        with self.registry:
+            if not self.closed and not self.worker.alive:
+                self.worker = self._fork()
 
     def broadcast(self, delta: Delta) -> None:
-        """Queue a committed delta for every worker (call with the dataset lock held)."""
+        """Send a committed delta to the worker and the zygote (call with the dataset lock
+        held, so that deltas go out in commit order)."""
         with self.registry:
-            for worker in self.workers:
-                worker.pending.append(delta)
+            self.committed += 1
+            self.zygote.apply(self.committed, delta)
+            # A worker that is gone gets a successor forked with the delta.
+            with suppress(OSError):
+                self.worker.control.send(("delta", self.committed, delta))
 
-    def _replace(self, worker: Worker) -> None:
-        """Stop a worker now; its successor loads in the background."""
+    def _stop(self, worker: Worker) -> None:
+        """Kill a worker (its other requests run again) and fork its successor."""
         with self.registry:
-            self.workers.remove(worker)
-        worker.stop()
-        threading.Thread(target=lambda: self.idle.put(self._spawn()), daemon=True).start()
+            if not worker.alive:
+                return
+            worker.alive = False
+            worker.kill()
+            self.zygote.reap(worker.pid)
+        self._revive()
 
     def run(self, request: QueryRequest) -> Answer:
         """Answer a query on a worker (blocking); `QueryTimeout` past the deadline."""
@@ -128,34 +157,51 @@ class QueryPool:
         return self._call(("update", text, base_iri), "update")
 
     def _call(self, message: tuple, what: str) -> Any:
+        # A request lost with a worker that was stopped for another request's sake runs
+        # again, once (twice lost: it may be what stops the worker).
+        for _ in range(2):
+            slot = self._take()
+            try:
+                reply = self._ask(slot, (message[0], self.committed, *message[1:]), what)
+            except _Lost:
+                continue
+            if reply[0] == "failed":
+                raise QueryFailed(reply[1], reply[2])
+            return reply[1]
+        raise QueryFailed(500, f"the {what} made its worker stop; it was not run")
+
+    def _take(self) -> Slot:
+        if not self.worker.alive:
+            self._revive()
+        deadline = time.monotonic() + self.queue_timeout
+        while True:
+            try:
+                slot = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise Busy("all query workers are busy; try again shortly") from None
+            if slot.worker.alive:
+                return slot
+            slot.conn.close()
+
+    def _ask(self, slot: Slot, message: tuple, what: str) -> tuple:
         try:
-            worker = self.idle.get(timeout=self.queue_timeout)
-        except queue.Empty:
-            raise Busy("all query workers are busy; try again shortly") from None
-        try:
-            with self.registry:
-                pending, worker.pending = worker.pending, []
-            for delta in pending:
-                worker.conn.send(("delta", delta))
-            worker.conn.send(message)
-            if not worker.conn.poll(self.timeout):
-                self._replace(worker)
-                worker = None
+            slot.conn.send(message)
+            if not slot.conn.poll(self.timeout):
+                slot.conn.close()
+                self._stop(slot.worker)
                 raise QueryTimeout(f"the {what} ran longer than {self.timeout:g} s and was stopped")
-            reply = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            self._replace(worker)
-            worker = None
-            raise QueryFailed(500, f"the {what} made its worker stop; it was not run") from None
-        finally:
-            if worker is not None:
-                self.idle.put(worker)
-        if reply[0] == "failed":
-            raise QueryFailed(reply[1], reply[2])
-        return reply[1]
+            reply = slot.conn.recv()
+        except (EOFError, OSError):
+            slot.conn.close()
+            self._stop(slot.worker)
+            raise _Lost from None
+        self.idle.put(slot)
+        return reply
 
     def close(self) -> None:
         with self.registry:
-            for worker in self.workers:
-                worker.stop()
-            self.workers.clear()
+            self.closed = True
+            if self.worker.alive:
+                self.worker.alive = False
+                self.worker.kill()
+            self.zygote.close()

@@ -1,0 +1,152 @@
+"""Query workers: forked from the zygote, replaced at the time limit, never stale, never left.
+
+The server forks its query worker (whose threads answer queries side by side) from a
+single-threaded zygote that holds the dataset. These tests stop workers and the zygote the
+hard way and check that every query still sees every committed write, and that no worker
+outlives its server.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import TOKEN, running_server
+from server import REMOTE, Server
+
+from srg_graph.config import Settings
+from srg_graph.validation import Report
+
+pytestmark = pytest.mark.skipif(REMOTE, reason="a remote store has no query workers")
+
+AUTH = {"authorization": f"Bearer {TOKEN}"}
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def triple(name: str) -> str:
+    return f'<http://example.org/workers/{name}> <http://example.org/p> "o"'
+
+
+@pytest.fixture
+def timed(settings: Settings, seed_report: Report, tmp_path: Path) -> Iterator[Server]:
+    """A writable server of its own whose queries are stopped after 2 s."""
+    with running_server(settings, seed_report, tmp_path, SRG_QUERY_TIMEOUT="2") as running:
+        yield running
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether a process exists and has not ended (a zombie has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def write(http: httpx.Client, name: str) -> None:
+    response = http.post(
+        "/sparql",
+        content=f"INSERT DATA {{ {triple(name)} }}",
+        headers={"content-type": "application/sparql-update", **AUTH},
+    )
+    assert response.status_code == 204, response.text
+
+
+def has(http: httpx.Client, name: str) -> bool:
+    response = http.get("/sparql", params={"query": f"ASK {{ {triple(name)} }}"})
+    assert response.status_code == 200, response.text
+    return response.json()["boolean"]
+
+
+def time_out(http: httpx.Client) -> None:
+    """A query past the time limit: its worker is killed and a new one forked."""
+    response = http.post(
+        "/sparql", content=HEAVY, headers={"content-type": "application/sparql-query"}
+    )
+    assert response.status_code == 503, response.text
+
+
+def test_the_worker_is_forked_from_the_zygote(timed: Server) -> None:
+    assert timed.process is not None
+    (zygote,) = children(timed.process.pid)
+    assert len(children(zygote)) == 1
+
+
+def test_worker_killed_at_the_time_limit_is_replaced_and_sees_every_write(timed: Server) -> None:
+    assert timed.process is not None
+    (zygote,) = children(timed.process.pid)
+    (worker,) = children(zygote)
+    with timed.client() as http:
+        write(http, "before")
+        time_out(http)
+        assert not running(worker)
+        assert has(http, "before")
+        write(http, "after")
+        assert has(http, "after") and has(http, "before")
+    assert children(zygote) != [worker]
+
+
+def test_queries_in_flight_on_a_killed_worker_run_again(timed: Server) -> None:
+    """Light queries sent without pause while another query is killed at the time limit
+    all answer: one on the killed worker runs again on its successor."""
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def light() -> None:
+        with timed.client() as http:
+            while not stop.is_set():
+                statuses.append(
+                    http.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code
+                )
+
+    thread = threading.Thread(target=light)
+    thread.start()
+    try:
+        with timed.client() as http:
+            time_out(http)
+            time_out(http)
+    finally:
+        stop.set()
+        thread.join(30)
+    assert statuses and set(statuses) == {200}
+
+
+def test_a_lost_zygote_is_spawned_again_from_the_snapshot_and_log(timed: Server) -> None:
+    """Without its zygote the server starts a new one, which loads the snapshot and replays
+    the log: the next worker still sees the writes made before and after the loss."""
+    assert timed.process is not None
+    (zygote,) = children(timed.process.pid)
+    with timed.client() as http:
+        write(http, "one")
+        os.kill(zygote, signal.SIGKILL)
+        write(http, "two")
+        assert has(http, "one") and has(http, "two")  # the worker itself lives on
+        time_out(http)
+        assert has(http, "one") and has(http, "two")
+        write(http, "three")
+        assert has(http, "three")
+        time_out(http)
+        assert all(has(http, name) for name in ("one", "two", "three"))
+
+
+def test_zygote_and_worker_end_with_a_killed_server(timed: Server) -> None:
+    assert timed.process is not None
+    (zygote,) = children(timed.process.pid)
+    family = [zygote, *children(zygote)]
+    timed.kill()
+    deadline = time.monotonic() + 10
+    while any(running(pid) for pid in family) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(running(pid) for pid in family)
