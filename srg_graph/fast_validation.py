@@ -34,6 +34,10 @@ SPARQL = Path(__file__).parent / "sparql"
 SHAPES_GRAPHS = f"{GRAPH}shapes/"
 SEVERITY_NAMES = {str(iri): name for iri, name in SEVERITIES.items()}
 LABELS_ONE_BY_ONE = 1_000  # above this many focus nodes, read every label at once
+LABELS = (
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+)
 
 
 def _sparql(name: str) -> str:
@@ -78,7 +82,8 @@ class _Shape:
     path: str | None = None  # the sh:path: an IRI, or "_:id" for a blank node
 
 
-def _shapes(store: GraphStore) -> dict[str, _Shape]:
+def shapes_of(store: GraphStore) -> dict[str, _Shape]:
+    """What results take from the store's shapes: severity, messages, labels, paths."""
     shapes: dict[str, _Shape] = {}
     for row in store.rows(_sparql("fast-validation-shapes")):
         shape = shapes.setdefault(row["shape"], _Shape(message={}, label={}))
@@ -162,13 +167,33 @@ def validate_fast(
 ) -> Report:
     """The data (every graph but the shapes) against the shapes in the store, as SPARQL;
     `labels=False` leaves out the focus nodes' labels (for a decision nobody reads)."""
-    shapes = _shapes(store)
     rows = _run(store, load_checks() if checks is None else checks)
+    return report_of(store, rows, shapes_of(store), labels)
+
+
+def report_of(
+    store: GraphStore,
+    rows: Iterable[_Row],
+    shapes: dict[str, _Shape],
+    labels: bool = True,
+    named: GraphStore | None = None,
+) -> Report:
+    """The report of `rows`, with the shapes' paths from `store` and the focus nodes' labels
+    from `named` (default: `store`; `LABELS` are the predicates read)."""
+    rows = list(rows)
     foci = {row.focus for row in rows} if labels else set()
-    labels = _focus_labels(store, foci) if foci else {}
-    results = [_result(row, shapes.get(row.check.shape, _Shape()), labels) for row in rows]
+    names = _focus_labels(store if named is None else named, foci) if foci else {}
+    results = [_result(row, shapes.get(row.check.shape, _Shape()), names) for row in rows]
     results.sort(key=lambda r: (r.severity != "Violation", r.shape, r.focus, r.path or ""))
     return FastReport(results, lambda: _report_graph(store, rows, shapes))
+
+
+def violations_of(
+    store: GraphStore, checks: Iterable[Check], shapes: dict[str, _Shape]
+) -> set[_Row]:
+    """The violations the checks find in `store` (the checks of warnings are not run)."""
+    severe = [c for c in checks if shapes.get(c.shape, _Shape()).severity == "Violation"]
+    return set(_run(store, severe))
 
 
 def _result(row: _Row, shape: _Shape, labels: dict[str, dict[str, str]]) -> Result:

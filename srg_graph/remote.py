@@ -14,6 +14,7 @@ import time
 
 from .config import Settings
 from .store import Answer, ChangeRecorder, Delta, GraphStore, QueryRequest, RemoteStore, answer
+from .update_delta import record_update
 
 
 class RemoteDataset:
@@ -57,8 +58,6 @@ class RemotePool:
         return answer(self.store, request)
 
     def update(self, text: str, base_iri: str | None) -> Delta:
-        from .update_delta import record_update  # TODO(lead): top-level once it lands
-
         recorder = ChangeRecorder(self.store)
         record_update(recorder, self.store, text, base_iri)
         return recorder.delta()

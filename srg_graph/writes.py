@@ -1,7 +1,8 @@
 """Validated, atomic writes: stage, validate against the shapes, then commit or refuse.
 
 Every write (SPARQL Update, Graph Store Protocol, imports) goes through `apply_write`: the
-change is made on an in-memory copy, the copy is validated, and only a conforming copy is
+change is recorded as a delta against the store (never copying it), the violations it would
+bring are looked for where it can change results, and only a delta that brings none is
 committed (durably logged, then applied) and handed to the query workers.
 """
 
@@ -10,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .dataset import Dataset
-from .fast_validation import validate_fast
+from .fast_validation import load_checks, report_of, shapes_of, validate_fast, violations_of
+from .local_validation import brought, changed
 from .namespaces import GRAPH
-from .store import ChangeRecorder, Delta, GraphStore, neighbourhood
+from .store import ChangeRecorder, Delta, GraphStore
 from .validation import Report, validate
 from .workers import QueryPool
 
@@ -53,28 +55,24 @@ def validate_store(store: GraphStore, engine: str = "fast") -> Report:
 
 
 def refusal(store: GraphStore, delta: Delta) -> Report | None:
-    """The report that refuses `delta`, or None when the store with it applied conforms.
+    """The report of the violations `delta` brings (that the store does not have), or None.
 
-    The shapes are run on the neighbourhood of the change before and after it, and only a
-    violation the change brings counts; the store is never copied for a write it accepts. A
-    change too large for a neighbourhood, and every refusal (so that its report is exact),
-    is validated on a staged copy of the whole store.
+    Each check runs only where the change can alter its results (`local_validation`): on
+    the focus nodes the change concerns, with the statements around them copied out of the
+    store, before and after the change. A change too large for that, or one that touches the
+    shapes, is validated on a staged copy of the whole store.
     """
-    local = neighbourhood(store, delta)
+    local = changed(store, delta)
     if local is not None:
-        after = local.copy()
-        after.apply(delta)
-        found = _violations(validate_fast(after, labels=False))
-        if not found or found <= _violations(validate_fast(local, labels=False)):
-            return None
+        return brought(store, local)
     staged = store.copy()
     staged.apply(delta)
-    report = validate_store(staged)
-    return None if report.conforms else report
-
-
-def _violations(report: Report) -> set[tuple[str, str, str | None, str | None]]:
-    return {(r.shape, r.focus, r.path, r.value) for r in report.violations}
+    checks, shapes = load_checks(), shapes_of(staged)
+    after = violations_of(staged, checks, shapes)
+    if not after:
+        return None
+    new = after - violations_of(store, checks, shapes_of(store))
+    return report_of(staged, new, shapes) if new else None
 
 
 def apply_write(

@@ -1,26 +1,25 @@
-"""Staging a write without copying the dataset: a recorder of changes, and the
-neighbourhood of a change, small enough to validate in milliseconds.
+"""Staging a write without copying the dataset: a recorder of changes, and the few
+statements that decide a change, small enough to validate in milliseconds.
 
 A `ChangeRecorder` takes the same calls as a `GraphStore` (graph replace/merge/drop, removing
 subjects, adding triples, applying a delta) and turns them into the `Delta` they would make,
-reading the store but never changing it. `neighbourhood` copies out what the shapes can read
-around the nodes a delta touches, so validating that copy before and after the delta tells
-what the write breaks.
+reading the store but never changing it. `local_change` finds, for each check, the focus nodes
+whose results a delta can change and copies out every statement those results can read
+(following each check's `Reach`), so validating that copy before and after the delta tells
+exactly which violations the write brings.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
-from ..namespaces import GRAPH
 from ..queries import Binding
-from .graph_store import Delta, GraphStore, _graph_name, _node, _nquads
-
-SCHEMA_GRAPHS = (f"{GRAPH}ontology", f"{GRAPH}shapes/")
-TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-CHAIN = "SELECT ?node ?up WHERE { ?node <http://www.w3.org/ns/org#reportsTo>+ ?up }"
+from .graph_store import Delta, GraphStore, Queries, _graph_name, _node, _nquads
+from .reach import Reach, Statements, TooFar, Tracer, gather
 
 
 class ChangeRecorder:
@@ -116,36 +115,105 @@ class ChangeRecorder:
             tuple(sorted(self.dropped)),
         )
 
+    # -- SPARQL Update operations (srg_graph/update_delta.py) ----------------------------------
+    def add_quads(self, quads: list[ox.Quad]) -> None:
+        """Add quads, creating their named graphs (as an INSERT does)."""
+        for quad in quads:
+            if isinstance(quad.graph_name, ox.NamedNode):
+                self._create(quad.graph_name.value)
+            self._add(quad)
 
-def neighbourhood(store: GraphStore, delta: Delta, limit: int = 20_000) -> GraphStore | None:
-    """The ontology, the shapes and every statement within reach of the delta's nodes: the
-    nodes it touches, their neighbours either way (and the reporting chains above them), with
-    all statements about or pointing at each. None when that is over `limit` statements (a
-    large write): then the whole dataset is validated instead.
+    def remove_quads(self, quads: list[ox.Quad]) -> None:
+        """Remove quads; those not in the dataset are skipped (as a DELETE does)."""
+        for quad in quads:
+            self._remove(quad)
+
+    def graph_quads(self, graph: str | None) -> list[ox.Quad]:
+        """The quads of one graph (None: the default graph), changes included."""
+        return self._current(ox.DefaultGraph() if graph is None else ox.NamedNode(graph))
+
+    def graph_names(self) -> list[str]:
+        """The named graphs, changes included."""
+        return sorted((set(self.store.graph_names()) | self.created) - self.dropped)
+
+
+@dataclass
+class LocalChange:
+    """What deciding a change needs: for each check, the focus nodes whose results the change
+    can alter, and every statement (before the change) that their results can read."""
+
+    foci: dict[Any, set[Any]]
+    read: Statements
+    removed: list[ox.Quad]
+    added: list[ox.Quad]
+
+    @property
+    def statements(self) -> set[ox.Quad]:
+        return self.read.found
+
+    def before(self) -> GraphStore:
+        local = GraphStore()
+        local.add_quads(self.statements)
+        return local
+
+    def after(self) -> GraphStore:
+        local = GraphStore()
+        local.add_quads((self.statements - set(self.removed)) | set(self.added))
+        return local
+
+    def after_about(self, nodes: Iterable[Any], predicates: Iterable[str]) -> GraphStore:
+        """The statements about `nodes` with one of `predicates` once the change is made (the
+        labels of the focus nodes of a report)."""
+        local, removed = GraphStore(), set(self.removed)
+        for node in nodes:
+            for predicate in predicates:
+                quads = self.read.around(node, ox.NamedNode(predicate), True)
+                local.add_quads(q for q in quads if q not in removed)
+        return local
+
+
+def local_change(
+    store: Queries,
+    delta: Delta,
+    reaches: Mapping[Any, Reach],
+    limit: int = 20_000,
+    others: Iterable[frozenset[str] | None] = (),
+) -> LocalChange | None:
+    """For each check of `reaches` (from `check_reach.reach`), the focus nodes `delta` can
+    concern and the statements around them, read from `store` one small lookup at a time.
+
+    None when that is over `limit` statements or nodes, or when the delta changes a predicate
+    that a check without a reach reads (`others`, None for any): then validate the whole
+    dataset.
     """
-    changed = list(ox.parse(delta.removed, ox.RdfFormat.N_QUADS))
-    changed += ox.parse(delta.added, ox.RdfFormat.N_QUADS)
-    touched = {q.subject for q in changed}
-    # the objects of a change, but not classes: a class's instances are not its neighbours
-    touched |= {
-        q.object for q in changed if not isinstance(q.object, ox.Literal) and q.predicate != TYPE
-    }
-    local = GraphStore()
-    for graph in store.graph_names():
-        if graph.startswith(SCHEMA_GRAPHS):
-            local._store.extend(store.quads(None, None, None, ox.NamedNode(graph)))
-    schema = {q.subject for q in local.quads()}
-    nodes = set(touched)
-    for quad in store.around(touched - schema):
-        nodes |= {quad.subject, quad.object}
-    for node in touched - schema:
-        nodes |= {row["up"] for row in store.solutions(CHAIN, {"node": node})}
-    statements: set[ox.Quad] = set(changed)
-    for node in nodes - schema:
-        if isinstance(node, ox.Literal):
-            continue
-        statements.update(store.around([node]))
-        if len(statements) > limit:
-            return None
-    local._store.extend(q for q in statements if store.contains(q))
-    return local
+    removed = list(ox.parse(delta.removed, ox.RdfFormat.N_QUADS))
+    added = list(ox.parse(delta.added, ox.RdfFormat.N_QUADS))
+    changed = {q.predicate.value for q in removed + added}
+    if any(read is None or read & changed for read in others):
+        return None
+    statements = Statements(store, added, limit)
+    foci: dict[Any, set[Any]] = {}
+    try:
+        for key, reach in reaches.items():
+            found = Tracer(reach, statements, limit).trace(removed + added)
+            found = gather(reach, statements, found) if found else found
+            if found:
+                foci[key] = found
+    except TooFar:
+        return None
+    return LocalChange(foci, statements, removed, added)
+
+
+def neighbourhood(
+    store: Queries, delta: Delta, limit: int = 20_000, reaches: Any = None
+) -> GraphStore | None:
+    """Every statement (before the change) that the checks' results about the focus nodes
+    `delta` can concern may read; None when that is over `limit`, or when a check without a
+    reach reads what the delta changes. `reaches`: a `local_validation.Reaches` (default: those of
+    every check in queries/checks/)."""
+    if reaches is None:  # the checks' text is read with rdflib, outside this package
+        from ..local_validation import check_reaches
+
+        reaches = check_reaches()
+    local = local_change(store, delta, reaches.local, limit, reaches.others)
+    return None if local is None else local.before()
