@@ -11,6 +11,7 @@ brings to the whole dataset, in a few milliseconds at any size.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,8 +19,6 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from .check_algebra import NotLocal, predicates_read
-from .check_reach import reach
 from .fast_validation import CHECKS, LABELS, Check, load_checks, report_of, shapes_of
 from .fast_validation import violations_of as _violations_of
 from .namespaces import GRAPH
@@ -29,6 +28,7 @@ from .store.staging import LocalChange, local_change
 from .validation import Report
 
 SHAPES = f"{GRAPH}shapes/"
+_WORKING_OUT = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,10 @@ class Reaches:
 
 @lru_cache(maxsize=256)
 def _planned(text: str) -> Reach | None:
+    # rdflib's SPARQL parser takes a sixth of a second to import: only a write needs it.
+    from .check_algebra import NotLocal
+    from .check_reach import reach
+
     try:
         return reach(text)
     except NotLocal:
@@ -49,6 +53,8 @@ def _planned(text: str) -> Reach | None:
 
 def reaches(checks: Iterable[Check]) -> Reaches:
     """The `Reaches` of checks, each worked out once per process."""
+    from .check_algebra import predicates_read
+
     local, others = {}, []
     for check in checks:
         planned = _planned(check.text)
@@ -63,7 +69,14 @@ def check_reaches(folder: Path = CHECKS) -> Reaches:
     """The reaches of the checks in `folder`, worked out again only when a file changes."""
     entries = os.scandir(folder)
     stamp = tuple(sorted((e.name, e.stat().st_mtime_ns) for e in entries if e.name.endswith(".rq")))
-    return _reaches_of(folder, stamp)
+    with _WORKING_OUT:  # rdflib's SPARQL parser fails when two threads use it at once
+        return _reaches_of(folder, stamp)
+
+
+def warm_up() -> None:
+    """Work out the checks' reaches in a thread, so that the first write does not wait for
+    it (about 1.5 s of parsing). Call once the query workers are forked."""
+    threading.Thread(target=check_reaches, name="srg-warm-up", daemon=True).start()
 
 
 @lru_cache(maxsize=4)

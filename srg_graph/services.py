@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from .config import Settings
 from .dataset import Dataset
 from .errors import HttpError
+from .local_validation import warm_up
 from .queries import NamedQuery, load
 from .remote import RemoteDataset, RemotePool, remote_store
 from .store import Answer, QueryRequest
@@ -59,8 +60,10 @@ def open_services(settings: Settings) -> Services:
     """The embedded dataset and its query workers, or a remote store (`--sparql-endpoint`)."""
     if settings.remote:
         store = remote_store(settings)
-        data = RemoteDataset(store, settings.remote_refresh)
-        return Services(settings, data, RemotePool(store), load(settings.queries))
-    data = Dataset(settings.store)
-    pool = QueryPool(data, settings.workers, settings.query_timeout, settings.queue_timeout)
+        data: Dataset | RemoteDataset = RemoteDataset(store, settings.remote_refresh)
+        pool: QueryPool | RemotePool = RemotePool(store)
+    else:
+        data = Dataset(settings.store)
+        pool = QueryPool(data, settings.workers, settings.query_timeout, settings.queue_timeout)
+    warm_up()  # (after the fork of the query workers, which needs a single thread)
     return Services(settings, data, pool, load(settings.queries))
