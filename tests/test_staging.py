@@ -17,9 +17,9 @@ from srg_graph.build import load_sources
 from srg_graph.check_algebra import predicates_read
 from srg_graph.check_reach import reach
 from srg_graph.fast_validation import load_checks
-from srg_graph.local_validation import reaches
+from srg_graph.local_validation import changed, reaches
 from srg_graph.sources import Kind, discover, submitted
-from srg_graph.store import ChangeRecorder, Delta, GraphStore, neighbourhood, parse_payload
+from srg_graph.store import ChangeRecorder, Delta, GraphStore, parse_payload
 from srg_graph.validation import Result
 from srg_graph.writes import refusal, validate_store
 
@@ -164,7 +164,7 @@ def brought_by_the_whole(store: GraphStore, delta: Delta) -> set[tuple]:
 
 
 def assert_decides_like_the_whole(store: GraphStore, delta: Delta) -> None:
-    assert neighbourhood(store, delta) is not None  # decided locally, not on a staged copy
+    assert changed(store, delta) is not None  # decided locally, not on a staged copy
     refused = refusal(store, delta)
     found = set() if refused is None else {full(r) for r in refused.results}
     assert found == brought_by_the_whole(store, delta)

@@ -150,3 +150,26 @@ def test_zygote_and_worker_end_with_a_killed_server(timed: Server) -> None:
     while any(running(pid) for pid in family) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(running(pid) for pid in family)
+
+
+def test_an_update_whose_where_follows_its_own_change_runs_on_a_copy(timed: Server) -> None:
+    """The worker records an update's change without copying the dataset, except when a WHERE
+    clause must see an earlier operation of the same request: then it runs on a copy."""
+    subject = "<http://example.org/workers/sequential>"
+    update = (
+        f'INSERT DATA {{ {subject} <http://example.org/p> "1" }} ;\n'
+        "DELETE { ?s <http://example.org/p> ?o } INSERT { ?s <http://example.org/q> ?o }\n"
+        f"WHERE {{ ?s <http://example.org/p> ?o FILTER(?s = {subject}) }}"
+    )
+    with timed.client() as http:
+        response = http.post(
+            "/sparql",
+            content=update,
+            headers={"content-type": "application/sparql-update", **AUTH},
+        )
+        assert response.status_code == 204, response.text
+        ask = (
+            f'ASK {{ {subject} <http://example.org/q> "1" '
+            f'FILTER NOT EXISTS {{ {subject} <http://example.org/p> "1" }} }}'
+        )
+        assert http.get("/sparql", params={"query": ask}).json()["boolean"]

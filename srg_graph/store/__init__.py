@@ -11,7 +11,7 @@ from .dumps import dump
 from .graph_store import Delta, GraphStore, rdf_format
 from .payloads import parse_payload
 from .remote import RemoteStore
-from .staging import ChangeRecorder, neighbourhood
+from .staging import ChangeRecorder
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -24,7 +24,6 @@ __all__ = [
     "RemoteStore",
     "answer",
     "dump",
-    "neighbourhood",
     "parse_payload",
     "rdf_format",
 ]

@@ -202,18 +202,3 @@ def local_change(
     except TooFar:
         return None
     return LocalChange(foci, statements, removed, added)
-
-
-def neighbourhood(
-    store: Queries, delta: Delta, limit: int = 20_000, reaches: Any = None
-) -> GraphStore | None:
-    """Every statement (before the change) that the checks' results about the focus nodes
-    `delta` can concern may read; None when that is over `limit`, or when a check without a
-    reach reads what the delta changes. `reaches`: a `local_validation.Reaches` (default: those of
-    every check in queries/checks/)."""
-    if reaches is None:  # the checks' text is read with rdflib, outside this package
-        from ..local_validation import check_reaches
-
-        reaches = check_reaches()
-    local = local_change(store, delta, reaches.local, limit, reaches.others)
-    return None if local is None else local.before()
