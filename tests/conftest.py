@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,3 +126,26 @@ def validate_with_seed(files: Iterable[Path]) -> Report:
     """Validate the seed sources with the given files added (like `srg validate FILE`)."""
     store = load_sources(ROOT, files)
     return validate_store(store, ENGINE)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
+    """The seed sources and 10k generated triples with violations planted in them (some on
+    blank nodes; `fixtures/planted-violations.ru`), in memory."""
+    path = tmp_path_factory.mktemp("bench") / "generated.nq"
+    command = [sys.executable, "bench/generate.py", "--triples", "10000", "--seed", "7"]
+    subprocess.run([*command, "--out", str(path)], cwd=ROOT, check=True, capture_output=True)
+    store = load_sources(ROOT)
+    store.load_source(submitted(path))
+    store.update((FIXTURES / "planted-violations.ru").read_text(encoding="utf-8"))
+    return store
+
+
+def vocabulary_store(files: list[Path]) -> GraphStore:
+    """Ontology, concept schemes and shapes plus the files: what validate_with_vocabulary sees."""
+    store = GraphStore()
+    for source in [s for s in discover(ROOT) if s.kind is not Kind.DATA]:
+        store.load_source(source)
+    for path in files:
+        store.load_source(submitted(path))
+    return store

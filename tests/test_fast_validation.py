@@ -7,15 +7,12 @@ focus, path, value, constraint), blank nodes as "blank", and also on their label
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, validate_with_vocabulary
+from conftest import FIXTURES, validate_with_vocabulary, vocabulary_store
 from rdflib import RDF, SH, Graph
 
-from srg_graph.build import load_sources
 from srg_graph.fast_validation import (
     load_checks,
     missing_twins,
@@ -23,7 +20,6 @@ from srg_graph.fast_validation import (
     shapes_store,
     validate_fast,
 )
-from srg_graph.sources import Kind, discover, submitted
 from srg_graph.store import GraphStore
 from srg_graph.validation import Report, Result
 from srg_graph.writes import validate_store
@@ -71,16 +67,6 @@ def assert_same(reference: Report, fast: Report) -> None:
     assert fast.conforms == reference.conforms
 
 
-def vocabulary_store(files: list[Path]) -> GraphStore:
-    """Ontology, concept schemes and shapes plus the files: what validate_with_vocabulary sees."""
-    store = GraphStore()
-    for source in [s for s in discover(ROOT) if s.kind is not Kind.DATA]:
-        store.load_source(source)
-    for path in files:
-        store.load_source(submitted(path))
-    return store
-
-
 # --- twins ----------------------------------------------------------------------------------
 def test_every_shape_with_results_of_its_own_has_a_twin() -> None:
     assert missing_twins() == []
@@ -117,69 +103,6 @@ def test_seed_gives_pyshacls_results(seed: GraphStore, seed_report: Report) -> N
 @pytest.mark.parametrize("fixture", SHAPE_FIXTURES, ids=lambda p: p.stem)
 def test_shape_fixture_gives_pyshacls_results(fixture: Path) -> None:
     assert_same(validate_with_vocabulary([fixture]), validate_fast(vocabulary_store([fixture])))
-
-
-# Violations planted in generated data: one or more per kind of check.
-PLANTS = """
-PREFIX srg: <https://w3id.org/srg/ns#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX schema: <http://schema.org/>
-PREFIX cv: <http://data.europa.eu/m8g/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX id: <https://w3id.org/srg/id/>
-DELETE { GRAPH ?g { ?amount schema:currency ?currency } }
-WHERE {
-    GRAPH ?g { ?amount schema:currency ?currency }
-    FILTER (STRENDS(STR(?amount), "-3-bedrag"))
-} ;
-DELETE { GRAPH ?g { ?m org:role ?role } }
-WHERE {
-    GRAPH ?g { ?m org:role ?role }
-    FILTER (STRSTARTS(STR(?m), "https://w3id.org/srg/id/membership/regio-kempen"))
-} ;
-DELETE { GRAPH ?g { ?body dcterms:description ?d } }
-WHERE {
-    GRAPH ?g { ?body dcterms:description ?d }
-    FILTER (?body = <https://w3id.org/srg/id/body/regio-leiedal>)
-} ;
-DELETE { GRAPH ?g { ?s skos:prefLabel ?label } }
-WHERE {
-    GRAPH ?g { ?s skos:prefLabel ?label }
-    FILTER (STRSTARTS(STR(?s), "https://w3id.org/srg/id/mandate/service-"))
-} ;
-INSERT DATA { GRAPH <https://w3id.org/srg/graph/planted> {
-    <https://w3id.org/srg/id/body/regio-kempen> srg:lead
-        <https://w3id.org/srg/id/organisation/abb>, "een tekst" .
-    <https://w3id.org/srg/id/body/smart-region-office> org:reportsTo
-        <https://w3id.org/srg/id/body/regio-leiedal> .
-    <https://w3id.org/srg/id/body/smart-region-office> srg:managedBy
-        <https://w3id.org/srg/id/organisation/bench-agentschap-00> .
-    <https://w3id.org/srg/id/budget/planted> a srg:BudgetAllocation ;
-        skos:prefLabel "Geplant"@nl ;
-        srg:amount <https://w3id.org/srg/id/budget/planted-1>, _:amount .
-    <https://w3id.org/srg/id/budget/planted-1> a schema:MonetaryAmount ; schema:value -5, 7 .
-    _:amount schema:value "veel" ; schema:currency "EUR" .
-    <https://w3id.org/srg/id/service/planted> a <http://purl.org/vocab/cpsv#PublicService> ;
-        cv:hasContactPoint <https://w3id.org/srg/id/contact-point/a>, _:point .
-    [] a org:Membership ; org:member <https://w3id.org/srg/id/organisation/abb> ;
-        skos:prefLabel "Blank membership"@en .
-    <https://w3id.org/srg/id/organisation/abb> srg:alignsWith
-        <https://w3id.org/srg/id/organisation/vlaio> .
-} }
-"""
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
-    """The seed sources and 10k generated triples (with planted violations), in memory."""
-    path = tmp_path_factory.mktemp("bench") / "generated.nq"
-    command = [sys.executable, "bench/generate.py", "--triples", "10000", "--seed", "7"]
-    subprocess.run([*command, "--out", str(path)], cwd=ROOT, check=True, capture_output=True)
-    store = load_sources(ROOT)
-    store.load_source(submitted(path))
-    store.update(PLANTS)
-    return store
 
 
 def test_generated_data_gives_pyshacls_results(generated: GraphStore) -> None:

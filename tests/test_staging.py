@@ -4,21 +4,18 @@ neighbourhood validation refuses exactly what a validation of the whole dataset 
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
 import pytest
-from conftest import FIXTURES, ROOT
-from test_fast_validation import PLANTS
+from conftest import FIXTURES, ROOT, vocabulary_store
 
 from srg_graph.build import load_sources
 from srg_graph.check_algebra import predicates_read
 from srg_graph.check_reach import reach
 from srg_graph.fast_validation import load_checks
 from srg_graph.local_validation import changed, reaches
-from srg_graph.sources import Kind, discover, submitted
+from srg_graph.sources import submitted
 from srg_graph.store import ChangeRecorder, Delta, GraphStore, parse_payload
 from srg_graph.validation import Result
 from srg_graph.writes import refusal, validate_store
@@ -171,16 +168,6 @@ def assert_decides_like_the_whole(store: GraphStore, delta: Delta) -> None:
     assert refused is None or (found and not refused.conforms)
 
 
-def vocabulary_with(files: list[Path]) -> GraphStore:
-    """The ontology, concept schemes and shapes with the files: a shape fixture's world."""
-    store = GraphStore()
-    for source in [s for s in discover(ROOT) if s.kind is not Kind.DATA]:
-        store.load_source(source)
-    for path in files:
-        store.load_source(submitted(path))
-    return store
-
-
 def iri(value: str) -> tuple[str, str, None]:
     return ("iri", value, None)
 
@@ -204,7 +191,7 @@ def fixture_quads(store: GraphStore, path: Path) -> list:
 def test_removing_any_statement_of_a_fixture_decides_like_the_whole(path: Path) -> None:
     """Each shape's fixture, one statement taken away at a time: every pattern of every
     check, one class, value, count or reporting link at a time."""
-    store = vocabulary_with([path])
+    store = vocabulary_store([path])
     for quad in fixture_quads(store, path):
         delta = recorded(store, lambda s, q=quad: s.remove_quads([q])).delta()
         assert_decides_like_the_whole(store, delta)
@@ -213,7 +200,7 @@ def test_removing_any_statement_of_a_fixture_decides_like_the_whole(path: Path) 
 @pytest.mark.parametrize("path", VIOLATING, ids=lambda p: p.stem)
 def test_adding_the_last_statement_of_a_fixture_decides_like_the_whole(path: Path) -> None:
     """Each violating fixture less one statement, then the write that adds it back."""
-    whole = vocabulary_with([path])
+    whole = vocabulary_store([path])
     for quad in fixture_quads(whole, path):
         store = whole.copy()
         store.apply(recorded(store, lambda s, q=quad: s.remove_quads([q])).delta())
@@ -255,18 +242,6 @@ def test_random_changes_to_the_seed_decide_like_the_whole(
 ) -> None:
     change = random_change(seed_store, random.Random(case))
     assert_decides_like_the_whole(seed_store, recorded(seed_store, change).delta())
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
-    """The seed and 10k generated triples with planted violations (some on blank nodes)."""
-    path = tmp_path_factory.mktemp("bench") / "generated.nq"
-    command = [sys.executable, "bench/generate.py", "--triples", "10000", "--seed", "7"]
-    subprocess.run([*command, "--out", str(path)], cwd=ROOT, check=True, capture_output=True)
-    store = load_sources(ROOT)
-    store.load_source(submitted(path))
-    store.update(PLANTS)
-    return store
 
 
 @pytest.mark.parametrize("case", range(20))
