@@ -34,19 +34,20 @@ def iri(value: str) -> tuple[str, str, None]:
     return ("iri", value, None)
 
 
-def membership(n: int) -> Callable[[ChangeRecorder], None]:
-    node = iri(f"{ID}membership/bench-write-{n}")
+def membership(n: int, role: bool = True) -> Callable[[ChangeRecorder], None]:
+    node = iri(f"{ID}membership/bench-{'write' if role else 'refused'}-{n}")
     triples = [
         (node, iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), iri(ORG + "Membership")),
         (node, iri(ORG + "member"), iri(f"{ID}organisation/vlaio")),
         (node, iri(ORG + "organization"), iri(f"{ID}body/klankbordgroep")),
-        (node, iri(ORG + "role"), iri(f"{ID}concept/role/lid")),
         (
             node,
             iri("http://www.w3.org/2004/02/skos/core#prefLabel"),
             ("literal", f"bench {n}", "@nl"),
         ),
     ]
+    if role:
+        triples.append((node, iri(ORG + "role"), iri(f"{ID}concept/role/lid")))
     return lambda staged: staged.add_triples("https://w3id.org/srg/graph/bench-writes", triples)
 
 
@@ -64,14 +65,7 @@ def mapping(n: int) -> Callable[[ChangeRecorder], None]:
 
 def refused(n: int) -> Callable[[ChangeRecorder], None]:
     """A membership without its role: refused (MembershipRole, MembershipRoleScheme)."""
-    node = iri(f"{ID}membership/bench-refused-{n}")
-    triples = [
-        (node, iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), iri(ORG + "Membership")),
-        (node, iri(ORG + "member"), iri(f"{ID}organisation/vlaio")),
-        (node, iri(ORG + "organization"), iri(f"{ID}body/klankbordgroep")),
-        (node, iri("http://www.w3.org/2004/02/skos/core#prefLabel"), ("literal", "x", "@nl")),
-    ]
-    return lambda staged: staged.add_triples("https://w3id.org/srg/graph/bench-writes", triples)
+    return membership(n, role=False)
 
 
 KINDS = {"membership": membership, "mapping": mapping, "refused": refused}

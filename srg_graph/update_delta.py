@@ -29,6 +29,14 @@ SEQUENTIAL = (
 )
 
 
+class SequentialUpdate(QueryFailed):
+    """A WHERE clause after a change in the same request (400 with `SEQUENTIAL`): the caller
+    may work the update out on a copy of the dataset instead."""
+
+    def __init__(self) -> None:
+        super().__init__(400, SEQUENTIAL)
+
+
 @dataclass
 class _Operation:
     """One operation of the request, with the prologue in force and its body tokens."""
@@ -282,7 +290,7 @@ def _record_modify(
     recorder: ChangeRecorder, store: GraphStore | RemoteStore, op: _Operation
 ) -> None:
     if recorder.delta():
-        raise QueryFailed(400, SEQUENTIAL)
+        raise SequentialUpdate
     modify = _modify(op)
     where = f"{op.prologue}\nSELECT * WHERE {modify.where}"
     found = store.evaluate(where, base_iri=op.base_iri, **_dataset(recorder, modify))

@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from .store import ChangeRecorder, Delta, GraphStore, QueryFailed, answer
-from .update_delta import SEQUENTIAL, record_update
+from .update_delta import SequentialUpdate, record_update
 
 WARM_UP = (Path(__file__).parent / "sparql" / "warm-up.rq").read_text(encoding="utf-8")
 
@@ -62,10 +62,12 @@ def _updated(store: GraphStore, text: str, base_iri: str | None) -> Delta:
     recorder = ChangeRecorder(store)
     try:
         record_update(recorder, store, text, base_iri)
-        return recorder.delta()
-    except QueryFailed as refused:
-        if refused.message != SEQUENTIAL:
-            raise
+    except SequentialUpdate:
+        return _updated_on_a_copy(store, text, base_iri)
+    return recorder.delta()
+
+
+def _updated_on_a_copy(store: GraphStore, text: str, base_iri: str | None) -> Delta:
     staged = store.copy()
     try:
         staged.update(text, base_iri=base_iri)
