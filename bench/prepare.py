@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.load import Query, count
 from srg_graph.build import _replace_store, load_sources
 from srg_graph.config import Settings
-from srg_graph.store import Delta, GraphStore, QueryRequest, answer, dump
+from srg_graph.store import Delta, GraphStore, QueryRequest, answer
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def prepare(generated: Path, workdir: Path, queries: list[Query]) -> Prepared:
     clock = time.perf_counter()
     _replace_store(store, target)
     seconds["product_store_write"] = round(time.perf_counter() - clock, 2)
-    nquads.write_bytes(dump(store, "nquads"))
+    nquads.write_bytes(store.dump("nquads"))
     clock = time.perf_counter()
     expected = reference(store, queries)
     seconds["reference_queries"] = round(time.perf_counter() - clock, 2)

@@ -2,12 +2,14 @@
 
     .venv/bin/python bench/write.py /tmp/bench-1m.nq --runs 21
 
-Loads the seed sources and the generated file into a dataset on a temporary snapshot, then
-times `writes.apply_write` (record the delta, find the violations it brings by running the
-checks on the focus nodes it can concern, log it durably with fsync, apply it) for each kind
-of write, and prints the median and p95; also a membership without a role (refused, with its
-report). The first write of a process also works out the checks' reaches from their text
-(`local_validation.check_reaches`), so it is timed apart, before the runs.
+Loads the seed sources and the generated file into a dataset on a temporary snapshot, opens
+it as `srg serve` does (`services.open_services`: the dataset in a query worker, read through
+its pipes), then times `writes.apply_write` (record the delta, find the violations it brings
+by running the checks on the focus nodes it can concern, log it durably with fsync, send it
+to the worker) for each kind of write, and prints the median and p95; also a membership
+without a role (refused, with its report). The first write of a process also works out the
+checks' reaches from their text (`local_validation.check_reaches`), so it is timed apart,
+before the runs.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from srg_graph import mappings
 from srg_graph.build import _replace_store, load_sources
 from srg_graph.config import Settings
 from srg_graph.dataset import Dataset
+from srg_graph.services import open_services
 from srg_graph.store import ChangeRecorder
 from srg_graph.writes import WriteRefused, apply_write
 
@@ -78,7 +82,7 @@ def timed(
     for n in range(runs):
         started = time.perf_counter()
         try:
-            apply_write(data, None, make(n))
+            apply_write(data, make(n))
         except WriteRefused as refusal:
             assert refusal.report.violations
         times.append((time.perf_counter() - started) * 1000)
@@ -96,7 +100,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         snapshot = Path(folder) / "store"
         _replace_store(store, snapshot)
-        data = Dataset(snapshot)
+        services = open_services(replace(Settings(), store=snapshot))
+        data = services.data
         print(f"{len(data.store)} quads")
         (first,) = timed(data, lambda n: membership(10**6), 1)
         print(f"first write of the process: {first:.0f} ms")
@@ -105,6 +110,7 @@ def main() -> None:
             times = sorted(timed(data, make, args.runs))
             p95 = times[int(0.95 * (len(times) - 1))]
             print(f"{name}: median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms")
+        services.pool.close()
 
 
 if __name__ == "__main__":

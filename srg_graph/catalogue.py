@@ -31,7 +31,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from .dataset import Dataset
 from .namespaces import PREFIXES
-from .store import GraphStore, dump
+from .store import GraphStore
 from .vocabulary import Ref, ref
 
 HERE = Path(__file__).parent
@@ -107,7 +107,7 @@ def statistics(store: GraphStore) -> Statistics:
 
 def dump_file(store: GraphStore, kind: DumpKind) -> DumpFile:
     """A dump, compressed reproducibly (no timestamp or name in the gzip header)."""
-    body = dump(store, kind.fmt, prefixes=PREFIXES)
+    body = store.dump(kind.fmt, prefixes=PREFIXES)
     return DumpFile(kind, gzip.compress(body, compresslevel=6, mtime=0))
 
 

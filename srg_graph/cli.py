@@ -113,7 +113,7 @@ def cmd_mappings(args: argparse.Namespace) -> int:
         return OK
     if args.file is None:
         raise SourceError("mappings import", "give the CSV file to import")
-    data = Dataset(settings.store)
+    data = Dataset.load(settings.store)
     try:
         incoming = mappings.parse(_read_file(args.file), data.store.is_a)
     except mappings.ImportRefused as refused:
@@ -124,7 +124,7 @@ def cmd_mappings(args: argparse.Namespace) -> int:
     outcome = mappings.preview(incoming, mappings.current(data.store), args.replace)
     counts = ", ".join(f"{len(rows)} {key}" for key, rows in outcome.items())
     if not args.dry_run:
-        apply_write(data, None, lambda staged: mappings.apply(staged, incoming, args.replace))
+        apply_write(data, lambda staged: mappings.apply(staged, incoming, args.replace))
     print(f"{'Would import' if args.dry_run else 'Imported'}: {counts}")
     return OK
 

@@ -1,6 +1,6 @@
 """The served dataset: read from memory, written durably.
 
-Reads are answered from an in-memory copy (the on-disk engine is several times slower);
+Reads are answered from an in-memory store (the on-disk engine is several times slower);
 durability comes from the snapshot that `srg build` writes (the on-disk store and its dump,
 which loads at the engine's speed) plus a write-ahead log of every accepted change since.
 Opening replays the log onto the snapshot; `compact` folds the log into a new snapshot.
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import wal
-from .store import Delta, GraphStore
+from .store import Delta, GraphStore, Queries
 from .store.snapshot import has_dump, read_dump
 
 
@@ -81,55 +81,32 @@ def load_prefix(snapshot: Path, writes: int | None = None) -> GraphStore:
     return _replay(snapshot, writes, repair=False)[0]
 
 
-class _Loading(threading.Thread):
-    """`load(snapshot)` in a thread of its own."""
-
-    def __init__(self, snapshot: Path):
-        super().__init__(name="srg-load", daemon=True)
-        self.snapshot = snapshot
-        self.loaded: tuple[GraphStore, int] | None = None
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self.loaded = load(self.snapshot)
-        except BaseException as error:  # raised again by `result`, in the caller's thread
-            self.error = error
-
-    def result(self) -> tuple[GraphStore, int]:
-        self.join()
-        if self.error is not None:
-            raise self.error
-        assert self.loaded is not None
-        return self.loaded
-
-
-_AHEAD: dict[Path, _Loading] = {}
-
-
-def load_ahead(snapshot: Path) -> None:
-    """Start loading `snapshot` now, in a thread; the next `Dataset(snapshot)` takes it over.
-
-    `srg serve` calls this before it imports the web stack: the engine's loader does not hold
-    the interpreter lock, so the imports and the load (most of the time to the first answer)
-    run side by side.
-    """
-    _AHEAD[snapshot] = loading = _Loading(snapshot)
-    loading.start()
+def open_log(snapshot: Path) -> int:
+    """Make the snapshot and its log whole again after a crash (as `load` does, without
+    loading anything); the number of complete records in the log."""
+    _recover_swap(snapshot)
+    return sum(1 for _ in wal.records(log_path(snapshot), repair=True))
 
 
 class Dataset:
-    """The in-memory store of record, its durable log, and a version that every write bumps."""
+    """The store of record, its durable log, and a version that every write bumps.
 
-    def __init__(self, snapshot: Path):
-        self.snapshot = snapshot
-        ahead = _AHEAD.pop(snapshot, None)
-        # (joined: the process has one thread again before the query workers are forked)
-        self.store, self.writes = ahead.result() if ahead else load(snapshot)
+    `store` holds the snapshot with the first `writes` records of the log applied: in this
+    process (`Dataset.load`, for the command line), or in a server's query worker
+    (`store.WorkerStore`), which is sent each committed delta.
+    """
+
+    def __init__(self, snapshot: Path, store: Queries, writes: int):
+        self.snapshot, self.store, self.writes = snapshot, store, writes
         self.generation = snapshot.stat().st_mtime_ns
         log = log_path(snapshot)
         self.modified = max(snapshot.stat().st_mtime, log.stat().st_mtime if log.exists() else 0)
         self.lock = threading.Lock()
+
+    @classmethod
+    def load(cls, snapshot: Path) -> Dataset:
+        """The dataset in this process's memory (the snapshot with the whole log replayed)."""
+        return cls(snapshot, *load(snapshot))
 
     @property
     def version(self) -> str:
@@ -139,7 +116,8 @@ class Dataset:
     def commit(self, delta: Delta) -> None:
         """Apply a validated delta, once it is logged durably.
 
-        The caller holds `lock` from staging to commit, so no write is lost between them.
+        The caller holds `lock` from staging to commit, so no write is lost between them, and
+        deltas reach the store in the order of the log.
         """
         if delta:
             wal.append(log_path(self.snapshot), _encode(delta))

@@ -72,7 +72,7 @@ def load(
 
 def compact(snapshot: Path) -> int:
     """Fold the write-ahead log into a new snapshot; the number of writes folded in."""
-    data = Dataset(snapshot)
+    data = Dataset.load(snapshot)
     _write_snapshot(data.store, snapshot)
     return data.writes
 

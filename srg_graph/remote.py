@@ -62,9 +62,6 @@ class RemotePool:
         record_update(recorder, self.store, text, base_iri)
         return recorder.delta()
 
-    def broadcast(self, delta: Delta) -> None:
-        """Nothing to forward: every reader asks the remote store itself."""
-
     def close(self) -> None:
         self.store.close()
 

@@ -7,18 +7,21 @@ import logging
 
 from .build import build
 from .config import Settings
-from .dataset import load_ahead
+from .workers import start_ahead
 
 
 def serve(settings: Settings) -> None:
+    pool = None
     if not settings.remote:
         if not settings.store.exists():
             build(settings)
-        load_ahead(settings.store)
-    # The web stack is imported while the dataset loads.
+        pool = start_ahead(settings)
+    # The web stack is imported while the query worker loads the dataset.
     import uvicorn
 
     from .app import create_app
 
+    if pool is not None:
+        pool.loaded()  # a dataset that cannot be loaded stops the command here, with the reason
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False)

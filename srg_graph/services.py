@@ -11,9 +11,9 @@ from .errors import HttpError
 from .local_validation import warm_up
 from .queries import NamedQuery, load
 from .remote import RemoteDataset, RemotePool, remote_store
-from .store import Answer, QueryRequest
+from .store import Answer, QueryRequest, WorkerStore
 from .validation import Report
-from .workers import QueryPool
+from .workers import QueryPool, open_pool
 from .writes import validate_store
 
 
@@ -63,7 +63,8 @@ def open_services(settings: Settings) -> Services:
         data: Dataset | RemoteDataset = RemoteDataset(store, settings.remote_refresh)
         pool: QueryPool | RemotePool = RemotePool(store)
     else:
-        data = Dataset(settings.store)
-        pool = QueryPool(data, settings.workers, settings.query_timeout, settings.queue_timeout)
+        pool = open_pool(settings)
+        data = Dataset(settings.store, WorkerStore(pool), pool.committed)
+        pool.loaded()
     warm_up()  # (after the fork of the query workers, which needs a single thread)
     return Services(settings, data, pool, load(settings.queries))

@@ -1,10 +1,11 @@
 """What a query worker process runs: a thread per slot answers requests on the dataset.
 
-The worker is forked from the zygote with the store in memory (`zygote`); the server talks
-to it through one pipe per slot, and sends committed deltas through a pipe of their own (see
-`workers.QueryPool`). Deltas are read as they come, so that the server never waits to send
-one, and applied by a thread of their own; a request waits until the store holds the deltas
-committed before it was sent.
+The worker holds the server's only copy of the dataset in memory: it loads the snapshot and
+the log itself, on a thread, while it already takes requests (they wait for the load). The
+server talks to it through one pipe per slot, and sends committed deltas through a pipe of
+their own (see `workers.QueryPool`). Deltas are read as they come, so that the server never
+waits to send one, and applied by the loading thread once the load is done; a request waits
+until the store holds the deltas committed before it was sent.
 """
 
 from __future__ import annotations
@@ -17,38 +18,56 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from . import dataset
 from .store import ChangeRecorder, Delta, GraphStore, QueryFailed, answer
+from .store.worker_store import read
 from .update_delta import SequentialUpdate, record_update
 
-WARM_UP = (Path(__file__).parent / "sparql" / "warm-up.rq").read_text(encoding="utf-8")
 
+class _Replica:
+    """The worker's store once loaded, how many deltas it holds, and a lock that keeps
+    requests off a delta while it is being applied (a delta is several engine transactions)."""
 
-class _Applied:
-    """How many deltas the worker's store holds, and a lock that keeps queries off a delta
-    while it is being applied (a delta is several engine transactions)."""
-
-    def __init__(self, count: int):
-        self.count, self.readers, self.writing = count, 0, False
+    def __init__(self) -> None:
+        self.store: GraphStore | None = None
+        self.failed: str | None = None
+        self.count, self.readers, self.writing = 0, 0, False
         self.changed = threading.Condition()
 
-    @contextmanager
-    def reading(self, need: int) -> Iterator[None]:
-        """Hold a request until the store holds `need` deltas and none is half-applied."""
+    def loaded(self, store: GraphStore | None, count: int, failed: str | None = None) -> None:
         with self.changed:
-            self.changed.wait_for(lambda: self.count >= need and not self.writing)
+            self.store, self.count, self.failed = store, count, failed
+            self.changed.notify_all()
+
+    @contextmanager
+    def reading(self, need: int) -> Iterator[GraphStore]:
+        """The store, once it holds `need` deltas and none is half-applied."""
+        with self.changed:
+            self.changed.wait_for(
+                lambda: self.failed or (
+                    self.store is not None and self.count >= need and not self.writing
+                )
+            )
+            if self.failed:
+                raise QueryFailed(503, f"the dataset could not be loaded: {self.failed}")
             self.readers += 1
         try:
-            yield
+            assert self.store is not None
+            yield self.store
         finally:
             with self.changed:
                 self.readers -= 1
                 self.changed.notify_all()
 
-    def apply(self, store: GraphStore, count: int, delta: Delta) -> None:
+    def apply(self, count: int, delta: Delta) -> None:
+        """Apply the `count`-th delta of the log (one the load already replayed is skipped)."""
+        assert self.store is not None
+        if count <= self.count:
+            return
         with self.changed:
             self.writing = True
             self.changed.wait_for(lambda: self.readers == 0)
-        store.apply(delta)
+        self.store.apply(delta)
         with self.changed:
             self.writing, self.count = False, count
             self.changed.notify_all()
@@ -76,57 +95,63 @@ def _updated_on_a_copy(store: GraphStore, text: str, base_iri: str | None) -> De
     return store.diff(staged)
 
 
-def _reply(store: GraphStore, message: tuple) -> tuple:
+def _reply(replica: _Replica, message: tuple) -> tuple:
     try:
-        if message[0] == "query":
-            return ("ok", answer(store, message[2]))
-        return ("ok", _updated(store, message[2], message[3]))
+        with replica.reading(message[1]) as store:
+            if message[0] == "query":
+                return ("ok", answer(store, message[2]))
+            if message[0] == "read":
+                return ("ok", read(store, message[2], message[3]))
+            return ("ok", _updated(store, message[2], message[3]))
     except QueryFailed as failed:
         return ("failed", failed.status, failed.message)
+    except (SyntaxError, ValueError) as error:  # raised again in the server, as they were
+        return ("raised", type(error), str(error))
     except Exception as error:  # the request fails; the other requests of the worker go on
         return ("failed", 500, f"the {message[0]} could not run: {error}")
 
 
-def _answer(conn: Connection, store: GraphStore, applied: _Applied) -> None:
-    """One thread of the worker: answer `query` and `update` messages, one at a time."""
+def _answer(conn: Connection, replica: _Replica) -> None:
+    """One thread of the worker: answer `query`, `read` and `update` messages, one at a time."""
     while True:
         try:
             message = conn.recv()
         except (EOFError, OSError):
             return
-        with applied.reading(message[1]):
-            reply = _reply(store, message)
         try:
-            conn.send(reply)
+            conn.send(_reply(replica, message))
         except OSError:  # the server gave up on the request and is stopping this worker
             return
 
 
-def _apply(deltas: queue.SimpleQueue, store: GraphStore, applied: _Applied) -> None:
+def _load_and_apply(
+    snapshot: Path, writes: int, deltas: queue.SimpleQueue, replica: _Replica, control: Connection
+) -> None:
+    """Load the snapshot and the first `writes` records of its log, then apply the deltas the
+    server sends, in order."""
+    try:
+        replica.loaded(dataset.load_prefix(snapshot, writes), writes)
+    except Exception as error:  # every request is answered with the reason
+        replica.loaded(None, writes, f"{type(error).__name__}: {error}")
+        control.send(("failed", replica.failed))
+        return
+    control.send(("loaded", writes))
     try:
         while True:
-            applied.apply(store, *deltas.get())
+            replica.apply(*deltas.get())
     except BaseException:  # a store that missed a delta must not answer: end the worker
         os._exit(70)
 
 
-def _warm_up(store: GraphStore, applied: _Applied) -> None:
-    """Read every quad once, on a thread of its own. The engine writes to the memory of what
-    it reads, so a forked worker copies each page of the store on first touch; done here, the
-    copying (about a second at a million quads) is not paid by the first queries."""
-    with applied.reading(0):
-        store.rows(WARM_UP)
-
-
-def serve_worker(store: GraphStore, applied: int, fds: list[int]) -> None:
-    """A worker process: a thread per slot answers requests; deltas are read as they come
-    (so the server never waits to send one) and applied by a thread of their own."""
+def serve_worker(snapshot: Path, writes: int, fds: list[int]) -> None:
+    """A worker process: a thread loads the dataset and then applies the deltas, which are
+    read as they come (so the server never waits to send one); a thread per slot answers."""
     control, *slots = (Connection(fd) for fd in fds)
-    progress, deltas = _Applied(applied), queue.SimpleQueue()
-    threading.Thread(target=_warm_up, args=(store, progress), daemon=True).start()
-    threading.Thread(target=_apply, args=(deltas, store, progress), daemon=True).start()
+    replica, deltas = _Replica(), queue.SimpleQueue()
+    loading = (snapshot, writes, deltas, replica, control)
+    threading.Thread(target=_load_and_apply, args=loading, daemon=True).start()
     for conn in slots:
-        threading.Thread(target=_answer, args=(conn, store, progress), daemon=True).start()
+        threading.Thread(target=_answer, args=(conn, replica), daemon=True).start()
     try:
         while True:
             message = control.recv()

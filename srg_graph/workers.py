@@ -1,17 +1,19 @@
-"""Query workers: a process that answers queries from the dataset, killed at the time limit.
+"""Query workers: the process that holds the dataset and answers queries, killed at the time
+limit.
 
 pyoxigraph cannot interrupt a running query, so queries run in a worker process that is
-killed when a deadline passes, which really frees the CPU. The worker is forked from the
-zygote (see `zygote`), so it starts at once and shares the store's memory with it; a killed
-worker is replaced by a new fork. One process answers `size` queries at a time, a thread
-each: the engine releases the interpreter lock while it evaluates, so threads run queries
-side by side as well as processes would, and the pages of the store that queries touch (the
-engine writes to every quad it reads: locks, reference counts) are copied once, not once per
-process. When a worker is killed, the other queries it was answering run again on the next.
+killed when a deadline passes, which really frees the CPU. The worker holds the only copy of
+the dataset in memory; the server reads it through the worker too (`store.WorkerStore`). One
+process answers `size` requests at a time, a thread each: the engine releases the
+interpreter lock while it evaluates, so threads run queries side by side as well as
+processes would, with one copy of the data. The worker is forked from the zygote (see
+`zygote`) and loads the snapshot and the log itself; a killed worker is replaced by a new one,
+which loads them again (seconds at a million quads), and the other requests it was answering
+run again on it.
 
-Committed deltas reach the worker (and the zygote) in commit order; each request carries the
-number of deltas committed before it, and the worker answers it once it holds that many, so
-a query always sees every write committed before it started.
+Committed deltas reach the worker in commit order, numbered by their place in the log; each
+request carries the number of deltas committed before it, and the worker answers it once it
+holds that many, so a query always sees every write committed before it started.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ import signal
 import threading
 import time
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from . import dataset
+from .config import Settings
+from .sources import SourceError
 from .store import Answer, Delta, QueryFailed, QueryRequest
 from .zygote import CONTEXT, Zygote, ZygoteLost
 
@@ -49,6 +54,8 @@ class Worker:
     control: Connection
     pidfd: int | None = None
     alive: bool = True
+    loaded: threading.Event = field(default_factory=threading.Event)
+    failure: str | None = None  # why it could not load the dataset
 
     def kill(self) -> None:
         """SIGKILL through a pidfd where there is one: a pid alone could have been reused."""
@@ -83,22 +90,33 @@ class QueryPool:
     """A worker answering `size` requests at a time; `run` blocks until an answer, a timeout
     or `Busy`."""
 
-    def __init__(self, data: dataset.Dataset, size: int, timeout: float, queue_timeout: float):
-        self.data, self.size, self.timeout, self.queue_timeout = data, size, timeout, queue_timeout
-        self.committed = 0  # deltas broadcast since the zygote was forked
+    def __init__(
+        self, snapshot: Path, writes: int, size: int, timeout: float, queue_timeout: float
+    ):
+        self.snapshot, self.size = snapshot, size
+        self.timeout, self.queue_timeout = timeout, queue_timeout
+        self.committed = writes  # deltas in the log and sent to the worker
         self.idle: queue.Queue[Slot] = queue.Queue()
         self.registry = threading.Lock()
         self.closed = False
         # Now, while the server has one thread (it is called before uvicorn serves).
-        self.zygote = Zygote.fork(data.store)
+        self.zygote = Zygote.fork()
         self.worker = self._fork()
+
+    def loaded(self) -> None:
+        """Wait until the worker has loaded the dataset; `SourceError` if it could not."""
+        self.worker.loaded.wait()
+        if self.worker.failure is not None:
+            message = f"the dataset could not be loaded: {self.worker.failure}"
+            raise SourceError(str(self.snapshot), message)
 
     def _fork(self) -> Worker:
         """A new worker from the zygote; call with the registry held."""
         for _ in range(2):
             pipes = [CONTEXT.Pipe() for _ in range(self.size + 1)]
+            fds = [child.fileno() for _, child in pipes]
             try:
-                pid = self._zygote().fork_worker([child.fileno() for _, child in pipes])
+                pid = self._zygote().fork_worker(self.snapshot, self.committed, fds)
             except ZygoteLost:
                 for parent, _ in pipes:
                     parent.close()
@@ -107,18 +125,29 @@ class QueryPool:
                 for _, child in pipes:
                     child.close()
             worker = Worker(pid, pipes[0][0], _pidfd(pid))
-            for parent, _ in pipes[1:]:
-                self.idle.put(Slot(worker, parent))
+            slots = [Slot(worker, parent) for parent, _ in pipes[1:]]
+            threading.Thread(target=self._admit, args=(worker, slots), daemon=True).start()
             return worker
         raise RuntimeError("no query worker could be started")
 
+    def _admit(self, worker: Worker, slots: list[Slot]) -> None:
+        """Hand out a worker's slots once it has loaded the dataset, so that the load (seconds
+        at a million quads) counts against no request's time limit."""
+        try:
+            status, detail = worker.control.recv()
+        except (EOFError, OSError):
+            status, detail = "failed", "the query worker stopped while it loaded the dataset"
+        if status == "failed":
+            worker.failure = detail
+        worker.loaded.set()
+        for slot in slots:
+            self.idle.put(slot)
+
     def _zygote(self) -> Zygote:
-        """The zygote, or a new one that loads the snapshot and the log if it was lost."""
+        """The zygote, or a new one if it was lost."""
         if not self.zygote.alive:
             self.zygote.close()
-            # The log may hold the delta that is being broadcast: applied twice, a delta
-            # changes nothing the second time.
-            self.zygote = Zygote.spawn(self.data.snapshot, self.data.writes, self.committed)
+            self.zygote = Zygote.spawn()
         return self.zygote
 
     def _revive(self) -> None:
@@ -128,12 +157,11 @@ class QueryPool:
                 self.worker = self._fork()
 
     def broadcast(self, delta: Delta) -> None:
-        """Send a committed delta to the worker and the zygote (call with the dataset lock
+        """Send the next committed delta of the log to the worker (call with the dataset lock
         held, so that deltas go out in commit order)."""
         with self.registry:
             self.committed += 1
-            self.zygote.apply(self.committed, delta)
-            # A worker that is gone gets a successor forked with the delta.
+            # A worker that is gone gets a successor that loads the delta from the log.
             with suppress(OSError):
                 self.worker.control.send(("delta", self.committed, delta))
 
@@ -151,6 +179,10 @@ class QueryPool:
         """Answer a query on a worker (blocking); `QueryTimeout` past the deadline."""
         return self._call(("query", request), "query")
 
+    def read(self, method: str, args: tuple) -> Any:
+        """A read of the worker's store (see `store.WorkerStore`), blocking."""
+        return self._call(("read", method, args), "read")
+
     def update(self, text: str, base_iri: str | None) -> Delta:
         """Work out an update's change on a worker, so that neither a crash nor a runaway
         update can take the server down; the caller validates and commits the delta."""
@@ -167,6 +199,8 @@ class QueryPool:
                 continue
             if reply[0] == "failed":
                 raise QueryFailed(reply[1], reply[2])
+            if reply[0] == "raised":
+                raise reply[1](reply[2])
             return reply[1]
         raise QueryFailed(500, f"the {what} made its worker stop; it was not run")
 
@@ -205,3 +239,28 @@ class QueryPool:
                 self.worker.alive = False
                 self.worker.kill()
             self.zygote.close()
+
+
+_AHEAD: dict[Path, QueryPool] = {}
+
+
+def open_pool(settings: Settings) -> QueryPool:
+    """The query pool of the store `settings` names: the one `start_ahead` started, or a new
+    one (call while the process has one thread)."""
+    pool = _AHEAD.pop(settings.store, None)
+    if pool is not None:
+        return pool
+    writes = dataset.open_log(settings.store)
+    return QueryPool(
+        settings.store, writes, settings.workers, settings.query_timeout, settings.queue_timeout
+    )
+
+
+def start_ahead(settings: Settings) -> QueryPool:
+    """Start the query worker now; the next `open_pool(settings)` takes it over.
+
+    `srg serve` calls this before it imports the web stack, so that the worker loads the
+    dataset (most of the time to the first answer) while the server imports.
+    """
+    _AHEAD[settings.store] = pool = open_pool(settings)
+    return pool

@@ -14,9 +14,9 @@ from .dataset import Dataset
 from .fast_validation import load_checks, report_of, shapes_of, validate_fast, violations_of
 from .local_validation import brought, changed
 from .namespaces import GRAPH
+from .remote import RemoteDataset
 from .store import ChangeRecorder, Delta, GraphStore
 from .validation import Report, validate
-from .workers import QueryPool
 
 PROTECTED = (f"{GRAPH}shapes/", f"{GRAPH}ontology")
 
@@ -75,9 +75,7 @@ def refusal(store: GraphStore, delta: Delta) -> Report | None:
     return report_of(staged, new, shapes) if new else None
 
 
-def apply_write(
-    data: Dataset, pool: QueryPool | None, change: Callable[[ChangeRecorder], None]
-) -> Delta:
+def apply_write(data: Dataset | RemoteDataset, change: Callable[[ChangeRecorder], None]) -> Delta:
     """Record `change` as a delta, validate it, and commit it, or raise `WriteRefused`."""
     with data.lock:
         recorder = ChangeRecorder(data.store)
@@ -91,6 +89,4 @@ def apply_write(
         if refused is not None:
             raise WriteRefused(refused)
         data.commit(delta)
-        if pool is not None:
-            pool.broadcast(delta)
         return delta

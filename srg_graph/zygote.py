@@ -1,13 +1,13 @@
-"""The zygote: a single-threaded process that holds the dataset and forks query workers from it.
+"""The zygote: a single-threaded process that forks query workers.
 
-A worker forked from a process that already holds the store is ready at once and shares the
-store's memory pages with it until it writes to them, instead of loading a copy of its own.
 Forking is safe only from a process with one thread (a lock that another thread holds at the
 fork stays locked in the child for good), and the server has many threads once it serves.
-So the zygote is forked from the server before it serves, and stays single-threaded: it
-applies the committed deltas the server sends it and forks a worker, of the current dataset
-with nothing to replay, whenever the server asks. Should it be lost, the server spawns a new
-one, which loads the snapshot and the log.
+So the zygote is forked from the server before it serves (before it even imports the web
+stack), and stays single-threaded: whenever the server asks, it forks a worker, which starts
+at once with the engine and the project's code already imported, and loads the dataset
+itself. The zygote holds no data: a copy kept there to fork workers from would not stay
+shared with them, because the engine writes to the memory of every quad it reads. Should the
+zygote be lost, the server spawns a new one.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from . import dataset
-from .store import Delta, GraphStore
 from .worker_process import serve_worker
 
 CONTEXT = multiprocessing.get_context("spawn")
@@ -70,20 +68,18 @@ def _settle(seconds: float = 1.0) -> None:
         time.sleep(0.001)
 
 
-def _serve(conn: Connection, store: GraphStore, applied: int) -> None:
-    """The zygote's loop: apply deltas, fork workers, reap the workers the server stopped."""
+def _serve(conn: Connection) -> None:
+    """The zygote's loop: fork workers, reap the workers the server stopped."""
     detach_signals()
     channel = socket.socket(fileno=os.dup(conn.fileno()))  # receives the workers' pipes
     children: set[int] = set()
     try:
         while True:
             message = conn.recv()
-            if message[0] == "delta":
-                store.apply(message[2])
-                applied = message[1]
-            elif message[0] == "fork":
-                fds = socket.recv_fds(channel, 1, message[1])[1]
-                pid = _fork_child(partial(_worker, conn, channel, store, applied, fds))
+            if message[0] == "fork":
+                snapshot, writes, count = message[1:]
+                fds = socket.recv_fds(channel, 1, count)[1]
+                pid = _fork_child(partial(_worker, conn, channel, snapshot, writes, fds))
                 children.add(pid)
                 for fd in fds:
                     os.close(fd)
@@ -98,17 +94,11 @@ def _serve(conn: Connection, store: GraphStore, applied: int) -> None:
 
 
 def _worker(
-    conn: Connection, channel: socket.socket, store: GraphStore, applied: int, fds: list[int]
+    conn: Connection, channel: socket.socket, snapshot: Path, writes: int, fds: list[int]
 ) -> None:
     conn.close()
     channel.close()
-    serve_worker(store, applied, fds)
-
-
-def _spawned(conn: Connection, snapshot: str, writes: int, applied: int) -> None:
-    store = dataset.load_prefix(Path(snapshot), writes)
-    conn.send("ready")
-    _serve(conn, store, applied)
+    serve_worker(snapshot, writes, fds)
 
 
 class Zygote:
@@ -120,34 +110,26 @@ class Zygote:
         self.alive = True
 
     @classmethod
-    def fork(cls, store: GraphStore) -> Zygote:
+    def fork(cls) -> Zygote:
         """Fork the zygote from this process, which must have a single thread."""
         _settle()
         parent, child = CONTEXT.Pipe()
 
         def run() -> None:
             parent.close()
-            _serve(child, store, 0)
+            _serve(child)
 
         pid = _fork_child(run)
         child.close()
         return cls(parent, pid)
 
     @classmethod
-    def spawn(cls, snapshot: Path, writes: int, applied: int) -> Zygote:
-        """Start a fresh zygote that loads the snapshot and the first `writes` records of the
-        log, and counts `applied` deltas; returns once it is loaded."""
+    def spawn(cls) -> Zygote:
+        """Start a fresh zygote in a new interpreter (the server has threads by now)."""
         parent, child = CONTEXT.Pipe()
-        process = CONTEXT.Process(
-            target=_spawned, args=(child, str(snapshot), writes, applied), daemon=True
-        )
+        process = CONTEXT.Process(target=_serve, args=(child,), daemon=True)
         process.start()
         child.close()
-        while not parent.poll(0.1):
-            if not process.is_alive():  # it could not load the snapshot
-                parent.close()
-                raise ZygoteLost
-        parent.recv()
         return cls(parent, process.pid or 0, process)
 
     def _send(self, message: tuple) -> None:
@@ -157,14 +139,10 @@ class Zygote:
             self.alive = False
             raise ZygoteLost from None
 
-    def apply(self, applied: int, delta: Delta) -> None:
-        """Hand on the `applied`-th committed delta (a lost zygote is noted, not raised)."""
-        with suppress(ZygoteLost):
-            self._send(("delta", applied, delta))
-
-    def fork_worker(self, fds: list[int]) -> int:
-        """Fork a worker that gets the pipe ends `fds` (still to be closed by the caller)."""
-        self._send(("fork", len(fds)))
+    def fork_worker(self, snapshot: Path, writes: int, fds: list[int]) -> int:
+        """Fork a worker that loads the snapshot and the first `writes` records of its log,
+        and gets the pipe ends `fds` (still to be closed by the caller)."""
+        self._send(("fork", snapshot, writes, len(fds)))
         try:
             socket.send_fds(self.channel, [b"f"], fds)
             if not self.conn.poll(FORK_SECONDS):

@@ -93,9 +93,9 @@ def test_unusable_files_exit_two(
 
 
 def test_load_keeps_the_writes_of_the_log_and_folds_it_in(store: Path, tmp_path: Path) -> None:
-    data = Dataset(store)
+    data = Dataset.load(store)
     triple = (("iri", f"{EX}logged", None), ("iri", f"{EX}p", None), ("literal", "kept", None))
-    apply_write(data, None, lambda staged: staged.add_triples(f"{EX}log", [triple]))
+    apply_write(data, lambda staged: staged.add_triples(f"{EX}log", [triple]))
     assert log_path(store).exists()
     path = tmp_path / "after.ttl"
     path.write_text(TRIPLES)
@@ -115,10 +115,10 @@ def test_the_store_reads_back_as_rdf(store: Path, tmp_path: Path) -> None:
 
 
 def test_compact_folds_the_log_into_the_snapshot(store: Path) -> None:
-    data = Dataset(store)
+    data = Dataset.load(store)
     triple = (("iri", f"{EX}compacted"), ("iri", f"{EX}p"), ("literal", "kept"))
     bindings = tuple((kind, value, None) for kind, value in triple)
-    apply_write(data, None, lambda staged: staged.add_triples(f"{EX}log", [bindings]))
+    apply_write(data, lambda staged: staged.add_triples(f"{EX}log", [bindings]))
     before = content(store)
     run = run_srg("compact", store=store)
     assert run.returncode == 0, run.stderr

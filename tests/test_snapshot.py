@@ -55,8 +55,8 @@ def test_dump_keeps_blank_node_labels_and_empty_graphs(snapshot: Path) -> None:
 def test_logged_removal_of_a_blank_node_quad_of_the_snapshot_replays(snapshot: Path) -> None:
     """The log names the blank node by its label in the store: a loader that renamed blank
     nodes would leave the quad in place after a restart."""
-    Dataset(snapshot).commit(Delta(BLANK_QUAD, b""))
-    reopened = Dataset(snapshot)
+    Dataset.load(snapshot).commit(Delta(BLANK_QUAD, b""))
+    reopened = Dataset.load(snapshot)
     assert reopened.writes == 1
     assert {str(q) for q in reopened.store.quads()} == {f'<{EX}s> <{EX}p> "ground" <{EX}g>'}
 
@@ -80,6 +80,6 @@ def test_crash_during_a_snapshot_swap_leaves_the_old_snapshot(snapshot: Path) ->
     (staged / INDEX).unlink()
     (staged / GROUND).write_bytes(GROUND_QUAD[:10])
     snapshot.rename(retired)
-    data = Dataset(snapshot)
+    data = Dataset.load(snapshot)
     assert quads(data.store) == expected
     assert not staged.exists() and not retired.exists()

@@ -1,9 +1,9 @@
 """Query workers: forked from the zygote, replaced at the time limit, never stale, never left.
 
-The server forks its query worker (whose threads answer queries side by side) from a
-single-threaded zygote that holds the dataset. These tests stop workers and the zygote the
-hard way and check that every query still sees every committed write, and that no worker
-outlives its server.
+The server forks its query worker (whose threads answer queries side by side, and which holds
+the dataset, loaded from the snapshot and the log) from a single-threaded zygote. These tests
+stop workers and the zygote the hard way and check that every query still sees every
+committed write, and that no worker outlives its server.
 """
 
 from __future__ import annotations
@@ -123,9 +123,9 @@ def test_queries_in_flight_on_a_killed_worker_run_again(timed: Server) -> None:
     assert statuses and set(statuses) == {200}
 
 
-def test_a_lost_zygote_is_spawned_again_from_the_snapshot_and_log(timed: Server) -> None:
-    """Without its zygote the server starts a new one, which loads the snapshot and replays
-    the log: the next worker still sees the writes made before and after the loss."""
+def test_a_lost_zygote_is_spawned_again(timed: Server) -> None:
+    """Without its zygote the server starts a new one; the workers it forks load the snapshot
+    and replay the log, so they see the writes made before and after the loss."""
     assert timed.process is not None
     (zygote,) = children(timed.process.pid)
     with timed.client() as http:

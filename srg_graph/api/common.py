@@ -41,7 +41,7 @@ def authorise_write(request: Request) -> None:
 async def write(request: Request, svc: Services, change: Callable[[GraphStore], None]) -> Delta:
     """Apply a validated write off the event loop; map refusals to their statuses."""
     try:
-        return await run_in_threadpool(apply_write, svc.data, svc.pool, change)
+        return await run_in_threadpool(apply_write, svc.data, change)
     except WriteRefused as refused:
         raise ValidationFailed(refused.report) from refused
     except ProtectedGraph as error:

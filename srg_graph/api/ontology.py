@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from .. import caching, pages, vocabulary
 from ..formats import GRAPHS, content_type
 from ..namespaces import PREFIXES
-from ..store import GraphStore, dump
+from ..store import GraphStore
 from .dataset import EXTENSIONS, catalogue_of, media_for
 from .sparql import chosen
 
@@ -81,5 +81,5 @@ async def answer(request: Request, document: str, media: str, extra: dict[str, s
         page = pages.render(request, template, **context)
         page.headers.update(headers)
         return page
-    body = await run_in_threadpool(dump, store, GRAPHS[media], graphs(store), PREFIXES)
+    body = await run_in_threadpool(store.dump, GRAPHS[media], graphs(store), PREFIXES)
     return Response(body, media_type=content_type(media), headers=headers)

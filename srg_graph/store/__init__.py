@@ -1,17 +1,18 @@
 """The store: the only package that imports pyoxigraph.
 
 `GraphStore` (one named graph per source, the union as the default graph of queries),
-answering queries within caps (`answer`), parsing request bodies safely (`parse_payload`)
-and whole-dataset dumps (`dump`).
+answering queries within caps (`answer`), parsing request bodies safely (`parse_payload`),
+and the same reads answered by the query worker's store (`WorkerStore`) or a remote one
+(`RemoteStore`).
 """
 
 from .answers import Answer, QueryRequest, answer
 from .base import GRAPH_FORMATS, QueryFailed
-from .dumps import dump
-from .graph_store import Delta, GraphStore, rdf_format
+from .graph_store import Delta, GraphStore, Queries, rdf_format
 from .payloads import parse_payload
 from .remote import RemoteStore
 from .staging import ChangeRecorder
+from .worker_store import WorkerStore
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -19,11 +20,12 @@ __all__ = [
     "ChangeRecorder",
     "Delta",
     "GraphStore",
+    "Queries",
     "QueryFailed",
     "QueryRequest",
     "RemoteStore",
+    "WorkerStore",
     "answer",
-    "dump",
     "parse_payload",
     "rdf_format",
 ]

@@ -47,6 +47,7 @@ def _read(path: Path) -> bytes:
     return gzip.decompress(data) if path.suffix.lower() == ".gz" else data
 
 
+DUMP_TRIPLES = (Path(__file__).parent.parent / "sparql" / "dump-triples.rq").read_text("utf-8")
 INSTANCE_OF = (
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
     "ASK { ?resource a/rdfs:subClassOf* ?class }"
@@ -162,6 +163,26 @@ class Queries:
             self.ask(INSTANCE_OF, {"resource": ("iri", iri, None), "class": ("iri", c, None)})
             for c in classes
         )
+
+    def dump(
+        self,
+        fmt: str,
+        graphs: Iterable[str] | None = None,
+        prefixes: Mapping[str, str] | None = None,
+    ) -> bytes:
+        """The dataset serialised in `fmt` (a `GRAPH_FORMATS` key), for dumps and the ontology
+        documents.
+
+        Without `graphs`, dataset formats (N-Quads, TriG, JSON-LD) hold every quad with its
+        graph; otherwise the distinct triples of the union of `graphs` (None: of every graph),
+        each once.
+        """
+        rdf_format = GRAPH_FORMATS[fmt]
+        if graphs is None and rdf_format.supports_datasets:
+            return ox.serialize(self.quads(), format=rdf_format, prefixes=prefixes) or b""
+        solutions = self.evaluate(DUMP_TRIPLES, default_graph=list(graphs or ()))
+        triples = (ox.Triple(row["s"], row["p"], row["o"]) for row in solutions)
+        return ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
 
 
 class GraphStore(Queries):
