@@ -44,8 +44,9 @@ class _Replica:
         """The store, once it holds `need` deltas and none is half-applied."""
         with self.changed:
             self.changed.wait_for(
-                lambda: self.failed or (
-                    self.store is not None and self.count >= need and not self.writing
+                lambda: (
+                    self.failed
+                    or (self.store is not None and self.count >= need and not self.writing)
                 )
             )
             if self.failed:
