@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from pathlib import Path
 
 from .config import Settings
 from .dataset import log_path
 from .sources import discover, submitted
 from .store import GraphStore
-from .store.snapshot import write_dump
+from .store.snapshot import write_disk_store, write_dump
 from .validation import Report
 from .writes import validate_store
 
@@ -45,15 +47,34 @@ def build(settings: Settings, engine: str = "fast") -> Report:
 
 
 def _replace_store(store: GraphStore, target: Path) -> None:
-    """Write the new store beside the old one and swap them, so a failed build leaves the old.
+    """Write the new store beside the old one and swap them, so a failed build leaves the old."""
+    with replacing_store(store, target):
+        pass
 
-    The snapshot directory holds the on-disk store and the dump that the server loads (see
-    `store.snapshot`), written from the same in-memory store before the swap.
+
+@contextmanager
+def replacing_store(store: GraphStore, target: Path) -> Iterator[None]:
+    """Write `store` as the new snapshot beside `target` while the block runs (a bulk load
+    validates meanwhile), then swap them; if the block raises, `target` stays as it was.
+
+    The snapshot directory holds the dump that the server loads and the on-disk store (see
+    `store.snapshot`); the engine's bulk loader fills the latter from the dump on a thread of
+    its own, which leaves the interpreter free for the block.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     staged, retired = target.with_name(target.name + ".new"), target.with_name(target.name + ".old")
-    store.copy_to(staged).close()
+    shutil.rmtree(staged, ignore_errors=True)
+    staged.mkdir()
     write_dump(store, staged)
+    with ThreadPoolExecutor(1) as pool:
+        disk = pool.submit(write_disk_store, staged)
+        try:
+            yield
+            disk.result()
+        except BaseException:
+            wait([disk])
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
     shutil.rmtree(retired, ignore_errors=True)
     if target.exists():
         target.rename(retired)

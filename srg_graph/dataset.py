@@ -24,7 +24,7 @@ def log_path(snapshot: Path) -> Path:
 
 
 def _recover_swap(snapshot: Path) -> None:
-    """Finish a snapshot swap that a crash interrupted (see `build._replace_store`)."""
+    """Finish a snapshot swap that a crash interrupted (see `build.replacing_store`)."""
     staged, retired = (
         snapshot.with_name(snapshot.name + ".new"),
         snapshot.with_name(snapshot.name + ".old"),

@@ -1,8 +1,9 @@
 """`srg load`: bulk-load RDF files into the store, validated like any write.
 
-The files are loaded with the engine's bulk loader into a staged copy of the dataset, the
-copy is validated against the shapes, and only then written as the new on-disk snapshot
-(which also folds in the write-ahead log). Run it with the server stopped.
+The files are loaded with the engine's bulk loader into a staged copy of the dataset; the
+copy is validated against the shapes while it is written beside the snapshot, and only then
+does it replace the snapshot (which also folds in the write-ahead log). Run it with the
+server stopped.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from .build import _replace_store
+from .build import _replace_store, replacing_store
 from .dataset import Dataset, log_path
 from .dataset import load as load_dataset
 from .namespaces import GRAPH
 from .sources import SourceError
-from .store import GraphStore, rdf_format
+from .store import rdf_format
 from .validation import Report
 from .writes import WriteRefused, validate_store
 
@@ -63,22 +64,23 @@ def load(
     staged = load_dataset(snapshot)[0]  # a store of its own, read from the snapshot's dump
     for path in files:
         staged.bulk_load(path, graph or default_graph(path), progress(path))
-    report = validate_store(staged)
-    if not report.conforms:
-        raise WriteRefused(report)
-    _write_snapshot(staged, snapshot)
+    with replacing_store(staged, snapshot):
+        report = validate_store(staged)
+        if not report.conforms:
+            raise WriteRefused(report)
+    _drop_log(snapshot)
     return report
 
 
 def compact(snapshot: Path) -> int:
     """Fold the write-ahead log into a new snapshot; the number of writes folded in."""
     data = Dataset.load(snapshot)
-    _write_snapshot(data.store, snapshot)
+    _replace_store(data.store, snapshot)
+    _drop_log(snapshot)
     return data.writes
 
 
-def _write_snapshot(store: GraphStore, snapshot: Path) -> None:
-    _replace_store(store, snapshot)
+def _drop_log(snapshot: Path) -> None:
     # The new snapshot holds what the log held; a crash before this line only means the log
     # is replayed once more onto it, which changes nothing (each record ends in its state).
     log_path(snapshot).unlink(missing_ok=True)

@@ -71,6 +71,7 @@ def test_violations_refuse_the_load_and_change_nothing(store: Path) -> None:
     assert run.returncode == 1
     assert "https://w3id.org/srg/id/werkbank/vloca" in run.stderr
     assert content(store) == before
+    assert not store.with_name(store.name + ".new").exists()
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,12 @@ def test_logged_removal_of_a_blank_node_quad_of_the_snapshot_replays(snapshot: P
     assert {str(q) for q in reopened.store.quads()} == {f'<{EX}s> <{EX}p> "ground" <{EX}g>'}
 
 
+def test_the_on_disk_store_holds_what_the_dump_holds(snapshot: Path) -> None:
+    disk = GraphStore.read_only(snapshot)
+    assert quads(disk) == quads(read_dump(snapshot))
+    assert disk.graph_names() == [f"{EX}empty", f"{EX}g"]
+
+
 def test_snapshot_without_a_dump_opens_from_the_on_disk_store(snapshot: Path) -> None:
     for name in (GROUND, BLANK, INDEX):
         (snapshot / name).unlink()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,15 +261,6 @@ class GraphStore(Queries):
             except SyntaxError as error:
                 message = error.msg.split(": ", 1)[-1] if error.lineno else error.msg
                 raise SourceError(str(path), message, error.lineno, error.offset) from error
-
-    def copy_to(self, path: Path) -> GraphStore:
-        """A new on-disk store at `path` with every quad of this one."""
-        if path.exists():
-            shutil.rmtree(path)
-        target = GraphStore(path)
-        target._store.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
-        target._store.flush()
-        return target
 
     # -- reading -----------------------------------------------------------------------------
     def evaluate(

@@ -4,8 +4,10 @@ Copying the on-disk store into memory goes quad by quad through Python (about 15
 million quads); the engine's own N-Quads parser fills an in-memory store with the same data
 in a few seconds. That parser renames blank nodes, and the write-ahead log refers to the
 store's blank node labels, so the few quads with a blank node are kept in a file of their
-own and loaded with their labels. The files sit inside the snapshot directory, so the
-directory swap of `build._replace_store` replaces store and dump together.
+own and loaded with their labels. The on-disk store beside them (the directory opens in
+`oxigraph serve --location`) is written from the dump by the engine's bulk loader. Both sit
+inside the snapshot directory, so the directory swap of `build.replacing_store` replaces them
+together.
 """
 
 from __future__ import annotations
@@ -70,17 +72,31 @@ def write_dump(store: GraphStore, directory: Path) -> None:
         os.close(descriptor)
 
 
+def write_disk_store(directory: Path) -> None:
+    """Write the on-disk store of the dump in `directory`, beside it, with the engine's bulk
+    loader: no quad passes through Python but those with a blank node (labels kept)."""
+    disk = ox.Store(str(directory))
+    disk.bulk_load(path=str(directory / GROUND), format=ox.RdfFormat.N_QUADS, lenient=True)
+    disk.bulk_extend(ox.parse(path=str(directory / BLANK), format=ox.RdfFormat.N_QUADS))
+    for graph in _index(directory)["graphs"]:
+        disk.add_graph(ox.NamedNode(graph))
+    disk.flush()
+
+
+def _index(directory: Path) -> dict[str, Any]:
+    return json.loads((directory / INDEX).read_text(encoding="utf-8"))
+
+
 def has_dump(directory: Path) -> bool:
     return (directory / INDEX).is_file()
 
 
 def read_dump(directory: Path) -> GraphStore:
     """An in-memory store of the dump in `directory` (see `has_dump`)."""
-    index: dict[str, Any] = json.loads((directory / INDEX).read_text(encoding="utf-8"))
     store = GraphStore()
     # lenient: the files were written by the engine's serialiser, so checking every IRI again
     # is wasted time (a fifth of the load).
     store._store.load(path=str(directory / GROUND), format=ox.RdfFormat.N_QUADS, lenient=True)
     store._store.extend(ox.parse(path=str(directory / BLANK), format=ox.RdfFormat.N_QUADS))
-    store.add_graphs(index["graphs"])
+    store.add_graphs(_index(directory)["graphs"])
     return store
