@@ -24,7 +24,7 @@ TSV, JSON = ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.JSON
 NQUADS, NTRIPLES = ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES
 
 
-class Worker(Protocol):
+class Pool(Protocol):
     """What `WorkerStore` needs of the query pool (`workers.QueryPool`)."""
 
     def read(self, method: str, args: tuple) -> Any: ...
@@ -75,8 +75,8 @@ def _parsed_quads(data: bytes) -> list[ox.Quad]:
 class WorkerStore(Queries):
     """The dataset in the query worker, read through the worker's pipes."""
 
-    def __init__(self, worker: Worker):
-        self.worker = worker
+    def __init__(self, pool: Pool):
+        self.pool = pool
 
     def evaluate(
         self,
@@ -88,7 +88,7 @@ class WorkerStore(Queries):
     ) -> Any:
         """Run a query in the worker; same contract as `GraphStore.evaluate`."""
         args = (sparql, base_iri, dict(terms or {}), tuple(default_graph), tuple(named_graphs))
-        kind, data = self.worker.read("evaluate", args)
+        kind, data = self.pool.read("evaluate", args)
         if kind == "solutions":
             return ox.parse_query_results(data, format=TSV)
         if kind == "boolean":
@@ -99,31 +99,31 @@ class WorkerStore(Queries):
         self, subject: Any = None, predicate: Any = None, object: Any = None, graph: Any = None
     ) -> list[ox.Quad]:
         """The quads matching a pattern (None matches anything)."""
-        return _parsed_quads(self.worker.read("quads", (subject, predicate, object, graph)))
+        return _parsed_quads(self.pool.read("quads", (subject, predicate, object, graph)))
 
     def around(self, nodes: Iterable[Any]) -> list[ox.Quad]:
         """Every statement about one of `nodes` or pointing at one."""
-        return _parsed_quads(self.worker.read("around", (list(nodes),)))
+        return _parsed_quads(self.pool.read("around", (list(nodes),)))
 
     def contains(self, quad: ox.Quad) -> bool:
-        return self.worker.read("contains", (quad,))
+        return self.pool.read("contains", (quad,))
 
     def has_graph(self, graph: str) -> bool:
-        return self.worker.read("has_graph", (graph,))
+        return self.pool.read("has_graph", (graph,))
 
     def graph_names(self) -> list[str]:
-        return self.worker.read("graph_names", ())
+        return self.pool.read("graph_names", ())
 
     def __len__(self) -> int:
-        return self.worker.read("size", ())
+        return self.pool.read("size", ())
 
     def graph_bytes(self, graph: str | None, fmt: str, limit: int) -> bytes:
         """One graph (None: the default graph) serialised, within `limit` bytes."""
-        return self.worker.read("graph_bytes", (graph, fmt, limit))
+        return self.pool.read("graph_bytes", (graph, fmt, limit))
 
     def ntriples(self, graphs: Iterable[str | None]) -> bytes:
         """The union of the given graphs (None: the default graph) as N-Triples."""
-        return self.worker.read("ntriples", (list(graphs),))
+        return self.pool.read("ntriples", (list(graphs),))
 
     def dump(
         self,
@@ -133,11 +133,11 @@ class WorkerStore(Queries):
     ) -> bytes:
         """`GraphStore.dump` of the worker's store, serialised there."""
         chosen = None if graphs is None else list(graphs)
-        return self.worker.read("dump", (fmt, chosen, dict(prefixes or {})))
+        return self.pool.read("dump", (fmt, chosen, dict(prefixes or {})))
 
     def copy(self) -> GraphStore:
         """An in-memory copy of the whole dataset, in this process (to stage a large write)."""
-        graphs, data = self.worker.read("everything", ())
+        graphs, data = self.pool.read("everything", ())
         target = GraphStore()
         target.add_graphs(graphs)
         target.add_quads(ox.parse(data, format=NQUADS))
@@ -145,4 +145,4 @@ class WorkerStore(Queries):
 
     def apply(self, delta: Delta) -> None:
         """Send a committed delta to the worker (the caller keeps deltas in commit order)."""
-        self.worker.broadcast(delta)
+        self.pool.broadcast(delta)
