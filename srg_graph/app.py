@@ -33,6 +33,7 @@ from .api import (
 from .api.common import ValidationFailed
 from .config import Settings
 from .errors import HttpError
+from .memory import TRIM_AFTER, give_back_freed_memory
 from .pages import STATIC
 from .queries import load
 from .services import open_services
@@ -120,7 +121,23 @@ class AccessLog:
             log.info(json.dumps(record))
 
 
+class MemoryReturn:
+    """After a long request, hand the heap memory it freed back to the system (`memory`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if time.perf_counter() - started > TRIM_AFTER:
+                give_back_freed_memory()
+
+
 def install_middleware(app: FastAPI) -> None:
+    app.add_middleware(MemoryReturn)
     app.add_middleware(AccessLog)
     # Reads are public from any origin; writes need a token, which CORS does not allow to be
     # sent from another origin (Authorization is not an allowed header, no credentials).

@@ -13,12 +13,14 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from . import dataset
+from .memory import TRIM_AFTER, give_back_freed_memory
 from .store import ChangeRecorder, Delta, GraphStore, QueryFailed, answer
 from .store.worker_store import read
 from .update_delta import SequentialUpdate, record_update
@@ -119,10 +121,13 @@ def _answer(conn: Connection, replica: _Replica) -> None:
             message = conn.recv()
         except (EOFError, OSError):
             return
+        started = time.monotonic()
         try:
             conn.send(_reply(replica, message))
         except OSError:  # the server gave up on the request and is stopping this worker
             return
+        if time.monotonic() - started > TRIM_AFTER:
+            give_back_freed_memory()
 
 
 def _load_and_apply(

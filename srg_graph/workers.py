@@ -177,24 +177,26 @@ class QueryPool:
 
     def run(self, request: QueryRequest) -> Answer:
         """Answer a query on a worker (blocking); `QueryTimeout` past the deadline."""
-        return self._call(("query", request), "query")
+        return self._call(("query", request), "query", self.timeout)
 
     def read(self, method: str, args: tuple) -> Any:
-        """A read of the worker's store (see `store.WorkerStore`), blocking."""
-        return self._call(("read", method, args), "read")
+        """A read of the worker's store (see `store.WorkerStore`), blocking. Reads are the
+        server's own (pages, dumps, statistics, validation), not users' SPARQL, so the time
+        limit does not stop them: at a million triples a dump takes longer than a query may."""
+        return self._call(("read", method, args), "read", None)
 
     def update(self, text: str, base_iri: str | None) -> Delta:
         """Work out an update's change on a worker, so that neither a crash nor a runaway
         update can take the server down; the caller validates and commits the delta."""
-        return self._call(("update", text, base_iri), "update")
+        return self._call(("update", text, base_iri), "update", self.timeout)
 
-    def _call(self, message: tuple, what: str) -> Any:
+    def _call(self, message: tuple, what: str, limit: float | None) -> Any:
         # A request lost with a worker that was stopped for another request's sake runs
         # again, once (twice lost: it may be what stops the worker).
         for _ in range(2):
             slot = self._take()
             try:
-                reply = self._ask(slot, (message[0], self.committed, *message[1:]), what)
+                reply = self._ask(slot, (message[0], self.committed, *message[1:]), what, limit)
             except _Lost:
                 continue
             if reply[0] == "failed":
@@ -217,13 +219,13 @@ class QueryPool:
                 return slot
             slot.conn.close()
 
-    def _ask(self, slot: Slot, message: tuple, what: str) -> tuple:
+    def _ask(self, slot: Slot, message: tuple, what: str, limit: float | None) -> tuple:
         try:
             slot.conn.send(message)
-            if not slot.conn.poll(self.timeout):
+            if not slot.conn.poll(limit):
                 slot.conn.close()
                 self._stop(slot.worker)
-                raise QueryTimeout(f"the {what} ran longer than {self.timeout:g} s and was stopped")
+                raise QueryTimeout(f"the {what} ran longer than {limit:g} s and was stopped")
             reply = slot.conn.recv()
         except (EOFError, OSError):
             slot.conn.close()

@@ -9,6 +9,7 @@ reason.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,9 @@ from server import run_srg
 from srg_graph.build import _replace_store
 from srg_graph.dataset import Dataset, open_log
 from srg_graph.sources import SourceError
-from srg_graph.store import Delta, GraphStore, QueryFailed, WorkerStore
+from srg_graph.store import Delta, GraphStore, QueryFailed, QueryRequest, WorkerStore
 from srg_graph.store.snapshot import GROUND
-from srg_graph.workers import QueryPool
+from srg_graph.workers import QueryPool, QueryTimeout
 
 ID = "https://w3id.org/srg/id/"
 GRAPH = "https://w3id.org/srg/graph/"
@@ -166,6 +167,23 @@ def test_a_commit_is_read_at_once_and_loaded_by_the_next_worker(
         pool._stop(pool.worker)  # as at a time limit: the successor loads snapshot and log
         assert data.store.ask(f'ASK {{ <{EX}new> <{EX}p> "committed" }}')
         assert len(data.store) == len(local) + 1
+    finally:
+        pool.close()
+
+
+def test_reads_outlast_the_time_limit_that_stops_queries(snapshot: Path) -> None:
+    """The server's own reads (a dump at a million triples takes longer than a query may)
+    are not stopped at the time limit; a user's query on the same worker is."""
+    pool = QueryPool(snapshot, open_log(snapshot), 2, timeout=0.001, queue_timeout=10)
+    try:
+        pool.loaded()
+        worker, store = pool.worker, WorkerStore(pool)
+        started = time.monotonic()
+        dump = store.dump("turtle")
+        assert time.monotonic() - started > pool.timeout  # else this proves nothing
+        assert dump and pool.worker is worker and worker.alive
+        with pytest.raises(QueryTimeout):
+            pool.run(QueryRequest("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", "json"))
     finally:
         pool.close()
 
