@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.load import Query, count
-from srg_graph.build import _replace_store, load_sources
 from srg_graph.config import Settings
+from srg_graph.dataset.build import _replace_store, load_sources
 from srg_graph.store import Delta, GraphStore, QueryRequest, answer
 
 

@@ -22,13 +22,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from srg_graph import mappings
-from srg_graph.build import _replace_store, load_sources
 from srg_graph.config import Settings
-from srg_graph.dataset import Dataset
-from srg_graph.services import open_services
+from srg_graph.dataset.build import _replace_store, load_sources
+from srg_graph.dataset.embedded import Dataset
+from srg_graph.dataset.writes import WriteRefused, apply_write
+from srg_graph.model import mappings
 from srg_graph.store import ChangeRecorder
-from srg_graph.writes import WriteRefused, apply_write
+from srg_graph.web.services import open_services
 
 ID = "https://w3id.org/srg/id/"
 ORG = "http://www.w3.org/ns/org#"

@@ -9,19 +9,21 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from . import load as loading
-from . import mappings, queries, remote
-from . import report as reports
-from .build import BuildRefused, build, load_sources
 from .config import Settings, read_token_file
-from .dataset import Dataset, load_prefix
-from .queries import NamedQuery
-from .results import SELECT_WRITERS
-from .sources import SourceError
-from .sparql_guard import inspect
+from .dataset import bulk_load as loading
+from .dataset import remote
+from .dataset.build import BuildRefused, build, load_sources
+from .dataset.embedded import Dataset, load_prefix
+from .dataset.sources import SourceError
+from .dataset.writes import ENGINES, WriteRefused, apply_write, validate_store
+from .model import mappings
+from .sparql import named as queries
+from .sparql.guard import inspect
+from .sparql.named import NamedQuery
+from .sparql.results import SELECT_WRITERS
 from .store import GRAPH_FORMATS, QueryFailed, QueryRequest, RemoteStore, answer
-from .validation import ShapesError
-from .writes import ENGINES, WriteRefused, apply_write, validate_store
+from .validation import render as reports
+from .validation.report import ShapesError
 
 OK, VIOLATIONS, UNUSABLE = 0, 1, 2
 
@@ -194,7 +196,7 @@ SERVE_OPTIONS = (  # flag, Settings field, type, help
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server import serve  # the web stack loads only for this command
+    from .web.server import serve  # the web stack loads only for this command
 
     settings = _settings(args)
     for _, name, _, _ in SERVE_OPTIONS:

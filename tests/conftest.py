@@ -13,12 +13,12 @@ import httpx
 import pytest
 from server import Server
 
-from srg_graph.build import build, load_sources
 from srg_graph.config import Settings
-from srg_graph.sources import Kind, Source, discover, submitted
+from srg_graph.dataset.build import build, load_sources
+from srg_graph.dataset.sources import Kind, Source, discover, submitted
+from srg_graph.dataset.writes import validate_store
 from srg_graph.store import GraphStore
-from srg_graph.validation import Report
-from srg_graph.writes import validate_store
+from srg_graph.validation.report import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

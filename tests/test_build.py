@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT
 
-from srg_graph.build import BuildRefused, build
 from srg_graph.config import Settings
+from srg_graph.dataset.build import BuildRefused, build
+from srg_graph.dataset.sources import SourceError, discover
 from srg_graph.namespaces import GRAPH
-from srg_graph.sources import SourceError, discover
 from srg_graph.store import GraphStore
 
 

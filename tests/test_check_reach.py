@@ -15,12 +15,12 @@ import random
 import pytest
 from conftest import ROOT
 
-from srg_graph.build import load_sources
-from srg_graph.check_algebra import NotLocal
-from srg_graph.check_reach import reach
-from srg_graph.fast_validation import load_checks
+from srg_graph.dataset.build import load_sources
 from srg_graph.store import ChangeRecorder, GraphStore, parse_payload
 from srg_graph.store.staging import local_change
+from srg_graph.validation.algebra import NotLocal
+from srg_graph.validation.fast import load_checks
+from srg_graph.validation.reach import reach
 
 EX = "http://example.org/"
 PREFIXES = f"PREFIX ex: <{EX}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"

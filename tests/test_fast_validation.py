@@ -13,16 +13,16 @@ import pytest
 from conftest import FIXTURES, validate_with_vocabulary, vocabulary_store
 from rdflib import RDF, SH, Graph
 
-from srg_graph.fast_validation import (
+from srg_graph.dataset.writes import validate_store
+from srg_graph.store import GraphStore
+from srg_graph.validation.fast import (
     load_checks,
     missing_twins,
     producing_shapes,
     shapes_store,
     validate_fast,
 )
-from srg_graph.store import GraphStore
-from srg_graph.validation import Report, Result
-from srg_graph.writes import validate_store
+from srg_graph.validation.report import Report, Result
 
 SRGSH = "https://w3id.org/srg/shapes#"
 SHAPE_FIXTURES = sorted((FIXTURES / "shapes").glob("*.ttl"))

@@ -19,7 +19,7 @@ from conftest import TOKEN, running_server
 from server import Server
 
 from srg_graph.config import Settings
-from srg_graph.validation import Report
+from srg_graph.validation.report import Report
 
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 SPARQL_QUERY = {"content-type": "application/sparql-query"}

@@ -12,10 +12,10 @@ from conftest import FIXTURES
 from rdflib import Graph
 from server import run_srg
 
-from srg_graph.dataset import Dataset, load_prefix, log_path
-from srg_graph.load import Progress
+from srg_graph.dataset.bulk_load import Progress
+from srg_graph.dataset.embedded import Dataset, load_prefix, log_path
+from srg_graph.dataset.writes import apply_write
 from srg_graph.store import GraphStore
-from srg_graph.writes import apply_write
 
 EX = "http://example.org/"
 TRIPLES = f'<{EX}a> <{EX}p> "one" .\n<{EX}b> <{EX}p> "two" .\n'

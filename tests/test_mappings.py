@@ -22,7 +22,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 from server import Server, run_srg
 
 from srg_graph.config import Settings
-from srg_graph.validation import Report
+from srg_graph.validation.report import Report
 
 FILES = Path(__file__).resolve().parent / "fixtures" / "mappings"
 ID = "https://w3id.org/srg/id/"

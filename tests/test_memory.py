@@ -10,7 +10,7 @@ import ctypes
 import os
 from pathlib import Path
 
-from srg_graph.memory import give_back_freed_memory
+from srg_graph.runtime.memory import give_back_freed_memory
 
 CHUNKS, SIZE = 100_000, 1024  # 100 MB in chunks small enough to come from the heap
 

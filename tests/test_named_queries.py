@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from srg_graph import queries
-from srg_graph.queries import NamedQuery, ParameterError, QueryFileError
+from srg_graph.sparql import named as queries
+from srg_graph.sparql.named import NamedQuery, ParameterError, QueryFileError
 from srg_graph.store import GraphStore
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from srg_graph.negotiation import MediaRange, choose, choose_language, parse_accept
+from srg_graph.web.negotiation import MediaRange, choose, choose_language, parse_accept
 
 RESULTS = [
     "application/sparql-results+json",

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from srg_graph import orgchart
+from srg_graph.model import orgchart
 from srg_graph.store import GraphStore, parse_payload
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 from server import run_srg
 
-from srg_graph import queries
+from srg_graph.sparql import named as queries
 
 ID = "https://w3id.org/srg/id/"
 REGISTRY = queries.load(ROOT / "queries")

@@ -19,10 +19,10 @@ from conftest import TOKEN, fresh_store
 from server import OxigraphServer, Server, run_srg
 
 from srg_graph.config import Settings
-from srg_graph.prebinding import prebound
+from srg_graph.sparql.prebinding import prebound
 from srg_graph.store import ChangeRecorder, GraphStore, QueryFailed, QueryRequest, RemoteStore
 from srg_graph.store import answer as answer_query
-from srg_graph.validation import Report
+from srg_graph.validation.report import Report
 
 ID = "https://w3id.org/srg/id/"
 GRAPH = "https://w3id.org/srg/graph/"

@@ -20,7 +20,7 @@ from rdflib import RDF, RDFS, SH, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from srg_graph.validation import Report
+from srg_graph.validation.report import Report
 
 SRGSH = Namespace("https://w3id.org/srg/shapes#")
 ID = "https://w3id.org/srg/id/"

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from srg_graph.build import _replace_store
 from srg_graph.config import Settings
-from srg_graph.dataset import Dataset, load_prefix
+from srg_graph.dataset.build import _replace_store
+from srg_graph.dataset.embedded import Dataset, load_prefix
 from srg_graph.store import Delta, GraphStore
 from srg_graph.store.snapshot import BLANK, GROUND, INDEX, has_dump, read_dump
-from srg_graph.validation import Report
+from srg_graph.validation.report import Report
 
 EX = "http://example.org/"
 BLANK_QUAD = f'_:kept <{EX}p> "blank" <{EX}g> .\n'.encode()

@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 from rdflib import Graph
 
-from srg_graph.sources import discover
+from srg_graph.dataset.sources import discover
 from srg_graph.store import GraphStore
 
 SOURCES = discover(ROOT)
@@ -116,7 +116,7 @@ def test_source_paths_are_relative_in_messages() -> None:
 
 
 def test_page_words_exist_in_both_languages() -> None:
-    words = json.loads((ROOT / "srg_graph" / "resources" / "words.json").read_text("utf-8"))
+    words = json.loads((ROOT / "srg_graph" / "web" / "words.json").read_text("utf-8"))
     assert set(words) == {"nl", "en"}
     assert set(words["nl"]) == set(words["en"])
     assert all(words["nl"].values()) and all(words["en"].values())

@@ -10,15 +10,15 @@ from weakref import WeakKeyDictionary
 import pytest
 from conftest import FIXTURES, ROOT, vocabulary_store
 
-from srg_graph.build import load_sources
-from srg_graph.check_algebra import predicates_read
-from srg_graph.check_reach import reach
-from srg_graph.fast_validation import load_checks
-from srg_graph.local_validation import changed, reaches
-from srg_graph.sources import submitted
+from srg_graph.dataset.build import load_sources
+from srg_graph.dataset.sources import submitted
+from srg_graph.dataset.writes import refusal, validate_store
 from srg_graph.store import ChangeRecorder, Delta, GraphStore, parse_payload
-from srg_graph.validation import Result
-from srg_graph.writes import refusal, validate_store
+from srg_graph.validation.algebra import predicates_read
+from srg_graph.validation.fast import load_checks
+from srg_graph.validation.incremental import changed, reaches
+from srg_graph.validation.reach import reach
+from srg_graph.validation.report import Result
 
 EX = "http://example.org/"
 SHAPE_FIXTURES = sorted((FIXTURES / "shapes").glob("*.ttl"))

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 
 from srg_graph.store import ChangeRecorder, GraphStore, QueryFailed, RemoteStore
-from srg_graph.update_delta import SEQUENTIAL, record_update
+from srg_graph.store.update_recorder import SEQUENTIAL, record_update
 
 EX = "PREFIX ex: <http://example.org/>\n"
 BASE = "http://example.org/base/"

@@ -18,12 +18,12 @@ import pyoxigraph as ox
 import pytest
 from server import run_srg
 
-from srg_graph.build import _replace_store
-from srg_graph.dataset import Dataset, open_log
-from srg_graph.sources import SourceError
+from srg_graph.dataset.build import _replace_store
+from srg_graph.dataset.embedded import Dataset, open_log
+from srg_graph.dataset.sources import SourceError
+from srg_graph.runtime.pool import QueryPool, QueryTimeout
 from srg_graph.store import Delta, GraphStore, QueryFailed, QueryRequest, WorkerStore
 from srg_graph.store.snapshot import GROUND
-from srg_graph.workers import QueryPool, QueryTimeout
 
 ID = "https://w3id.org/srg/id/"
 GRAPH = "https://w3id.org/srg/graph/"

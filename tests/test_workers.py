@@ -21,7 +21,7 @@ from conftest import TOKEN, running_server
 from server import REMOTE, Server
 
 from srg_graph.config import Settings
-from srg_graph.validation import Report
+from srg_graph.validation.report import Report
 
 pytestmark = pytest.mark.skipif(REMOTE, reason="a remote store has no query workers")
 

@@ -22,7 +22,7 @@ from rdflib.namespace import RDF
 from server import Server
 
 from srg_graph.config import Settings
-from srg_graph.validation import Report
+from srg_graph.validation.report import Report
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 AUTH = {"authorization": f"Bearer {TOKEN}"}

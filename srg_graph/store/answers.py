@@ -9,8 +9,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .. import results as results_module
-from ..queries import Binding
+from ..sparql import results as results_module
+from ..sparql.named import Binding
 from .base import GRAPH_FORMATS, QueryFailed, _bounded
 from .graph_store import GraphStore, substitutions
 

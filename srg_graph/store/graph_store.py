@@ -11,9 +11,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..queries import Binding
-from ..results import XSD_STRING
-from ..sources import Source, SourceError
+from ..dataset.sources import Source, SourceError
+from ..sparql import internal
+from ..sparql.named import Binding
+from ..sparql.results import XSD_STRING
 from .base import GRAPH_FORMATS, _bounded, _graph_node
 
 FORMATS_BY_SUFFIX = {
@@ -46,7 +47,6 @@ def _read(path: Path) -> bytes:
     return gzip.decompress(data) if path.suffix.lower() == ".gz" else data
 
 
-DUMP_TRIPLES = (Path(__file__).parent.parent / "sparql" / "dump-triples.rq").read_text("utf-8")
 INSTANCE_OF = (
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
     "ASK { ?resource a/rdfs:subClassOf* ?class }"
@@ -179,7 +179,7 @@ class Queries:
         rdf_format = GRAPH_FORMATS[fmt]
         if graphs is None and rdf_format.supports_datasets:
             return ox.serialize(self.quads(), format=rdf_format, prefixes=prefixes) or b""
-        solutions = self.evaluate(DUMP_TRIPLES, default_graph=list(graphs or ()))
+        solutions = self.evaluate(internal.query("dump-triples"), default_graph=list(graphs or ()))
         triples = (ox.Triple(row["s"], row["p"], row["o"]) for row in solutions)
         return ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
 

@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
 
-from ..prebinding import prebound
+from ..sparql import internal
+from ..sparql.prebinding import prebound
 from .base import GRAPH_FORMATS, QueryFailed, _bounded
 from .graph_store import Delta, GraphStore, Queries
 
-SPARQL = Path(__file__).parent.parent / "sparql"
 RESULTS = "application/sparql-results+json"
 ACCEPT = f"{RESULTS}, application/n-triples;q=0.9"
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -34,7 +33,7 @@ BATCH = 200  # terms per VALUES block: a few kilobytes of query
 
 
 def _sparql(name: str) -> str:
-    return (SPARQL / f"remote-{name}.rq").read_text("utf-8")
+    return internal.query(f"remote-{name}")
 
 
 class RemoteTriples(list):

@@ -17,9 +17,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..queries import Binding
+from ..sparql.named import Binding
 from .graph_store import Delta, GraphStore, Queries, _graph_name, _node, _nquads
-from .reach import Reach, Statements, TooFar, Tracer, gather
+from .tracing import Reach, Statements, TooFar, Tracer, gather
 
 
 class ChangeRecorder:

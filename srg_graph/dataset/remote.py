@@ -1,0 +1,84 @@
+"""Remote-store mode: the dataset and the query pool of a server on another SPARQL 1.1 store.
+
+`RemoteDataset` and `RemotePool` stand in for `dataset.Dataset` and `workers.QueryPool`:
+queries run on the remote store (its own time limit and ours, as the HTTP time-out), and a
+write is recorded as a delta against the remote store, validated here, then sent as one
+update. This server must be the only writer: the remote store has no way to tell it that
+someone else changed the data between validation and commit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from ..config import Settings
+from ..store import Answer, ChangeRecorder, Delta, GraphStore, QueryRequest, RemoteStore, answer
+from ..store.update_recorder import record_update
+
+
+class RemoteDataset:
+    """The remote store with what `Dataset` offers the routers: a lock, a version, commit."""
+
+    def __init__(self, store: RemoteStore, refresh: float):
+        self.store, self.refresh = store, refresh
+        self.lock = threading.Lock()
+        self.generation = time.time_ns()
+        self.writes = 0
+        self._modified = time.time()
+
+    @property
+    def version(self) -> str:
+        """Changes with every write made through this server; a read-only replica cannot see
+        the writer's changes, so its version also moves on every `refresh` seconds."""
+        if self.store.update_url is not None:
+            return f"{self.generation:x}-{self.writes}"
+        return f"{self.generation:x}-r{int(time.time() // self.refresh)}"
+
+    @property
+    def modified(self) -> float:
+        if self.store.update_url is not None:
+            return self._modified
+        return time.time() // self.refresh * self.refresh
+
+    def commit(self, delta: Delta) -> None:
+        if delta:
+            self.store.apply(delta)
+            self.writes += 1
+            self._modified = time.time()
+
+
+class RemotePool:
+    """Queries and updates worked out on the remote store, in the calling thread."""
+
+    def __init__(self, store: RemoteStore):
+        self.store = store
+
+    def run(self, request: QueryRequest) -> Answer:
+        return answer(self.store, request)
+
+    def update(self, text: str, base_iri: str | None) -> Delta:
+        recorder = ChangeRecorder(self.store)
+        record_update(recorder, self.store, text, base_iri)
+        return recorder.delta()
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def remote_store(settings: Settings) -> RemoteStore:
+    assert settings.sparql_endpoint is not None
+    return RemoteStore(
+        settings.sparql_endpoint,
+        settings.update_endpoint,
+        settings.gsp_endpoint,
+        settings.query_timeout,
+    )
+
+
+def push(store: GraphStore, target: RemoteStore) -> list[str]:
+    """Copy every named graph of `store` to the remote store (each replaced whole)."""
+    graphs = store.graph_names()
+    for graph in graphs:
+        target.put_graph(graph, store.ntriples([graph]))
+    return graphs

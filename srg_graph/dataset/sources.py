@@ -1,0 +1,72 @@
+"""The source files of the graph and the named graph each one becomes.
+
+`ontology/srg.ttl` is the graph `graph/ontology`; other ontology files `graph/ontology/<stem>`;
+shapes `graph/shapes/<stem>`; data `graph/<stem>` (see docs/modelling.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from ..namespaces import GRAPH
+
+
+class Kind(Enum):
+    ONTOLOGY = "ontology"
+    SHAPES = "shapes"
+    DATA = "data"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source file and the named graph it is loaded into."""
+
+    path: Path
+    kind: Kind
+    graph: str
+
+    def display(self, root: Path) -> str:
+        try:
+            return str(self.path.relative_to(root))
+        except ValueError:
+            return str(self.path)
+
+
+class SourceError(Exception):
+    """A source that cannot be used: unreadable, or not valid RDF (with its position)."""
+
+    def __init__(self, file: str, message: str, line: int | None = None, column: int | None = None):
+        self.file, self.message, self.line, self.column = file, message, line, column
+        where = file if line is None else f"{file}:{line}:{column}"
+        super().__init__(f"{where}: {message}")
+
+
+def graph_iri(kind: Kind, stem: str) -> str:
+    if kind is Kind.DATA:
+        return f"{GRAPH}{stem}"
+    if kind is Kind.ONTOLOGY and stem == "srg":
+        return f"{GRAPH}ontology"
+    return f"{GRAPH}{kind.value}/{stem}"
+
+
+def discover(root: Path) -> list[Source]:
+    """Every `.ttl` under `ontology/`, `shapes/` and `data/`, in a stable order."""
+    found = [
+        Source(path, kind, graph_iri(kind, path.stem))
+        for kind in Kind
+        for path in sorted((root / kind.value).glob("*.ttl"))
+    ]
+    graphs = [source.graph for source in found]
+    duplicated = {g for g in graphs if graphs.count(g) > 1}
+    if duplicated:
+        raise SourceError(
+            str(root), f"two source files map to the same graph: {sorted(duplicated)}"
+        )
+    return found
+
+
+def submitted(path: Path) -> Source:
+    """A file given on the command line, validated beside the sources in a graph of its own."""
+    return Source(path, Kind.DATA, f"{GRAPH}submitted/{path.stem}")

@@ -1,0 +1,125 @@
+"""Linked-data descriptions: the thing behind a `/doc/` path, its RDF description, its formats.
+
+The description of a resource is its own triples, the labels of what it links to, and the
+triples that link to it with their subjects' labels, from every graph (the union). It is made
+by `sparql/describe-graph.rq` on the in-memory store and serialised with rdflib; JSON-LD is
+compacted with the published context (`resources/context.jsonld`) and refers to it by URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from ..namespaces import DOC, GRAPH, ID, ONTOLOGY, PREFIXES, SRG
+from ..sparql import internal
+from ..store import GraphStore, QueryRequest, answer
+
+HERE = Path(__file__).resolve().parent
+CONTEXT_FILE = HERE / "resources" / "context.jsonld"
+
+INVALID_IRI_CHARACTERS = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+HTML = "text/html"
+JSONLD = "application/ld+json"
+# The order breaks ties: `*/*` (or no Accept) gets Turtle; a browser asks for HTML by name.
+OFFERED = (
+    "text/turtle",
+    HTML,
+    JSONLD,
+    "application/rdf+xml",
+    "application/n-triples",
+    "application/json",
+)
+ALIASES = {"application/json": JSONLD}
+SUFFIXES = {
+    ".ttl": "text/turtle",
+    ".jsonld": JSONLD,
+    ".rdf": "application/rdf+xml",
+    ".nt": "application/n-triples",
+    ".html": HTML,
+}
+RDFLIB_FORMATS = {
+    "text/turtle": "turtle",
+    JSONLD: "json-ld",
+    "application/rdf+xml": "pretty-xml",
+    "application/n-triples": "nt",
+}
+
+
+@cache
+def context() -> dict[str, Any]:
+    """The published JSON-LD context document (`{"@context": {...}}`)."""
+    return json.loads(CONTEXT_FILE.read_text("utf-8"))
+
+
+def resource_iri(path: str) -> str:
+    """The thing a `/id/` or `/doc/` path names, whatever host the server runs on."""
+    return ID + path
+
+
+def is_valid_path(path: str) -> bool:
+    """Whether `ID + path` is an IRI (no spaces, controls or characters IRIs exclude)."""
+    return not INVALID_IRI_CHARACTERS.search(path)
+
+
+def split_suffix(path: str) -> tuple[str, str | None]:
+    """`body/x.ttl` -> (`body/x`, `text/turtle`); slugs never contain a dot."""
+    for suffix, media_type in SUFFIXES.items():
+        if path.endswith(suffix):
+            return path.removesuffix(suffix), media_type
+    return path, None
+
+
+def media_type(chosen: str) -> str:
+    """The served media type of a negotiated one (`application/json` is JSON-LD)."""
+    return ALIASES.get(chosen, chosen)
+
+
+def rows(store: GraphStore, name: str, iri: str) -> list[dict[str, str]]:
+    """The rows of an internal query about one resource (bound as `?resource`)."""
+    return store.rows(internal.query(name), {"resource": ("iri", iri, None)})
+
+
+def description(store: GraphStore, iri: str) -> Graph:
+    """The RDF description of a resource; empty when the graph does not know it."""
+    request = QueryRequest(
+        text=internal.query("describe-graph"),
+        fmt="ntriples",
+        bindings=(("resource", ("iri", iri, None)),),
+    )
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    graph.parse(data=answer(store, request).body, format="nt")
+    return graph
+
+
+def serialize(graph: Graph, media: str, context_url: str) -> bytes:
+    """The description in an RDF media type; JSON-LD compacted, its context given by URL."""
+    if media != JSONLD:
+        return graph.serialize(format=RDFLIB_FORMATS[media], encoding="utf-8")
+    text = graph.serialize(format="json-ld", context=context()["@context"], auto_compact=True)
+    document = json.loads(text)
+    document["@context"] = context_url
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def rdf(store: GraphStore, iri: str, media: str, context_url: str) -> bytes | None:
+    """The description of a resource in an RDF media type; None when the graph lacks it."""
+    graph = description(store, iri)
+    return serialize(graph, media, context_url) if len(graph) else None
+
+
+def local_href(iri: str) -> str | None:
+    """Where this server shows an IRI of the project (None: an outside IRI)."""
+    for base, path in ((ID, "/doc/"), (DOC, "/doc/"), (GRAPH, "/graph/")):
+        if iri.startswith(base) and len(iri) > len(base):
+            return path + iri[len(base) :]
+    if iri == ONTOLOGY or iri.startswith(SRG):
+        return "/ns" + iri[len(ONTOLOGY) :]
+    return None

@@ -1,0 +1,268 @@
+"""Query workers: the process that holds the dataset and answers queries, killed at the time
+limit.
+
+pyoxigraph cannot interrupt a running query, so queries run in a worker process that is
+killed when a deadline passes, which really frees the CPU. The worker holds the only copy of
+the dataset in memory; the server reads it through the worker too (`store.WorkerStore`). One
+process answers `size` requests at a time, a thread each: the engine releases the
+interpreter lock while it evaluates, so threads run queries side by side as well as
+processes would, with one copy of the data. The worker is forked from the zygote (see
+`zygote`) and loads the snapshot and the log itself; a killed worker is replaced by a new one,
+which loads them again (seconds at a million quads), and the other requests it was answering
+run again on it.
+
+Committed deltas reach the worker in commit order, numbered by their place in the log; each
+request carries the number of deltas committed before it, and the worker answers it once it
+holds that many, so a query always sees every write committed before it started.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import threading
+import time
+from contextlib import suppress
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..dataset import embedded as dataset
+from ..dataset.sources import SourceError
+from ..store import Answer, Delta, QueryFailed, QueryRequest
+from .zygote import CONTEXT, Zygote, ZygoteLost
+
+
+class QueryTimeout(Exception):
+    """The query ran past its deadline and its worker was stopped."""
+
+
+class Busy(Exception):
+    """Every worker stayed busy for longer than a request may wait."""
+
+
+class _Lost(Exception):
+    """The worker stopped while it held the request (for another request's time limit)."""
+
+
+@dataclass(eq=False)
+class Worker:
+    pid: int
+    control: Connection
+    pidfd: int | None = None
+    alive: bool = True
+    loaded: threading.Event = field(default_factory=threading.Event)
+    failure: str | None = None  # why it could not load the dataset
+
+    def kill(self) -> None:
+        """SIGKILL through a pidfd where there is one: a pid alone could have been reused."""
+        try:
+            if self.pidfd is not None:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:  # it had ended already
+            pass
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+        self.control.close()
+
+
+@dataclass(eq=False)
+class Slot:
+    """One request at a time on one thread of a worker."""
+
+    worker: Worker
+    conn: Connection
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+class QueryPool:
+    """A worker answering `size` requests at a time; `run` blocks until an answer, a timeout
+    or `Busy`."""
+
+    def __init__(
+        self, snapshot: Path, writes: int, size: int, timeout: float, queue_timeout: float
+    ):
+        self.snapshot, self.size = snapshot, size
+        self.timeout, self.queue_timeout = timeout, queue_timeout
+        self.committed = writes  # deltas in the log and sent to the worker
+        self.idle: queue.Queue[Slot] = queue.Queue()
+        self.registry = threading.Lock()
+        self.closed = False
+        # Now, while the server has one thread (it is called before uvicorn serves).
+        self.zygote = Zygote.fork()
+        self.worker = self._fork()
+
+    def loaded(self) -> None:
+        """Wait until the worker has loaded the dataset; `SourceError` if it could not."""
+        self.worker.loaded.wait()
+        if self.worker.failure is not None:
+            message = f"the dataset could not be loaded: {self.worker.failure}"
+            raise SourceError(str(self.snapshot), message)
+
+    def _fork(self) -> Worker:
+        """A new worker from the zygote; call with the registry held."""
+        for _ in range(2):
+            pipes = [CONTEXT.Pipe() for _ in range(self.size + 1)]
+            fds = [child.fileno() for _, child in pipes]
+            try:
+                pid = self._zygote().fork_worker(self.snapshot, self.committed, fds)
+            except ZygoteLost:
+                for parent, _ in pipes:
+                    parent.close()
+                continue
+            finally:
+                for _, child in pipes:
+                    child.close()
+            worker = Worker(pid, pipes[0][0], _pidfd(pid))
+            slots = [Slot(worker, parent) for parent, _ in pipes[1:]]
+            threading.Thread(target=self._admit, args=(worker, slots), daemon=True).start()
+            return worker
+        raise RuntimeError("no query worker could be started")
+
+    def _admit(self, worker: Worker, slots: list[Slot]) -> None:
+        """Hand out a worker's slots once it has loaded the dataset, so that the load (seconds
+        at a million quads) counts against no request's time limit."""
+        try:
+            status, detail = worker.control.recv()
+        except (EOFError, OSError):
+            status, detail = "failed", "the query worker stopped while it loaded the dataset"
+        if status == "failed":
+            worker.failure = detail
+        worker.loaded.set()
+        for slot in slots:
+            self.idle.put(slot)
+
+    def _zygote(self) -> Zygote:
+        """The zygote, or a new one if it was lost."""
+        if not self.zygote.alive:
+            self.zygote.close()
+            self.zygote = Zygote.spawn()
+        return self.zygote
+
+    def _revive(self) -> None:
+        """Fork a worker if the last one was stopped (and its successor failed to start)."""
+        with self.registry:
+            if not self.closed and not self.worker.alive:
+                self.worker = self._fork()
+
+    def broadcast(self, delta: Delta) -> None:
+        """Send the next committed delta of the log to the worker (call with the dataset lock
+        held, so that deltas go out in commit order)."""
+        with self.registry:
+            self.committed += 1
+            # A worker that is gone gets a successor that loads the delta from the log.
+            with suppress(OSError):
+                self.worker.control.send(("delta", self.committed, delta))
+
+    def _stop(self, worker: Worker) -> None:
+        """Kill a worker (its other requests run again) and fork its successor."""
+        with self.registry:
+            if not worker.alive:
+                return
+            worker.alive = False
+            worker.kill()
+            self.zygote.reap(worker.pid)
+        self._revive()
+
+    def run(self, request: QueryRequest) -> Answer:
+        """Answer a query on a worker (blocking); `QueryTimeout` past the deadline."""
+        return self._call(("query", request), "query", self.timeout)
+
+    def read(self, method: str, args: tuple) -> Any:
+        """A read of the worker's store (see `store.WorkerStore`), blocking. Reads are the
+        server's own (pages, dumps, statistics, validation), not users' SPARQL, so the time
+        limit does not stop them: at a million triples a dump takes longer than a query may."""
+        return self._call(("read", method, args), "read", None)
+
+    def update(self, text: str, base_iri: str | None) -> Delta:
+        """Work out an update's change on a worker, so that neither a crash nor a runaway
+        update can take the server down; the caller validates and commits the delta."""
+        return self._call(("update", text, base_iri), "update", self.timeout)
+
+    def _call(self, message: tuple, what: str, limit: float | None) -> Any:
+        # A request lost with a worker that was stopped for another request's sake runs
+        # again, once (twice lost: it may be what stops the worker).
+        for _ in range(2):
+            slot = self._take()
+            try:
+                reply = self._ask(slot, (message[0], self.committed, *message[1:]), what, limit)
+            except _Lost:
+                continue
+            if reply[0] == "failed":
+                raise QueryFailed(reply[1], reply[2])
+            if reply[0] == "raised":
+                raise reply[1](reply[2])
+            return reply[1]
+        raise QueryFailed(500, f"the {what} made its worker stop; it was not run")
+
+    def _take(self) -> Slot:
+        if not self.worker.alive:
+            self._revive()
+        deadline = time.monotonic() + self.queue_timeout
+        while True:
+            try:
+                slot = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise Busy("all query workers are busy; try again shortly") from None
+            if slot.worker.alive:
+                return slot
+            slot.conn.close()
+
+    def _ask(self, slot: Slot, message: tuple, what: str, limit: float | None) -> tuple:
+        try:
+            slot.conn.send(message)
+            if not slot.conn.poll(limit):
+                slot.conn.close()
+                self._stop(slot.worker)
+                raise QueryTimeout(f"the {what} ran longer than {limit:g} s and was stopped")
+            reply = slot.conn.recv()
+        except (EOFError, OSError):
+            slot.conn.close()
+            self._stop(slot.worker)
+            raise _Lost from None
+        self.idle.put(slot)
+        return reply
+
+    def close(self) -> None:
+        with self.registry:
+            self.closed = True
+            if self.worker.alive:
+                self.worker.alive = False
+                self.worker.kill()
+            self.zygote.close()
+
+
+_AHEAD: dict[Path, QueryPool] = {}
+
+
+def open_pool(settings: Settings) -> QueryPool:
+    """The query pool of the store `settings` names: the one `start_ahead` started, or a new
+    one (call while the process has one thread)."""
+    pool = _AHEAD.pop(settings.store, None)
+    if pool is not None:
+        return pool
+    writes = dataset.open_log(settings.store)
+    return QueryPool(
+        settings.store, writes, settings.workers, settings.query_timeout, settings.queue_timeout
+    )
+
+
+def start_ahead(settings: Settings) -> QueryPool:
+    """Start the query worker now; the next `open_pool(settings)` takes it over.
+
+    `srg serve` calls this before it imports the web stack, so that the worker loads the
+    dataset (most of the time to the first answer) while the server imports.
+    """
+    _AHEAD[settings.store] = pool = open_pool(settings)
+    return pool

@@ -1,0 +1,166 @@
+"""What a query worker process runs: a thread per slot answers requests on the dataset.
+
+The worker holds the server's only copy of the dataset in memory: it loads the snapshot and
+the log itself, on a thread, while it already takes requests (they wait for the load). The
+server talks to it through one pipe per slot, and sends committed deltas through a pipe of
+their own (see `workers.QueryPool`). Deltas are read as they come, so that the server never
+waits to send one, and applied by the loading thread once the load is done; a request waits
+until the store holds the deltas committed before it was sent.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from ..dataset import embedded as dataset
+from ..store import ChangeRecorder, Delta, GraphStore, QueryFailed, answer
+from ..store.update_recorder import SequentialUpdate, record_update
+from ..store.worker_store import read
+from .memory import TRIM_AFTER, give_back_freed_memory
+
+
+class _Replica:
+    """The worker's store once loaded, how many deltas it holds, and a lock that keeps
+    requests off a delta while it is being applied (a delta is several engine transactions)."""
+
+    def __init__(self) -> None:
+        self.store: GraphStore | None = None
+        self.failed: str | None = None
+        self.count, self.readers, self.writing = 0, 0, False
+        self.changed = threading.Condition()
+
+    def loaded(self, store: GraphStore | None, count: int, failed: str | None = None) -> None:
+        with self.changed:
+            self.store, self.count, self.failed = store, count, failed
+            self.changed.notify_all()
+
+    @contextmanager
+    def reading(self, need: int) -> Iterator[GraphStore]:
+        """The store, once it holds `need` deltas and none is half-applied."""
+        with self.changed:
+            self.changed.wait_for(
+                lambda: (
+                    self.failed
+                    or (self.store is not None and self.count >= need and not self.writing)
+                )
+            )
+            if self.failed:
+                raise QueryFailed(503, f"the dataset could not be loaded: {self.failed}")
+            self.readers += 1
+        try:
+            assert self.store is not None
+            yield self.store
+        finally:
+            with self.changed:
+                self.readers -= 1
+                self.changed.notify_all()
+
+    def apply(self, count: int, delta: Delta) -> None:
+        """Apply the `count`-th delta of the log (one the load already replayed is skipped)."""
+        assert self.store is not None
+        if count <= self.count:
+            return
+        with self.changed:
+            self.writing = True
+            self.changed.wait_for(lambda: self.readers == 0)
+        self.store.apply(delta)
+        with self.changed:
+            self.writing, self.count = False, count
+            self.changed.notify_all()
+
+
+def _updated(store: GraphStore, text: str, base_iri: str | None) -> Delta:
+    """What an update would change (the worker's store stays as it is: the change reaches it
+    as a delta once the write is validated and committed). Recorded without a copy of the
+    dataset (`update_delta`); a request whose WHERE clause follows a change of its own is
+    worked out on a copy instead, which takes seconds at a million quads."""
+    recorder = ChangeRecorder(store)
+    try:
+        record_update(recorder, store, text, base_iri)
+    except SequentialUpdate:
+        return _updated_on_a_copy(store, text, base_iri)
+    return recorder.delta()
+
+
+def _updated_on_a_copy(store: GraphStore, text: str, base_iri: str | None) -> Delta:
+    staged = store.copy()
+    try:
+        staged.update(text, base_iri=base_iri)
+    except (SyntaxError, RuntimeError) as error:
+        raise QueryFailed(400, f"the update could not run: {error}") from error
+    return store.diff(staged)
+
+
+def _reply(replica: _Replica, message: tuple) -> tuple:
+    try:
+        with replica.reading(message[1]) as store:
+            if message[0] == "query":
+                return ("ok", answer(store, message[2]))
+            if message[0] == "read":
+                return ("ok", read(store, message[2], message[3]))
+            return ("ok", _updated(store, message[2], message[3]))
+    except QueryFailed as failed:
+        return ("failed", failed.status, failed.message)
+    except (SyntaxError, ValueError) as error:  # raised again in the server, as they were
+        return ("raised", type(error), str(error))
+    except Exception as error:  # the request fails; the other requests of the worker go on
+        return ("failed", 500, f"the {message[0]} could not run: {error}")
+
+
+def _answer(conn: Connection, replica: _Replica) -> None:
+    """One thread of the worker: answer `query`, `read` and `update` messages, one at a time."""
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        started = time.monotonic()
+        try:
+            conn.send(_reply(replica, message))
+        except OSError:  # the server gave up on the request and is stopping this worker
+            return
+        if time.monotonic() - started > TRIM_AFTER:
+            give_back_freed_memory()
+
+
+def _load_and_apply(
+    snapshot: Path, writes: int, deltas: queue.SimpleQueue, replica: _Replica, control: Connection
+) -> None:
+    """Load the snapshot and the first `writes` records of its log, then apply the deltas the
+    server sends, in order."""
+    try:
+        replica.loaded(dataset.load_prefix(snapshot, writes), writes)
+    except Exception as error:  # every request is answered with the reason
+        replica.loaded(None, writes, f"{type(error).__name__}: {error}")
+        control.send(("failed", replica.failed))
+        return
+    control.send(("loaded", writes))
+    try:
+        while True:
+            replica.apply(*deltas.get())
+    except BaseException:  # a store that missed a delta must not answer: end the worker
+        os._exit(70)
+
+
+def serve_worker(snapshot: Path, writes: int, fds: list[int]) -> None:
+    """A worker process: a thread loads the dataset and then applies the deltas, which are
+    read as they come (so the server never waits to send one); a thread per slot answers."""
+    control, *slots = (Connection(fd) for fd in fds)
+    replica, deltas = _Replica(), queue.SimpleQueue()
+    loading = (snapshot, writes, deltas, replica, control)
+    threading.Thread(target=_load_and_apply, args=loading, daemon=True).start()
+    for conn in slots:
+        threading.Thread(target=_answer, args=(conn, replica), daemon=True).start()
+    try:
+        while True:
+            message = control.recv()
+            deltas.put((message[1], message[2]))
+    except (EOFError, OSError):  # the server closed the pipe or is gone
+        return

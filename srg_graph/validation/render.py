@@ -1,0 +1,99 @@
+"""Validation reports for people (text), programs (JSON) and SHACL tools (Turtle)."""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+
+from .report import Report, Result
+
+WORDS = {
+    "nl": {
+        "title": "Validatierapport",
+        "Violation": "Overtreding",
+        "Warning": "Waarschuwing",
+        "Info": "Info",
+        "summary": "{v} overtreding(en), {w} waarschuwing(en), {i} info",
+        "conforms": "Het model voldoet aan alle regels.",
+    },
+    "en": {
+        "title": "Validation report",
+        "Violation": "Violation",
+        "Warning": "Warning",
+        "Info": "Info",
+        "summary": "{v} violation(s), {w} warning(s), {i} info",
+        "conforms": "The model satisfies every rule.",
+    },
+}
+
+
+def pick(labels: dict[str, str], lang: str, fallback: str = "") -> str:
+    """The label in `lang`, else English, Dutch, untagged, else the fallback."""
+    for key in (lang, "en", "nl", ""):
+        if labels.get(key):
+            return labels[key]
+    return fallback
+
+
+def summary(report: Report, lang: str) -> str:
+    counts = {s: sum(r.severity == s for r in report.results) for s in ("Violation", "Warning")}
+    info = len(report.results) - sum(counts.values())
+    return WORDS[lang]["summary"].format(v=counts["Violation"], w=counts["Warning"], i=info)
+
+
+def _rule_key(result: Result) -> tuple[str, str]:
+    return (result.severity, result.shape)
+
+
+def as_text(report: Report, lang: str = "en") -> str:
+    """Results grouped by rule, with labels and messages in `lang`."""
+    words = WORDS[lang]
+    lines = [f"{words['title']}: {summary(report, lang)}"]
+    if not report.results:
+        lines.append(words["conforms"])
+    for (severity, shape), group in groupby(report.results, key=_rule_key):
+        results = list(group)
+        name = pick(results[0].shape_label, lang, shape)
+        lines += ["", f"{words[severity]}: {name} <{shape}> ({len(results)})"]
+        for result in results:
+            focus = pick(result.focus_label, lang, result.focus)
+            lines.append(f"  - {focus} <{result.focus}>")
+            message = pick(result.message, lang)
+            if message:
+                lines.append(f"      {message}")
+            if result.value and result.value != result.focus:
+                lines.append(f"      value: {result.value}")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(report: Report, lang: str = "en") -> str:
+    """Every result with its labels and messages in all languages (`lang` is not needed)."""
+    results = [
+        {
+            "severity": r.severity,
+            "shape": r.shape,
+            "shapeLabel": r.shape_label,
+            "focusNode": r.focus,
+            "focusLabel": r.focus_label,
+            "path": r.path,
+            "value": r.value,
+            "message": r.message,
+            "constraint": r.constraint,
+        }
+        for r in report.results
+    ]
+    body = {
+        "conforms": report.conforms,
+        "violations": len(report.violations),
+        "warnings": len(report.warnings),
+        "results": results,
+    }
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+
+
+def as_turtle(report: Report, lang: str = "en") -> str:
+    """The standard `sh:ValidationReport` graph (messages in all languages)."""
+    return report.graph.serialize(format="turtle")
+
+
+RENDERERS = {"text": as_text, "json": as_json, "turtle": as_turtle}

@@ -1,0 +1,205 @@
+"""`create_app(settings)`: the FastAPI application, its routers, errors and middleware."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..config import Settings
+from ..runtime.memory import TRIM_AFTER, give_back_freed_memory
+from ..runtime.pool import Busy, QueryTimeout
+from ..sparql.named import load
+from ..store import QueryFailed
+from ..validation import render as reports
+from . import negotiation
+from .errors import HttpError
+from .pages import STATIC
+from .requests import ValidationFailed
+from .routes import (
+    coverage,
+    dataset,
+    graph_store,
+    health,
+    home,
+    linked_data,
+    mappings,
+    named_queries,
+    ontology,
+    sparql,
+    validate,
+)
+from .services import open_services
+
+log = logging.getLogger("srg.access")
+
+
+def plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An error answer: the message, as plain text, that says what to fix."""
+    return Response(message + "\n", status, headers, media_type="text/plain; charset=utf-8")
+
+
+def report_response(request: Request, failed: ValidationFailed) -> Response:
+    media = negotiation.choose(request.headers.get("accept"), ["application/json", "text/turtle"])
+    if media == "text/turtle":
+        return Response(
+            reports.as_turtle(failed.report), 422, media_type="text/turtle; charset=utf-8"
+        )
+    return Response(reports.as_json(failed.report), 422, media_type="application/json")
+
+
+def install_errors(app: FastAPI) -> None:
+    @app.exception_handler(HttpError)
+    async def http_error(_: Request, error: HttpError) -> Response:
+        return plain(error.status, error.message, error.headers)
+
+    @app.exception_handler(QueryFailed)
+    async def query_failed(_: Request, error: QueryFailed) -> Response:
+        retry = {"Retry-After": "1"} if error.status == 503 else None  # a remote store's time-out
+        return plain(error.status, error.message, retry)
+
+    @app.exception_handler(QueryTimeout)
+    async def timeout(_: Request, error: QueryTimeout) -> Response:
+        return plain(503, f"{error}; make the query cheaper or ask for less", {"Retry-After": "1"})
+
+    @app.exception_handler(Busy)
+    async def busy(_: Request, error: Busy) -> Response:
+        return plain(503, str(error), {"Retry-After": "2"})
+
+    @app.exception_handler(ValidationFailed)
+    async def refused(request: Request, error: ValidationFailed) -> Response:
+        return report_response(request, error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def starlette_error(_: Request, error: StarletteHTTPException) -> Response:
+        return plain(error.status_code, str(error.detail), getattr(error, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, error: RequestValidationError) -> Response:
+        return plain(400, f"invalid request: {error.errors()}")
+
+
+class AccessLog:
+    """One JSON line per request (method, path, status, milliseconds, client), as plain ASGI
+    middleware: Starlette's `BaseHTTPMiddleware` costs about a millisecond per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            client = scope.get("client")
+            record = {
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+                "client": client[0] if client else None,
+            }
+            log.info(json.dumps(record))
+
+
+class MemoryReturn:
+    """After a long request, hand the heap memory it freed back to the system (`memory`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if time.perf_counter() - started > TRIM_AFTER:
+                give_back_freed_memory()
+
+
+def install_middleware(app: FastAPI) -> None:
+    app.add_middleware(MemoryReturn)
+    app.add_middleware(AccessLog)
+    # Reads are public from any origin; writes need a token, which CORS does not allow to be
+    # sent from another origin (Authorization is not an allowed header, no credentials).
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=["Accept", "Content-Type"],
+        allow_credentials=False,
+        max_age=86400,
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = open_services(settings)
+        try:
+            yield
+        finally:
+            app.state.services.pool.close()
+
+    app = FastAPI(
+        title="Smart Region Governance graph",
+        version=__version__,
+        description="SPARQL 1.1 endpoint and linked data for the Flemish Smart Region "
+        "Governance model.",
+        lifespan=lifespan,
+    )
+    install_errors(app)
+    install_middleware(app)
+    for module in (
+        sparql,
+        graph_store,
+        named_queries,
+        mappings,
+        coverage,
+        health,
+        home,
+        validate,
+        linked_data,
+        ontology,
+        dataset,
+    ):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_openapi(app, settings)
+    return app
+
+
+def install_openapi(app: FastAPI, settings: Settings) -> None:
+    """The generated description plus one operation per named query (read from queries/)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema["paths"].update(named_queries.openapi_paths(load(settings.queries)))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,32 @@
+"""`/coverage`: which services, werkbanken and organisations map onto which VLOCA component."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from ...model.coverage import coverage
+from .. import caching, negotiation, pages
+from ..requests import services
+
+router = APIRouter(tags=["VLOCA mappings"])
+
+
+@router.get("/coverage", summary="VLOCA coverage matrix and gaps (HTML or JSON)")
+async def coverage_page(request: Request) -> Response:
+    svc = services(request)
+    media = negotiation.choose(request.headers.get("accept"), ["text/html", "application/json"])
+    headers, unchanged = caching.validators(
+        request, svc.data.version, svc.data.modified, media or ""
+    )
+    if unchanged:
+        return unchanged
+    matrix = await run_in_threadpool(coverage, svc.data.store)
+    if media == "application/json":
+        body = json.dumps(matrix.as_json(), ensure_ascii=False, indent=2)
+        return Response(body, media_type="application/json", headers=headers)
+    page = pages.render(request, "coverage.html", coverage=matrix)
+    page.headers.update({k: v for k, v in headers.items() if k != "Vary"})
+    return page

@@ -1,0 +1,216 @@
+"""`/api/queries`: the named queries of `queries/` as a typed, documented web API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from ...formats import GRAPHS, content_type
+from ...sparql.named import NamedQuery, Parameter, ParameterError, bind, expected
+from ...store import QueryRequest
+from .. import caching, negotiation, pages
+from ..errors import HttpError
+from ..requests import services
+from ..services import Services
+
+router = APIRouter(tags=["Named queries"])
+RESERVED = ("format", "limit", "offset")
+ROWS = {  # SELECT and ASK: a plain JSON array of rows first, for browsers and scripts
+    "application/json": "rows",
+    "application/sparql-results+json": "json",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/sparql-results+xml": "xml",
+}
+GRAPH_RESULTS = {t: f for t, f in GRAPHS.items() if t != "text/plain"}
+
+
+def offered(query: NamedQuery) -> dict[str, str]:
+    return GRAPH_RESULTS if query.form in ("CONSTRUCT", "DESCRIBE") else ROWS
+
+
+def example_url(query: NamedQuery) -> str:
+    examples = {p.name: p.example for p in query.parameters if p.example is not None}
+    return f"/api/queries/{query.name}" + (f"?{urlencode(examples)}" if examples else "")
+
+
+def describe(query: NamedQuery) -> dict[str, Any]:
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "tags": list(query.tags),
+        "form": query.form,
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.required,
+                "default": p.default,
+                "example": p.example,
+                "classes": list(p.classes),
+                "values": list(p.values),
+                "expects": expected(p),
+                "description": p.description,
+            }
+            for p in query.parameters
+        ],
+        "formats": sorted(set(offered(query).values())),
+        "url": f"/api/queries/{query.name}",
+        "example": example_url(query),
+    }
+
+
+@router.get("/api/queries", summary="List the named queries (JSON or HTML)")
+def list_queries(request: Request) -> Response:
+    svc = services(request)
+    listing = [describe(q) for q in svc.queries.values()]
+    media = negotiation.choose(request.headers.get("accept"), ["application/json", "text/html"])
+    if media == "text/html":
+        return pages.render(request, "queries.html", listing=listing)
+    return Response(json_bytes(listing), media_type="application/json", headers={"Vary": "Accept"})
+
+
+def json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2).encode()
+
+
+def _count(request: Request, name: str, limit: int) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) > limit:
+        raise HttpError(400, f"'{name}' takes a whole number from 0 to {limit}, not {raw!r}")
+    return int(raw)
+
+
+def _format(request: Request, query: NamedQuery) -> str:
+    formats = offered(query)
+    wanted = request.query_params.get("format")
+    if wanted is not None:
+        media = next((t for t, f in formats.items() if f == wanted), None)
+        if media is None:
+            raise HttpError(400, f"'format' takes one of {sorted(set(formats.values()))}")
+        return media
+    media = negotiation.choose(request.headers.get("accept"), list(formats), next(iter(formats)))
+    if media is None:
+        raise HttpError(406, f"none of the accepted types is available; offered: {list(formats)}")
+    return media
+
+
+def _raw_parameters(request: Request) -> dict[str, str]:
+    raw: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        if key in RESERVED:
+            continue
+        if key in raw:
+            raise HttpError(400, f"parameter '{key}' is given twice; give it once")
+        raw[key] = value
+    return raw
+
+
+def links(request: Request, offset: int, limit: int, more: bool) -> str:
+    def page(start: int) -> str:
+        return f"<{request.url.include_query_params(offset=start, limit=limit)}>"
+
+    found = [f'{page(0)}; rel="first"']
+    if offset > 0:
+        found.append(f'{page(max(0, offset - limit))}; rel="prev"')
+    if more:
+        found.append(f'{page(offset + limit)}; rel="next"')
+    return ", ".join(found)
+
+
+@router.get("/api/queries/{name}", include_in_schema=False)
+async def run_named_query(name: str, request: Request) -> Response:
+    svc = services(request)
+    query = svc.queries.get(name)
+    if query is None:
+        raise HttpError(404, f"there is no named query '{name}'; see /api/queries")
+    return await answer(request, svc, query)
+
+
+async def answer(request: Request, svc: Services, query: NamedQuery) -> Response:
+    settings = svc.settings
+    try:
+        bindings = bind(query, _raw_parameters(request), svc.data.store.is_a)
+    except ParameterError as error:
+        raise HttpError(400, str(error)) from error
+    offset = _count(request, "offset", 10**9) or 0
+    limit = _count(request, "limit", settings.max_rows)
+    media = _format(request, query)
+    headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, media)
+    if unchanged is not None:
+        return unchanged
+    run = QueryRequest(
+        query.text,
+        offered(query)[media],
+        base_iri=settings.base_iri,
+        max_rows=settings.max_rows,
+        max_bytes=settings.max_result_bytes,
+        bindings=tuple(bindings.items()),
+        offset=offset,
+        limit=limit,
+    )
+    result = await run_in_threadpool(svc.run_query, run)
+    if limit is not None:
+        headers["Link"] = links(request, offset, limit, result.more)
+    return Response(result.body, media_type=content_type(media), headers=headers)
+
+
+def _schema(parameter: Parameter) -> dict[str, Any]:
+    if parameter.type == "enum":
+        return {"type": "string", "enum": list(parameter.values)}
+    return {
+        "iri": {"type": "string", "format": "uri"},
+        "string": {"type": "string"},
+        "date": {"type": "string", "format": "date"},
+        "integer": {"type": "integer"},
+        "boolean": {"type": "boolean"},
+    }[parameter.type]
+
+
+def openapi_paths(queries: dict[str, NamedQuery]) -> dict[str, Any]:
+    """One OpenAPI operation per named query, with typed parameters and its formats."""
+    paging = [
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    ]
+    paths = {}
+    for query in queries.values():
+        formats = offered(query)
+        parameters = [
+            {
+                "name": p.name,
+                "in": "query",
+                "required": p.required,
+                "description": f"{p.description} ({expected(p)})".strip(),
+                "schema": _schema(p) | ({"default": p.default} if p.default is not None else {}),
+                **({"example": p.example} if p.example is not None else {}),
+            }
+            for p in query.parameters
+        ]
+        names = sorted(set(formats.values()))
+        fmt = {"name": "format", "in": "query", "schema": {"type": "string", "enum": names}}
+        paths[f"/api/queries/{query.name}"] = {
+            "get": {
+                "operationId": "query_" + query.name.replace("-", "_"),
+                "summary": query.title["en"],
+                "description": query.description["en"],
+                "tags": ["Named queries", *query.tags],
+                "parameters": [*parameters, fmt, *paging],
+                "responses": {
+                    "200": {
+                        "description": "The answer, in the format asked for",
+                        "content": {t: {} for t in formats},
+                    },
+                    "304": {"description": "Not modified since the ETag given"},
+                    "400": {"description": "A parameter is missing or invalid"},
+                },
+            }
+        }
+    return paths

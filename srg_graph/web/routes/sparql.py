@@ -1,0 +1,89 @@
+"""`/sparql`: the SPARQL 1.1 Query and Update protocol, and the Service Description."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from ...formats import GRAPHS, SOLUTIONS, content_type
+from ...model import service_description as description
+from ...store import QueryRequest
+from .. import caching, negotiation, pages
+from .. import request_guard as checks
+from .. import sparql_protocol as protocol
+from ..errors import HttpError
+from ..requests import authorise_write, read_body, services, write
+from ..services import Services
+
+router = APIRouter(tags=["SPARQL 1.1 Protocol"])
+DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "text/html"]
+
+
+@router.api_route("/sparql", methods=["GET", "HEAD", "POST"], summary="SPARQL query or update")
+async def sparql(request: Request) -> Response:
+    """Query by GET or POST (form or `application/sparql-query`); update by POST (token)."""
+    svc = services(request)
+    if protocol.media_type(request.headers.get("content-type"))[0] == protocol.UPDATE:
+        authorise_write(request)
+    body = (
+        await read_body(request, svc.settings.max_body_bytes) if request.method == "POST" else b""
+    )
+    params = list(request.query_params.multi_items())
+    operation = protocol.parse(request.method, params, request.headers.get("content-type"), body)
+    if operation.kind == "describe-service":
+        return describe_service(request, svc)
+    if operation.kind == "update":
+        authorise_write(request)
+        return await run_update(request, svc, operation)
+    return await run_query(request, svc, operation)
+
+
+def chosen(request: Request, offered: list[str]) -> str:
+    media = negotiation.choose(request.headers.get("accept"), offered, offered[0])
+    if media is None:
+        raise HttpError(406, f"none of the accepted types is available; offered: {offered}")
+    return media
+
+
+async def run_query(request: Request, svc: Services, operation: protocol.Operation) -> Response:
+    inspection = checks.check_query(svc, operation)
+    offered = GRAPHS if inspection.query_type in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
+    media = chosen(request, list(offered))
+    graphs = " ".join((*operation.default_graphs, "|", *operation.named_graphs))
+    headers, unchanged = caching.validators(
+        request, svc.data.version, svc.data.modified, media, operation.text, graphs
+    )
+    if unchanged is not None:
+        return unchanged
+    settings = svc.settings
+    query = QueryRequest(
+        operation.text,
+        offered[media],
+        operation.default_graphs,
+        operation.named_graphs,
+        settings.base_iri,
+        settings.max_rows,
+        settings.max_result_bytes,
+    )
+    answer = await run_in_threadpool(svc.run_query, query)
+    return Response(answer.body, media_type=content_type(media), headers=headers)
+
+
+async def run_update(request: Request, svc: Services, operation: protocol.Operation) -> Response:
+    text = checks.check_update(svc, operation)
+    base = svc.settings.base_iri
+    # The update runs on a query worker (time limit, crash isolation); its change is then
+    # validated and committed here like any other write.
+    await write(request, svc, lambda staged: staged.apply(svc.pool.update(text, base)))
+    return Response(status_code=204)
+
+
+def describe_service(request: Request, svc: Services) -> Response:
+    endpoint = str(request.url.replace(query=None, fragment=None))
+    graphs = svc.data.store.graph_names()
+    media = chosen(request, DESCRIPTION_TYPES)
+    if media == "text/html":
+        return pages.render(request, "service-description.html", endpoint=endpoint, graphs=graphs)
+    else:
+        body = description.render(description.service_description(endpoint, graphs), media)
+    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})

@@ -1,0 +1,113 @@
+"""`/validate`: the SHACL report of the current graph (GET) or of the graph plus a body (POST).
+
+A POST changes nothing: the body is parsed into the staging graph `.../graph/submitted` of a
+copy of the dataset, and the copy is validated. Answers are JSON, Turtle (the standard
+`sh:ValidationReport`) or, for browsers, an HTML page grouped by rule.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from ...dataset.writes import validate_store
+from ...model.orgchart import doc_href
+from ...namespaces import GRAPH
+from ...store import parse_payload
+from ...validation import render as reports
+from ...validation.report import Report
+from .. import caching, negotiation, pages
+from .. import sparql_protocol as protocol
+from ..errors import HttpError
+from ..requests import read_body, services
+from ..services import Services
+
+router = APIRouter(tags=["Validation"])
+SUBMITTED = f"{GRAPH}submitted"
+OFFERED = ["application/json", "text/turtle", "text/html"]
+
+
+def chosen(request: Request) -> str:
+    media = negotiation.choose(request.headers.get("accept"), OFFERED, OFFERED[0])
+    if media is None:
+        raise HttpError(406, f"none of the accepted types is available; offered: {OFFERED}")
+    return media
+
+
+def rule_groups(report: Report, lang: str) -> list[dict[str, Any]]:
+    """The results grouped by rule (severity and shape), with labels in `lang`."""
+    groups = []
+    for (severity, shape), group in groupby(report.results, key=lambda r: (r.severity, r.shape)):
+        results = list(group)
+        items = [
+            {
+                "focus": r.focus,
+                "href": doc_href(r.focus),
+                "label": pages.pick(r.focus_label, lang, r.focus),
+                "message": pages.pick(r.message, lang),
+                "path": r.path if r.path and not r.path.startswith("_:") else None,
+                "value": r.value if r.value != r.focus else None,
+            }
+            for r in results
+        ]
+        shape_label = pages.pick(results[0].shape_label, lang, shape.rsplit("#", 1)[-1])
+        groups.append(
+            {"severity": severity, "shape": shape, "label": shape_label, "results": items}
+        )
+    return groups
+
+
+def answer(request: Request, report: Report, media: str, headers: dict[str, str]) -> Response:
+    """The report in the chosen format (HTML in the request's language)."""
+    if media == "text/html":
+        lang = pages.language(request)
+        page = pages.render(
+            request,
+            "validate.html",
+            groups=rule_groups(report, lang),
+            summary=reports.summary(report, lang),
+            conforms=report.conforms,
+            severity=reports.WORDS[lang],
+        )
+        page.headers.update(headers)
+        return page
+    if media == "text/turtle":
+        body = reports.as_turtle(report)
+        return Response(body, media_type="text/turtle; charset=utf-8", headers=headers)
+    return Response(reports.as_json(report), media_type="application/json", headers=headers)
+
+
+@router.get("/validate", summary="SHACL report of the current graph (JSON, Turtle or HTML)")
+async def current(request: Request) -> Response:
+    svc = services(request)
+    media = chosen(request)
+    lang = pages.language(request)
+    headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, lang)
+    if unchanged is not None:
+        return unchanged
+    report = await run_in_threadpool(svc.report)
+    return answer(request, report, media, headers)
+
+
+@router.post("/validate", summary="SHACL report of the current graph plus the RDF sent")
+async def submitted(request: Request) -> Response:
+    """Validate the data with the body added (Turtle, N-Triples, RDF/XML, JSON-LD); read-only."""
+    svc = services(request)
+    media = chosen(request)
+    kind = protocol.media_type(request.headers.get("content-type"))[0]
+    body = await read_body(request, svc.settings.max_body_bytes)
+    quads = await run_in_threadpool(parse_payload, body, kind, svc.settings.base_iri, SUBMITTED)
+    if not quads:
+        raise HttpError(400, "the body holds no triples; send the RDF to validate")
+    report = await run_in_threadpool(validate_with, svc, quads)
+    return answer(request, report, media, {"Cache-Control": "no-store"})
+
+
+def validate_with(svc: Services, quads: list[Any]) -> Report:
+    """The report of a staged copy of the dataset with `quads` added; the dataset is untouched."""
+    staged = svc.data.store.copy()
+    staged.merge_graph(SUBMITTED, quads)
+    return validate_store(staged)

@@ -1,0 +1,70 @@
+"""The objects the routers share: settings, the dataset, the query pool (one per app)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from ..config import Settings
+from ..dataset.embedded import Dataset
+from ..dataset.remote import RemoteDataset, RemotePool, remote_store
+from ..dataset.writes import validate_store
+from ..runtime.pool import QueryPool, open_pool
+from ..sparql.named import NamedQuery, load
+from ..store import Answer, QueryRequest, WorkerStore
+from ..validation.incremental import warm_up
+from ..validation.report import Report
+from .errors import HttpError
+
+
+@dataclass
+class Services:
+    settings: Settings
+    data: Dataset | RemoteDataset
+    pool: QueryPool | RemotePool
+    queries: dict[str, NamedQuery]
+    waiting: threading.BoundedSemaphore = field(init=False)
+    report_lock: threading.Lock = field(default_factory=threading.Lock)
+    cached_report: tuple[str, Report] | None = None
+
+    def __post_init__(self) -> None:
+        # Requests beyond what the workers and a short queue can take are turned away (429)
+        # instead of piling up threads and memory.
+        self.waiting = threading.BoundedSemaphore(self.settings.workers * 8)
+
+    def report(self) -> Report:
+        """The validation report of the current dataset, made once per version."""
+        with self.report_lock:
+            version = self.data.version
+            if self.cached_report is None or self.cached_report[0] != version:
+                self.cached_report = (version, validate_store(self.data.store))
+            return self.cached_report[1]
+
+    def has_graph(self, iri: str) -> bool:
+        try:
+            return self.data.store.has_graph(iri)
+        except ValueError:  # not an IRI at all
+            return False
+
+    def run_query(self, request: QueryRequest) -> Answer:
+        """Run on a worker; blocking (call from a thread)."""
+        if not self.waiting.acquire(blocking=False):
+            raise HttpError(429, "too many queries at once; retry shortly", {"Retry-After": "1"})
+        try:
+            return self.pool.run(request)
+        finally:
+            self.waiting.release()
+
+
+def open_services(settings: Settings) -> Services:
+    """The embedded dataset and its query workers, or a remote store (`--sparql-endpoint`)."""
+    if settings.remote:
+        store = remote_store(settings)
+        data: Dataset | RemoteDataset = RemoteDataset(store, settings.remote_refresh)
+        pool: QueryPool | RemotePool = RemotePool(store)
+    else:
+        pool = open_pool(settings)
+        data = Dataset(settings.store, WorkerStore(pool), pool.committed)
+        pool.loaded()
+    warm_up()  # (after the fork of the query workers, which needs a single thread)
+    return Services(settings, data, pool, load(settings.queries))
