@@ -14,15 +14,17 @@ from .dataset import bulk_load as loading
 from .dataset import remote
 from .dataset.build import BuildRefused, build, load_sources
 from .dataset.embedded import Dataset, load_prefix
-from .dataset.sources import SourceError
-from .dataset.writes import ENGINES, WriteRefused, apply_write, validate_store
+from .dataset.writes import WriteRefused, apply_write
+from .errors import SourceError, SrgError
+from .formats import RDF_NAMES
 from .model import mappings
 from .sparql import named as queries
 from .sparql.guard import inspect
 from .sparql.named import NamedQuery
 from .sparql.results import SELECT_WRITERS
-from .store import GRAPH_FORMATS, QueryFailed, QueryRequest, RemoteStore, answer
+from .store import QueryRequest, RemoteStore, answer
 from .validation import render as reports
+from .validation.engines import ENGINES, validate_store
 from .validation.report import ShapesError
 
 OK, VIOLATIONS, UNUSABLE = 0, 1, 2
@@ -87,14 +89,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     if raw and not named:
         raise SourceError(args.query, "--param works with named queries only")
     graph = (named.form if named else inspect(text).query_type) in ("CONSTRUCT", "DESCRIBE")
-    formats = GRAPH_FORMATS if graph else SELECT_WRITERS
+    formats = RDF_NAMES if graph else tuple(SELECT_WRITERS)
     fmt = args.format or ("turtle" if graph else "tsv")
     if fmt not in formats:
         raise SourceError(args.query, f"format {fmt} does not fit; use one of {sorted(formats)}")
     request = QueryRequest(text, fmt, base_iri=settings.base_iri, bindings=tuple(bindings.items()))
     try:
         sys.stdout.buffer.write(answer(store, request).body)
-    except QueryFailed as error:
+    except SrgError as error:
         raise SourceError(args.query, error.message) from error
     return OK
 
@@ -161,7 +163,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     target = RemoteStore(args.gsp_endpoint, gsp_url=args.gsp_endpoint)  # no query is sent
     try:
         graphs = remote.push(load_prefix(settings.store), target)
-    except QueryFailed as failed:
+    except SrgError as failed:
         sys.stderr.write(f"srg: {failed.message}\n")
         return UNUSABLE
     finally:
@@ -232,7 +234,7 @@ def parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("query", parents=[common], help="run a query file or named query")
     cmd.add_argument("query", help="a .rq file, or the name of a query in queries/")
-    cmd.add_argument("--format", choices=sorted({*SELECT_WRITERS, *GRAPH_FORMATS}))
+    cmd.add_argument("--format", choices=sorted({*SELECT_WRITERS, *RDF_NAMES}))
     cmd.add_argument("--param", action="append", default=[], help="name=value (repeatable)")
     cmd.set_defaults(run=cmd_query)
 

@@ -12,6 +12,9 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 SHAPES = BASE + "shapes#"
+# the named graphs of the shapes (`graph/shapes/<file>`) and of the ontology
+SHAPES_GRAPHS = GRAPH + "shapes/"
+ONTOLOGY_GRAPH = GRAPH + "ontology"
 
 # The prefixes the server writes RDF with and shows prefixed names in, one table for all.
 PREFIXES = {
@@ -33,7 +36,11 @@ PREFIXES = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "sh": SH,
     "vann": "http://purl.org/vocab/vann/",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "spdx": "http://spdx.org/rdf/terms#",
 }
+ORG, PROV, DCTERMS = PREFIXES["org"], PREFIXES["prov"], PREFIXES["dcterms"]
+OWL, XSD, CPSV, SD = PREFIXES["owl"], PREFIXES["xsd"], PREFIXES["cpsv"], PREFIXES["sd"]
 
 
 def curie(iri: str) -> str:

@@ -16,8 +16,8 @@ from server import Server
 from srg_graph.config import Settings
 from srg_graph.dataset.build import build, load_sources
 from srg_graph.dataset.sources import Kind, Source, discover, submitted
-from srg_graph.dataset.writes import validate_store
 from srg_graph.store import GraphStore
+from srg_graph.validation.engines import validate_store
 from srg_graph.validation.report import Report
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,8 @@ from conftest import FIXTURES, ROOT
 
 from srg_graph.config import Settings
 from srg_graph.dataset.build import BuildRefused, build
-from srg_graph.dataset.sources import SourceError, discover
+from srg_graph.dataset.sources import discover
+from srg_graph.errors import SourceError
 from srg_graph.namespaces import GRAPH
 from srg_graph.store import GraphStore
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, validate_with_vocabulary, vocabulary_store
+from conftest import FIXTURES, ROOT, validate_with_vocabulary, vocabulary_store
 from rdflib import RDF, SH, Graph
 
-from srg_graph.dataset.writes import validate_store
+from srg_graph.dataset.build import shapes_store
 from srg_graph.store import GraphStore
+from srg_graph.validation.engines import validate_store
 from srg_graph.validation.fast import (
     load_checks,
     missing_twins,
     producing_shapes,
-    shapes_store,
     validate_fast,
 )
 from srg_graph.validation.report import Report, Result
@@ -69,11 +69,11 @@ def assert_same(reference: Report, fast: Report) -> None:
 
 # --- twins ----------------------------------------------------------------------------------
 def test_every_shape_with_results_of_its_own_has_a_twin() -> None:
-    assert missing_twins() == []
+    assert missing_twins(shapes_store(ROOT)) == []
 
 
 def test_the_shapes_without_a_twin_are_exactly_the_parts() -> None:
-    store = shapes_store()
+    store = shapes_store(ROOT)
     every = {
         row["shape"]
         for row in store.rows(
@@ -87,7 +87,7 @@ def test_the_shapes_without_a_twin_are_exactly_the_parts() -> None:
 def test_each_twin_names_a_shape_and_its_file_is_named_after_it() -> None:
     checks = load_checks()
     assert len({c.shape for c in checks}) == len(checks)
-    assert {c.shape for c in checks} <= producing_shapes(shapes_store())
+    assert {c.shape for c in checks} <= producing_shapes(shapes_store(ROOT))
     for check in checks:
         assert check.shape == SRGSH + check.path.stem
         assert check.text.startswith(f"# shape: {check.shape}\n")

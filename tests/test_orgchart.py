@@ -8,6 +8,7 @@ import pytest
 
 from srg_graph.model import orgchart
 from srg_graph.store import GraphStore, parse_payload
+from srg_graph.web import pages
 
 SVG = "{http://www.w3.org/2000/svg}"
 ORG = "http://www.w3.org/ns/org#"
@@ -154,7 +155,7 @@ def test_labels_are_escaped_and_cycles_do_not_hang():
     """.encode()
     store = GraphStore()
     store.merge_graph(graph, parse_payload(turtle, "text/turtle", ID, graph))
-    root = ET.fromstring(orgchart.render(orgchart.build(store, "nl")))
+    root = ET.fromstring(pages.svg("orgchart.svg", chart=orgchart.build(store, "nl")))
     found = boxes(root)
     assert found[f"{ID}body/a"].findtext(f"{SVG}title") == "A </text><script>x</script> & co"
     assert not list(root.iter(f"{SVG}script"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from srg_graph.sparql.guard import GuardError, check, inspect, tokenize
+from srg_graph.sparql.guard import GuardError, check, inspect
+from srg_graph.sparql.lexer import tokenize
 
 STORE_GRAPHS = {"https://w3id.org/srg/graph/ontology", "https://w3id.org/srg/graph/data"}
 

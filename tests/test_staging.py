@@ -12,11 +12,11 @@ from conftest import FIXTURES, ROOT, vocabulary_store
 
 from srg_graph.dataset.build import load_sources
 from srg_graph.dataset.sources import submitted
-from srg_graph.dataset.writes import refusal, validate_store
 from srg_graph.store import ChangeRecorder, Delta, GraphStore, parse_payload
 from srg_graph.validation.algebra import predicates_read
+from srg_graph.validation.engines import validate_store
 from srg_graph.validation.fast import load_checks
-from srg_graph.validation.incremental import changed, reaches
+from srg_graph.validation.incremental import changed, reaches, refusal
 from srg_graph.validation.reach import reach
 from srg_graph.validation.report import Result
 

@@ -20,10 +20,11 @@ from server import run_srg
 
 from srg_graph.dataset.build import _replace_store
 from srg_graph.dataset.embedded import Dataset, open_log
-from srg_graph.dataset.sources import SourceError
-from srg_graph.runtime.pool import QueryPool, QueryTimeout
-from srg_graph.store import Delta, GraphStore, QueryFailed, QueryRequest, WorkerStore
+from srg_graph.errors import QueryTimeout, SourceError, SrgError
+from srg_graph.runtime.pool import QueryPool
+from srg_graph.store import Delta, GraphStore, QueryRequest, WorkerStore
 from srg_graph.store.snapshot import GROUND
+from srg_graph.web.errors import status_of
 
 ID = "https://w3id.org/srg/id/"
 GRAPH = "https://w3id.org/srg/graph/"
@@ -148,9 +149,9 @@ def test_errors_are_raised_as_in_process(worker: WorkerStore) -> None:
         worker.evaluate("SELECT WHERE {")
     with pytest.raises(ValueError):
         worker.has_graph("not an IRI")
-    with pytest.raises(QueryFailed) as over:
+    with pytest.raises(SrgError) as over:
         worker.graph_bytes(f"{GRAPH}bodies", "turtle", 10)
-    assert over.value.status == 422
+    assert status_of(over.value) == 422
 
 
 def test_a_commit_is_read_at_once_and_loaded_by_the_next_worker(
@@ -196,7 +197,7 @@ def test_a_dataset_that_cannot_be_loaded_stops_the_start(local: GraphStore, tmp_
     try:
         with pytest.raises(SourceError, match="could not be loaded"):
             pool.loaded()
-        with pytest.raises(QueryFailed, match="could not be loaded"):
+        with pytest.raises(match="could not be loaded"):
             WorkerStore(pool).graph_names()
     finally:
         pool.close()

@@ -11,10 +11,10 @@ from pathlib import Path
 from ..config import Settings
 from ..store import GraphStore
 from ..store.snapshot import write_disk_store, write_dump
+from ..validation.engines import validate_store
 from ..validation.report import Report
 from .embedded import log_path
-from .sources import discover, submitted
-from .writes import validate_store
+from .sources import Kind, discover, submitted
 
 
 class BuildRefused(Exception):
@@ -31,6 +31,15 @@ def load_sources(root: Path, extra: Iterable[Path] = ()) -> GraphStore:
     store = GraphStore()
     for source in sources:
         store.load_source(source, source.display(root))
+    return store
+
+
+def shapes_store(root: Path) -> GraphStore:
+    """An in-memory store of the shapes files under `root`, each in its graph."""
+    store = GraphStore()
+    for source in discover(root):
+        if source.kind is Kind.SHAPES:
+            store.load_source(source)
     return store
 
 

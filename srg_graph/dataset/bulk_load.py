@@ -14,14 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from ..errors import SourceError
 from ..namespaces import GRAPH
-from ..store import rdf_format
+from ..store import file_format
+from ..validation.engines import validate_store
 from ..validation.report import Report
 from .build import _replace_store, replacing_store
 from .embedded import Dataset, log_path
 from .embedded import load as load_dataset
-from .sources import SourceError
-from .writes import WriteRefused, validate_store
+from .writes import WriteRefused
 
 
 def default_graph(path: Path) -> str:
@@ -58,7 +59,7 @@ def load(
 ) -> Report:
     """Load `files` into the dataset at `snapshot`; refuse (nothing changed) on violations."""
     for path in files:
-        rdf_format(path)  # an unknown extension fails before anything is read
+        file_format(path)  # an unknown extension fails before anything is read
         if not path.is_file():
             raise SourceError(str(path), "no such file")
     staged = load_dataset(snapshot)[0]  # a store of its own, read from the snapshot's dump

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from ..namespaces import GRAPH
+from ..errors import SourceError
+from ..namespaces import GRAPH, ONTOLOGY_GRAPH
 
 
 class Kind(Enum):
@@ -34,20 +35,11 @@ class Source:
             return str(self.path)
 
 
-class SourceError(Exception):
-    """A source that cannot be used: unreadable, or not valid RDF (with its position)."""
-
-    def __init__(self, file: str, message: str, line: int | None = None, column: int | None = None):
-        self.file, self.message, self.line, self.column = file, message, line, column
-        where = file if line is None else f"{file}:{line}:{column}"
-        super().__init__(f"{where}: {message}")
-
-
 def graph_iri(kind: Kind, stem: str) -> str:
     if kind is Kind.DATA:
         return f"{GRAPH}{stem}"
     if kind is Kind.ONTOLOGY and stem == "srg":
-        return f"{GRAPH}ontology"
+        return ONTOLOGY_GRAPH
     return f"{GRAPH}{kind.value}/{stem}"
 
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..namespaces import GRAPH
-from ..store import ChangeRecorder, Delta, GraphStore
-from ..validation.fast import load_checks, report_of, shapes_of, validate_fast, violations_of
-from ..validation.incremental import brought, changed
-from ..validation.report import Report, validate
+from ..namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPHS
+from ..store import ChangeRecorder, Delta
+from ..validation.incremental import refusal
+from ..validation.report import Report
 from .embedded import Dataset
 from .remote import RemoteDataset
 
-PROTECTED = (f"{GRAPH}shapes/", f"{GRAPH}ontology")
+PROTECTED = (SHAPES_GRAPHS, ONTOLOGY_GRAPH)
 
 
 class WriteRefused(Exception):
@@ -31,48 +30,6 @@ class WriteRefused(Exception):
 
 class ProtectedGraph(Exception):
     """The write touches the ontology or the shapes, which only `srg build` may change."""
-
-
-def validate_with_pyshacl(store: GraphStore) -> Report:
-    """The reference: the data (every graph but the shapes) through pySHACL."""
-    graphs = store.graph_names()
-    shapes = [g for g in graphs if g.startswith(f"{GRAPH}shapes/")]
-    data = [g for g in graphs if g not in shapes]
-    return validate(store.ntriples([*data, None]), store.ntriples(shapes))
-
-
-# "fast" runs the SPARQL twins of the shapes (queries/checks/) on the store itself; its
-# results equal pySHACL's (tests/test_fast_validation.py) at a fraction of the time.
-ENGINES: dict[str, Callable[[GraphStore], Report]] = {
-    "fast": validate_fast,
-    "pyshacl": validate_with_pyshacl,
-}
-
-
-def validate_store(store: GraphStore, engine: str = "fast") -> Report:
-    """The dataset's data against the shapes the store holds."""
-    return ENGINES[engine](store)
-
-
-def refusal(store: GraphStore, delta: Delta) -> Report | None:
-    """The report of the violations `delta` brings (that the store does not have), or None.
-
-    Each check runs only where the change can alter its results (`local_validation`): on
-    the focus nodes the change concerns, with the statements around them copied out of the
-    store, before and after the change. A change too large for that, or one that touches the
-    shapes, is validated on a staged copy of the whole store.
-    """
-    local = changed(store, delta)
-    if local is not None:
-        return brought(store, local)
-    staged = store.copy()
-    staged.apply(delta)
-    checks, shapes = load_checks(), shapes_of(staged)
-    after = violations_of(staged, checks, shapes)
-    if not after:
-        return None
-    new = after - violations_of(store, checks, shapes_of(store))
-    return report_of(staged, new, shapes) if new else None
 
 
 def apply_write(data: Dataset | RemoteDataset, change: Callable[[ChangeRecorder], None]) -> Delta:

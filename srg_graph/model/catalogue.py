@@ -30,26 +30,20 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from ..dataset.embedded import Dataset
-from ..namespaces import PREFIXES
+from ..namespaces import ID, PREFIXES
 from ..sparql import internal
 from ..store import GraphStore
 from .vocabulary import Ref, ref
 
 HERE = Path(__file__).parent
-DATASET = URIRef("https://w3id.org/srg/id/dataset/smart-region-governance")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-RDF_FORMATS = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
-}
+DATASET = URIRef(ID + "dataset/smart-region-governance")
+SD, SPDX = Namespace(PREFIXES["sd"]), Namespace(PREFIXES["spdx"])
 
 
 @dataclass(frozen=True)
 class DumpKind:
     name: str  # file name under /dumps/
-    fmt: str  # store.GRAPH_FORMATS key
+    fmt: str  # an RDF name of `formats`
     media_type: str  # of the decompressed content
     anchor: str  # the distribution is <void#anchor>
 
@@ -226,7 +220,7 @@ def void_graph(base: str, stats: Statistics, files: list[DumpFile], modified: fl
 
 
 def render(graph: Graph, media_type: str) -> bytes:
-    return graph.serialize(format=RDF_FORMATS[media_type], encoding="utf-8")
+    return graph.serialize(format=media_type, encoding="utf-8")  # rdflib knows media types
 
 
 def page(base: str, stats: Statistics, files: list[DumpFile]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from rdflib import Graph
 
+from .. import formats
 from ..namespaces import DOC, GRAPH, ID, ONTOLOGY, PREFIXES, SRG
 from ..sparql import internal
 from ..store import GraphStore, QueryRequest, answer
@@ -36,19 +37,8 @@ OFFERED = (
     "application/json",
 )
 ALIASES = {"application/json": JSONLD}
-SUFFIXES = {
-    ".ttl": "text/turtle",
-    ".jsonld": JSONLD,
-    ".rdf": "application/rdf+xml",
-    ".nt": "application/n-triples",
-    ".html": HTML,
-}
-RDFLIB_FORMATS = {
-    "text/turtle": "turtle",
-    JSONLD: "json-ld",
-    "application/rdf+xml": "pretty-xml",
-    "application/n-triples": "nt",
-}
+# the document formats that have a suffix of their own (`/doc/x.ttl`)
+SUFFIXED = ("turtle", "jsonld", "rdfxml", "ntriples", "html")
 
 
 @cache
@@ -69,10 +59,9 @@ def is_valid_path(path: str) -> bool:
 
 def split_suffix(path: str) -> tuple[str, str | None]:
     """`body/x.ttl` -> (`body/x`, `text/turtle`); slugs never contain a dot."""
-    for suffix, media_type in SUFFIXES.items():
-        if path.endswith(suffix):
-            return path.removesuffix(suffix), media_type
-    return path, None
+    stem, dot, suffix = path.rpartition(".")
+    found = formats.by_suffix(f".{suffix}", SUFFIXED) if dot else None
+    return (stem, found.media_type) if found else (path, None)
 
 
 def media_type(chosen: str) -> str:
@@ -102,7 +91,9 @@ def description(store: GraphStore, iri: str) -> Graph:
 def serialize(graph: Graph, media: str, context_url: str) -> bytes:
     """The description in an RDF media type; JSON-LD compacted, its context given by URL."""
     if media != JSONLD:
-        return graph.serialize(format=RDFLIB_FORMATS[media], encoding="utf-8")
+        # rdflib knows the media types; RDF/XML is written with nested descriptions
+        written = "pretty-xml" if media == formats.media_type("rdfxml") else media
+        return graph.serialize(format=written, encoding="utf-8")
     text = graph.serialize(format="json-ld", context=context()["@context"], auto_compact=True)
     document = json.loads(text)
     document["@context"] = context_url
@@ -113,6 +104,11 @@ def rdf(store: GraphStore, iri: str, media: str, context_url: str) -> bytes | No
     """The description of a resource in an RDF media type; None when the graph lacks it."""
     graph = description(store, iri)
     return serialize(graph, media, context_url) if len(graph) else None
+
+
+def doc_href(iri: str) -> str:
+    """The local page of a thing of ours (`/doc/...`); any other IRI as it is."""
+    return "/doc/" + iri.removeprefix(ID) if iri.startswith(ID) else iri
 
 
 def local_href(iri: str) -> str | None:

@@ -16,27 +16,22 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Protocol
 
-from ..namespaces import GRAPH, ID, SRG
+from ..namespaces import CPSV, DCTERMS, GRAPH, ID, ORG, PROV, RDF, SKOS, SRG, XSD
 from ..sparql import internal
 from ..sparql.named import IRI, Binding
 
 COLUMNS = ("subject", "component", "level", "assessed_by", "assessed_on", "note")
 LEVELS = ("full", "partial", "planned")
 MAPPINGS_GRAPH = f"{GRAPH}mappings"
-ORG = "http://www.w3.org/ns/org#"
 SUBJECT_CLASSES = (
-    "http://purl.org/vocab/cpsv#PublicService",
+    CPSV + "PublicService",
     ORG + "Organization",
     SRG + "Werkbank",
 )
 COMPONENT_CLASSES = (SRG + "VlocaComponent",)
 ASSESSOR_CLASSES = (ORG + "Organization",)
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-PROV = "http://www.w3.org/ns/prov#"
-DCTERMS = "http://purl.org/dc/terms/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = RDF + "type"
 IsA = Callable[[str, tuple[str, ...]], bool]
 
 

@@ -6,7 +6,7 @@ hierarchy: a box's row is its longest `org:reportsTo` distance to the top; a box
 to nothing sits just above the highest box reporting to it, and one outside the hierarchy
 (the Klankbordgroep) in the row of what it advises. Within a row the boxes are spread evenly,
 in the order that keeps lines short and puts linked boxes of one row side by side.
-The SVG is rendered by `templates/orgchart.svg` (Jinja2, autoescaped).
+The web layer renders the SVG (`web/templates/orgchart.svg`, Jinja2, autoescaped).
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ import math
 from dataclasses import dataclass
 from itertools import permutations
 
-from ..namespaces import ID
+from ..languages import pick
+from ..namespaces import ORG, SRG
 from ..sparql import internal
 from ..store import GraphStore
-from ..web.pages import ENVIRONMENT, pick
+from .documents import doc_href
 
-ORG = "http://www.w3.org/ns/org#"
-SRG = "https://w3id.org/srg/ns#"
 KINDS = {f"{ORG}reportsTo": "reports", f"{SRG}advises": "advises", f"{SRG}oversees": "oversees"}
 LEGEND = {
     "nl": {"reports": "rapporteert aan", "advises": "adviseert", "oversees": "houdt toezicht op"},
@@ -61,11 +60,6 @@ class Chart:
     legend: tuple[tuple[str, str], ...]
     title: str
     legend_y: float
-
-
-def doc_href(iri: str) -> str:
-    """The local page of a thing of ours (`/doc/...`); any other IRI as it is."""
-    return "/doc/" + iri.removeprefix(ID) if iri.startswith(ID) else iri
 
 
 def wrap(label: str) -> tuple[str, ...]:
@@ -217,8 +211,3 @@ def build(store: GraphStore, lang: str) -> Chart:
         title=TITLE[lang],
         legend_y=legend_y,
     )
-
-
-def render(chart: Chart) -> str:
-    """The chart as an `<svg>` element (standalone document or inline in a page)."""
-    return ENVIRONMENT.get_template("orgchart.svg").render(chart=chart)

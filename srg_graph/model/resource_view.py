@@ -11,20 +11,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..namespaces import PREFIXES, curie
+from ..languages import pick
+from ..namespaces import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, SRG, curie
 from ..sparql import internal
 from ..store import GraphStore
 from ..validation.report import Report
-from ..web.pages import pick
 from . import documents as describe
 from .documents import local_href
 
-SRG, ORG = PREFIXES["srg"], PREFIXES["org"]
-RDF_TYPE = PREFIXES["rdf"] + "type"
-DESCRIPTION = PREFIXES["dcterms"] + "description"
-SOURCE = PREFIXES["dcterms"] + "source"
-PREF_LABEL, RDFS_LABEL = PREFIXES["skos"] + "prefLabel", PREFIXES["rdfs"] + "label"
-DEFINITION = PREFIXES["skos"] + "definition"
+RDF_TYPE = RDF + "type"
+DESCRIPTION = DCTERMS + "description"
+SOURCE = DCTERMS + "source"
+PREF_LABEL, RDFS_LABEL = SKOS + "prefLabel", RDFS + "label"
+DEFINITION = SKOS + "definition"
 KINDS = (  # the first class the resource is an instance of decides the page
     ("component", SRG + "VlocaComponent"),
     ("werkbank", SRG + "Werkbank"),
@@ -243,7 +242,7 @@ def _organisation(store: GraphStore, iri: str, view: View, rows: list[Row], inco
     return {
         "roles": roles,
         "classification": _of(rows, ORG + "classification"),
-        "same_as": _of(rows, PREFIXES["owl"] + "sameAs"),
+        "same_as": _of(rows, OWL + "sameAs"),
         "aligns": _of(rows, SRG + "alignsWith"),
     }
 

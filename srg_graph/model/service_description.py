@@ -6,14 +6,10 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+from ..namespaces import PREFIXES
+
+SD = Namespace(PREFIXES["sd"])
 HERE = Path(__file__).parent
-RDFLIB_FORMATS = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
-    "application/n-triples": "nt",
-}
 
 
 def service_description(endpoint: str, named_graphs: list[str]) -> Graph:
@@ -31,4 +27,4 @@ def service_description(endpoint: str, named_graphs: list[str]) -> Graph:
 
 
 def render(graph: Graph, media_type: str) -> bytes:
-    return graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8")
+    return graph.serialize(format=media_type, encoding="utf-8")  # rdflib knows media types

@@ -9,14 +9,25 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..namespaces import DOC, GRAPH, ID, ONTOLOGY, RDF, RDFS, SH, SHAPES, SKOS, SRG, curie
+from ..namespaces import (
+    DCTERMS,
+    DOC,
+    ID,
+    ONTOLOGY,
+    ONTOLOGY_GRAPH,
+    OWL,
+    RDF,
+    RDFS,
+    SH,
+    SHAPES,
+    SHAPES_GRAPHS,
+    SKOS,
+    SRG,
+    curie,
+)
 from ..sparql import internal
 from ..store import GraphStore
 
-ONTOLOGY_GRAPH = GRAPH + "ontology"
-SHAPES_GRAPHS = GRAPH + "shapes/"
-OWL = "http://www.w3.org/2002/07/owl#"
-DCTERMS = "http://purl.org/dc/terms/"
 KINDS = {  # rdf:type of a term -> its section on the page
     OWL + "Class": "class",
     RDFS + "Class": "class",

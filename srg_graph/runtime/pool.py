@@ -31,17 +31,11 @@ from typing import Any
 
 from ..config import Settings
 from ..dataset import embedded as dataset
-from ..dataset.sources import SourceError
-from ..store import Answer, Delta, QueryFailed, QueryRequest
+from ..errors import Busy, EvaluationFailed, QueryTimeout, SourceError
+from ..store import Answer, Delta, QueryRequest
+from ..store.worker_store import StoreRead
+from .messages import Committed, LoadFailed, Query, Raised, Read, Reply, Request, Update, Work
 from .zygote import CONTEXT, Zygote, ZygoteLost
-
-
-class QueryTimeout(Exception):
-    """The query ran past its deadline and its worker was stopped."""
-
-
-class Busy(Exception):
-    """Every worker stayed busy for longer than a request may wait."""
 
 
 class _Lost(Exception):
@@ -134,11 +128,11 @@ class QueryPool:
         """Hand out a worker's slots once it has loaded the dataset, so that the load (seconds
         at a million quads) counts against no request's time limit."""
         try:
-            status, detail = worker.control.recv()
+            outcome = worker.control.recv()
         except (EOFError, OSError):
-            status, detail = "failed", "the query worker stopped while it loaded the dataset"
-        if status == "failed":
-            worker.failure = detail
+            outcome = LoadFailed("the query worker stopped while it loaded the dataset")
+        if isinstance(outcome, LoadFailed):
+            worker.failure = outcome.reason
         worker.loaded.set()
         for slot in slots:
             self.idle.put(slot)
@@ -163,7 +157,7 @@ class QueryPool:
             self.committed += 1
             # A worker that is gone gets a successor that loads the delta from the log.
             with suppress(OSError):
-                self.worker.control.send(("delta", self.committed, delta))
+                self.worker.control.send(Committed(self.committed, delta))
 
     def _stop(self, worker: Worker) -> None:
         """Kill a worker (its other requests run again) and fork its successor."""
@@ -177,34 +171,33 @@ class QueryPool:
 
     def run(self, request: QueryRequest) -> Answer:
         """Answer a query on a worker (blocking); `QueryTimeout` past the deadline."""
-        return self._call(("query", request), "query", self.timeout)
+        return self._call(Query(request), self.timeout)
 
-    def read(self, method: str, args: tuple) -> Any:
+    def read(self, read: StoreRead) -> Any:
         """A read of the worker's store (see `store.WorkerStore`), blocking. Reads are the
         server's own (pages, dumps, statistics, validation), not users' SPARQL, so the time
         limit does not stop them: at a million triples a dump takes longer than a query may."""
-        return self._call(("read", method, args), "read", None)
+        return self._call(Read(read), None)
 
     def update(self, text: str, base_iri: str | None) -> Delta:
         """Work out an update's change on a worker, so that neither a crash nor a runaway
         update can take the server down; the caller validates and commits the delta."""
-        return self._call(("update", text, base_iri), "update", self.timeout)
+        return self._call(Update(text, base_iri), self.timeout)
 
-    def _call(self, message: tuple, what: str, limit: float | None) -> Any:
+    def _call(self, work: Work, limit: float | None) -> Any:
         # A request lost with a worker that was stopped for another request's sake runs
         # again, once (twice lost: it may be what stops the worker).
         for _ in range(2):
             slot = self._take()
+            request = Request(self.committed, work)
             try:
-                reply = self._ask(slot, (message[0], self.committed, *message[1:]), what, limit)
+                reply = self._ask(slot, request, limit)
             except _Lost:
                 continue
-            if reply[0] == "failed":
-                raise QueryFailed(reply[1], reply[2])
-            if reply[0] == "raised":
-                raise reply[1](reply[2])
-            return reply[1]
-        raise QueryFailed(500, f"the {what} made its worker stop; it was not run")
+            if isinstance(reply, Raised):
+                raise reply.error
+            return reply.value
+        raise EvaluationFailed(f"the {request.what} made its worker stop; it was not run")
 
     def _take(self) -> Slot:
         if not self.worker.alive:
@@ -219,13 +212,16 @@ class QueryPool:
                 return slot
             slot.conn.close()
 
-    def _ask(self, slot: Slot, message: tuple, what: str, limit: float | None) -> tuple:
+    def _ask(self, slot: Slot, request: Request, limit: float | None) -> Reply:
         try:
-            slot.conn.send(message)
+            slot.conn.send(request)
             if not slot.conn.poll(limit):
                 slot.conn.close()
                 self._stop(slot.worker)
-                raise QueryTimeout(f"the {what} ran longer than {limit:g} s and was stopped")
+                raise QueryTimeout(
+                    f"the {request.what} ran longer than {limit:g} s and was stopped; "
+                    "make the query cheaper or ask for less"
+                )
             reply = slot.conn.recv()
         except (EOFError, OSError):
             slot.conn.close()

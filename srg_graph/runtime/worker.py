@@ -3,9 +3,9 @@
 The worker holds the server's only copy of the dataset in memory: it loads the snapshot and
 the log itself, on a thread, while it already takes requests (they wait for the load). The
 server talks to it through one pipe per slot, and sends committed deltas through a pipe of
-their own (see `workers.QueryPool`). Deltas are read as they come, so that the server never
-waits to send one, and applied by the loading thread once the load is done; a request waits
-until the store holds the deltas committed before it was sent.
+their own (see `pool.QueryPool`; every message is in `messages`). Deltas are read as they
+come, so that the server never waits to send one, and applied by the loading thread once the
+load is done; a request waits until the store holds the deltas committed before it was sent.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ..dataset import embedded as dataset
-from ..store import ChangeRecorder, Delta, GraphStore, QueryFailed, answer
+from ..errors import EvaluationFailed, InvalidRequest, OperationFailed, SrgError, Unavailable
+from ..store import ChangeRecorder, Delta, GraphStore, answer
 from ..store.update_recorder import SequentialUpdate, record_update
-from ..store.worker_store import read
 from .memory import TRIM_AFTER, give_back_freed_memory
+from .messages import Answered, Committed, Loaded, LoadFailed, Query, Raised, Read, Reply, Request
 
 
 class _Replica:
@@ -52,7 +53,7 @@ class _Replica:
                 )
             )
             if self.failed:
-                raise QueryFailed(503, f"the dataset could not be loaded: {self.failed}")
+                raise Unavailable(f"the dataset could not be loaded: {self.failed}")
             self.readers += 1
         try:
             assert self.store is not None
@@ -79,7 +80,7 @@ class _Replica:
 def _updated(store: GraphStore, text: str, base_iri: str | None) -> Delta:
     """What an update would change (the worker's store stays as it is: the change reaches it
     as a delta once the write is validated and committed). Recorded without a copy of the
-    dataset (`update_delta`); a request whose WHERE clause follows a change of its own is
+    dataset (`store.update_recorder`); a request whose WHERE clause follows a change of its own is
     worked out on a copy instead, which takes seconds at a million quads."""
     recorder = ChangeRecorder(store)
     try:
@@ -93,29 +94,36 @@ def _updated_on_a_copy(store: GraphStore, text: str, base_iri: str | None) -> De
     staged = store.copy()
     try:
         staged.update(text, base_iri=base_iri)
-    except (SyntaxError, RuntimeError) as error:
-        raise QueryFailed(400, f"the update could not run: {error}") from error
+    except SyntaxError as error:
+        raise InvalidRequest(f"the update could not run: {error}") from error
+    except RuntimeError as error:
+        raise OperationFailed(f"the update could not run: {error}") from error
     return store.diff(staged)
 
 
-def _reply(replica: _Replica, message: tuple) -> tuple:
+def _work(store: GraphStore, request: Request) -> object:
+    work = request.work
+    if isinstance(work, Query):
+        return answer(store, work.request)
+    if isinstance(work, Read):
+        return work.read.run(store)
+    return _updated(store, work.text, work.base_iri)
+
+
+def _reply(replica: _Replica, request: Request) -> Reply:
     try:
-        with replica.reading(message[1]) as store:
-            if message[0] == "query":
-                return ("ok", answer(store, message[2]))
-            if message[0] == "read":
-                return ("ok", read(store, message[2], message[3]))
-            return ("ok", _updated(store, message[2], message[3]))
-    except QueryFailed as failed:
-        return ("failed", failed.status, failed.message)
+        with replica.reading(request.committed) as store:
+            return Answered(_work(store, request))
+    except SrgError as error:
+        return Raised(error)
     except (SyntaxError, ValueError) as error:  # raised again in the server, as they were
-        return ("raised", type(error), str(error))
+        return Raised(type(error)(str(error)))
     except Exception as error:  # the request fails; the other requests of the worker go on
-        return ("failed", 500, f"the {message[0]} could not run: {error}")
+        return Raised(EvaluationFailed(f"the {request.what} could not run: {error}"))
 
 
 def _answer(conn: Connection, replica: _Replica) -> None:
-    """One thread of the worker: answer `query`, `read` and `update` messages, one at a time."""
+    """One thread of the worker: answer requests, one at a time."""
     while True:
         try:
             message = conn.recv()
@@ -139,12 +147,13 @@ def _load_and_apply(
         replica.loaded(dataset.load_prefix(snapshot, writes), writes)
     except Exception as error:  # every request is answered with the reason
         replica.loaded(None, writes, f"{type(error).__name__}: {error}")
-        control.send(("failed", replica.failed))
+        control.send(LoadFailed(replica.failed or ""))
         return
-    control.send(("loaded", writes))
+    control.send(Loaded(writes))
     try:
         while True:
-            replica.apply(*deltas.get())
+            committed = deltas.get()
+            replica.apply(committed.count, committed.delta)
     except BaseException:  # a store that missed a delta must not answer: end the worker
         os._exit(70)
 
@@ -160,7 +169,7 @@ def serve_worker(snapshot: Path, writes: int, fds: list[int]) -> None:
         threading.Thread(target=_answer, args=(conn, replica), daemon=True).start()
     try:
         while True:
-            message = control.recv()
-            deltas.put((message[1], message[2]))
+            committed: Committed = control.recv()
+            deltas.put(committed)
     except (EOFError, OSError):  # the server closed the pipe or is gone
         return

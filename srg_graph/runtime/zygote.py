@@ -25,6 +25,7 @@ from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from .messages import Fork, Reap
 from .worker import serve_worker
 
 CONTEXT = multiprocessing.get_context("spawn")
@@ -76,17 +77,17 @@ def _serve(conn: Connection) -> None:
     try:
         while True:
             message = conn.recv()
-            if message[0] == "fork":
-                snapshot, writes, count = message[1:]
-                fds = socket.recv_fds(channel, 1, count)[1]
-                pid = _fork_child(partial(_worker, conn, channel, snapshot, writes, fds))
+            if isinstance(message, Fork):
+                fds = socket.recv_fds(channel, 1, message.pipes)[1]
+                body = partial(_worker, conn, channel, message.snapshot, message.writes, fds)
+                pid = _fork_child(body)
                 children.add(pid)
                 for fd in fds:
                     os.close(fd)
                 conn.send(pid)
-            elif message[0] == "reap" and message[1] in children:
-                children.discard(message[1])
-                os.waitpid(message[1], 0)
+            elif isinstance(message, Reap) and message.pid in children:
+                children.discard(message.pid)
+                os.waitpid(message.pid, 0)
     except (EOFError, OSError):  # the server stopped: so do the workers it left
         for pid in children:
             os.kill(pid, signal.SIGKILL)
@@ -132,7 +133,7 @@ class Zygote:
         child.close()
         return cls(parent, process.pid or 0, process)
 
-    def _send(self, message: tuple) -> None:
+    def _send(self, message: Fork | Reap) -> None:
         try:
             self.conn.send(message)
         except OSError:
@@ -142,7 +143,7 @@ class Zygote:
     def fork_worker(self, snapshot: Path, writes: int, fds: list[int]) -> int:
         """Fork a worker that loads the snapshot and the first `writes` records of its log,
         and gets the pipe ends `fds` (still to be closed by the caller)."""
-        self._send(("fork", snapshot, writes, len(fds)))
+        self._send(Fork(snapshot, writes, len(fds)))
         try:
             socket.send_fds(self.channel, [b"f"], fds)
             if not self.conn.poll(FORK_SECONDS):
@@ -155,7 +156,7 @@ class Zygote:
     def reap(self, pid: int) -> None:
         """Collect a worker that was killed (only the zygote, its parent, can)."""
         with suppress(ZygoteLost):
-            self._send(("reap", pid))
+            self._send(Reap(pid))
 
     def close(self) -> None:
         """Stop the zygote; it stops the workers it forked first."""

@@ -1,67 +1,32 @@
 """Check a SPARQL query or update before it reaches the engine. Standard library only.
 
 The engine (pyoxigraph 0.5) parses recursively and takes the whole process down on a few
-thousand nested groups, so nesting is measured here by an iterative, linear-time tokenizer
-(SPARQL 1.1 section 19.8 terminals) rather than by a parser. The tokenizer only has to agree
-with the engine on text the engine accepts; for anything else the engine reports the error.
+thousand nested groups, so nesting is measured here by the lexer (`lexer`), which is
+iterative and linear-time, rather than by a parser.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 from urllib.parse import urljoin
+
+from ..errors import InvalidRequest
+from .lexer import IRI, IRIREF, PNAME, PUNCT, Lexer, Token, depths, tokenize
 
 QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
 UPDATE_FORMS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 )
 
-WORD, VAR, PNAME, IRI, STRING, NUMBER, BNODE, LANGTAG, PUNCT = (
-    "word", "var", "pname", "iri", "string", "number", "bnode", "langtag", "punct",
-)  # fmt: skip
-
-_WHITESPACE = re.compile(r"[ \t\r\n]+")
-_COMMENT = re.compile(r"#[^\r\n]*")
-_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-_SHORT_STRING = {q: re.compile(rf"{q}(?:[^{q}\\\r\n]|\\.)*{q}", re.S) for q in "'\""}
-_LONG_STRING_STOP = {q: re.compile(rf"\\.|{q * 3}", re.S) for q in "'\""}
-_VAR = re.compile(r"[?$][\w\u00b7\u0300-\u036f\u203f\u2040]+")
-_NUMBER = re.compile(r"\d*\.\d+(?:[eE][+-]?\d+)?|\d+\.[eE][+-]?\d+|\d+(?:[eE][+-]?\d+)?")
-_NAME_CHARS = r"\w\-.\u00b7\u0300-\u036f\u203f\u2040"
-_LOCAL_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
-_PNAME = re.compile(
-    rf"(?:[^\W\d_][{_NAME_CHARS}]*)?:(?:[{_NAME_CHARS}:]|%[0-9A-Fa-f]{{2}}|{_LOCAL_ESCAPE})*"
-)
-_BNODE = re.compile(rf"_:[\w][{_NAME_CHARS}]*")
-_LANGTAG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
-# Where an expression parenthesis opens: after these keywords, or everywhere in these clauses.
-_EXPRESSION_OPENERS = frozenset({"FILTER", "BIND"})
-_CLAUSE_START = frozenset({"SELECT", "BY", "HAVING"})
-_CLAUSE_END = frozenset({"WHERE", "VALUES", "LIMIT", "OFFSET"})
-_OPERAND_KINDS = frozenset({VAR, PNAME, IRI, STRING, NUMBER, BNODE, LANGTAG})
 
-
-class GuardError(ValueError):
+class GuardError(InvalidRequest):
     """The request is refused before it reaches the engine; the message says what to fix."""
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    start: int = 0
-
-    @property
-    def keyword(self) -> str:
-        """The upper-cased word, or "" for anything that is not a bare word."""
-        return self.text.upper() if self.kind == WORD else ""
 
 
 @dataclass(frozen=True)
@@ -76,141 +41,6 @@ class Inspection:
     dataset_iris: list[str] = field(default_factory=list)
     # (keyword, iri) pairs such as ("FROM NAMED", "http://…"), for messages that quote the query
     dataset_clauses: list[tuple[str, str]] = field(default_factory=list)
-
-
-class _Lexer:
-    """Yields tokens and tracks bracket nesting.
-
-    The grammar is ambiguous about `<`: in `FILTER(?a<?b)` it is an operator, yet `<?b)` could
-    start an IRIREF in other texts. Like the engine, the lexer reads `<` as an operator when it
-    follows an operand inside an expression, so text between `<` and `>` cannot hide brackets.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-        self.frames: list[tuple[str, bool]] = []  # (kind, clause flag to restore on close)
-        self.in_clause = False  # inside SELECT … / GROUP BY … / ORDER BY … / HAVING …
-        self.recent: list[Token] = []
-        self.max_depth = 0
-
-    def tokens(self) -> Iterator[Token]:
-        while (token := self._next()) is not None:
-            self._track(token)
-            yield token
-
-    def _next(self) -> Token | None:
-        text = self.text
-        while self.pos < len(text):
-            gap = _WHITESPACE.match(text, self.pos) or _COMMENT.match(text, self.pos)
-            if gap is None:
-                start = self.pos
-                return replace(self._scan(text[start]), start=start)
-            self.pos = gap.end()
-        return None
-
-    def _scan(self, char: str) -> Token:
-        if char == "<":
-            return self._angle()
-        if char in "'\"":
-            return self._string(char)
-        if char in "?$":
-            return self._take(_VAR, VAR) or self._punct()
-        if char == "@":
-            return self._take(_LANGTAG, LANGTAG) or self._punct()
-        if char == "_" and self.text.startswith("_:", self.pos):
-            return self._take(_BNODE, BNODE, trim_dots=True) or self._punct()
-        return (
-            self._take(_NUMBER, NUMBER)
-            or self._take(_PNAME, PNAME, trim_dots=True)
-            or self._take(_WORD, WORD)
-            or self._punct()
-        )
-
-    def _take(self, pattern: re.Pattern[str], kind: str, trim_dots: bool = False) -> Token | None:
-        match = pattern.match(self.text, self.pos)
-        if match is None:
-            return None
-        end = match.end()
-        # names may contain '.' but not end with one: `ex:o.` is `ex:o` and the triple's dot
-        while trim_dots and self.text[end - 1] == "." and self.text[end - 2] != "\\":
-            end -= 1
-        self.pos = end
-        return Token(kind, self.text[match.start() : end])
-
-    def _punct(self) -> Token:
-        self.pos += 1
-        return Token(PUNCT, self.text[self.pos - 1])
-
-    def _angle(self) -> Token:
-        if self.frames and self.frames[-1][0] == "expr" and self._after_operand():
-            return self._punct()
-        return self._take(_IRIREF, IRI) or self._punct()
-
-    def _after_operand(self) -> bool:
-        if not self.recent:
-            return False
-        last = self.recent[-1]
-        return last.kind in _OPERAND_KINDS or last.text == ")" or last.keyword in ("TRUE", "FALSE")
-
-    def _string(self, quote: str) -> Token:
-        start = self.pos
-        if self.text.startswith(quote * 3, start):
-            self.pos = self._long_string_end(quote, start + 3)
-            return Token(STRING, self.text[start : self.pos])
-        # An unterminated short string is a syntax error for the engine; read on after it.
-        return self._take(_SHORT_STRING[quote], STRING) or self._punct()
-
-    def _long_string_end(self, quote: str, pos: int) -> int:
-        stop = _LONG_STRING_STOP[quote]
-        while (match := stop.search(self.text, pos)) is not None:
-            pos = match.end()
-            if match.group() == quote * 3:
-                # '''a'''' ends with the last three quotes: up to two more belong to the text
-                extra = 0
-                while extra < 2 and self.text.startswith(quote, pos + extra):
-                    extra += 1
-                return pos + extra
-        return len(self.text)  # unterminated: the rest is the string, the engine will refuse
-
-    def _track(self, token: Token) -> None:
-        if token.kind == PUNCT and token.text in "{([":
-            self._open(token.text)
-        elif token.kind == PUNCT and token.text in "})]":
-            if self.frames:
-                self.in_clause = self.frames.pop()[1]
-        elif token.keyword in _CLAUSE_START:
-            self.in_clause = True
-        elif token.keyword in _CLAUSE_END:
-            self.in_clause = False
-        self.recent = [*self.recent[-1:], token]
-
-    def _open(self, bracket: str) -> None:
-        if bracket == "{":
-            kind = "group"
-        elif bracket == "[":
-            kind = "node"
-        else:
-            kind = "expr" if self._opens_expression() else "list"
-        self.frames.append((kind, self.in_clause))
-        if bracket == "{":
-            self.in_clause = False
-        self.max_depth = max(self.max_depth, len(self.frames))
-
-    def _opens_expression(self) -> bool:
-        if self.in_clause or (self.frames and self.frames[-1][0] == "expr"):
-            return True
-        keywords = [token.keyword for token in self.recent]
-        # FILTER(…), BIND(…), and FILTER regex(…) / FILTER ex:fn(…)
-        return bool(keywords) and (
-            keywords[-1] in _EXPRESSION_OPENERS
-            or (len(keywords) == 2 and keywords[0] == "FILTER" and self.recent[-1].kind != PUNCT)
-        )
-
-
-def tokenize(text: str) -> list[Token]:
-    """The SPARQL tokens of `text`, without whitespace and comments."""
-    return list(_Lexer(text).tokens())
 
 
 def _unescape_local(local: str) -> str:
@@ -274,7 +104,7 @@ def _form_of(keyword: str) -> tuple[Literal["query", "update"] | None, str | Non
 
 
 def _inspect_once(text: str, base_iri: str | None) -> Inspection:
-    lexer = _Lexer(text)
+    lexer = Lexer(text)
     reader = _Reader(list(lexer.tokens()), base_iri)
     form: Literal["query", "update"] | None = None
     query_type: str | None = None
@@ -419,7 +249,7 @@ def _check_graphs(found: Inspection, allowed_graphs: Callable[[str], bool] | Non
 
 def _iriref(iri: str) -> str:
     ref = f"<{iri}>"
-    if not _IRIREF.fullmatch(ref):
+    if not IRIREF.fullmatch(ref):
         raise GuardError(f"{iri!r} is not an IRI")
     return ref
 
@@ -434,13 +264,9 @@ def with_using(text: str, default_graphs: Sequence[str], named_graphs: Sequence[
         [f"USING {_iriref(g)}" for g in default_graphs]
         + [f"USING NAMED {_iriref(g)}" for g in named_graphs]
     )
-    depth, cuts, previous = 0, [], ""
-    for token in tokenize(text):
-        if token.kind == PUNCT and token.text == "{":
-            depth += 1
-        elif token.kind == PUNCT and token.text == "}":
-            depth -= 1
-        elif depth == 0 and token.keyword == "WHERE":
+    cuts, previous = [], ""
+    for depth, token in depths(tokenize(text)):
+        if depth == 0 and token.keyword == "WHERE":
             if previous == "DELETE":
                 raise GuardError(
                     "DELETE WHERE takes no dataset; with using-graph-uri write "

@@ -30,6 +30,8 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
+from ..namespaces import XSD
+
 TYPES = ("iri", "string", "date", "integer", "boolean", "enum")
 HEADER_KEYS = ("title", "description", "tags", "param")
 PREFIX = re.compile(r"^\s*PREFIX\s+([\w\-.]*):\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
@@ -186,7 +188,6 @@ def load(folder: Path) -> dict[str, NamedQuery]:
 
 
 IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
-XSD = "http://www.w3.org/2001/XMLSchema#"
 # A bound value, as the store takes it: ("iri", iri, None) or ("literal", lexical, datatype),
 # where the datatype may be "@nl" for a language-tagged text.
 Binding = tuple[str, str, str | None]

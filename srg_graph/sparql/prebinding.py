@@ -9,7 +9,7 @@ block itself is written from typed terms by the store package, never from reques
 
 from __future__ import annotations
 
-from .guard import PUNCT, WORD, tokenize
+from .lexer import PUNCT, depths, tokenize
 
 HEADS = frozenset({"SELECT", "ASK", "DESCRIBE", "CONSTRUCT"})
 
@@ -17,13 +17,13 @@ HEADS = frozenset({"SELECT", "ASK", "DESCRIBE", "CONSTRUCT"})
 def _where_groups(text: str) -> list[int] | None:
     """Offsets just inside the WHERE group of the query and of each subquery; None when a
     form has no group to put bindings in (`CONSTRUCT WHERE { template }`)."""
-    depth, cuts = 0, []
+    cuts: list[int] = []
     waiting: dict[int, int] = {}  # depth -> how many `{` to pass before the WHERE group
     previous = ""
-    for token in tokenize(text):
-        if token.kind == WORD and token.keyword in HEADS:
+    for depth, token in depths(tokenize(text)):
+        if token.keyword in HEADS:
             waiting[depth] = 1 if token.keyword == "CONSTRUCT" else 0
-        elif token.kind == WORD and token.keyword == "WHERE" and previous == "CONSTRUCT":
+        elif token.keyword == "WHERE" and previous == "CONSTRUCT":
             return None
         elif token.kind == PUNCT and token.text == "{":
             if waiting.get(depth) == 0:
@@ -31,9 +31,6 @@ def _where_groups(text: str) -> list[int] | None:
                 del waiting[depth]
             elif depth in waiting:
                 waiting[depth] -= 1
-            depth += 1
-        elif token.kind == PUNCT and token.text == "}":
-            depth -= 1
         previous = token.keyword
     return cuts
 

@@ -13,8 +13,10 @@ import json
 from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from ..namespaces import RDF, XSD
+
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = RDF + "langString"
 
 # kind is "uri", "bnode", "literal" or "triple"; value is the IRI, label, lexical form, or the
 # N-Triples text of a triple term; ntriples is the term in N-Triples syntax (for TSV).
@@ -109,8 +111,8 @@ def boolean(value: bool, fmt: str) -> str:
     return f"{header}\n{str(value).lower()}\n"
 
 
-_NUMBERS = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("integer", "decimal", "double")}
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_NUMBERS = {f"{XSD}{t}" for t in ("integer", "decimal", "double")}
+_BOOLEAN = XSD + "boolean"
 
 
 def _plain(term: Term) -> str | int | float | bool:

@@ -7,25 +7,22 @@ and the same reads answered by the query worker's store (`WorkerStore`) or a rem
 """
 
 from .answers import Answer, QueryRequest, answer
-from .base import GRAPH_FORMATS, QueryFailed
-from .graph_store import Delta, GraphStore, Queries, rdf_format
+from .graph_store import Delta, GraphStore, Queries, file_format
 from .payloads import parse_payload
 from .remote import RemoteStore
 from .staging import ChangeRecorder
 from .worker_store import WorkerStore
 
 __all__ = [
-    "GRAPH_FORMATS",
     "Answer",
     "ChangeRecorder",
     "Delta",
     "GraphStore",
     "Queries",
-    "QueryFailed",
     "QueryRequest",
     "RemoteStore",
     "WorkerStore",
     "answer",
+    "file_format",
     "parse_payload",
-    "rdf_format",
 ]

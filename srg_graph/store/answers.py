@@ -9,9 +9,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..errors import EvaluationFailed, InvalidRequest, TooLarge
 from ..sparql import results as results_module
 from ..sparql.named import Binding
-from .base import GRAPH_FORMATS, QueryFailed, _bounded
+from .base import _bounded, rdf_format, results_format
 from .graph_store import GraphStore, substitutions
 
 
@@ -46,17 +47,19 @@ def _term(term: Any) -> results_module.Term | None:
 def _capped(items: Iterable[Any], limit: int, what: str) -> Iterable[Any]:
     for count, item in enumerate(items):
         if count >= limit:
-            raise QueryFailed(
-                422, f"the result has more than {limit} {what}; add LIMIT and OFFSET to page it"
+            raise TooLarge(
+                f"the result has more than {limit} {what}; add LIMIT and OFFSET to page it"
             )
         yield item
 
 
+# The results formats the engine writes itself: the marker each puts once per row, and how
+# many markers come before the first row.
 NATIVE_RESULTS = {
-    "json": (ox.QueryResultsFormat.JSON, b'},{"', 0),
-    "xml": (ox.QueryResultsFormat.XML, b"<result>", 0),
-    "tsv": (ox.QueryResultsFormat.TSV, b"\n", 1),
-    "csv": (ox.QueryResultsFormat.CSV, b"\n", 1),
+    "json": (b'},{"', 0),
+    "xml": (b"<result>", 0),
+    "tsv": (b"\n", 1),
+    "csv": (b"\n", 1),
 }
 
 
@@ -69,7 +72,7 @@ class _CappedWriter:
     """
 
     def __init__(self, fmt: str, max_rows: int, max_bytes: int):
-        _, self.marker, self.header = NATIVE_RESULTS[fmt]
+        self.marker, self.header = NATIVE_RESULTS[fmt]
         self.json = fmt == "json"
         self.max_rows, self.max_bytes = max_rows, max_bytes
         self.chunks: list[bytes] = []
@@ -79,14 +82,13 @@ class _CappedWriter:
     def write(self, data: bytes) -> int:
         self.size += len(data)
         if self.size > self.max_bytes:
-            raise QueryFailed(422, f"the result is larger than {self.max_bytes} bytes; add LIMIT")
+            raise TooLarge(f"the result is larger than {self.max_bytes} bytes; add LIMIT")
         window = self.tail + data
         self.markers += window.count(self.marker) - self.tail.count(self.marker)
         self.tail = window[-(len(self.marker) - 1) :] if len(self.marker) > 1 else b""
         self.chunks.append(bytes(data))
         if self.rows() > self.max_rows:
-            raise QueryFailed(
-                422,
+            raise TooLarge(
                 f"the result has more than {self.max_rows} rows; add LIMIT and OFFSET to page it",
             )
         return len(data)
@@ -103,7 +105,7 @@ class _CappedWriter:
 def _native(result: Any, request: QueryRequest) -> bytes:
     """SELECT results written by the engine itself (several times faster than Python)."""
     writer = _CappedWriter(request.fmt, request.max_rows, request.max_bytes)
-    result.serialize(writer, NATIVE_RESULTS[request.fmt][0])
+    result.serialize(writer, results_format(request.fmt))
     return b"".join(writer.chunks)
 
 
@@ -141,14 +143,14 @@ def answer(store: GraphStore, request: QueryRequest) -> Answer:
             request.named_graphs,
         )
     except SyntaxError as error:
-        raise QueryFailed(400, f"SPARQL syntax error: {error}") from error
+        raise InvalidRequest(f"SPARQL syntax error: {error}") from error
     except RuntimeError as error:  # e.g. a substitution of a variable the query does not project
-        raise QueryFailed(500, f"the query could not run: {error}") from error
+        raise EvaluationFailed(f"the query could not run: {error}") from error
     if isinstance(result, ox.QueryBoolean):
         return Answer(results_module.boolean(bool(result), request.fmt).encode())
     if not isinstance(result, ox.QuerySolutions):  # a graph, from this store or a remote one
         triples = list(_capped(result, request.max_rows, "triples"))
-        graph = ox.serialize(triples, format=GRAPH_FORMATS[request.fmt]) or b""
+        graph = ox.serialize(triples, format=rdf_format(request.fmt)) or b""
         return Answer(_bounded([graph], request.max_bytes))
     if request.offset == 0 and request.limit is None and request.fmt in NATIVE_RESULTS:
         return Answer(_native(result, request))

@@ -1,4 +1,4 @@
-"""What the store modules share: RDF result formats, the query error, caps, graph names."""
+"""What the store modules share: the engine's formats, caps, graph names."""
 
 from __future__ import annotations
 
@@ -7,22 +7,18 @@ from typing import Any
 
 import pyoxigraph as ox
 
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
+from .. import formats
+from ..errors import TooLarge
 
 
-class QueryFailed(Exception):
-    """The engine refused the query (syntax) or its result is over a cap; `status` says which."""
+def rdf_format(name: str) -> ox.RdfFormat:
+    """The engine's RDF format of a short name of `formats` (`turtle`)."""
+    return ox.RdfFormat.from_media_type(formats.media_type(name))
 
-    def __init__(self, status: int, message: str):
-        self.status, self.message = status, message
-        super().__init__(message)
+
+def results_format(name: str) -> ox.QueryResultsFormat:
+    """The engine's SPARQL results format of a short name of `formats` (`json`)."""
+    return ox.QueryResultsFormat.from_media_type(formats.media_type(name))
 
 
 def _bounded(chunks: Iterable[str | bytes], limit: int) -> bytes:
@@ -31,7 +27,7 @@ def _bounded(chunks: Iterable[str | bytes], limit: int) -> bytes:
         data = chunk.encode() if isinstance(chunk, str) else chunk
         size += len(data)
         if size > limit:
-            raise QueryFailed(422, f"the result is larger than {limit} bytes; add LIMIT to page it")
+            raise TooLarge(f"the result is larger than {limit} bytes; add LIMIT to page it")
         out.append(data)
     return b"".join(out)
 

@@ -7,36 +7,32 @@ import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from ..dataset.sources import Source, SourceError
+from .. import formats
+from ..errors import SourceError
 from ..sparql import internal
 from ..sparql.named import Binding
 from ..sparql.results import XSD_STRING
-from .base import GRAPH_FORMATS, _bounded, _graph_node
-
-FORMATS_BY_SUFFIX = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-}
+from .base import _bounded, _graph_node, rdf_format
 
 
-def rdf_format(path: Path) -> ox.RdfFormat:
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes = suffixes[:-1]
-    if not suffixes or suffixes[-1] not in FORMATS_BY_SUFFIX:
-        raise SourceError(
-            str(path), f"unknown RDF file extension; use one of {sorted(FORMATS_BY_SUFFIX)}"
-        )
-    return FORMATS_BY_SUFFIX[suffixes[-1]]
+class Source(Protocol):
+    """A file and the named graph it is read into (`dataset.sources.Source`)."""
+
+    path: Path
+    graph: str
+
+
+def file_format(path: Path) -> ox.RdfFormat:
+    """The RDF format of a file, by its extension (`.gz` looked through)."""
+    found = formats.of_file(path)
+    if found is None:
+        message = f"unknown RDF file extension; use one of {formats.rdf_suffixes()}"
+        raise SourceError(str(path), message)
+    return rdf_format(found.name)
 
 
 def _read(path: Path) -> bytes:
@@ -169,19 +165,19 @@ class Queries:
         graphs: Iterable[str] | None = None,
         prefixes: Mapping[str, str] | None = None,
     ) -> bytes:
-        """The dataset serialised in `fmt` (a `GRAPH_FORMATS` key), for dumps and the ontology
+        """The dataset serialised in `fmt` (an RDF name of `formats`), for dumps and the ontology
         documents.
 
         Without `graphs`, dataset formats (N-Quads, TriG, JSON-LD) hold every quad with its
         graph; otherwise the distinct triples of the union of `graphs` (None: of every graph),
         each once.
         """
-        rdf_format = GRAPH_FORMATS[fmt]
-        if graphs is None and rdf_format.supports_datasets:
-            return ox.serialize(self.quads(), format=rdf_format, prefixes=prefixes) or b""
+        engine_format = rdf_format(fmt)
+        if graphs is None and engine_format.supports_datasets:
+            return ox.serialize(self.quads(), format=engine_format, prefixes=prefixes) or b""
         solutions = self.evaluate(internal.query("dump-triples"), default_graph=list(graphs or ()))
         triples = (ox.Triple(row["s"], row["p"], row["o"]) for row in solutions)
-        return ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
+        return ox.serialize(triples, format=engine_format, prefixes=prefixes) or b""
 
 
 class GraphStore(Queries):
@@ -250,7 +246,7 @@ class GraphStore(Queries):
 
         `progress` is called with the number of file bytes read so far.
         """
-        fmt = rdf_format(path)
+        fmt = file_format(path)
         target = ox.NamedNode(graph) if graph else None
         with path.open("rb") as raw:
             stream: Any = _Counting(raw, progress)
@@ -343,7 +339,7 @@ class GraphStore(Queries):
         """One graph (None: the default graph) serialised, within `limit` bytes."""
         quads = self._store.quads_for_pattern(None, None, None, _graph_node(graph))
         triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-        return _bounded([ox.serialize(triples, format=GRAPH_FORMATS[fmt]) or b""], limit)
+        return _bounded([ox.serialize(triples, format=rdf_format(fmt)) or b""], limit)
 
     def __len__(self) -> int:
         return len(self._store)
@@ -371,7 +367,7 @@ def parse_quads(source: Source, name: str | None = None) -> list[ox.Quad]:
     data = _read(source.path)
     graph = ox.NamedNode(source.graph)
     try:
-        parsed = ox.parse(data, rdf_format(source.path), rename_blank_nodes=True)
+        parsed = ox.parse(data, file_format(source.path), rename_blank_nodes=True)
         return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
     except SyntaxError as error:
         message = error.msg.split(": ", 1)[-1] if error.lineno else error.msg

@@ -7,16 +7,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .base import QueryFailed, _graph_node
-
-PAYLOAD_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
-
+from ..errors import InvalidRequest, UnsupportedFormat
+from ..formats import BODIES
+from .base import _graph_node, rdf_format
 
 XML_TAG = re.compile(rb"<(/?)[A-Za-z_][^<>]*?(/?)>")
 MAX_XML_DEPTH = 256
@@ -26,14 +19,14 @@ def _check_rdf_xml(body: bytes) -> None:
     """Refuse a DTD (entity expansion) and deep nesting: the RDF/XML parser slows down
     quadratically with depth, so a small body could keep a core busy for minutes."""
     if re.search(rb"<!doctype", body, re.IGNORECASE):
-        raise QueryFailed(400, "RDF/XML with a DOCTYPE is not accepted (no DTDs or entities)")
+        raise InvalidRequest("RDF/XML with a DOCTYPE is not accepted (no DTDs or entities)")
     depth = deepest = 0
     for tag in XML_TAG.finditer(body):
         closing, empty = tag.group(1), tag.group(2)
         depth += -1 if closing else (0 if empty else 1)
         deepest = max(deepest, depth)
         if deepest > MAX_XML_DEPTH:
-            raise QueryFailed(400, f"RDF/XML nests elements over {MAX_XML_DEPTH} deep; flatten it")
+            raise InvalidRequest(f"RDF/XML nests elements over {MAX_XML_DEPTH} deep; flatten it")
 
 
 def parse_payload(body: bytes, media_type: str, base_iri: str, graph: str | None) -> list[Any]:
@@ -42,19 +35,17 @@ def parse_payload(body: bytes, media_type: str, base_iri: str, graph: str | None
     RDF/XML with a DTD is refused (no entity expansion); JSON-LD is parsed without loading
     any remote context, so a body can never make the server fetch a URL or read a file.
     """
-    if media_type not in PAYLOAD_FORMATS:
-        raise QueryFailed(
-            415,
-            f"Content-Type '{media_type}' is not accepted; use one of "
-            f"{', '.join(sorted(PAYLOAD_FORMATS))}",
+    if media_type not in BODIES:
+        raise UnsupportedFormat(
+            f"Content-Type '{media_type}' is not accepted; use one of {', '.join(sorted(BODIES))}",
         )
     if media_type == "application/rdf+xml":
         _check_rdf_xml(body)
     target = _graph_node(graph)
     try:
         parsed = ox.parse(
-            body, PAYLOAD_FORMATS[media_type], base_iri=base_iri, rename_blank_nodes=True
+            body, rdf_format(BODIES[media_type]), base_iri=base_iri, rename_blank_nodes=True
         )
         return [ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
     except SyntaxError as error:
-        raise QueryFailed(400, f"the {media_type} body does not parse: {error}") from error
+        raise InvalidRequest(f"the {media_type} body does not parse: {error}") from error

@@ -21,9 +21,10 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
+from ..errors import InvalidRequest, NotPossible, ReadOnly, RemoteFailure, Unavailable
 from ..sparql import internal
 from ..sparql.prebinding import prebound
-from .base import GRAPH_FORMATS, QueryFailed, _bounded
+from .base import _bounded, rdf_format
 from .graph_store import Delta, GraphStore, Queries
 
 RESULTS = "application/sparql-results+json"
@@ -85,18 +86,17 @@ class RemoteStore(Queries):
         try:
             response = self.http.request(method, url, **options)
         except httpx.TimeoutException:
-            raise QueryFailed(
-                503,
+            raise Unavailable(
                 f"the remote store did not answer the {what} within {self.timeout:g} s; "
                 "make the query cheaper or ask for less",
             ) from None
         except httpx.HTTPError as error:
-            raise QueryFailed(502, f"the remote store could not be reached: {error}") from None
+            raise RemoteFailure(f"the remote store could not be reached: {error}") from None
         if response.status_code >= 400:
             detail = response.text.strip()[:2000]
             if response.status_code == 400:
-                raise QueryFailed(400, f"SPARQL syntax error (the remote store says): {detail}")
-            raise QueryFailed(502, f"the remote store refused the {what}: {detail}")
+                raise InvalidRequest(f"SPARQL syntax error (the remote store says): {detail}")
+            raise RemoteFailure(f"the remote store refused the {what}: {detail}")
         return response
 
     def evaluate(
@@ -109,7 +109,7 @@ class RemoteStore(Queries):
     ) -> Any:
         """Run a query on the remote store; same contract as `GraphStore.evaluate`."""
         if None in default_graph:
-            raise QueryFailed(400, "the remote store's own default graph cannot be queried")
+            raise InvalidRequest("the remote store's own default graph cannot be queried")
         text = sparql
         if base_iri:
             text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
@@ -133,7 +133,7 @@ class RemoteStore(Queries):
 
     def update(self, sparql: str) -> None:
         if self.update_url is None:
-            raise QueryFailed(403, "this server is read-only: it has no --update-endpoint")
+            raise ReadOnly("this server is read-only: it has no --update-endpoint")
         headers = {"Content-Type": "application/sparql-update"}
         self._send("POST", self.update_url, "update", content=sparql.encode(), headers=headers)
 
@@ -205,7 +205,7 @@ class RemoteStore(Queries):
         """One graph (None: the default graph) serialised, within `limit` bytes."""
         quads = self.quads(graph=ox.DefaultGraph() if graph is None else ox.NamedNode(graph))
         triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-        return _bounded([ox.serialize(triples, format=GRAPH_FORMATS[fmt]) or b""], limit)
+        return _bounded([ox.serialize(triples, format=rdf_format(fmt)) or b""], limit)
 
     def ntriples(self, graphs: Iterable[str | None]) -> bytes:
         """The union of the given graphs (None: the default graph) as N-Triples."""
@@ -229,9 +229,7 @@ class RemoteStore(Queries):
         """Apply a delta in one SPARQL Update request, which the store applies atomically."""
         removed = list(ox.parse(delta.removed, ox.RdfFormat.N_QUADS))
         if any(isinstance(t, ox.BlankNode) for q in removed for t in (q.subject, q.object)):
-            raise QueryFailed(
-                409, "a statement about a blank node cannot be deleted in a remote store"
-            )
+            raise NotPossible("a statement about a blank node cannot be deleted in a remote store")
         operations = [f"DELETE DATA {{ {_data_block(removed)} }}"] if removed else []
         operations += [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in delta.dropped]
         operations += [f"CREATE SILENT GRAPH {ox.NamedNode(g)}" for g in delta.created]
@@ -244,7 +242,7 @@ class RemoteStore(Queries):
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Graph Store PUT: the remote graph holds exactly these triples afterwards."""
         if self.gsp_url is None:
-            raise QueryFailed(400, "copying graphs needs the store's --gsp-endpoint")
+            raise InvalidRequest("copying graphs needs the store's --gsp-endpoint")
         headers = {"Content-Type": "application/n-triples"}
         params = {"graph": graph}
         self._send("PUT", self.gsp_url, "upload", params=params, content=ntriples, headers=headers)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .base import QueryFailed
+from ..errors import InvalidRequest
 
 BATCH = 1_000  # solutions per local update: a VALUES block of a few hundred kilobytes at most
 
@@ -38,12 +38,12 @@ def _run(update: str, base_iri: str | None) -> ox.Store:
     try:
         local.update(update, base_iri=base_iri)
     except SyntaxError as error:
-        raise QueryFailed(400, f"SPARQL syntax error: {error}") from error
+        raise InvalidRequest(f"SPARQL syntax error: {error}") from error
     return local
 
 
 def check_update(text: str, base_iri: str | None) -> None:
-    """QueryFailed(400) with the engine's message when `text` is not a valid update.
+    """InvalidRequest with the engine's message when `text` is not a valid update.
 
     The engine parses the whole request before it runs any of it; on an empty store running
     it costs little, and what fails there at run time (DROP of a graph the empty store lacks)
@@ -64,7 +64,7 @@ def resolved_iri(prologue: str, iri: str, base_iri: str | None) -> str:
     try:
         (row,) = ox.Store().query(query, base_iri=base_iri)
     except SyntaxError as error:
-        raise QueryFailed(400, f"SPARQL syntax error: {error}") from error
+        raise InvalidRequest(f"SPARQL syntax error: {error}") from error
     return row["iri"].value
 
 
@@ -111,7 +111,7 @@ def _named_back(quad: ox.Quad, blanks: dict[Any, Any]) -> ox.Quad | None:
     if isinstance(predicate, ox.BlankNode):
         return None
     if isinstance(graph, ox.BlankNode):
-        raise QueryFailed(400, "the update names a graph with a blank node; use an IRI")
+        raise InvalidRequest("the update names a graph with a blank node; use an IRI")
     return ox.Quad(subject, predicate, object_, graph)
 
 

@@ -19,8 +19,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..sparql.guard import IRI, PNAME, PUNCT, STRING, Token, inspect, tokenize
-from . import ChangeRecorder, GraphStore, QueryFailed, RemoteStore
+from ..errors import InvalidRequest, OperationFailed, PolicyRefused
+from ..sparql.guard import inspect
+from ..sparql.lexer import IRI, PNAME, PUNCT, STRING, Token, depths, tokenize
+from . import ChangeRecorder, GraphStore, RemoteStore
 from . import update_pieces as templates
 
 SEQUENTIAL = (
@@ -30,12 +32,15 @@ SEQUENTIAL = (
 )
 
 
-class SequentialUpdate(QueryFailed):
-    """A WHERE clause after a change in the same request (400 with `SEQUENTIAL`): the caller
-    may work the update out on a copy of the dataset instead."""
+class SequentialUpdate(InvalidRequest):
+    """A WHERE clause after a change in the same request (`SEQUENTIAL`): the caller may
+    work the update out on a copy of the dataset instead."""
 
     def __init__(self) -> None:
-        super().__init__(400, SEQUENTIAL)
+        super().__init__(SEQUENTIAL)
+
+    def __reduce__(self) -> tuple:
+        return (SequentialUpdate, ())
 
 
 @dataclass
@@ -59,30 +64,20 @@ class _Operation:
 
     def group(self, index: int) -> tuple[str, int]:
         """The `{ … }` group opening at token `index`, and the index after it."""
-        depth = 0
-        for end in range(index, len(self.tokens)):
-            depth += _depth_change(self.tokens[end])
-            if depth == 0:
-                return self.text[self.tokens[index].start : _end(self.tokens[end])], end + 1
-        raise QueryFailed(400, "SPARQL syntax error: unbalanced braces")
+        for end, (depth, token) in enumerate(depths(self.tokens[index:]), start=index):
+            if depth == 0 and token.kind == PUNCT and token.text == "}":
+                return self.text[self.tokens[index].start : _end(token)], end + 1
+        raise InvalidRequest("SPARQL syntax error: unbalanced braces")
 
 
 def _end(token: Token) -> int:
     return token.start + len(token.text)
 
 
-def _depth_change(token: Token) -> int:
-    if token.kind == PUNCT and token.text == "{":
-        return 1
-    return -1 if token.kind == PUNCT and token.text == "}" else 0
-
-
 def _operations(tokens: list[Token]) -> list[list[Token]]:
     """The tokens of each operation: the request split at `;` outside braces."""
     operations: list[list[Token]] = [[]]
-    depth = 0
-    for token in tokens:
-        depth += _depth_change(token)
+    for depth, token in depths(tokens):
         if depth == 0 and token.kind == PUNCT and token.text == ";":
             operations.append([])
         else:
@@ -109,9 +104,9 @@ def _prologue_end(tokens: list[Token]) -> int:
 def _refuse_offline(text: str) -> None:
     found = inspect(text)
     if found.uses_load:
-        raise QueryFailed(400, "LOAD is disabled: upload the data with the Graph Store Protocol")
+        raise PolicyRefused("LOAD is disabled: upload the data with the Graph Store Protocol")
     if found.uses_service:
-        raise QueryFailed(400, "SERVICE (federated query) is disabled on this endpoint")
+        raise PolicyRefused("SERVICE (federated query) is disabled on this endpoint")
 
 
 def record_update(
@@ -120,8 +115,9 @@ def record_update(
     """Record in `recorder` the change the update `text` would make to `store` (which must be
     the recorder's store): the store is read through `evaluate` and the recorder only.
 
-    QueryFailed(400) for a syntax error, LOAD or SERVICE, an operation that fails (DROP of a
-    missing graph without SILENT, say) and a WHERE clause after a change in the same request.
+    InvalidRequest for a syntax error, LOAD or SERVICE (PolicyRefused) and a WHERE clause after
+    a change in the same request; OperationFailed for an operation that fails on the data (DROP
+    of a missing graph without SILENT, say).
     """
     _refuse_offline(text)
     templates.check_update(text, base_iri)
@@ -144,7 +140,7 @@ def _record(recorder: ChangeRecorder, store: GraphStore | RemoteStore, op: _Oper
     elif first in ("WITH", "INSERT", "DELETE"):
         _record_modify(recorder, store, op)
     else:
-        raise QueryFailed(400, f"SPARQL syntax error: unexpected {op.tokens[0].text!r}")
+        raise InvalidRequest(f"SPARQL syntax error: unexpected {op.tokens[0].text!r}")
 
 
 def _record_data(recorder: ChangeRecorder, op: _Operation) -> None:
@@ -157,8 +153,8 @@ def _record_data(recorder: ChangeRecorder, op: _Operation) -> None:
 
 
 # -- graph operations -------------------------------------------------------------------------
-def _missing(graph: str) -> QueryFailed:
-    return QueryFailed(400, f"the graph <{graph}> does not exist; add SILENT to skip it")
+def _missing(graph: str) -> OperationFailed:
+    return OperationFailed(f"the graph <{graph}> does not exist; add SILENT to skip it")
 
 
 def _graph_refs(recorder: ChangeRecorder, op: _Operation, silent: bool) -> list[str | None]:
@@ -193,7 +189,7 @@ def _create(recorder: ChangeRecorder, op: _Operation) -> None:
     if not recorder.has_graph(graph):
         recorder.merge_graph(graph, [])
     elif not silent:
-        raise QueryFailed(400, f"the graph <{graph}> already exists; add SILENT to skip it")
+        raise OperationFailed(f"the graph <{graph}> already exists; add SILENT to skip it")
 
 
 def _graph_or_default(op: _Operation, index: int) -> tuple[str | None, int]:

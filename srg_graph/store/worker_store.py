@@ -1,19 +1,21 @@
 """`WorkerStore`: the same read API as `GraphStore`, answered by the store in the query worker.
 
 The server keeps no copy of the dataset: the one in-memory store lives in the query worker
-(`worker_process`), and the server reads it through the worker's pipes, as it reads a remote
+(`runtime.worker`), and the server reads it through the worker's pipes, as it reads a remote
 store over HTTP (`RemoteStore`). A second copy would cost as much memory as the data again:
 the engine writes to the memory of every quad it reads, so pages shared between processes
 after a fork do not stay shared.
 
-`read` is what the worker runs for a read: the `GraphStore` method, its result encoded in the
-engine's own formats (results as SPARQL TSV, graphs as N-Triples, quads as N-Quads), which it
-writes and parses many times faster than pickling terms, with blank node labels kept.
+Each read is a message (`Evaluate`, `QuadsMatching`, ...) whose `run` is what the worker does
+with its store: the `GraphStore` method, its result encoded in the engine's own formats
+(results as SPARQL TSV, graphs as N-Triples, quads as N-Quads), which it writes and parses
+many times faster than pickling terms, with blank node labels kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pyoxigraph as ox
@@ -25,9 +27,9 @@ NQUADS, NTRIPLES = ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES
 
 
 class Pool(Protocol):
-    """What `WorkerStore` needs of the query pool (`workers.QueryPool`)."""
+    """What `WorkerStore` needs of the query pool (`runtime.pool.QueryPool`)."""
 
-    def read(self, method: str, args: tuple) -> Any: ...
+    def read(self, read: StoreRead) -> Any: ...
 
     def broadcast(self, delta: Delta) -> None: ...
 
@@ -44,28 +46,117 @@ def _quads(quads: Iterable[ox.Quad]) -> bytes:
     return ox.serialize(quads, format=NQUADS) or b""
 
 
-def _everything(store: GraphStore) -> tuple[list[str], bytes]:
-    return store.graph_names(), _quads(store.quads())
+# The reads, one message each: `run` is what the worker does with its store, and answers in
+# the engine's formats.
+@dataclass(frozen=True, slots=True)
+class Evaluate:
+    sparql: str
+    base_iri: str | None
+    terms: dict[str, Any]
+    default_graph: tuple[str | None, ...]
+    named_graphs: tuple[str, ...]
+
+    def run(self, store: GraphStore) -> tuple[str, bytes]:
+        found = store.evaluate(
+            self.sparql, self.base_iri, self.terms, self.default_graph, self.named_graphs
+        )
+        return _results(found)
 
 
-READS: dict[str, Callable[..., Any]] = {
-    "evaluate": lambda store, *args: _results(store.evaluate(*args)),
-    "quads": lambda store, *args: _quads(store.quads(*args)),
-    "around": lambda store, nodes: _quads(store.around(nodes)),
-    "contains": GraphStore.contains,
-    "has_graph": GraphStore.has_graph,
-    "graph_names": GraphStore.graph_names,
-    "size": GraphStore.__len__,
-    "graph_bytes": GraphStore.graph_bytes,
-    "ntriples": GraphStore.ntriples,
-    "dump": GraphStore.dump,
-    "everything": _everything,
-}
+@dataclass(frozen=True, slots=True)
+class QuadsMatching:
+    subject: Any
+    predicate: Any
+    object: Any
+    graph: Any
+
+    def run(self, store: GraphStore) -> bytes:
+        return _quads(store.quads(self.subject, self.predicate, self.object, self.graph))
 
 
-def read(store: GraphStore, method: str, args: tuple) -> Any:
-    """The answer to a `WorkerStore` read, worked out on `store` (in the worker)."""
-    return READS[method](store, *args)
+@dataclass(frozen=True, slots=True)
+class Around:
+    nodes: list[Any]
+
+    def run(self, store: GraphStore) -> bytes:
+        return _quads(store.around(self.nodes))
+
+
+@dataclass(frozen=True, slots=True)
+class Contains:
+    quad: Any
+
+    def run(self, store: GraphStore) -> bool:
+        return store.contains(self.quad)
+
+
+@dataclass(frozen=True, slots=True)
+class HasGraph:
+    graph: str
+
+    def run(self, store: GraphStore) -> bool:
+        return store.has_graph(self.graph)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphNames:
+    def run(self, store: GraphStore) -> list[str]:
+        return store.graph_names()
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    def run(self, store: GraphStore) -> int:
+        return len(store)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphBytes:
+    graph: str | None
+    fmt: str
+    limit: int
+
+    def run(self, store: GraphStore) -> bytes:
+        return store.graph_bytes(self.graph, self.fmt, self.limit)
+
+
+@dataclass(frozen=True, slots=True)
+class NTriples:
+    graphs: list[str | None]
+
+    def run(self, store: GraphStore) -> bytes:
+        return store.ntriples(self.graphs)
+
+
+@dataclass(frozen=True, slots=True)
+class Dump:
+    fmt: str
+    graphs: list[str] | None
+    prefixes: dict[str, str]
+
+    def run(self, store: GraphStore) -> bytes:
+        return store.dump(self.fmt, self.graphs, self.prefixes)
+
+
+@dataclass(frozen=True, slots=True)
+class Everything:
+    def run(self, store: GraphStore) -> tuple[list[str], bytes]:
+        return store.graph_names(), _quads(store.quads())
+
+
+StoreRead = (
+    Evaluate
+    | QuadsMatching
+    | Around
+    | Contains
+    | HasGraph
+    | GraphNames
+    | Size
+    | GraphBytes
+    | NTriples
+    | Dump
+    | Everything
+)
 
 
 def _parsed_quads(data: bytes) -> list[ox.Quad]:
@@ -87,8 +178,10 @@ class WorkerStore(Queries):
         named_graphs: Sequence[str] = (),
     ) -> Any:
         """Run a query in the worker; same contract as `GraphStore.evaluate`."""
-        args = (sparql, base_iri, dict(terms or {}), tuple(default_graph), tuple(named_graphs))
-        kind, data = self.pool.read("evaluate", args)
+        read = Evaluate(
+            sparql, base_iri, dict(terms or {}), tuple(default_graph), tuple(named_graphs)
+        )
+        kind, data = self.pool.read(read)
         if kind == "solutions":
             return ox.parse_query_results(data, format=TSV)
         if kind == "boolean":
@@ -99,31 +192,31 @@ class WorkerStore(Queries):
         self, subject: Any = None, predicate: Any = None, object: Any = None, graph: Any = None
     ) -> list[ox.Quad]:
         """The quads matching a pattern (None matches anything)."""
-        return _parsed_quads(self.pool.read("quads", (subject, predicate, object, graph)))
+        return _parsed_quads(self.pool.read(QuadsMatching(subject, predicate, object, graph)))
 
     def around(self, nodes: Iterable[Any]) -> list[ox.Quad]:
         """Every statement about one of `nodes` or pointing at one."""
-        return _parsed_quads(self.pool.read("around", (list(nodes),)))
+        return _parsed_quads(self.pool.read(Around(list(nodes))))
 
     def contains(self, quad: ox.Quad) -> bool:
-        return self.pool.read("contains", (quad,))
+        return self.pool.read(Contains(quad))
 
     def has_graph(self, graph: str) -> bool:
-        return self.pool.read("has_graph", (graph,))
+        return self.pool.read(HasGraph(graph))
 
     def graph_names(self) -> list[str]:
-        return self.pool.read("graph_names", ())
+        return self.pool.read(GraphNames())
 
     def __len__(self) -> int:
-        return self.pool.read("size", ())
+        return self.pool.read(Size())
 
     def graph_bytes(self, graph: str | None, fmt: str, limit: int) -> bytes:
         """One graph (None: the default graph) serialised, within `limit` bytes."""
-        return self.pool.read("graph_bytes", (graph, fmt, limit))
+        return self.pool.read(GraphBytes(graph, fmt, limit))
 
     def ntriples(self, graphs: Iterable[str | None]) -> bytes:
         """The union of the given graphs (None: the default graph) as N-Triples."""
-        return self.pool.read("ntriples", (list(graphs),))
+        return self.pool.read(NTriples(list(graphs)))
 
     def dump(
         self,
@@ -133,11 +226,11 @@ class WorkerStore(Queries):
     ) -> bytes:
         """`GraphStore.dump` of the worker's store, serialised there."""
         chosen = None if graphs is None else list(graphs)
-        return self.pool.read("dump", (fmt, chosen, dict(prefixes or {})))
+        return self.pool.read(Dump(fmt, chosen, dict(prefixes or {})))
 
     def copy(self) -> GraphStore:
         """An in-memory copy of the whole dataset, in this process (to stage a large write)."""
-        graphs, data = self.pool.read("everything", ())
+        graphs, data = self.pool.read(Everything())
         target = GraphStore()
         target.add_graphs(graphs)
         target.add_quads(ox.parse(data, format=NQUADS))

@@ -24,21 +24,16 @@ from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 from rdflib.util import from_n3
 
 from ..config import PACKAGE_ROOT
-from ..dataset.sources import Kind, discover
-from ..namespaces import GRAPH
+from ..namespaces import RDFS, SKOS
 from ..sparql import internal
 from ..store import GraphStore
 from .report import SEVERITIES, Report, Result
 
 ROOT = PACKAGE_ROOT
 CHECKS = ROOT / "queries" / "checks"
-SHAPES_GRAPHS = f"{GRAPH}shapes/"
 SEVERITY_NAMES = {str(iri): name for iri, name in SEVERITIES.items()}
 LABELS_ONE_BY_ONE = 1_000  # above this many focus nodes, read every label at once
-LABELS = (
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-)
+LABELS = (SKOS + "prefLabel", RDFS + "label")
 
 
 @dataclass(frozen=True)
@@ -266,21 +261,12 @@ def _add_path(
         graph.add((node, SH.resultPath, URIRef(shape.path)))
 
 
-def shapes_store(root: Path = ROOT) -> GraphStore:
-    """An in-memory store of the repository's shapes files, each in its graph."""
-    store = GraphStore()
-    for source in discover(root):
-        if source.kind is Kind.SHAPES:
-            store.load_source(source)
-    return store
-
-
 def producing_shapes(store: GraphStore) -> set[str]:
     """The shapes of the store's shapes graphs that give top-level results of their own."""
     return {row["shape"] for row in store.rows(internal.query("fast-validation-producers"))}
 
 
-def missing_twins(store: GraphStore | None = None, folder: Path = CHECKS) -> list[str]:
-    """Shapes that give results of their own but have no twin in `folder` (sorted)."""
+def missing_twins(store: GraphStore, folder: Path = CHECKS) -> list[str]:
+    """Shapes of `store` that give results of their own but have no twin in `folder`."""
     twins = {check.shape for check in load_checks(folder)}
-    return sorted(producing_shapes(store or shapes_store()) - twins)
+    return sorted(producing_shapes(store) - twins)

@@ -19,15 +19,13 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from ..namespaces import GRAPH
+from ..namespaces import SHAPES_GRAPHS
 from ..store import Delta, GraphStore
 from ..store.staging import LocalChange, local_change
 from ..store.tracing import Reach
-from .fast import CHECKS, LABELS, Check, load_checks, report_of, shapes_of
-from .fast import violations_of as _violations_of
+from .fast import CHECKS, LABELS, Check, load_checks, report_of, shapes_of, violations_of
 from .report import Report
 
-SHAPES = f"{GRAPH}shapes/"
 _WORKING_OUT = threading.Lock()
 
 
@@ -90,7 +88,7 @@ _SHAPES: WeakKeyDictionary[Any, tuple[tuple[str, ...], dict[str, Any]]] = WeakKe
 
 
 def _shapes(store: GraphStore) -> dict[str, Any]:
-    graphs = tuple(g for g in store.graph_names() if g.startswith(SHAPES))
+    graphs = tuple(g for g in store.graph_names() if g.startswith(SHAPES_GRAPHS))
     cached = _SHAPES.get(store)
     if cached is None or cached[0] != graphs:
         cached = _SHAPES[store] = (graphs, shapes_of(store))
@@ -100,7 +98,7 @@ def _shapes(store: GraphStore) -> dict[str, Any]:
 def changed(store: GraphStore, delta: Delta, limit: int = 20_000) -> LocalChange | None:
     """What deciding `delta` locally needs, or None when the whole dataset must be validated
     (a change to the shapes, or one too large for `limit` statements)."""
-    if any(g.startswith(SHAPES) for g in delta.graphs):
+    if any(g.startswith(SHAPES_GRAPHS) for g in delta.graphs):
         return None
     checks = check_reaches()
     return local_change(store, delta, checks.local, limit, checks.others)
@@ -129,5 +127,26 @@ def _violations_at(make: Any, foci: Mapping[Check, set[Any]], shapes: dict[str, 
     ]
     if not severe:
         return set()
-    rows = _violations_of(make(), severe, shapes)
+    rows = violations_of(make(), severe, shapes)
     return {row for row in rows if row.focus in foci[row.check]}
+
+
+def refusal(store: GraphStore, delta: Delta) -> Report | None:
+    """The report of the violations `delta` brings (that the store does not have), or None.
+
+    Each check runs only where the change can alter its results (`changed`, `brought`): on
+    the focus nodes the change concerns, with the statements around them copied out of the
+    store, before and after the change. A change too large for that, or one that touches the
+    shapes, is validated on a staged copy of the whole store.
+    """
+    local = changed(store, delta)
+    if local is not None:
+        return brought(store, local)
+    staged = store.copy()
+    staged.apply(delta)
+    checks, shapes = load_checks(), shapes_of(staged)
+    after = violations_of(staged, checks, shapes)
+    if not after:
+        return None
+    new = after - violations_of(store, checks, shapes_of(store))
+    return report_of(staged, new, shapes) if new else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from itertools import groupby
 
+from ..languages import pick
 from .report import Report, Result
 
 WORDS = {
@@ -25,14 +26,6 @@ WORDS = {
         "conforms": "The model satisfies every rule.",
     },
 }
-
-
-def pick(labels: dict[str, str], lang: str, fallback: str = "") -> str:
-    """The label in `lang`, else English, Dutch, untagged, else the fallback."""
-    for key in (lang, "en", "nl", ""):
-        if labels.get(key):
-            return labels[key]
-    return fallback
 
 
 def summary(report: Report, lang: str) -> str:

@@ -17,13 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..config import Settings
+from ..errors import SrgError
 from ..runtime.memory import TRIM_AFTER, give_back_freed_memory
-from ..runtime.pool import Busy, QueryTimeout
 from ..sparql.named import load
-from ..store import QueryFailed
 from ..validation import render as reports
 from . import negotiation
-from .errors import HttpError
+from .errors import HttpError, headers_of, status_of
 from .pages import STATIC
 from .requests import ValidationFailed
 from .routes import (
@@ -63,18 +62,9 @@ def install_errors(app: FastAPI) -> None:
     async def http_error(_: Request, error: HttpError) -> Response:
         return plain(error.status, error.message, error.headers)
 
-    @app.exception_handler(QueryFailed)
-    async def query_failed(_: Request, error: QueryFailed) -> Response:
-        retry = {"Retry-After": "1"} if error.status == 503 else None  # a remote store's time-out
-        return plain(error.status, error.message, retry)
-
-    @app.exception_handler(QueryTimeout)
-    async def timeout(_: Request, error: QueryTimeout) -> Response:
-        return plain(503, f"{error}; make the query cheaper or ask for less", {"Retry-After": "1"})
-
-    @app.exception_handler(Busy)
-    async def busy(_: Request, error: Busy) -> Response:
-        return plain(503, str(error), {"Retry-After": "2"})
+    @app.exception_handler(SrgError)
+    async def domain_error(_: Request, error: SrgError) -> Response:
+        return plain(status_of(error), error.message, headers_of(error))
 
     @app.exception_handler(ValidationFailed)
     async def refused(request: Request, error: ValidationFailed) -> Response:

@@ -1,9 +1,63 @@
-"""Errors the server answers with on purpose: a status and a message that says what to fix."""
+"""Errors as HTTP answers: the status of each domain error, and the web layer's own errors.
+
+Domain code raises the errors of `srg_graph.errors` by what went wrong; this is the one place
+that decides the status each gets.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
+from ..errors import (
+    Busy,
+    EvaluationFailed,
+    InvalidRequest,
+    NotPossible,
+    OperationFailed,
+    ReadOnly,
+    RemoteFailure,
+    SrgError,
+    TooLarge,
+    Unavailable,
+    UnsupportedFormat,
+)
+
+STATUSES: dict[type[SrgError], int] = {
+    InvalidRequest: 400,
+    OperationFailed: 400,
+    ReadOnly: 403,
+    NotPossible: 409,
+    UnsupportedFormat: 415,
+    TooLarge: 422,
+    EvaluationFailed: 500,
+    RemoteFailure: 502,
+    Unavailable: 503,
+}
+T = TypeVar("T")
+# how long a client should wait before it asks again (seconds)
+RETRY_AFTER: dict[type[SrgError], str] = {Busy: "2", Unavailable: "1"}
+
 
 class HttpError(Exception):
+    """An answer of the web layer itself (a missing parameter, a wrong token, ...)."""
+
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
         self.status, self.message, self.headers = status, message, headers or {}
         super().__init__(message)
+
+
+def _most_specific(table: Mapping[type, T], error: SrgError) -> T | None:
+    """The entry of the error's own class, else of its nearest base class in `table`."""
+    return next((table[kind] for kind in type(error).__mro__ if kind in table), None)
+
+
+def status_of(error: SrgError) -> int:
+    """The HTTP status of a domain error (500 for one this table does not know)."""
+    return _most_specific(STATUSES, error) or 500
+
+
+def headers_of(error: SrgError) -> dict[str, str]:
+    """The headers that come with a domain error's answer (`Retry-After` where it helps)."""
+    retry = _most_specific(RETRY_AFTER, error)
+    return {"Retry-After": retry} if retry else {}

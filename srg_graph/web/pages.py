@@ -16,9 +16,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..languages import LANGUAGES, pick
 from . import negotiation
 
-LANGUAGES = ("nl", "en")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = (
@@ -49,18 +49,15 @@ def language(request: Request) -> str:
     return negotiation.choose_language(request.headers.get("accept-language"), LANGUAGES, "nl")
 
 
-def pick(labels: dict[str, str], lang: str, fallback: str = "") -> str:
-    """The label in `lang`, else in the other language, else untagged, else the fallback."""
-    for key in (lang, *LANGUAGES, ""):
-        if labels.get(key):
-            return labels[key]
-    return fallback
-
-
 def switch_url(request: Request, lang: str) -> str:
     """This page in the other language: the same path and parameters, `lang` replaced."""
     params = {**dict(request.query_params.multi_items()), "lang": lang}
     return f"{request.url.path}?{urlencode(params)}"
+
+
+def svg(template: str, **context: Any) -> str:
+    """An SVG image from its template (`orgchart.svg`), escaped like the pages."""
+    return ENVIRONMENT.get_template(template).render(**context)
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

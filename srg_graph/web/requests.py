@@ -1,15 +1,18 @@
-"""What the routers share: the services, bounded body reading, write authorisation."""
+"""What the routers share: the services, bounded body reading, negotiation (406 and unknown
+suffixes), write authorisation and the validated write."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
+from .. import formats
 from ..dataset.writes import ProtectedGraph, WriteRefused, apply_write
 from ..store import Delta, GraphStore
 from ..validation.report import Report
+from . import negotiation
 from .auth import check_bearer
 from .errors import HttpError
 from .services import Services
@@ -17,6 +20,22 @@ from .services import Services
 
 def services(request: Request) -> Services:
     return request.app.state.services
+
+
+def negotiated(request: Request, offered: Sequence[str], default: str | None = None) -> str:
+    """The offered media type the request's Accept prefers, or 406 when it accepts none."""
+    media = negotiation.choose(request.headers.get("accept"), offered, default or offered[0])
+    if media is None:
+        raise HttpError(406, f"none of the accepted types is available; offered: {list(offered)}")
+    return media
+
+
+def media_of_suffix(suffix: str, offered: Sequence[str]) -> str:
+    """The offered media type a document suffix (`ttl` of `/void.ttl`) asks for, or 404."""
+    written = {formats.suffix(media): media for media in offered}
+    if suffix not in written:
+        raise HttpError(404, f"no such format: .{suffix}; use one of {sorted(written)}")
+    return written[suffix]
 
 
 async def read_body(request: Request, limit: int) -> bytes:

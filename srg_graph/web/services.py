@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from ..config import Settings
 from ..dataset.embedded import Dataset
 from ..dataset.remote import RemoteDataset, RemotePool, remote_store
-from ..dataset.writes import validate_store
+from ..model.catalogue import Catalogue
 from ..runtime.pool import QueryPool, open_pool
 from ..sparql.named import NamedQuery, load
 from ..store import Answer, QueryRequest, WorkerStore
+from ..validation.engines import validate_store
 from ..validation.incremental import warm_up
 from ..validation.report import Report
 from .errors import HttpError
@@ -26,11 +27,13 @@ class Services:
     waiting: threading.BoundedSemaphore = field(init=False)
     report_lock: threading.Lock = field(default_factory=threading.Lock)
     cached_report: tuple[str, Report] | None = None
+    catalogue: Catalogue = field(init=False)  # statistics and dumps, made once per version
 
     def __post_init__(self) -> None:
         # Requests beyond what the workers and a short queue can take are turned away (429)
         # instead of piling up threads and memory.
         self.waiting = threading.BoundedSemaphore(self.settings.workers * 8)
+        self.catalogue = Catalogue(self.data)
 
     def report(self) -> Report:
         """The validation report of the current dataset, made once per version."""

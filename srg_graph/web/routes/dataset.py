@@ -5,53 +5,33 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from ... import formats
 from ...formats import content_type
 from ...model import catalogue
-from ...model.catalogue import DUMPS, Catalogue
+from ...model.catalogue import DUMPS
 from .. import caching, pages
 from ..errors import HttpError
-from ..requests import services
-from .sparql import chosen
+from ..requests import media_of_suffix, negotiated, services
 
 router = APIRouter(tags=["Dataset description and dumps"])
 VOID_TYPES = ["text/turtle", "text/html", "application/ld+json", "application/rdf+xml"]
-EXTENSIONS = {
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-    "rdf": "application/rdf+xml",
-    "html": "text/html",
-}
-
-
-def catalogue_of(request: Request) -> Catalogue:
-    """The app's catalogue (statistics and dumps cached per dataset version)."""
-    state = request.app.state
-    if getattr(state, "catalogue", None) is None:
-        state.catalogue = Catalogue(services(request).data)
-    return state.catalogue
-
-
-def media_for(extension: str) -> str:
-    if extension not in EXTENSIONS:
-        raise HttpError(404, f"no such format: .{extension}; use one of {sorted(EXTENSIONS)}")
-    return EXTENSIONS[extension]
 
 
 @router.api_route("/void", methods=["GET", "HEAD"], summary="VoID and DCAT dataset description")
 async def void(request: Request) -> Response:
     """Turtle (also for `*/*`), JSON-LD, RDF/XML or HTML, by `Accept`."""
-    media = chosen(request, VOID_TYPES)
-    extension = next(e for e, m in EXTENSIONS.items() if m == media)
-    return await describe(request, media, {"Content-Location": f"/void.{extension}"})
+    media = negotiated(request, VOID_TYPES)
+    location = f"/void.{formats.suffix(media)}"
+    return await describe(request, media, {"Content-Location": location})
 
 
 @router.api_route("/void.{extension}", methods=["GET", "HEAD"], include_in_schema=False)
 async def void_file(request: Request, extension: str) -> Response:
-    return await describe(request, media_for(extension), {})
+    return await describe(request, media_of_suffix(extension, VOID_TYPES), {})
 
 
 async def describe(request: Request, media: str, extra: dict[str, str]) -> Response:
-    cat, base = catalogue_of(request), str(request.base_url)
+    cat, base = services(request).catalogue, str(request.base_url)
     if media == "text/html":
         version, stats, files = await run_in_threadpool(cat.described)
     else:
@@ -76,7 +56,7 @@ async def download(request: Request, name: str) -> Response:
     """
     if name not in DUMPS:
         raise HttpError(404, f"no dump {name!r}; the dumps are {sorted(DUMPS)}")
-    version, file = await run_in_threadpool(catalogue_of(request).dump, name)
+    version, file = await run_in_threadpool(services(request).catalogue.dump, name)
     headers, cached = caching.validators(request, version, services(request).data.modified, name)
     headers["Content-Disposition"] = f'attachment; filename="{name}"'
     headers["Vary"] = "Accept-Encoding"

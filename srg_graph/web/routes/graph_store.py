@@ -10,12 +10,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from ...formats import GRAPHS, content_type
 from ...namespaces import GRAPH
-from ...store import QueryFailed, parse_payload
+from ...store import parse_payload
 from ..errors import HttpError
-from ..requests import authorise_write, read_body, services, write
+from ..requests import authorise_write, negotiated, read_body, services, write
 from ..services import Services
 from ..sparql_protocol import media_type
-from .sparql import chosen
 
 router = APIRouter(tags=["Graph Store Protocol"])
 READABLE = [t for t in GRAPHS if t not in ("application/n-quads", "application/trig")]
@@ -46,10 +45,7 @@ def exists(svc: Services, graph: str | None) -> bool:
 async def payload(request: Request, svc: Services, graph: str | None) -> list:
     body = await read_body(request, svc.settings.max_body_bytes)
     kind = media_type(request.headers.get("content-type"))[0]
-    try:
-        return await run_in_threadpool(parse_payload, body, kind, svc.settings.base_iri, graph)
-    except QueryFailed as failed:
-        raise HttpError(failed.status, failed.message) from failed
+    return await run_in_threadpool(parse_payload, body, kind, svc.settings.base_iri, graph)
 
 
 @router.api_route("/graph-store", methods=["GET", "HEAD"], summary="Read a graph")
@@ -58,12 +54,9 @@ async def read_graph(request: Request) -> Response:
     _, graph = target(request)
     if not exists(svc, graph):
         raise HttpError(404, f"there is no graph {graph} in this store")
-    media = chosen(request, READABLE)
+    media = negotiated(request, READABLE)
     limit = svc.settings.max_result_bytes
-    try:
-        body = await run_in_threadpool(svc.data.store.graph_bytes, graph, GRAPHS[media], limit)
-    except QueryFailed as failed:
-        raise HttpError(failed.status, failed.message) from failed
+    body = await run_in_threadpool(svc.data.store.graph_bytes, graph, GRAPHS[media], limit)
     return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
 
 

@@ -17,8 +17,8 @@ from ...formats import content_type
 from ...model import documents as describe
 from ...model import resource_view
 from ...namespaces import GRAPH
-from .. import caching, negotiation, pages
-from ..requests import services
+from .. import caching, pages
+from ..requests import negotiated, services
 
 router = APIRouter(tags=["linked data"])
 FORMAT_NAMES = (
@@ -67,14 +67,7 @@ async def document(path: str, request: Request) -> Response:
     """The description of a resource: HTML, Turtle, JSON-LD, RDF/XML or N-Triples."""
     svc = services(request)
     path, by_suffix = describe.split_suffix(path)
-    chosen = by_suffix or negotiation.choose(
-        request.headers.get("accept"), describe.OFFERED, "text/turtle"
-    )
-    if chosen is None:
-        offered = ", ".join(describe.OFFERED)
-        message = f"not acceptable; this document is offered as {offered}\n"
-        return Response(message, 406, media_type="text/plain; charset=utf-8")
-    media = describe.media_type(chosen)
+    media = describe.media_type(by_suffix or negotiated(request, describe.OFFERED))
     lang = pages.language(request)
     headers, unchanged = caching.validators(
         request, svc.data.version, svc.data.modified, media, lang

@@ -14,7 +14,7 @@ from ...sparql.named import NamedQuery, Parameter, ParameterError, bind, expecte
 from ...store import QueryRequest
 from .. import caching, negotiation, pages
 from ..errors import HttpError
-from ..requests import services
+from ..requests import negotiated, services
 from ..services import Services
 
 router = APIRouter(tags=["Named queries"])
@@ -96,10 +96,7 @@ def _format(request: Request, query: NamedQuery) -> str:
         if media is None:
             raise HttpError(400, f"'format' takes one of {sorted(set(formats.values()))}")
         return media
-    media = negotiation.choose(request.headers.get("accept"), list(formats), next(iter(formats)))
-    if media is None:
-        raise HttpError(406, f"none of the accepted types is available; offered: {list(formats)}")
-    return media
+    return negotiated(request, list(formats))
 
 
 def _raw_parameters(request: Request) -> dict[str, str]:

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from ... import formats
 from ...formats import GRAPHS, content_type
 from ...model import vocabulary
 from ...namespaces import PREFIXES
 from ...store import GraphStore
 from .. import caching, pages
-from .dataset import EXTENSIONS, catalogue_of, media_for
-from .sparql import chosen
+from ..requests import media_of_suffix, negotiated, services
 
 router = APIRouter(tags=["Ontology and shapes"])
 TYPES = ["text/turtle", "text/html", "application/ld+json", "application/rdf+xml"]
@@ -41,34 +41,34 @@ DOCUMENTS: dict[str, tuple[str, Callable[[GraphStore], list[str]], Callable[...,
 @router.api_route("/ns", methods=["GET", "HEAD"], summary="The srg: ontology")
 async def ontology(request: Request) -> Response:
     """HTML documentation, Turtle (also for `*/*`), JSON-LD or RDF/XML, by `Accept`."""
-    return await negotiated(request, "ns")
+    return await by_accept(request, "ns")
 
 
 @router.api_route("/ns.{extension}", methods=["GET", "HEAD"], include_in_schema=False)
 async def ontology_file(request: Request, extension: str) -> Response:
-    return await answer(request, "ns", media_for(extension), {})
+    return await answer(request, "ns", media_of_suffix(extension, TYPES), {})
 
 
 @router.api_route("/shapes", methods=["GET", "HEAD"], summary="The SHACL shapes")
 async def shapes(request: Request) -> Response:
     """Every shape with its label, message, severity and target; or the shapes graphs as RDF."""
-    return await negotiated(request, "shapes")
+    return await by_accept(request, "shapes")
 
 
 @router.api_route("/shapes.{extension}", methods=["GET", "HEAD"], include_in_schema=False)
 async def shapes_file(request: Request, extension: str) -> Response:
-    return await answer(request, "shapes", media_for(extension), {})
+    return await answer(request, "shapes", media_of_suffix(extension, TYPES), {})
 
 
-async def negotiated(request: Request, document: str) -> Response:
-    media = chosen(request, TYPES)
-    extension = next(e for e, m in EXTENSIONS.items() if m == media)
-    return await answer(request, document, media, {"Content-Location": f"/{document}.{extension}"})
+async def by_accept(request: Request, document: str) -> Response:
+    media = negotiated(request, TYPES)
+    location = f"/{document}.{formats.suffix(media)}"
+    return await answer(request, document, media, {"Content-Location": location})
 
 
 async def answer(request: Request, document: str, media: str, extra: dict[str, str]) -> Response:
     template, graphs, make_context = DOCUMENTS[document]
-    cat = catalogue_of(request)
+    cat = services(request).catalogue
     version, store, stats = await run_in_threadpool(cat.snapshot)
     modified = cat.data.modified
     key = pages.language(request) if media == "text/html" else ""

@@ -8,11 +8,10 @@ from fastapi.concurrency import run_in_threadpool
 from ...formats import GRAPHS, SOLUTIONS, content_type
 from ...model import service_description as description
 from ...store import QueryRequest
-from .. import caching, negotiation, pages
+from .. import caching, pages
 from .. import request_guard as checks
 from .. import sparql_protocol as protocol
-from ..errors import HttpError
-from ..requests import authorise_write, read_body, services, write
+from ..requests import authorise_write, negotiated, read_body, services, write
 from ..services import Services
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
@@ -38,17 +37,10 @@ async def sparql(request: Request) -> Response:
     return await run_query(request, svc, operation)
 
 
-def chosen(request: Request, offered: list[str]) -> str:
-    media = negotiation.choose(request.headers.get("accept"), offered, offered[0])
-    if media is None:
-        raise HttpError(406, f"none of the accepted types is available; offered: {offered}")
-    return media
-
-
 async def run_query(request: Request, svc: Services, operation: protocol.Operation) -> Response:
     inspection = checks.check_query(svc, operation)
     offered = GRAPHS if inspection.query_type in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
-    media = chosen(request, list(offered))
+    media = negotiated(request, list(offered))
     graphs = " ".join((*operation.default_graphs, "|", *operation.named_graphs))
     headers, unchanged = caching.validators(
         request, svc.data.version, svc.data.modified, media, operation.text, graphs
@@ -81,7 +73,7 @@ async def run_update(request: Request, svc: Services, operation: protocol.Operat
 def describe_service(request: Request, svc: Services) -> Response:
     endpoint = str(request.url.replace(query=None, fragment=None))
     graphs = svc.data.store.graph_names()
-    media = chosen(request, DESCRIPTION_TYPES)
+    media = negotiated(request, DESCRIPTION_TYPES)
     if media == "text/html":
         return pages.render(request, "service-description.html", endpoint=endpoint, graphs=graphs)
     else:

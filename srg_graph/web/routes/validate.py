@@ -7,57 +7,26 @@ copy of the dataset, and the copy is validated. Answers are JSON, Turtle (the st
 
 from __future__ import annotations
 
-from itertools import groupby
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from ...dataset.writes import validate_store
-from ...model.orgchart import doc_href
+from ...model.report_view import rule_groups
 from ...namespaces import GRAPH
 from ...store import parse_payload
 from ...validation import render as reports
+from ...validation.engines import validate_store
 from ...validation.report import Report
-from .. import caching, negotiation, pages
+from .. import caching, pages
 from .. import sparql_protocol as protocol
 from ..errors import HttpError
-from ..requests import read_body, services
+from ..requests import negotiated, read_body, services
 from ..services import Services
 
 router = APIRouter(tags=["Validation"])
 SUBMITTED = f"{GRAPH}submitted"
 OFFERED = ["application/json", "text/turtle", "text/html"]
-
-
-def chosen(request: Request) -> str:
-    media = negotiation.choose(request.headers.get("accept"), OFFERED, OFFERED[0])
-    if media is None:
-        raise HttpError(406, f"none of the accepted types is available; offered: {OFFERED}")
-    return media
-
-
-def rule_groups(report: Report, lang: str) -> list[dict[str, Any]]:
-    """The results grouped by rule (severity and shape), with labels in `lang`."""
-    groups = []
-    for (severity, shape), group in groupby(report.results, key=lambda r: (r.severity, r.shape)):
-        results = list(group)
-        items = [
-            {
-                "focus": r.focus,
-                "href": doc_href(r.focus),
-                "label": pages.pick(r.focus_label, lang, r.focus),
-                "message": pages.pick(r.message, lang),
-                "path": r.path if r.path and not r.path.startswith("_:") else None,
-                "value": r.value if r.value != r.focus else None,
-            }
-            for r in results
-        ]
-        shape_label = pages.pick(results[0].shape_label, lang, shape.rsplit("#", 1)[-1])
-        groups.append(
-            {"severity": severity, "shape": shape, "label": shape_label, "results": items}
-        )
-    return groups
 
 
 def answer(request: Request, report: Report, media: str, headers: dict[str, str]) -> Response:
@@ -83,7 +52,7 @@ def answer(request: Request, report: Report, media: str, headers: dict[str, str]
 @router.get("/validate", summary="SHACL report of the current graph (JSON, Turtle or HTML)")
 async def current(request: Request) -> Response:
     svc = services(request)
-    media = chosen(request)
+    media = negotiated(request, OFFERED)
     lang = pages.language(request)
     headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, lang)
     if unchanged is not None:
@@ -96,7 +65,7 @@ async def current(request: Request) -> Response:
 async def submitted(request: Request) -> Response:
     """Validate the data with the body added (Turtle, N-Triples, RDF/XML, JSON-LD); read-only."""
     svc = services(request)
-    media = chosen(request)
+    media = negotiated(request, OFFERED)
     kind = protocol.media_type(request.headers.get("content-type"))[0]
     body = await read_body(request, svc.settings.max_body_bytes)
     quads = await run_in_threadpool(parse_payload, body, kind, svc.settings.base_iri, SUBMITTED)

@@ -1,0 +1,77 @@
+"""The errors the product raises on purpose, each with a message that says what to fix.
+
+Domain code raises these by what went wrong; only `web/` turns them into HTTP statuses
+(`web.errors.STATUSES`) and the command line into exit codes. They cross the pipe to and from
+the query worker as they are (pickled), so the server sees the type the worker raised.
+Standard library only: every package may import this module.
+"""
+
+from __future__ import annotations
+
+
+class SrgError(Exception):
+    """An error reported on purpose; `message` says what to fix."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidRequest(SrgError):
+    """The request's text or body cannot be used: not SPARQL, not RDF, over a limit."""
+
+
+class PolicyRefused(InvalidRequest):
+    """A valid request this server refuses on principle (SERVICE, LOAD: nothing leaves it)."""
+
+
+class UnsupportedFormat(SrgError):
+    """The request's body is in a format the server does not read."""
+
+
+class TooLarge(SrgError):
+    """The answer is over a cap (rows, bytes); the message says how to page it."""
+
+
+class OperationFailed(SrgError):
+    """A valid request that fails on the data as it is (DROP of a missing graph, ...)."""
+
+
+class EvaluationFailed(SrgError):
+    """The engine could not run a request it accepted."""
+
+
+class Unavailable(SrgError):
+    """The dataset cannot answer now (not loaded, a remote store too slow); retry later."""
+
+
+class QueryTimeout(Unavailable):
+    """The request ran past its time limit and its worker was stopped."""
+
+
+class Busy(Unavailable):
+    """Every worker stayed busy for longer than a request may wait."""
+
+
+class RemoteFailure(SrgError):
+    """The remote store could not be reached or refused a request."""
+
+
+class ReadOnly(SrgError):
+    """The dataset cannot be written here (a remote store without an update endpoint)."""
+
+
+class NotPossible(SrgError):
+    """A change the store cannot make (a statement about a blank node in a remote store)."""
+
+
+class SourceError(SrgError):
+    """A source that cannot be used: unreadable, or not valid RDF (with its position)."""
+
+    def __init__(self, file: str, message: str, line: int | None = None, column: int | None = None):
+        where = file if line is None else f"{file}:{line}:{column}"
+        super().__init__(f"{where}: {message}")
+        self.file, self.message, self.line, self.column = file, message, line, column
+
+    def __reduce__(self) -> tuple:
+        return (SourceError, (self.file, self.message, self.line, self.column))

@@ -1,0 +1,104 @@
+"""Every message between the server, its zygote and its query worker, in one place.
+
+The server sends a `Request` on a slot's pipe and the worker answers it with an `Answered` or
+a `Raised`; committed deltas go to the worker on its control pipe as `Committed`, and the
+worker says there once whether it could load the dataset (`Loaded` or `LoadFailed`). The
+zygote is asked to `Fork` a worker or `Reap` one the server stopped. An error crosses the pipe
+as the exception itself, so the server raises the type the worker raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..store import Delta, QueryRequest
+from ..store.worker_store import StoreRead
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """Answer a user's query (stopped at the time limit)."""
+
+    request: QueryRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """Work out the delta of a SPARQL Update (stopped at the time limit)."""
+
+    text: str
+    base_iri: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """One of the server's own reads of the dataset (no time limit)."""
+
+    read: StoreRead
+
+
+Work = Query | Update | Read
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A piece of work, answered once the worker holds the first `committed` deltas."""
+
+    committed: int
+    work: Work
+
+    @property
+    def what(self) -> str:
+        """The kind of work, for messages: "query", "update" or "read"."""
+        return type(self.work).__name__.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class Raised:
+    error: Exception
+
+
+Reply = Answered | Raised
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """The `count`-th delta of the log, committed: apply it."""
+
+    count: int
+    delta: Delta
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """The worker holds the snapshot and the first `writes` records of the log."""
+
+    writes: int
+
+
+@dataclass(frozen=True, slots=True)
+class LoadFailed:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fork:
+    """Fork a worker for the snapshot and the first `writes` records of its log; the `pipes`
+    ends follow as file descriptors on the zygote's channel."""
+
+    snapshot: Path
+    writes: int
+    pipes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reap:
+    """Collect a worker the server killed (only its parent, the zygote, can)."""
+
+    pid: int
