@@ -32,6 +32,7 @@ validate: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	./scripts/install-browser.sh
 	$(BIN)/pytest
 	SRG_TEST_REMOTE=1 $(BIN)/pytest $(REMOTE_TESTS)
@@ -39,6 +40,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench.load import Query, count
 from srg_graph.config import Settings
-from srg_graph.dataset.build import _replace_store, load_sources
+from srg_graph.dataset.build import _replace_store, source_store
 from srg_graph.store import Delta, GraphStore, QueryRequest, answer
 
 
@@ -32,7 +32,7 @@ class Prepared:
 
 def dataset(generated: Path) -> GraphStore:
     """The seed's sources plus the generated quads (named graphs kept), in memory."""
-    store = load_sources(Settings().root)
+    store = source_store(Settings().root)
     data = generated.read_bytes()
     store.apply(Delta(b"", gzip.decompress(data) if generated.suffix == ".gz" else data))
     return store

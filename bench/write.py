@@ -8,7 +8,7 @@ its pipes), then times `writes.apply_write` (record the delta, find the violatio
 by running the checks on the focus nodes it can concern, log it durably with fsync, send it
 to the worker) for each kind of write, and prints the median and p95; also a membership
 without a role (refused, with its report). The first write of a process also works out the
-checks' reaches from their text (`local_validation.check_reaches`), so it is timed apart,
+checks' reaches from their text (`validation.incremental.check_reaches`), so it is timed apart,
 before the runs.
 """
 
@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from srg_graph.config import Settings
-from srg_graph.dataset.build import _replace_store, load_sources
+from srg_graph.dataset.build import _replace_store, source_store
 from srg_graph.dataset.embedded import Dataset
 from srg_graph.dataset.writes import WriteRefused, apply_write
 from srg_graph.model import mappings
@@ -95,7 +95,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=list(KINDS))
     args = parser.parse_args()
-    store = load_sources(Settings().root)
+    store = source_store(Settings().root)
     store.bulk_load(args.data, None)
     with tempfile.TemporaryDirectory() as folder:
         snapshot = Path(folder) / "store"

@@ -12,8 +12,8 @@ from pathlib import Path
 from .config import Settings, read_token_file
 from .dataset import bulk_load as loading
 from .dataset import remote
-from .dataset.build import BuildRefused, build, load_sources
-from .dataset.embedded import Dataset, load_prefix
+from .dataset.build import BuildRefused, build, source_store
+from .dataset.embedded import Dataset, read_prefix
 from .dataset.writes import WriteRefused, apply_write
 from .errors import SourceError, SrgError
 from .formats import RDF_NAMES
@@ -48,7 +48,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    store = load_sources(Settings().root, args.files)
+    store = source_store(Settings().root, args.files)
     report = validate_store(store, args.engine)
     sys.stdout.write(reports.RENDERERS[args.format](report, args.lang))
     return OK if report.conforms else VIOLATIONS
@@ -80,7 +80,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     text, named = named_or_file(args.query, settings)
     if not settings.store.exists():
         build(settings)
-    store = load_prefix(settings.store)
+    store = read_prefix(settings.store)
     raw = parameters(args.param)
     try:
         bindings = queries.bind(named, raw, store.is_a) if named else {}
@@ -107,7 +107,7 @@ def cmd_mappings(args: argparse.Namespace) -> int:
     if not settings.store.exists():
         build(settings)
     if args.action == "export":
-        rows = mappings.current(load_prefix(settings.store))
+        rows = mappings.current(read_prefix(settings.store))
         if args.format == "json":
             sys.stdout.write(
                 json.dumps([m.__dict__ for m in rows], ensure_ascii=False, indent=2) + "\n"
@@ -117,7 +117,7 @@ def cmd_mappings(args: argparse.Namespace) -> int:
         return OK
     if args.file is None:
         raise SourceError("mappings import", "give the CSV file to import")
-    data = Dataset.load(settings.store)
+    data = Dataset.recovered(settings.store)
     try:
         incoming = mappings.parse(_read_file(args.file), data.store.is_a)
     except mappings.ImportRefused as refused:
@@ -139,7 +139,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     if not settings.store.exists():
         build(settings)
     started = time.monotonic()
-    report = loading.load(settings.store, args.files, args.graph, loading.terminal_progress)
+    report = loading.load_files(settings.store, args.files, args.graph, loading.terminal_progress)
     seconds = time.monotonic() - started
     print(
         f"Loaded {len(args.files)} file(s) in {seconds:.1f} s: {reports.summary(report, args.lang)}"
@@ -162,7 +162,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         raise SourceError(str(settings.store), "no store here; run `srg build` first")
     target = RemoteStore(args.gsp_endpoint, gsp_url=args.gsp_endpoint)  # no query is sent
     try:
-        graphs = remote.push(load_prefix(settings.store), target)
+        graphs = remote.push(read_prefix(settings.store), target)
     except SrgError as failed:
         sys.stderr.write(f"srg: {failed.message}\n")
         return UNUSABLE

@@ -14,7 +14,7 @@ import pytest
 from server import Server
 
 from srg_graph.config import Settings
-from srg_graph.dataset.build import build, load_sources
+from srg_graph.dataset.build import build, source_store
 from srg_graph.dataset.sources import Kind, Source, discover, submitted
 from srg_graph.store import GraphStore
 from srg_graph.validation.engines import validate_store
@@ -124,7 +124,7 @@ def validate_with_vocabulary(files: Iterable[Path]) -> Report:
 
 def validate_with_seed(files: Iterable[Path]) -> Report:
     """Validate the seed sources with the given files added (like `srg validate FILE`)."""
-    store = load_sources(ROOT, files)
+    store = source_store(ROOT, files)
     return validate_store(store, ENGINE)
 
 
@@ -135,7 +135,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
     path = tmp_path_factory.mktemp("bench") / "generated.nq"
     command = [sys.executable, "bench/generate.py", "--triples", "10000", "--seed", "7"]
     subprocess.run([*command, "--out", str(path)], cwd=ROOT, check=True, capture_output=True)
-    store = load_sources(ROOT)
+    store = source_store(ROOT)
     store.load_source(submitted(path))
     store.update((FIXTURES / "planted-violations.ru").read_text(encoding="utf-8"))
     return store

@@ -1,4 +1,4 @@
-"""What a check can read about a focus node, worked out from its text (`check_reach`), and
+"""What a check can read about a focus node, worked out from its text (`validation.reach`), and
 followed through a store (`store.staging.local_change`).
 
 The property every write relies on: for a change, the check's rows about every focus node that
@@ -15,7 +15,7 @@ import random
 import pytest
 from conftest import ROOT
 
-from srg_graph.dataset.build import load_sources
+from srg_graph.dataset.build import source_store
 from srg_graph.store import ChangeRecorder, GraphStore, parse_payload
 from srg_graph.store.staging import local_change
 from srg_graph.validation.algebra import NotLocal
@@ -58,7 +58,7 @@ def assert_local_rows_are_exact(store: GraphStore, texts: dict[str, str], delta)
 # -- every check, on random changes to the seed ----------------------------------------------
 @pytest.fixture(scope="module")
 def seed_store() -> GraphStore:
-    return load_sources(ROOT)
+    return source_store(ROOT)
 
 
 def random_seed_change(store: GraphStore, rng: random.Random):  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from rdflib import Graph
 from server import run_srg
 
 from srg_graph.dataset.bulk_load import Progress
-from srg_graph.dataset.embedded import Dataset, load_prefix, log_path
+from srg_graph.dataset.embedded import Dataset, log_path, read_prefix
 from srg_graph.dataset.writes import apply_write
 from srg_graph.store import GraphStore
 
@@ -31,12 +31,12 @@ def srg(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def graphs_of(store: Path, subject: str) -> set[str]:
-    rows = load_prefix(store).rows(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{subject}> ?p ?o }} }}")
+    rows = read_prefix(store).rows(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{subject}> ?p ?o }} }}")
     return {row["g"] for row in rows}
 
 
 def content(store: Path) -> set[tuple[str, ...]]:
-    rows = load_prefix(store).rows("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+    rows = read_prefix(store).rows("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
     return {tuple(sorted(row.items())) for row in rows}
 
 
@@ -94,7 +94,7 @@ def test_unusable_files_exit_two(
 
 
 def test_load_keeps_the_writes_of_the_log_and_folds_it_in(store: Path, tmp_path: Path) -> None:
-    data = Dataset.load(store)
+    data = Dataset.recovered(store)
     triple = (("iri", f"{EX}logged", None), ("iri", f"{EX}p", None), ("literal", "kept", None))
     apply_write(data, lambda staged: staged.add_triples(f"{EX}log", [triple]))
     assert log_path(store).exists()
@@ -116,7 +116,7 @@ def test_the_store_reads_back_as_rdf(store: Path, tmp_path: Path) -> None:
 
 
 def test_compact_folds_the_log_into_the_snapshot(store: Path) -> None:
-    data = Dataset.load(store)
+    data = Dataset.recovered(store)
     triple = (("iri", f"{EX}compacted"), ("iri", f"{EX}p"), ("literal", "kept"))
     bindings = tuple((kind, value, None) for kind, value in triple)
     apply_write(data, lambda staged: staged.add_triples(f"{EX}log", [bindings]))

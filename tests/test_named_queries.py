@@ -19,7 +19,7 @@ from srg_graph.store import GraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))
-REGISTRY = queries.load(ROOT / "queries")
+REGISTRY = queries.registry(ROOT / "queries")
 
 ID = "https://w3id.org/srg/id/"
 SRG = "https://w3id.org/srg/ns#"
@@ -715,13 +715,13 @@ def test_malformed_header_is_refused(tmp_path: Path, case: str) -> None:
     assert (error.value.path, error.value.line) == (path, line)
     assert f"{path}:{line}:" in str(error.value)
     with pytest.raises(QueryFileError):
-        queries.load(tmp_path)
+        queries.registry(tmp_path)
 
 
 def test_bad_file_name_is_refused(tmp_path: Path) -> None:
     (tmp_path / "Bad_Name.rq").write_text(GOOD_HEAD + "SELECT * WHERE {}\n", encoding="utf-8")
     with pytest.raises(QueryFileError, match=r"Bad_Name\.rq:1:"):
-        queries.load(tmp_path)
+        queries.registry(tmp_path)
 
 
 def test_declared_prefix_in_class_expands(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from server import run_srg
 from srg_graph.sparql import named as queries
 
 ID = "https://w3id.org/srg/id/"
-REGISTRY = queries.load(ROOT / "queries")
+REGISTRY = queries.registry(ROOT / "queries")
 STUURGROEP = f"{ID}body/ambtelijke-stuurgroep"
 
 

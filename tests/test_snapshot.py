@@ -14,7 +14,7 @@ import pytest
 
 from srg_graph.config import Settings
 from srg_graph.dataset.build import _replace_store
-from srg_graph.dataset.embedded import Dataset, load_prefix
+from srg_graph.dataset.embedded import Dataset, read_prefix
 from srg_graph.store import Delta, GraphStore
 from srg_graph.store.snapshot import BLANK, GROUND, INDEX, has_dump, read_dump
 from srg_graph.validation.report import Report
@@ -55,8 +55,8 @@ def test_dump_keeps_blank_node_labels_and_empty_graphs(snapshot: Path) -> None:
 def test_logged_removal_of_a_blank_node_quad_of_the_snapshot_replays(snapshot: Path) -> None:
     """The log names the blank node by its label in the store: a loader that renamed blank
     nodes would leave the quad in place after a restart."""
-    Dataset.load(snapshot).commit(Delta(BLANK_QUAD, b""))
-    reopened = Dataset.load(snapshot)
+    Dataset.recovered(snapshot).commit(Delta(BLANK_QUAD, b""))
+    reopened = Dataset.recovered(snapshot)
     assert reopened.writes == 1
     assert {str(q) for q in reopened.store.quads()} == {f'<{EX}s> <{EX}p> "ground" <{EX}g>'}
 
@@ -71,7 +71,7 @@ def test_snapshot_without_a_dump_opens_from_the_on_disk_store(snapshot: Path) ->
     for name in (GROUND, BLANK, INDEX):
         (snapshot / name).unlink()
     assert not has_dump(snapshot)
-    assert quads(load_prefix(snapshot)) == {
+    assert quads(read_prefix(snapshot)) == {
         f'<{EX}s> <{EX}p> "ground" <{EX}g>',
         f'_:kept <{EX}p> "blank" <{EX}g>',
     }
@@ -80,12 +80,12 @@ def test_snapshot_without_a_dump_opens_from_the_on_disk_store(snapshot: Path) ->
 def test_crash_during_a_snapshot_swap_leaves_the_old_snapshot(snapshot: Path) -> None:
     """Killed after the old snapshot was moved aside and while the new one was half
     written: opening puts the old one back and throws the half-written one away."""
-    expected = quads(load_prefix(snapshot))
+    expected = quads(read_prefix(snapshot))
     staged, retired = snapshot.with_name("store.new"), snapshot.with_name("store.old")
     shutil.copytree(snapshot, staged)
     (staged / INDEX).unlink()
     (staged / GROUND).write_bytes(GROUND_QUAD[:10])
     snapshot.rename(retired)
-    data = Dataset.load(snapshot)
+    data = Dataset.recovered(snapshot)
     assert quads(data.store) == expected
     assert not staged.exists() and not retired.exists()

@@ -10,7 +10,7 @@ from weakref import WeakKeyDictionary
 import pytest
 from conftest import FIXTURES, ROOT, vocabulary_store
 
-from srg_graph.dataset.build import load_sources
+from srg_graph.dataset.build import source_store
 from srg_graph.dataset.sources import submitted
 from srg_graph.store import ChangeRecorder, Delta, GraphStore, parse_payload
 from srg_graph.validation.algebra import predicates_read
@@ -27,7 +27,7 @@ BAD = [FIXTURES / "bad" / name for name in ("second-lead.ttl", "reporting-cycle.
 
 @pytest.fixture(scope="module")
 def seed_store() -> GraphStore:
-    return load_sources(ROOT)
+    return source_store(ROOT)
 
 
 def quads(path: Path, graph: str) -> list:

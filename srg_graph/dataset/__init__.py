@@ -1,1 +1,10 @@
-"""TODO"""
+"""The dataset of record: its sources, its build, its durable writes.
+
+`sources` (the files of `ontology/`, `shapes/`, `data/` and their named graphs), `build`
+(`srg build`: parse, validate, replace the snapshot), `bulk_load` (`srg load`, `srg
+compact`), `embedded` (the snapshot plus the write-ahead log, `wal`, and the `Dataset` the
+server writes to), `writes` (the one write path: stage, validate, commit), `remote` (the
+dataset of a remote store, and `srg push`).
+
+May import: `validation/`, `store/`, `sparql/` and the base modules.
+"""

@@ -25,7 +25,7 @@ class BuildRefused(Exception):
         super().__init__(f"{len(report.violations)} violation(s): the store was not built")
 
 
-def load_sources(root: Path, extra: Iterable[Path] = ()) -> GraphStore:
+def source_store(root: Path, extra: Iterable[Path] = ()) -> GraphStore:
     """An in-memory store of every source (and the extra files), or a `SourceError`."""
     sources = discover(root) + [submitted(Path(path)) for path in extra]
     store = GraphStore()
@@ -45,7 +45,7 @@ def shapes_store(root: Path) -> GraphStore:
 
 def build(settings: Settings, engine: str = "fast") -> Report:
     """Build the on-disk store from the sources; refuse (store untouched) on violations."""
-    store = load_sources(settings.root)
+    store = source_store(settings.root)
     report = validate_store(store, engine)
     if not report.conforms:
         raise BuildRefused(report)

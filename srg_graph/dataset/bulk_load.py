@@ -20,8 +20,7 @@ from ..store import file_format
 from ..validation.engines import validate_store
 from ..validation.report import Report
 from .build import _replace_store, replacing_store
-from .embedded import Dataset, log_path
-from .embedded import load as load_dataset
+from .embedded import Dataset, log_path, recovered
 from .writes import WriteRefused
 
 
@@ -51,7 +50,7 @@ class Progress:
             self.stream.write("\n")
 
 
-def load(
+def load_files(
     snapshot: Path,
     files: list[Path],
     graph: str | None = None,
@@ -62,7 +61,7 @@ def load(
         file_format(path)  # an unknown extension fails before anything is read
         if not path.is_file():
             raise SourceError(str(path), "no such file")
-    staged = load_dataset(snapshot)[0]  # a store of its own, read from the snapshot's dump
+    staged = recovered(snapshot)[0]  # a store of its own, read from the snapshot's dump
     for path in files:
         staged.bulk_load(path, graph or default_graph(path), progress(path))
     with replacing_store(staged, snapshot):
@@ -75,7 +74,7 @@ def load(
 
 def compact(snapshot: Path) -> int:
     """Fold the write-ahead log into a new snapshot; the number of writes folded in."""
-    data = Dataset.load(snapshot)
+    data = Dataset.recovered(snapshot)
     _replace_store(data.store, snapshot)
     _drop_log(snapshot)
     return data.writes

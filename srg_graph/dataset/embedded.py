@@ -70,19 +70,19 @@ def _replay(snapshot: Path, limit: int | None, repair: bool) -> tuple[GraphStore
     return store, replayed
 
 
-def load(snapshot: Path) -> tuple[GraphStore, int]:
+def recovered(snapshot: Path) -> tuple[GraphStore, int]:
     """The owner's view: the snapshot with the whole log replayed (repairing a torn tail)."""
     _recover_swap(snapshot)
     return _replay(snapshot, None, repair=True)
 
 
-def load_prefix(snapshot: Path, writes: int | None = None) -> GraphStore:
+def read_prefix(snapshot: Path, writes: int | None = None) -> GraphStore:
     """A reader's view: the snapshot with the first `writes` records (default all) replayed."""
     return _replay(snapshot, writes, repair=False)[0]
 
 
 def open_log(snapshot: Path) -> int:
-    """Make the snapshot and its log whole again after a crash (as `load` does, without
+    """Make the snapshot and its log whole again after a crash (as `recovered` does, without
     loading anything); the number of complete records in the log."""
     _recover_swap(snapshot)
     return sum(1 for _ in wal.records(log_path(snapshot), repair=True))
@@ -92,7 +92,7 @@ class Dataset:
     """The store of record, its durable log, and a version that every write bumps.
 
     `store` holds the snapshot with the first `writes` records of the log applied: in this
-    process (`Dataset.load`, for the command line), or in a server's query worker
+    process (`Dataset.recovered`, for the command line), or in a server's query worker
     (`store.WorkerStore`), which is sent each committed delta.
     """
 
@@ -104,9 +104,9 @@ class Dataset:
         self.lock = threading.Lock()
 
     @classmethod
-    def load(cls, snapshot: Path) -> Dataset:
+    def recovered(cls, snapshot: Path) -> Dataset:
         """The dataset in this process's memory (the snapshot with the whole log replayed)."""
-        return cls(snapshot, *load(snapshot))
+        return cls(snapshot, *recovered(snapshot))
 
     @property
     def version(self) -> str:

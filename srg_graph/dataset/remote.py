@@ -1,10 +1,9 @@
-"""Remote-store mode: the dataset and the query pool of a server on another SPARQL 1.1 store.
+"""Remote-store mode: the dataset of a server on another SPARQL 1.1 store, and `srg push`.
 
-`RemoteDataset` and `RemotePool` stand in for `dataset.Dataset` and `workers.QueryPool`:
-queries run on the remote store (its own time limit and ours, as the HTTP time-out), and a
-write is recorded as a delta against the remote store, validated here, then sent as one
-update. This server must be the only writer: the remote store has no way to tell it that
-someone else changed the data between validation and commit.
+`RemoteDataset` stands in for `embedded.Dataset` (and `runtime.remote_pool.RemotePool` for
+the query pool): a write is recorded as a delta against the remote store, validated here,
+then sent as one update. This server must be the only writer: the remote store has no way to
+tell it that someone else changed the data between validation and commit.
 """
 
 from __future__ import annotations
@@ -13,8 +12,7 @@ import threading
 import time
 
 from ..config import Settings
-from ..store import Answer, ChangeRecorder, Delta, GraphStore, QueryRequest, RemoteStore, answer
-from ..store.update_recorder import record_update
+from ..store import Delta, GraphStore, RemoteStore
 
 
 class RemoteDataset:
@@ -46,24 +44,6 @@ class RemoteDataset:
             self.store.apply(delta)
             self.writes += 1
             self._modified = time.time()
-
-
-class RemotePool:
-    """Queries and updates worked out on the remote store, in the calling thread."""
-
-    def __init__(self, store: RemoteStore):
-        self.store = store
-
-    def run(self, request: QueryRequest) -> Answer:
-        return answer(self.store, request)
-
-    def update(self, text: str, base_iri: str | None) -> Delta:
-        recorder = ChangeRecorder(self.store)
-        record_update(recorder, self.store, text, base_iri)
-        return recorder.delta()
-
-    def close(self) -> None:
-        self.store.close()
 
 
 def remote_store(settings: Settings) -> RemoteStore:

@@ -2,7 +2,7 @@
 
 The description of a resource is its own triples, the labels of what it links to, and the
 triples that link to it with their subjects' labels, from every graph (the union). It is made
-by `sparql/describe-graph.rq` on the in-memory store and serialised with rdflib; JSON-LD is
+by `sparql/rq/describe-graph.rq` on the in-memory store and serialised with rdflib; JSON-LD is
 compacted with the published context (`resources/context.jsonld`) and refers to it by URL.
 """
 

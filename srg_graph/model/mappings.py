@@ -219,7 +219,7 @@ def to_csv(mappings: Iterable[Mapping]) -> str:
 
 
 def current(store: GraphStoreLike) -> list[Mapping]:
-    """The store's mappings, as rows of the export (`sparql/mappings.rq`)."""
+    """The store's mappings, as rows of the export (`sparql/rq/mappings.rq`)."""
     return [
         Mapping(**{c: row.get(c, "") for c in COLUMNS})
         for row in store.rows(internal.query("mappings"))

@@ -16,7 +16,7 @@ from ..namespaces import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, SRG, curie
 from ..sparql import internal
 from ..store import GraphStore
 from ..validation.report import Report
-from . import documents as describe
+from . import documents
 from .documents import local_href
 
 RDF_TYPE = RDF + "type"
@@ -130,13 +130,13 @@ def build(
 ) -> dict[str, Any] | None:
     """The context of the resource's page, or None when the graph does not know it."""
     out, incoming = (
-        describe.rows(store, "describe-out", iri),
-        describe.rows(store, "describe-in", iri),
+        documents.rows(store, "describe-out", iri),
+        documents.rows(store, "describe-in", iri),
     )
     if not out and not incoming:
         return None
     view = View(lang, keep_lang)
-    notes = {r["value"]: r for r in describe.rows(store, "describe-linked", iri)}
+    notes = {r["value"]: r for r in documents.rows(store, "describe-linked", iri)}
     rows = view.rows(out, notes)
     labels = {r["lang"]: r["value"] for r in out if r["property"] in (RDFS_LABEL, PREF_LABEL)}
     labels.update({r["lang"]: r["value"] for r in out if r["property"] == PREF_LABEL})
@@ -171,7 +171,7 @@ def _lines(view: View, rows: list[Row], incoming: list[dict[str, str]]) -> list[
 
 def _open_points(store: GraphStore, iri: str, view: View) -> list[dict[str, Any]]:
     points = []
-    for row in describe.rows(store, "describe-open-points", iri):
+    for row in documents.rows(store, "describe-open-points", iri):
         point = view.cell(row, "point")
         point.note = view.text({"nl": row.get("descNl", ""), "en": row.get("descEn", "")}, "")
         points.append({"point": point, "about": row.get("about", "")})
@@ -188,7 +188,7 @@ def _composition(store: GraphStore, iri: str, view: View) -> list[dict[str, Any]
             "unit": view.cell(row, "unit", "unitLabel"),
             "optional": row.get("optional") in ("true", "1"),
         }
-        for row in describe.rows(store, "describe-composition", iri)
+        for row in documents.rows(store, "describe-composition", iri)
     ]
 
 
@@ -217,7 +217,7 @@ def _body(store: GraphStore, iri: str, view: View, rows: list[Row], incoming: li
 def _werkbank(store: GraphStore, iri: str, view: View, rows: list[Row], incoming: list) -> dict:
     sheets = []
     for sheet in _of(rows, SRG + "projectSheet"):
-        sheet_rows = view.rows(describe.rows(store, "describe-out", sheet.iri), {})
+        sheet_rows = view.rows(documents.rows(store, "describe-out", sheet.iri), {})
         skip = (RDF_TYPE, PREF_LABEL, RDFS_LABEL, SOURCE)
         sheets.append((sheet, [r for r in sheet_rows if r.property.iri not in skip]))
     leaders = [view.cell(r, "value") for r in incoming if r["property"] == SRG + "leaderOf"]
@@ -237,7 +237,7 @@ def _organisation(store: GraphStore, iri: str, view: View, rows: list[Row], inco
             "via": view.cell(row, "via", "viaLabel"),
             "optional": row.get("optional") in ("true", "1"),
         }
-        for row in describe.rows(store, "describe-roles", iri)
+        for row in documents.rows(store, "describe-roles", iri)
     ]
     return {
         "roles": roles,

@@ -144,7 +144,7 @@ def _load_and_apply(
     """Load the snapshot and the first `writes` records of its log, then apply the deltas the
     server sends, in order."""
     try:
-        replica.loaded(dataset.load_prefix(snapshot, writes), writes)
+        replica.loaded(dataset.read_prefix(snapshot, writes), writes)
     except Exception as error:  # every request is answered with the reason
         replica.loaded(None, writes, f"{type(error).__name__}: {error}")
         control.send(LoadFailed(replica.failed or ""))

@@ -177,7 +177,7 @@ def parse(path: Path) -> NamedQuery:
     )
 
 
-def load(folder: Path) -> dict[str, NamedQuery]:
+def registry(folder: Path) -> dict[str, NamedQuery]:
     """Every `*.rq` directly in `folder` (not in sub-folders), by name."""
     found = {}
     for path in sorted(folder.glob("*.rq")):

@@ -1,9 +1,13 @@
-"""The store: the only package that imports pyoxigraph.
+"""The store: all engine access, and the only package that imports pyoxigraph.
 
 `GraphStore` (one named graph per source, the union as the default graph of queries),
-answering queries within caps (`answer`), parsing request bodies safely (`parse_payload`),
-and the same reads answered by the query worker's store (`WorkerStore`) or a remote one
-(`RemoteStore`).
+answering a query within its caps (`answer`), parsing request bodies safely
+(`parse_payload`), recording a change as a delta without copying the dataset
+(`ChangeRecorder`, `update_recorder` for SPARQL Update), following a check's reach through
+the data (`tracing`), the snapshot's dump files (`snapshot`), and the same reads answered by
+the query worker's store (`WorkerStore`) or a remote one (`RemoteStore`).
+
+May import: `sparql/` and the base modules.
 """
 
 from .answers import Answer, QueryRequest, answer

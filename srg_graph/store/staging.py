@@ -115,7 +115,7 @@ class ChangeRecorder:
             tuple(sorted(self.dropped)),
         )
 
-    # -- SPARQL Update operations (srg_graph/update_delta.py) ----------------------------------
+    # -- SPARQL Update operations (`update_recorder`) ----------------------------------
     def add_quads(self, quads: list[ox.Quad]) -> None:
         """Add quads, creating their named graphs (as an INSERT does)."""
         for quad in quads:
@@ -179,7 +179,7 @@ def local_change(
     limit: int = 20_000,
     others: Iterable[frozenset[str] | None] = (),
 ) -> LocalChange | None:
-    """For each check of `reaches` (from `check_reach.reach`), the focus nodes `delta` can
+    """For each check of `reaches` (from `validation.reach.reach`), the focus nodes `delta` can
     concern and the statements around them, read from `store` one small lookup at a time.
 
     None when that is over `limit` statements or nodes, or when the delta changes a predicate

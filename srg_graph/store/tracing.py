@@ -1,7 +1,7 @@
 """Following a check's steps through the store: from a change back to the focus nodes it can
 concern, and from those focus nodes out to every statement their results can depend on.
 
-A `Reach` (worked out from the check's text by `check_reach.reach`) lists steps from `?this`
+A `Reach` (worked out from the check's text by `validation.reach.reach`) lists steps from `?this`
 (node 0): from a node whose values are known, along statements with given predicates and
 direction, possibly any number of them (`p*`), to another node. Followed from a focus node,
 the steps reach every statement the check's rows about that node can read. A changed

@@ -1,6 +1,6 @@
 """Validating a write where it can change results: exactly the violations it brings.
 
-For each check (`queries/checks/`), `check_reach.reach` works out from its text what its results
+For each check (`queries/checks/`), `reach.reach` works out from its text what its results
 about a focus node can read. Staging follows that from the statements a write changes back to
 the focus nodes whose results can differ, and copies out the statements around them
 (`store.staging.local_change`). Running the checks on that copy before and after the change,

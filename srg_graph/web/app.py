@@ -19,7 +19,7 @@ from .. import __version__
 from ..config import Settings
 from ..errors import SrgError
 from ..runtime.memory import TRIM_AFTER, give_back_freed_memory
-from ..sparql.named import load
+from ..sparql.named import registry
 from ..validation import render as reports
 from . import negotiation
 from .errors import HttpError, headers_of, status_of
@@ -188,7 +188,7 @@ def install_openapi(app: FastAPI, settings: Settings) -> None:
     def openapi() -> dict:
         if app.openapi_schema is None:
             schema = generate()
-            schema["paths"].update(named_queries.openapi_paths(load(settings.queries)))
+            schema["paths"].update(named_queries.openapi_paths(registry(settings.queries)))
             app.openapi_schema = schema
         return app.openapi_schema
 

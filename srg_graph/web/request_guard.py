@@ -2,7 +2,7 @@
 
 pyoxigraph would crash on deep nesting and could be asked for data outside the store, so the
 guard reads the text first (see `sparql.guard`); here its findings meet the settings and the
-store, and become HTTP errors.
+store.
 """
 
 from __future__ import annotations

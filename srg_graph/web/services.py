@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..dataset.embedded import Dataset
-from ..dataset.remote import RemoteDataset, RemotePool, remote_store
+from ..dataset.remote import RemoteDataset, remote_store
 from ..model.catalogue import Catalogue
 from ..runtime.pool import QueryPool, open_pool
-from ..sparql.named import NamedQuery, load
+from ..runtime.remote_pool import RemotePool
+from ..sparql.named import NamedQuery, registry
 from ..store import Answer, QueryRequest, WorkerStore
 from ..validation.engines import validate_store
 from ..validation.incremental import warm_up
@@ -70,4 +71,4 @@ def open_services(settings: Settings) -> Services:
         data = Dataset(settings.store, WorkerStore(pool), pool.committed)
         pool.loaded()
     warm_up()  # (after the fork of the query workers, which needs a single thread)
-    return Services(settings, data, pool, load(settings.queries))
+    return Services(settings, data, pool, registry(settings.queries))

@@ -22,15 +22,15 @@ async def void(request: Request) -> Response:
     """Turtle (also for `*/*`), JSON-LD, RDF/XML or HTML, by `Accept`."""
     media = negotiated(request, VOID_TYPES)
     location = f"/void.{formats.suffix(media)}"
-    return await describe(request, media, {"Content-Location": location})
+    return await void_document(request, media, {"Content-Location": location})
 
 
 @router.api_route("/void.{extension}", methods=["GET", "HEAD"], include_in_schema=False)
 async def void_file(request: Request, extension: str) -> Response:
-    return await describe(request, media_of_suffix(extension, VOID_TYPES), {})
+    return await void_document(request, media_of_suffix(extension, VOID_TYPES), {})
 
 
-async def describe(request: Request, media: str, extra: dict[str, str]) -> Response:
+async def void_document(request: Request, media: str, extra: dict[str, str]) -> Response:
     cat, base = services(request).catalogue, str(request.base_url)
     if media == "text/html":
         version, stats, files = await run_in_threadpool(cat.described)

@@ -14,8 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
 from ...formats import content_type
-from ...model import documents as describe
-from ...model import resource_view
+from ...model import documents, resource_view
 from ...namespaces import GRAPH
 from .. import caching, pages
 from ..requests import negotiated, services
@@ -56,7 +55,7 @@ def graph(name: str) -> RedirectResponse:
 def jsonld_context() -> Response:
     """The JSON-LD context the descriptions are compacted with."""
     return Response(
-        describe.CONTEXT_FILE.read_bytes(),
+        documents.CONTEXT_FILE.read_bytes(),
         media_type="application/ld+json",
         headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
     )
@@ -66,22 +65,22 @@ def jsonld_context() -> Response:
 async def document(path: str, request: Request) -> Response:
     """The description of a resource: HTML, Turtle, JSON-LD, RDF/XML or N-Triples."""
     svc = services(request)
-    path, by_suffix = describe.split_suffix(path)
-    media = describe.media_type(by_suffix or negotiated(request, describe.OFFERED))
+    path, by_suffix = documents.split_suffix(path)
+    media = documents.media_type(by_suffix or negotiated(request, documents.OFFERED))
     lang = pages.language(request)
     headers, unchanged = caching.validators(
         request, svc.data.version, svc.data.modified, media, lang
     )
     if unchanged is not None:
         return unchanged
-    iri = describe.resource_iri(path)
-    if not describe.is_valid_path(path):
-        return _not_found(request, iri, path, html=media == describe.HTML)
-    if media == describe.HTML:
+    iri = documents.resource_iri(path)
+    if not documents.is_valid_path(path):
+        return _not_found(request, iri, path, html=media == documents.HTML)
+    if media == documents.HTML:
         response = await _page(request, path, iri, lang)
     else:
         context_url = str(request.base_url) + "context.jsonld"
-        body = await run_in_threadpool(describe.rdf, svc.data.store, iri, media, context_url)
+        body = await run_in_threadpool(documents.rdf, svc.data.store, iri, media, context_url)
         if body is None:
             return _not_found(request, iri, path, html=False)
         response = Response(body, media_type=content_type(media))

@@ -38,7 +38,7 @@ def example_url(query: NamedQuery) -> str:
     return f"/api/queries/{query.name}" + (f"?{urlencode(examples)}" if examples else "")
 
 
-def describe(query: NamedQuery) -> dict[str, Any]:
+def listing_entry(query: NamedQuery) -> dict[str, Any]:
     return {
         "name": query.name,
         "title": query.title,
@@ -68,7 +68,7 @@ def describe(query: NamedQuery) -> dict[str, Any]:
 @router.get("/api/queries", summary="List the named queries (JSON or HTML)")
 def list_queries(request: Request) -> Response:
     svc = services(request)
-    listing = [describe(q) for q in svc.queries.values()]
+    listing = [listing_entry(q) for q in svc.queries.values()]
     media = negotiation.choose(request.headers.get("accept"), ["application/json", "text/html"])
     if media == "text/html":
         return pages.render(request, "queries.html", listing=listing)
