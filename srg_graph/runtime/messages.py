@@ -1,7 +1,7 @@
 """Every message between the server, its zygote and its query worker, in one place.
 
-The server sends a `Request` on a slot's pipe and the worker answers it with an `Answered` or
-a `Raised`; committed deltas go to the worker on its control pipe as `Committed`, and the
+The server sends a `Request` on a slot's pipe and the worker answers it with the value, or
+with `Raised`; committed deltas go to the worker on its control pipe as `Committed`, and the
 worker says there once whether it could load the dataset (`Loaded` or `LoadFailed`). The
 zygote is asked to `Fork` a worker or `Reap` one the server stopped. An error crosses the pipe
 as the exception itself, so the server raises the type the worker raised.
@@ -14,13 +14,6 @@ from pathlib import Path
 
 from ..store import Delta, QueryRequest
 from ..store.worker_store import StoreRead
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    """Answer a user's query (stopped at the time limit)."""
-
-    request: QueryRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +31,9 @@ class Read:
     read: StoreRead
 
 
-Work = Query | Update | Read
+# A user's query (stopped at the time limit) is sent as its `QueryRequest` itself: the message
+# every request of a reader pays for is kept as small as it can be.
+Work = QueryRequest | Update | Read
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,20 +46,14 @@ class Request:
     @property
     def what(self) -> str:
         """The kind of work, for messages: "query", "update" or "read"."""
-        return type(self.work).__name__.lower()
-
-
-@dataclass(frozen=True, slots=True)
-class Answered:
-    value: object
+        return "query" if isinstance(self.work, QueryRequest) else type(self.work).__name__.lower()
 
 
 @dataclass(frozen=True, slots=True)
 class Raised:
+    """The work failed with `error` (a reply is otherwise the work's value itself)."""
+
     error: Exception
-
-
-Reply = Answered | Raised
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from ..dataset import embedded as dataset
 from ..errors import Busy, EvaluationFailed, QueryTimeout, SourceError
 from ..store import Answer, Delta, QueryRequest
 from ..store.worker_store import StoreRead
-from .messages import Committed, LoadFailed, Query, Raised, Read, Reply, Request, Update, Work
+from .messages import Committed, LoadFailed, Raised, Read, Request, Update, Work
 from .zygote import CONTEXT, Zygote, ZygoteLost
 
 
@@ -171,7 +171,7 @@ class QueryPool:
 
     def run(self, request: QueryRequest) -> Answer:
         """Answer a query on a worker (blocking); `QueryTimeout` past the deadline."""
-        return self._call(Query(request), self.timeout)
+        return self._call(request, self.timeout)
 
     def read(self, read: StoreRead) -> Any:
         """A read of the worker's store (see `store.WorkerStore`), blocking. Reads are the
@@ -196,7 +196,7 @@ class QueryPool:
                 continue
             if isinstance(reply, Raised):
                 raise reply.error
-            return reply.value
+            return reply
         raise EvaluationFailed(f"the {request.what} made its worker stop; it was not run")
 
     def _take(self) -> Slot:
@@ -212,7 +212,7 @@ class QueryPool:
                 return slot
             slot.conn.close()
 
-    def _ask(self, slot: Slot, request: Request, limit: float | None) -> Reply:
+    def _ask(self, slot: Slot, request: Request, limit: float | None) -> Any:
         try:
             slot.conn.send(request)
             if not slot.conn.poll(limit):

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from ..dataset import embedded as dataset
 from ..errors import EvaluationFailed, InvalidRequest, OperationFailed, SrgError, Unavailable
-from ..store import ChangeRecorder, Delta, GraphStore, answer
+from ..store import ChangeRecorder, Delta, GraphStore, QueryRequest, answer
 from ..store.update_recorder import SequentialUpdate, record_update
 from .memory import TRIM_AFTER, give_back_freed_memory
-from .messages import Answered, Committed, Loaded, LoadFailed, Query, Raised, Read, Reply, Request
+from .messages import Committed, Loaded, LoadFailed, Raised, Read, Request
 
 
 class _Replica:
@@ -103,17 +103,17 @@ def _updated_on_a_copy(store: GraphStore, text: str, base_iri: str | None) -> De
 
 def _work(store: GraphStore, request: Request) -> object:
     work = request.work
-    if isinstance(work, Query):
-        return answer(store, work.request)
+    if isinstance(work, QueryRequest):
+        return answer(store, work)
     if isinstance(work, Read):
         return work.read.run(store)
     return _updated(store, work.text, work.base_iri)
 
 
-def _reply(replica: _Replica, request: Request) -> Reply:
+def _reply(replica: _Replica, request: Request) -> object:
     try:
         with replica.reading(request.committed) as store:
-            return Answered(_work(store, request))
+            return _work(store, request)
     except SrgError as error:
         return Raised(error)
     except (SyntaxError, ValueError) as error:  # raised again in the server, as they were

@@ -1,0 +1,86 @@
+"""Two checkouts of the product side by side on the same data: is a change faster or slower?
+
+    bench/compare.py OLD_CHECKOUT NEW_CHECKOUT --workdir DIR [--rounds 4]
+
+`DIR` is what `bench/prepare.py` made (`product-store/`, `expected.json`). Each checkout
+serves its own copy of the store with this virtual environment's Python and its own code
+(`PYTHONPATH`); the analyst mix runs on both in rounds whose order alternates, at
+concurrency 1 and 8, and the median throughput of each is printed. A benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from statistics import median
+
+from bench.load import load_queries, run
+
+READY = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
+
+
+def serve(code: Path, store: Path) -> tuple[subprocess.Popen[str], str]:
+    """`srg serve` of the checkout `code` on `store`, and its SPARQL endpoint."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    command = [sys.executable, "-m", "srg_graph.cli", "serve", "--store", str(store), "--port", "0"]
+    process = subprocess.Popen(command, cwd=code, env=env, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    for line in process.stderr:
+        found = READY.search(line)
+        if found:
+            threading.Thread(target=process.stderr.read, daemon=True).start()
+            return process, f"http://127.0.0.1:{found.group(1)}/sparql"
+    raise SystemExit(f"{code}: the server did not start")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("checkouts", nargs=2, type=Path, help="OLD and NEW checkouts")
+    parser.add_argument("--workdir", type=Path, required=True, help="what prepare.py made")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--passes", type=int, default=2, help="passes over the mix per client")
+    args = parser.parse_args(argv)
+    queries = load_queries()
+    expected = json.loads((args.workdir / "expected.json").read_text())
+    servers = {}
+    for name, code in zip(("old", "new"), args.checkouts, strict=True):
+        store = args.workdir / f"compare-{name}-store"
+        shutil.rmtree(store, ignore_errors=True)
+        shutil.copytree(args.workdir / "product-store", store)
+        servers[name] = serve(code.resolve(), store)
+    qps: dict[tuple[str, int], list[float]] = {(n, c): [] for n in servers for c in (1, 8)}
+    try:
+        for number in range(args.rounds):
+            order = list(servers) if number % 2 == 0 else list(reversed(servers))
+            for level in (1, 8):
+                for name in order:
+                    stats = run(servers[name][1], queries, expected, level, args.passes)
+                    qps[(name, level)].append(float(stats.summary()["qps"]))
+    finally:
+        for process, _ in servers.values():
+            process.terminate()
+    for level in (1, 8):
+        old, new = median(qps[("old", level)]), median(qps[("new", level)])
+        print(
+            json.dumps(
+                {
+                    "concurrency": level,
+                    "old_qps": old,
+                    "new_qps": new,
+                    "new/old": round(new / old, 2),
+                    "rounds": qps[("new", level)],
+                }
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
