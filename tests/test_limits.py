@@ -23,6 +23,7 @@ from srg_graph.validation.report import Report
 
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 SPARQL_QUERY = {"content-type": "application/sparql-query"}
+JSON = {"accept": "application/sparql-results+json"}
 SPARQL_UPDATE = {"content-type": "application/sparql-update", **AUTH}
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 LIGHT = "ASK { <body/smart-region-office> ?p ?o }"
@@ -254,23 +255,41 @@ def test_json_ld_remote_context_is_refused_and_no_request_leaves(
 
 
 @pytest.mark.parametrize(
-    ("name", "query"),
-    [
-        ("from", "ASK FROM <http://example.org/not-a-graph> { ?s ?p ?o }"),
-        ("from-named", "ASK FROM NAMED <http://example.org/not-a-graph> { ?s ?p ?o }"),
-        ("relative-from", "ASK FROM <not-a-graph> { ?s ?p ?o }"),
-    ],
+    "clause",
+    ["FROM <{url}>", "FROM NAMED <{url}>", "FROM <not-a-graph>", "FROM <{url}> FROM NAMED <{url}>"],
 )
-def test_from_a_graph_not_in_the_store_is_400(client: httpx.Client, name: str, query: str) -> None:
-    response = client.get("/sparql", params={"query": query})
-    assert_plain_error(response, 400)
-    assert "not-a-graph" in response.text
+def test_a_graph_not_in_the_store_is_empty_and_never_fetched(
+    client: httpx.Client, listener: socket.socket, clause: str
+) -> None:
+    """In SPARQL a graph the store does not hold is an empty graph (issue 14): the query is
+    answered, and nothing leaves the server to look for the graph."""
+    dataset = clause.format(url=url_of(listener, "data.ttl"))
+    pattern = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
+    query = f"SELECT (COUNT(*) AS ?n) {dataset} WHERE {{ {pattern} }}"
+    response = client.get("/sparql", params={"query": query}, headers=JSON)
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"][0]["n"]["value"] == "0"
+    assert_nobody_connected(listener)
 
 
 @pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
-def test_protocol_graph_not_in_the_store_is_400(client: httpx.Client, parameter: str) -> None:
-    params = {"query": "ASK { ?s ?p ?o }", parameter: "http://127.0.0.1:9/data.ttl"}
-    assert_plain_error(client.get("/sparql", params=params), 400)
+def test_a_protocol_graph_not_in_the_store_is_empty_and_never_fetched(
+    client: httpx.Client, listener: socket.socket, parameter: str
+) -> None:
+    params = {"query": "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"}
+    params[parameter] = url_of(listener, "data.ttl")
+    response = client.get("/sparql", params=params, headers=JSON)
+    assert response.status_code == 200, response.text
+    assert response.json()["boolean"] is False
+    assert_nobody_connected(listener)
+
+
+@pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
+def test_a_protocol_graph_that_is_no_iri_is_400(client: httpx.Client, parameter: str) -> None:
+    params = {"query": "ASK { ?s ?p ?o }", parameter: "not an iri"}
+    response = client.get("/sparql", params=params)
+    assert_plain_error(response, 400)
+    assert parameter in response.text and "absolute IRI" in response.text
 
 
 # -- result caps -----------------------------------------------------------------------------

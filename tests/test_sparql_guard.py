@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from srg_graph.sparql.guard import GuardError, check, inspect
+from srg_graph.sparql.guard import GuardError, check, inspect, names_dataset
 from srg_graph.sparql.lexer import tokenize
-
-STORE_GRAPHS = {"https://w3id.org/srg/graph/ontology", "https://w3id.org/srg/graph/data"}
 
 
 def nested(depth: int, opening: str = "{", closing: str = "}") -> str:
@@ -181,19 +179,39 @@ def test_dataset_iris(text: str, base_iri: str | None, iris: list[str]) -> None:
     assert inspect(text, base_iri).dataset_iris == iris
 
 
-def test_graphs_outside_the_store_are_refused() -> None:
-    text = "SELECT * FROM <https://w3id.org/srg/graph/data> FROM <http://evil/g> { }"
-    with pytest.raises(GuardError, match="FROM <http://evil/g> names a graph that is not in"):
-        check(text, expect="query", allowed_graphs=STORE_GRAPHS.__contains__)
+def test_a_graph_outside_the_store_is_no_reason_to_refuse() -> None:
+    """In SPARQL a graph the store does not hold is an empty graph (issue 14): the guard does
+    not refuse it (nothing is ever fetched: the engine answers from the store)."""
+    text = "SELECT * FROM <https://w3id.org/srg/graph/data> FROM <http://elsewhere/g> { }"
+    found = check(text, expect="query")
+    assert found.dataset_iris == ["https://w3id.org/srg/graph/data", "http://elsewhere/g"]
 
 
-def test_graphs_in_the_store_are_accepted() -> None:
+def test_the_dataset_clauses_are_read_with_their_prefixes() -> None:
     text = "PREFIX g: <https://w3id.org/srg/graph/> SELECT * FROM g:data FROM NAMED g:ontology {}"
-    found = check(text, expect="query", allowed_graphs=STORE_GRAPHS.__contains__)
+    found = check(text, expect="query")
     assert found.dataset_clauses == [
         ("FROM", "https://w3id.org/srg/graph/data"),
         ("FROM NAMED", "https://w3id.org/srg/graph/ontology"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("SELECT * FROM <http://x/g> { ?s ?p ?o }", True),
+        ("select * from named <http://x/g> { graph ?g { ?s ?p ?o } }", True),
+        ("SELECT * { ?s <http://x/from> ?o }", False),
+        ('SELECT * { ?s ?p "FROM <http://x/g>" } # FROM <http://x/g>', False),
+        ("DELETE { ?s ?p ?o } USING <http://x/g> WHERE { ?s ?p ?o }", False),
+    ],
+)
+def test_a_query_that_names_its_dataset_is_told(text: str, names: bool) -> None:
+    assert names_dataset(text) is names
+
+
+def test_an_update_of_no_operation_is_valid() -> None:
+    assert check("  # nothing but a comment\n", expect="update").form is None
 
 
 @pytest.mark.parametrize(
@@ -236,7 +254,6 @@ def test_less_than_in_an_expression_does_not_hide_brackets() -> None:
     ("text", "expect", "message"),
     [
         ("", "query", "empty query"),
-        ("  # nothing but a comment\n", "update", "empty update"),
         ("INSERT DATA { <a> <b> <c> }", "query", "this is a SPARQL Update; send it with POST"),
         ("PREFIX x: <y> DROP ALL", "query", "as the form field `update`"),
         ("SELECT * { }", "update", "this is a SPARQL query, not an update"),

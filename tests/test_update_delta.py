@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from srg_graph.errors import SrgError
+from srg_graph.errors import OperationFailed, SrgError
 from srg_graph.store import ChangeRecorder, GraphStore, RemoteStore
 from srg_graph.store.update_recorder import SEQUENTIAL, record_update
 from srg_graph.web.errors import status_of
@@ -230,9 +230,10 @@ FAILING = {
 def test_a_failing_operation_fails_the_request(small: GraphStore, text: str, message: str) -> None:
     with pytest.raises(RuntimeError):
         run(small, EX + text)
-    with pytest.raises(match=message) as failed:
+    with pytest.raises(OperationFailed, match=message) as failed:
         recorded(small, EX + text)
-    assert status_of(failed.value) == 400
+    # a valid request that fails on the data is no bad request (issue 14): 409, not 400
+    assert status_of(failed.value) == 409
 
 
 REFUSED = {

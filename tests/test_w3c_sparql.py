@@ -20,9 +20,9 @@ Known failures are listed, never silently skipped:
 - `w3c/engine-failures.txt`: the engine's own (pyoxigraph); `xfail(strict=True)`, and
   `test_engine_failure_is_oxigraph_serve_s` checks that `oxigraph serve` fails each of them the
   same way. When the engine is upgraded and passes one, the strict xfail fails: shrink the list.
-- `w3c/product-failures-today.txt` (and `-remote.txt` for remote-store mode only): the
-  product's, found when the suite was added (issue 14 parts 1 and 2); `xfail(strict=False)`.
-  Whoever fixes them deletes the lines (the list should end up deleted).
+The product's own failures found when the suite was added (FROM ignored, a missing graph or
+an empty update refused with 400, two remote-store limits) are fixed: every other test passes,
+embedded and in remote-store mode.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import TOKEN
-from server import OXIGRAPH, REMOTE, Server
+from server import OXIGRAPH, Server
 from w3c_suite import (
     EMPTY,
     HERE,
@@ -54,38 +54,13 @@ from w3c_suite import (
 )
 
 CASES = load_suite()
-ENGINE_CAUSES, ENGINE = read_list(HERE / "engine-failures.txt")
-PRODUCT_CAUSES, PRODUCT = read_list(HERE / "product-failures-today.txt")
-if REMOTE:
-    remote_causes, remote_entries = read_list(HERE / "product-failures-today-remote.txt")
-    PRODUCT_CAUSES.update(remote_causes)
-    PRODUCT.update(remote_entries)
-
-
-# In remote-store mode these product failures are not run: with FROM ignored a query runs on
-# every graph of the store, and the engine's sort aborts `oxigraph serve` (the remote store)
-# on an ORDER BY over xsd:dateTime values with and without a time zone, which the union holds
-# (property-path/pp14 did, in one run of three), failing every test after it.
-NOT_RUN_REMOTE = {"from-ignored"}
-
-
-def _product_mark(case: Case, variant: str) -> list[pytest.MarkDecorator]:
-    """xfail(strict=False) for a failure of the temporary product lists."""
-    cause = listed(PRODUCT, case, variant)
-    if cause is None:
-        return []
-    file = "product-failures-today" + ("-remote" if cause.startswith("remote-") else "")
-    reason = f"issue 14: product bug, to be fixed ({cause}: w3c/{file}.txt)"
-    run = not (REMOTE and cause in NOT_RUN_REMOTE)
-    return [pytest.mark.xfail(strict=False, reason=reason, run=run)]
+_, ENGINE = read_list(HERE / "engine-failures.txt")
 
 
 def _param(case: Case, variant: str) -> object:
     marks: list[pytest.MarkDecorator] = []
     if reason := listed(ENGINE, case, variant):
         marks.append(pytest.mark.xfail(strict=True, reason=f"engine: {reason}"))
-    else:
-        marks += _product_mark(case, variant)
     name = case.short + (f"/{variant}" if variant else "")
     return pytest.param(case, variant, id=name, marks=marks)
 
@@ -240,9 +215,7 @@ def _engine_params() -> list[object]:
         case = by_iri[iri]
         for each in variants(case) if variant == "*" else [variant]:
             name = case.short + (f"/{each}" if each else "")
-            # the product fails this way of giving the dataset for a reason of its own today
-            marks = _product_mark(case, each)
-            params.append(pytest.param(case, each, reason, id=name, marks=marks))
+            params.append(pytest.param(case, each, reason, id=name))
     return params
 
 
@@ -266,13 +239,8 @@ def test_engine_failure_is_oxigraph_serve_s(
     )
 
 
-def test_the_lists_name_tests_of_the_suite() -> None:
-    """Every listed failure is a test of the vendored suite, and every product entry has its
-    cause explained."""
+def test_the_list_names_tests_of_the_suite() -> None:
+    """Every listed failure is a test of the vendored suite."""
     known = {(c.iri, v) for c in CASES for v in variants(c)} | {(c.iri, "*") for c in CASES}
     assert set(ENGINE) <= known, sorted(set(ENGINE) - known)
-    for name in ("product-failures-today.txt", "product-failures-today-remote.txt"):
-        causes, entries = read_list(HERE / name)
-        assert set(entries) <= known, (name, sorted(set(entries) - known))
-        assert set(entries.values()) <= set(causes), (name, "an entry without its cause")
     assert (HERE / "LICENSE.md").exists()

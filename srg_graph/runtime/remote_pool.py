@@ -8,7 +8,8 @@ ours, as the HTTP time-out) in the calling thread; an update's delta is recorded
 from __future__ import annotations
 
 from ..store import Answer, ChangeRecorder, Delta, QueryRequest, RemoteStore, answer
-from ..store.update_recorder import record_update
+from ..store.remote import OwnDefaultGraph
+from ..store.update_recorder import SequentialUpdate, record_update, updated_on_a_copy
 
 
 class RemotePool:
@@ -21,8 +22,14 @@ class RemotePool:
         return answer(self.store, request)
 
     def update(self, text: str, base_iri: str | None) -> Delta:
+        """The update's delta, recorded against the remote store; an update the store cannot
+        evaluate that way (a WHERE clause after a change of its own, or one that reads the
+        store's own default graph) is worked out on a local copy of the dataset instead."""
         recorder = ChangeRecorder(self.store)
-        record_update(recorder, self.store, text, base_iri)
+        try:
+            record_update(recorder, self.store, text, base_iri)
+        except (SequentialUpdate, OwnDefaultGraph):
+            return updated_on_a_copy(self.store.copy(), text, base_iri)
         return recorder.delta()
 
     def close(self) -> None:

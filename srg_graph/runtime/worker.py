@@ -20,9 +20,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ..dataset import embedded as dataset
-from ..errors import EvaluationFailed, InvalidRequest, OperationFailed, SrgError, Unavailable
+from ..errors import EvaluationFailed, SrgError, Unavailable
 from ..store import ChangeRecorder, Delta, GraphStore, QueryRequest, answer
-from ..store.update_recorder import SequentialUpdate, record_update
+from ..store.update_recorder import SequentialUpdate, record_update, updated_on_a_copy
 from .memory import TRIM_AFTER, give_back_freed_memory
 from .messages import Committed, Loaded, LoadFailed, Raised, Read, Request
 
@@ -86,19 +86,8 @@ def _updated(store: GraphStore, text: str, base_iri: str | None) -> Delta:
     try:
         record_update(recorder, store, text, base_iri)
     except SequentialUpdate:
-        return _updated_on_a_copy(store, text, base_iri)
+        return updated_on_a_copy(store, text, base_iri)
     return recorder.delta()
-
-
-def _updated_on_a_copy(store: GraphStore, text: str, base_iri: str | None) -> Delta:
-    staged = store.copy()
-    try:
-        staged.update(text, base_iri=base_iri)
-    except SyntaxError as error:
-        raise InvalidRequest(f"the update could not run: {error}") from error
-    except RuntimeError as error:
-        raise OperationFailed(f"the update could not run: {error}") from error
-    return store.diff(staged)
 
 
 def _work(store: GraphStore, request: Request) -> object:

@@ -8,13 +8,13 @@ iterative and linear-time, rather than by a parser.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 from urllib.parse import urljoin
 
-from ..errors import InvalidRequest
+from ..errors import InvalidRequest, PolicyRefused
 from .lexer import IRI, IRIREF, PNAME, PUNCT, Lexer, Token, depths, tokenize
 
 QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
@@ -27,6 +27,21 @@ _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 class GuardError(InvalidRequest):
     """The request is refused before it reaches the engine; the message says what to fix."""
+
+
+class Refused(GuardError, PolicyRefused):
+    """A valid request this endpoint refuses by policy (SERVICE, LOAD)."""
+
+
+# Nothing leaves the server: no request reaches out to another endpoint or document.
+SERVICE_REFUSED = (
+    "SERVICE (federated query) is disabled on this endpoint, by policy: no request leaves the "
+    "server; query the other endpoint yourself and send its data here if needed"
+)
+LOAD_REFUSED = (
+    "LOAD is disabled: no request leaves the server (a policy of this endpoint); upload the "
+    "data with the Graph Store Protocol instead"
+)
 
 
 @dataclass(frozen=True)
@@ -135,6 +150,24 @@ def _inspect_once(text: str, base_iri: str | None) -> Inspection:
     )
 
 
+_FROM = re.compile("from", re.IGNORECASE)
+
+
+@lru_cache(maxsize=512)
+def names_dataset(text: str) -> bool:
+    """Whether a query names its own dataset (FROM or FROM NAMED clauses)."""
+    if _FROM.search(text) is None:  # most queries: no lexing needed
+        return False
+    return any(keyword.startswith("FROM") for keyword, _ in inspect(text).dataset_clauses)
+
+
+def query_dataset(text: str) -> tuple[list[str], list[str]]:
+    """The graphs of a query's FROM and of its FROM NAMED clauses, as absolute IRIs."""
+    clauses = inspect(text).dataset_clauses
+    default = [iri for keyword, iri in clauses if keyword == "FROM"]
+    return default, [iri for keyword, iri in clauses if keyword == "FROM NAMED"]
+
+
 def _decode_codepoints(text: str) -> str:
     def decode(match: re.Match[str]) -> str:
         code = int(match.group(1) or match.group(2), 16)
@@ -182,15 +215,14 @@ def check(
     max_depth: int = 64,
     max_length: int = 100_000,
     base_iri: str | None = None,
-    allowed_graphs: Callable[[str], bool] | None = None,
     max_operators: int = 1_000,
 ) -> Inspection:
     """The inspection of `text`, or GuardError when the endpoint must refuse it."""
     if len(text) > max_length:
         raise GuardError(f"{expect} is {len(text)} characters; the limit is {max_length}")
     empty, operators, found = _read(text, base_iri)
-    if empty:
-        raise GuardError(f"empty {expect}")
+    if empty and expect == "query":  # an update of no operation is valid, and does nothing
+        raise GuardError("empty query")
     if operators > max_operators:
         raise GuardError(
             f"{expect} chains {operators} operators (||, &&, |, /, UNION); the limit is "
@@ -203,13 +235,9 @@ def check(
             f"{expect} nests groups {found.max_depth} deep; the limit is {max_depth}: flatten it"
         )
     if found.uses_service:
-        raise GuardError("SERVICE (federated query) is disabled on this endpoint")
+        raise Refused(SERVICE_REFUSED)
     if found.uses_load:
-        raise GuardError(
-            "LOAD is disabled: no request leaves the server; "
-            "upload the data with the Graph Store Protocol instead"
-        )
-    _check_graphs(found, allowed_graphs)
+        raise Refused(LOAD_REFUSED)
     return found
 
 
@@ -234,17 +262,6 @@ def _operator_count(tokens: list[Token]) -> int:
             count += not doubled
         previous = token
     return count
-
-
-def _check_graphs(found: Inspection, allowed_graphs: Callable[[str], bool] | None) -> None:
-    if allowed_graphs is None:
-        return
-    for keyword, iri in found.dataset_clauses:
-        if not allowed_graphs(iri):
-            raise GuardError(
-                f"{keyword} <{iri}> names a graph that is not in this store; "
-                "only the store's graphs can be queried"
-            )
 
 
 def _iriref(iri: str) -> str:

@@ -18,7 +18,12 @@ from .graph_store import GraphStore, substitutions
 
 @dataclass(frozen=True)
 class QueryRequest:
-    """A query with its dataset, base IRI, wanted format and result caps."""
+    """A query with its dataset, base IRI, wanted format and result caps.
+
+    The dataset is the protocol's (`default_graphs`, `named_graphs`) when either is given:
+    with only default graphs there are no named graphs, and the other way round. Otherwise it
+    is the query's own (FROM, FROM NAMED), else the union of the store's graphs.
+    """
 
     text: str
     fmt: str
@@ -134,13 +139,14 @@ class _Page:
 
 def answer(store: GraphStore, request: QueryRequest) -> Answer:
     """Run a query and serialise its result in `request.fmt`, within the caps."""
+    given = bool(request.default_graphs or request.named_graphs)
     try:
         result = store.evaluate(
             request.text,
             request.base_iri,
             substitutions(dict(request.bindings)),
-            request.default_graphs,
-            request.named_graphs,
+            request.default_graphs if given else None,
+            request.named_graphs if given else None,
         )
     except SyntaxError as error:
         raise InvalidRequest(f"SPARQL syntax error: {error}") from error

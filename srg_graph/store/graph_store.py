@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from .. import formats
 from ..errors import SourceError
 from ..sparql import internal
+from ..sparql.guard import names_dataset
 from ..sparql.named import Binding
 from ..sparql.results import XSD_STRING
 from .base import _bounded, _graph_node, rdf_format
@@ -85,6 +86,19 @@ class Delta:
 
     def __bool__(self) -> bool:
         return bool(self.removed or self.added or self.created or self.dropped)
+
+
+def _dataset_options(
+    sparql: str, default_graph: Sequence[str | None] | None, named_graphs: Sequence[str] | None
+) -> dict[str, Any]:
+    """The engine's dataset options for `GraphStore.evaluate`."""
+    if default_graph is None and named_graphs is None:
+        # the engine's own FROM/FROM NAMED unless the union is asked for, which overrides them
+        return {} if names_dataset(sparql) else {"use_default_graph_as_union": True}
+    return {
+        "default_graph": [_graph_node(g) for g in default_graph or ()],
+        "named_graphs": [ox.NamedNode(g) for g in named_graphs or ()],
+    }
 
 
 class _Counting(io.RawIOBase):
@@ -175,7 +189,8 @@ class Queries:
         engine_format = rdf_format(fmt)
         if graphs is None and engine_format.supports_datasets:
             return ox.serialize(self.quads(), format=engine_format, prefixes=prefixes) or b""
-        solutions = self.evaluate(internal.query("dump-triples"), default_graph=list(graphs or ()))
+        chosen = None if graphs is None else list(graphs)
+        solutions = self.evaluate(internal.query("dump-triples"), default_graph=chosen)
         triples = (ox.Triple(row["s"], row["p"], row["o"]) for row in solutions)
         return ox.serialize(triples, format=engine_format, prefixes=prefixes) or b""
 
@@ -264,18 +279,16 @@ class GraphStore(Queries):
         sparql: str,
         base_iri: str | None = None,
         terms: Mapping[str, Any] | None = None,
-        default_graph: Sequence[str | None] = (),
-        named_graphs: Sequence[str] = (),
+        default_graph: Sequence[str | None] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> Any:
-        """Run a query, variables bound to pyoxigraph `terms`; the default graph is the union
-        of all graphs unless `default_graph` or `named_graphs` gives the dataset (None in
-        `default_graph`: the store's own default graph)."""
-        options: dict[str, Any] = {"use_default_graph_as_union": True}
-        if default_graph or named_graphs:
-            options = {"default_graph": [_graph_node(g) for g in default_graph]}
-            if named_graphs:
-                options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        """Run a query, variables bound to pyoxigraph `terms`, on the dataset `default_graph`
+        and `named_graphs` give when either is given (empty: no graph; None in `default_graph`:
+        the store's own default graph), else on the dataset of the query's FROM and FROM
+        NAMED, else on the union of all graphs as the default graph and every named graph.
+        A graph the store does not hold is an empty graph."""
         bound = {ox.Variable(name): term for name, term in (terms or {}).items()}
+        options = _dataset_options(sparql, default_graph, named_graphs)
         return self._store.query(sparql, base_iri=base_iri, substitutions=bound, **options)
 
     def graph_names(self) -> list[str]:

@@ -14,6 +14,7 @@ blank node cannot be looked up one by one (the product's data has none).
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +24,7 @@ import pyoxigraph as ox
 
 from ..errors import InvalidRequest, NotPossible, ReadOnly, RemoteFailure, Unavailable
 from ..sparql import internal
+from ..sparql.guard import names_dataset, query_dataset
 from ..sparql.prebinding import prebound
 from .base import _bounded, rdf_format
 from .graph_store import Delta, GraphStore, Queries
@@ -35,6 +37,27 @@ BATCH = 200  # terms per VALUES block: a few kilobytes of query
 
 def _sparql(name: str) -> str:
     return internal.query(f"remote-{name}")
+
+
+class OwnDefaultGraph(InvalidRequest):
+    """A query on the remote store's own default graph, which the protocol cannot name."""
+
+
+def _dataset_parameters(
+    default_graph: Sequence[str | None] | None, named_graphs: Sequence[str] | None
+) -> list[tuple[str, str]]:
+    """The protocol's dataset parameters; an empty part is a graph the store does not hold
+    (the protocol has no other way to say "no graph")."""
+    if default_graph is None and named_graphs is None:
+        return []
+    default = [g for g in default_graph or () if g is not None] or [_absent_graph()]
+    return [("default-graph-uri", g) for g in default] + [
+        ("named-graph-uri", g) for g in named_graphs or [_absent_graph()]
+    ]
+
+
+def _absent_graph() -> str:
+    return f"urn:uuid:{uuid.uuid4()}"
 
 
 class RemoteTriples(list):
@@ -104,20 +127,28 @@ class RemoteStore(Queries):
         sparql: str,
         base_iri: str | None = None,
         terms: Mapping[str, Any] | None = None,
-        default_graph: Sequence[str | None] = (),
-        named_graphs: Sequence[str] = (),
+        default_graph: Sequence[str | None] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> Any:
-        """Run a query on the remote store; same contract as `GraphStore.evaluate`."""
-        if None in default_graph:
-            raise InvalidRequest("the remote store's own default graph cannot be queried")
+        """Run a query on the remote store; same contract as `GraphStore.evaluate`.
+
+        The dataset goes as the protocol's `default-graph-uri` and `named-graph-uri`, which
+        override the query's FROM and FROM NAMED; the store's own default graph cannot be
+        named that way (the store answers with the union of its graphs), so a dataset that
+        needs it raises `OwnDefaultGraph`."""
+        if default_graph is not None and None in default_graph:
+            raise OwnDefaultGraph("the remote store's own default graph cannot be queried")
         text = sparql
         if base_iri:
             text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
+        if default_graph is None and named_graphs is None and names_dataset(text):
+            # sent as the protocol's parameters: a store that serves the union of its graphs
+            # as the default graph may apply that over a query's FROM
+            default_graph, named_graphs = query_dataset(text)
         if terms:
             text = prebound(text, values_block(list(terms), [list(terms.values())]))
         form = [("query", text)]
-        form += [("default-graph-uri", g) for g in default_graph if g is not None]
-        form += [("named-graph-uri", g) for g in named_graphs]
+        form += _dataset_parameters(default_graph, named_graphs)
         headers = {"Accept": ACCEPT, "Content-Type": "application/x-www-form-urlencoded"}
         body = urlencode(form).encode()
         response = self._send("POST", self.query_url, "query", content=body, headers=headers)

@@ -53,8 +53,8 @@ class Evaluate:
     sparql: str
     base_iri: str | None
     terms: dict[str, Any]
-    default_graph: tuple[str | None, ...]
-    named_graphs: tuple[str, ...]
+    default_graph: tuple[str | None, ...] | None
+    named_graphs: tuple[str, ...] | None
 
     def run(self, store: GraphStore) -> tuple[str, bytes]:
         found = store.evaluate(
@@ -159,6 +159,10 @@ StoreRead = (
 )
 
 
+def _tuple(graphs: Sequence[Any] | None) -> tuple[Any, ...] | None:
+    return None if graphs is None else tuple(graphs)
+
+
 def _parsed_quads(data: bytes) -> list[ox.Quad]:
     return list(ox.parse(data, format=NQUADS))
 
@@ -174,12 +178,12 @@ class WorkerStore(Queries):
         sparql: str,
         base_iri: str | None = None,
         terms: Mapping[str, Any] | None = None,
-        default_graph: Sequence[str | None] = (),
-        named_graphs: Sequence[str] = (),
+        default_graph: Sequence[str | None] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> Any:
         """Run a query in the worker; same contract as `GraphStore.evaluate`."""
         read = Evaluate(
-            sparql, base_iri, dict(terms or {}), tuple(default_graph), tuple(named_graphs)
+            sparql, base_iri, dict(terms or {}), _tuple(default_graph), _tuple(named_graphs)
         )
         kind, data = self.pool.read(read)
         if kind == "solutions":

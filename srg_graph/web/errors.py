@@ -25,8 +25,8 @@ from ..errors import (
 
 STATUSES: dict[type[SrgError], int] = {
     InvalidRequest: 400,
-    OperationFailed: 400,
     ReadOnly: 403,
+    OperationFailed: 409,  # valid, but the data as it is does not allow it
     NotPossible: 409,
     UnsupportedFormat: 415,
     TooLarge: 422,

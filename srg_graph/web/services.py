@@ -44,12 +44,6 @@ class Services:
                 self.cached_report = (version, validate_store(self.data.store))
             return self.cached_report[1]
 
-    def has_graph(self, iri: str) -> bool:
-        try:
-            return self.data.store.has_graph(iri)
-        except ValueError:  # not an IRI at all
-            return False
-
     def run_query(self, request: QueryRequest) -> Answer:
         """Run on a worker; blocking (call from a thread)."""
         if not self.waiting.acquire(blocking=False):

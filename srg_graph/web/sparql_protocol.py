@@ -6,6 +6,7 @@ Pure: it sees the method, the URL parameters, the content type and the body, and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -17,6 +18,8 @@ QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 
 Params = Sequence[tuple[str, str]]
+# scheme ":" then no character that an IRI excludes (RFC 3987)
+ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|\\^`]*")
 
 
 @dataclass(frozen=True)
@@ -57,19 +60,26 @@ def _all(params: Params, name: str) -> tuple[str, ...]:
     return tuple(v for k, v in params if k == name)
 
 
+def _graphs(params: Params, name: str) -> tuple[str, ...]:
+    """The graph IRIs of a dataset parameter, each an absolute IRI."""
+    graphs = _all(params, name)
+    for iri in graphs:
+        if not ABSOLUTE_IRI.fullmatch(iri):
+            raise HttpError(400, f"'{name}' must be an absolute IRI, not {iri!r}")
+    return graphs
+
+
 def _operation(params: Params, text_of: dict[str, str | None]) -> Operation:
     query, update = text_of.get("query"), text_of.get("update")
     if query is not None and update is not None:
         raise HttpError(400, "the request has both 'query' and 'update'; send one operation")
     if update is not None:
-        return Operation(
-            "update", update, _all(params, "using-graph-uri"), _all(params, "using-named-graph-uri")
-        )
+        using = _graphs(params, "using-graph-uri"), _graphs(params, "using-named-graph-uri")
+        return Operation("update", update, *using)
     if query is None:
         raise HttpError(400, "the request has no 'query' (or 'update') parameter")
-    return Operation(
-        "query", query, _all(params, "default-graph-uri"), _all(params, "named-graph-uri")
-    )
+    dataset = _graphs(params, "default-graph-uri"), _graphs(params, "named-graph-uri")
+    return Operation("query", query, *dataset)
 
 
 def parse(method: str, url_params: Params, content_type: str | None, body: bytes) -> Operation:
