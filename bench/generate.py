@@ -42,9 +42,11 @@ from bench.vocab import (
     SKOS,
     SRG,
     SRO,
+    STUURGROEP,
     THEMES,
-    VLAAMSE_REGERING,
+    VLAAMSE_OVERHEID,
     VLOCA,
+    WERKBANKOVERLEG,
     concept,
     municipality_names,
     slug,
@@ -186,13 +188,17 @@ class Generator:
             (SRG + "Werkbank",),
             f"WB{k}",
             f"Werkbank {theme[1]} {k}",
-            f"Workbench {theme[2]} {k}",
+            f"Werkbank {theme[2]} {k}",
         )
+        # the seed's lines of every werkbank (R1, R2, R8): it reports to the SRO and at the
+        # werkbank meeting, the SRO oversees it, the Ambtelijke Stuurgroep steers it
         q.iri("reporting", iri, ORG + "reportsTo", SRO)
+        q.iri("reporting", iri, SRG + "reportsAt", WERKBANKOVERLEG)
         q.iri("reporting", SRO, SRG + "oversees", iri)
+        q.iri("reporting", STUURGROEP, SRG + "steers", iri)
         self.lead_or_open_point(iri, self.agencies[(k * 7) % len(self.agencies)], False)
         self.mandate(iri, "bodies")
-        self.posts(iri, f"Werkbank {theme[1]} {k}", f"Workbench {theme[2]} {k}")
+        self.posts(iri, f"Werkbank {theme[1]} {k}", f"Werkbank {theme[2]} {k}")
         return iri
 
     def posts(self, body: str, nl: str, en: str) -> None:
@@ -228,7 +234,7 @@ class Generator:
         self.q.typed(graph, iri, (SRG + "Mandate",), "", "Mandaat", "Mandate")
         self.q.iri(graph, iri, SRG + "status", concept("status", status))
         self.q.iri(graph, iri, SRG + "mandateFor", holder)
-        self.q.iri(graph, iri, SRG + "grantedBy", VLAAMSE_REGERING)
+        self.q.iri(graph, iri, SRG + "grantedBy", VLAAMSE_OVERHEID)
 
     def membership(self, member: str, body: str, role: str) -> None:
         self.seats.add((member, body, role))

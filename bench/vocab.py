@@ -25,7 +25,10 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 SOURCE = f"{ID}source/bench-generator"
 SRO = f"{ID}body/smart-region-office"
-VLAAMSE_REGERING = f"{ID}organisation/vlaamse-regering"
+STUURGROEP = f"{ID}body/ambtelijke-stuurgroep"
+WERKBANKOVERLEG = f"{ID}body/werkbankoverleg"
+# mandates are granted "vanuit de Vlaamse overheid" (the seed's words), not by a named body of it
+VLAAMSE_OVERHEID = f"{ID}organisation/vlaamse-overheid"
 
 
 def concept(scheme: str, slug: str) -> str:

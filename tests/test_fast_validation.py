@@ -31,12 +31,14 @@ SHAPE_FIXTURES = sorted((FIXTURES / "shapes").glob("*.ttl"))
 # the parts that sh:or, sh:not and sh:qualifiedValueShape combine (reported by their users).
 PARTS = {
     "MembershipShape", "PostShape", "LeadHolderShape", "GovernanceBodyShape", "MandateShape",
-    "PublicServiceShape", "BudgetAllocationShape", "MonetaryAmountShape", "OpenPointShape",
+    "PublicServiceShape", "BudgetAllocationShape", "OpenPointShape",
     "WerkbankShape", "HasLead", "HasLeadOpenPoint", "NoLeadOpenPoint", "LeadOpenPoint",
+    "HasManager", "NoManagerOpenPoint", "ManagerOpenPoint",
     "NotFlemishAdministration", "FlemishAdministration", "FlemishAdministrationKind",
-    "FormalStatus", "CompleteProjectSheet", "ProjectSheetObjective", "ProjectSheetScope",
-    "ProjectSheetActivity", "WerkbankoverlegSeat", "AlignedWithVloca", "OutsideIdNamespace",
-    "InIdNamespace", "HasDutchPrefLabel", "DutchText",
+    "FormalStatus", "NotStarted", "StartedStatus", "HasFormalMandate",
+    "CompleteProjectSheet", "ProjectSheetObjective", "ProjectSheetScope",
+    "ProjectSheetActivity", "WerkbankoverlegSeat", "AlignedWithVloca", "IsOrganization", "IsPost",
+    "OutsideIdNamespace", "InIdNamespace", "HasDutchPrefLabel", "DutchText",
 }  # fmt: skip
 
 

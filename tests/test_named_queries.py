@@ -56,7 +56,28 @@ def role(slug: str) -> str:
 
 
 ABB, VLAIO, AIV, VVSG, KCVS = (org(s) for s in ("abb", "vlaio", "aiv", "vvsg", "kcvs"))
-VLAAMSE_DIENSTEN = {ABB, VLAIO, AIV, VVSG, KCVS}
+VLAAMSE_DIENSTEN = {ABB, VLAIO, AIV, VVSG, KCVS}  # the seed's grouping "Vlaamse diensten"
+FLEMISH_GOVERNMENT_SERVICES = {ABB, VLAIO, AIV}  # what they are: organisation-kind vlaamse-dienst
+SMART_FLANDERS_ONLY = {  # members of the Smart Flanders board with no other seat
+    *(
+        org(s)
+        for s in (
+            "agoria",
+            "smartcities-vlaanderen",
+            "the-beacon",
+            "febelfin",
+            "its-be",
+            "mediawijs",
+            "sociale-innovatiefabriek",
+            "startups-be",
+            "v-ict-or",
+            "fedict",
+            "fluvius",
+            "s-lim",
+        )
+    ),
+    ID + "group/intercommunales",
+}
 IMEC, VITO, KPMG = org("imec"), org("vito"), org("kpmg-cgr")
 VLAAMSE_DIENST = ID + "concept/organisation-kind/vlaamse-dienst"
 SRO_SERVICES = {
@@ -203,6 +224,8 @@ def expect_search(rows: Rows) -> None:
         ID + "responsibility/politiek-begeleidingscomite-periodiek-geinformeerd-door-stuurgroep",
         ID + "responsibility/smart-region-office-informeren-ambtelijke-stuurgroep",
         ID + "responsibility/smart-region-office-vloca-toezicht-en-rapportering",
+        # the shapes' labels are searched too: "De ambtelijke stuurgroep stuurt de werkbank bij"
+        "https://w3id.org/srg/shapes#WerkbankSteeredByStuurgroep",
     }
     body = next(r for r in rows if r["resource"] == STUURGROEP)
     assert body["label"] == "Ambtelijke Stuurgroep"
@@ -223,9 +246,10 @@ def expect_body_members(rows: Rows) -> None:
 
 
 def expect_reporting_chain(rows: Rows) -> None:
+    # a werkbank reports to the SRO; it reports *at* the werkbank meeting (srg:reportsAt),
+    # which is no step of the hierarchy
     assert [(r["body"], r["distance"]) for r in rows] == [
         (SRO, "1"),
-        (WERKBANKOVERLEG, "1"),
         (STUURGROEP, "2"),
         (PBC, "3"),
         (STUURORGAAN, "3"),
@@ -245,10 +269,12 @@ def expect_organisation_roles(rows: Rows) -> None:
 
 
 def expect_open_points(rows: Rows) -> None:
-    # one row per open point: the 27 of the seed's gaps, the contact details of the assigned
-    # services' contact points, and the contents of the VLOCA catalogue
-    assert len(rows) == 29
-    assert len({r["point"] for r in rows}) == 29
+    # one row per open point: the 29 of the seed's gaps (VLOCA's formal mandate and the
+    # validation of the other werkbanken's results among them), the contact details of the
+    # assigned services' contact points, the contents of the VLOCA catalogue, VLAIO's register
+    # entry and the Smart Region Office that exists since 2021
+    assert len(rows) == 33
+    assert len({r["point"] for r in rows}) == 33
     lead = next(r for r in rows if r["point"] == ID + "open-point/lead-smart-region-office")
     assert (lead["concerns"], lead["properties"]) == (SRO, SRG + "lead")
     seats = next(r for r in rows if r["point"] == ID + "open-point/mandaat-werkbank-matchmaking")
@@ -278,12 +304,21 @@ def expect_vloca_coverage(rows: Rows) -> None:
 
 
 def expect_werkbank_leads(rows: Rows) -> None:
-    assert pairs(rows, "werkbank", "lead", "leaderFrom", "leaderIn") == {
-        (VLOCA, ABB, ABB, WERKBANKOVERLEG),
-        (MATCHMAKING, VVSG, VVSG, WERKBANKOVERLEG),
-        (FINANCIERING, VLAIO, VLAIO, WERKBANKOVERLEG),
-        (USE_CASES, KPMG, KPMG, WERKBANKOVERLEG),
+    # only VLOCA's lead is settled; the others are the seed's examples ("bv."): proposals
+    assert pairs(rows, "werkbank", "leadStatus", "lead", "leaderFrom", "leaderIn") == {
+        (VLOCA, "appointed", ABB, ABB, WERKBANKOVERLEG),
+        (MATCHMAKING, "proposed", "", "", WERKBANKOVERLEG),
+        (FINANCIERING, "proposed", "", "", WERKBANKOVERLEG),
+        (USE_CASES, "proposed", "", "", WERKBANKOVERLEG),
     }
+    assert pairs(rows, "werkbank", "proposedLead", "leaderProposedFrom") == {
+        (VLOCA, "", ""),
+        (MATCHMAKING, VVSG, VVSG),
+        (FINANCIERING, VLAIO, VLAIO),
+        (USE_CASES, KPMG, KPMG),
+    }
+    open_point = ID + "open-point/trekker-werkbanken-formeel-aanduiden"
+    assert {r["leadOpenPoint"] for r in rows if r["werkbank"] in LATER_WERKBANKEN} == {open_point}
     assert {r["leader"] for r in rows} == {
         ID + "post/projectleider-werkbank-" + s
         for s in ("vloca", "matchmaking", "financiering", "use-cases")
@@ -331,13 +366,12 @@ def expect_oversight_lines(rows: Rows) -> None:
 def expect_reporting_lines(rows: Rows) -> None:
     assert pairs(rows, "from", "to") == {
         *((w, SRO) for w in WERKBANKEN),
-        *((w, WERKBANKOVERLEG) for w in WERKBANKEN),
         (SRO, STUURGROEP),
         (KERNGROEP, STUURGROEP),
         (STUURGROEP, PBC),
         (STUURGROEP, STUURORGAAN),
     }
-    assert len(rows) == 12
+    assert len(rows) == 8
 
 
 def expect_next_steps(rows: Rows) -> None:
@@ -348,11 +382,12 @@ def expect_next_steps(rows: Rows) -> None:
 
 
 def expect_mandates(rows: Rows) -> None:
-    # example: formal=false, the mandates still to be granted
-    assert {r["holder"] for r in rows} == BODIES | LATER_WERKBANKEN | SERVICES
-    assert len(rows) == 13
+    # example: formal=false, the mandates still to be granted (VLOCA's: not stated as granted)
+    assert {r["holder"] for r in rows} == BODIES | WERKBANKEN | SERVICES
+    assert len(rows) == 14
     assert set(column(rows, "isFormal")) == {"false"}
-    assert set(column(rows, "grantedBy")) <= {org("vlaamse-regering"), ""}
+    # "vanuit de Vlaamse overheid"
+    assert set(column(rows, "grantedBy")) <= {org("vlaamse-overheid"), ""}
 
 
 def expect_budgets(rows: Rows) -> None:
@@ -369,27 +404,38 @@ def expect_public_services(rows: Rows) -> None:
 
 
 def expect_unmapped_organisations(rows: Rows) -> None:
-    assert {r["organisation"] for r in rows} == VLAAMSE_DIENSTEN
-    assert len(rows) == 5
+    # the Flemish government services with a role (VVSG and KCVS are not such services)
+    assert {r["organisation"] for r in rows} == FLEMISH_GOVERNMENT_SERVICES
+    assert len(rows) == 3
 
 
 GOVERNANCE_WARNINGS = {
-    *(("lead-tbd", b) for b in BODIES),
-    *(("werkbank-without-formal-mandate", w) for w in LATER_WERKBANKEN),
+    *(("lead-tbd", b) for b in BODIES | LATER_WERKBANKEN),
+    ("manager-tbd", SRO),
+    *(("werkbank-without-formal-mandate", w) for w in WERKBANKEN),
+    ("werkbank-lead-not-flemish", MATCHMAKING),
     ("werkbank-lead-not-flemish", USE_CASES),
     *(("werkbank-without-project-sheet", w) for w in LATER_WERKBANKEN),
     ("project-sheet-incomplete", ID + "project-sheet/werkbank-vloca"),
+    ("sro-distance", SRO),
     *(("body-without-official-mandate", b) for b in BODIES),
-    *(("flemish-service-not-mapped-on-vloca", o) for o in VLAAMSE_DIENSTEN),
+    *(("flemish-service-not-mapped-on-vloca", o) for o in FLEMISH_GOVERNMENT_SERVICES),
     *(("public-service-without-official-mandate", s) for s in SERVICES),
 }
 
 
 def expect_governance_warnings(rows: Rows) -> None:
     assert pairs(rows, "rule", "subject") == GOVERNANCE_WARNINGS
-    assert len(rows) == 29  # project-sheet-incomplete: one row each for scope and activity
+    # project-sheet-incomplete: one row each for scope and activity; manager-tbd: one row per
+    # open point about the SRO's managing party; sro-distance: one row per organisation
+    assert len(rows) == 37
     assert pairs(rows, "rule", "detail") >= {
         ("werkbank-lead-not-flemish", KPMG),
+        ("werkbank-lead-not-flemish", VVSG),
+        ("sro-distance", ABB),
+        ("sro-distance", VLAIO),
+        ("sro-distance", VVSG),
+        ("manager-tbd", ID + "open-point/neutrale-onafhankelijke-partij-sro"),
         ("project-sheet-incomplete", SRG + "scope"),
         ("project-sheet-incomplete", SRG + "activity"),
         ("lead-tbd", ID + "open-point/lead-smart-region-office"),
@@ -447,22 +493,27 @@ def expect_werkbank_actors(rows: Rows) -> None:
 
 
 def expect_organisations_by_kind(rows: Rows) -> None:
-    assert {r["organisation"] for r in rows} == VLAAMSE_DIENSTEN
-    assert set(column(rows, "kindLabel")) == {"Vlaamse dienst"}
+    # AIV and Digitaal Vlaanderen are the same organisation under two names (two IRIs)
+    assert {r["organisation"] for r in rows} == FLEMISH_GOVERNMENT_SERVICES | {
+        org("digitaal-vlaanderen")
+    }
+    assert set(column(rows, "kindLabel")) == {"Vlaamse overheidsdienst"}
 
 
 def expect_memberships(rows: Rows) -> None:
-    # example: min=2
-    assert [(r["member"], r["bodies"]) for r in rows] == [
-        (ABB, "3"),
-        (VVSG, "3"),
+    # example: min=2; the members of the former Smart Flanders sounding board sit in it and,
+    # proposed, in the Klankbordgroep
+    found = [(r["member"], r["bodies"]) for r in rows]
+    assert found[:4] == [(ABB, "3"), (IMEC, "3"), (VVSG, "3"), (VITO, "3")]
+    assert set(found[4:]) == {
         (AIV, "2"),
         (VLAIO, "2"),
-        (IMEC, "2"),
         (KCVS, "2"),
-        (VITO, "2"),
-    ]
+        *((m, "2") for m in SMART_FLANDERS_ONLY),
+    }
+    assert len(rows) == 20
     assert rows[0]["bodyLabels"] == "Ambtelijke Stuurgroep; Smart Region Office; Werkbank VLOCA"
+    assert rows[1]["bodyLabels"] == "Klankbordgroep; Klankbordgroep Smart Flanders; Werkbank VLOCA"
 
 
 def expect_goals(rows: Rows) -> None:
@@ -493,7 +544,10 @@ def expect_org_chart(result: list[Any]) -> None:
     nodes = {s for s, p, _ in graph if p == RDF_TYPE}
     assert nodes == BODIES | WERKBANKEN | {STUURORGAAN}
     assert (STUURGROEP, ORG + "reportsTo", STUURORGAAN) in graph
-    assert (VLOCA, ORG + "reportsTo", WERKBANKOVERLEG) in graph
+    # a werkbank reports to the SRO, and at the werkbank meeting (not to it)
+    assert (VLOCA, ORG + "reportsTo", SRO) in graph
+    assert (VLOCA, SRG + "reportsAt", WERKBANKOVERLEG) in graph
+    assert (VLOCA, ORG + "reportsTo", WERKBANKOVERLEG) not in graph
     assert (PBC, SRG + "advises", STUURGROEP) in graph
     assert (SRO, SRG + "oversees", WERKBANKOVERLEG) in graph
     assert (STUURGROEP, SRG + "steers", SRO) in graph
@@ -504,15 +558,21 @@ def expect_org_chart(result: list[Any]) -> None:
     ) in graph
     assert KERNGROEP not in {s for s, _, _ in graph}
     lines = {p for _, p, _ in graph} - {RDF_TYPE, SKOS + "prefLabel"}
-    assert lines == {ORG + "reportsTo", SRG + "advises", SRG + "oversees", SRG + "steers"}
+    assert lines == {
+        ORG + "reportsTo",
+        SRG + "reportsAt",
+        SRG + "advises",
+        SRG + "oversees",
+        SRG + "steers",
+    }
 
 
 def expect_describe_resource(result: list[Any]) -> None:
     graph = triples(result)
-    # distinct statements: the SRO's own (its five org:hasMember shortcuts included) and the
-    # Dutch and English labels of what it links to
-    assert len({str(t) for t in result}) == 93
-    assert (SRO, ORG + "hasMember", ID + "organisation/kcvs") in graph
+    # distinct statements: the SRO's own and the Dutch and English labels of what it links to;
+    # no org:hasMember shortcuts (its core group's memberships are proposed, KCVS's optional)
+    assert len({str(t) for t in result}) == 77
+    assert not {t for t in graph if t[1] == ORG + "hasMember"}
     assert (SRO, SKOS + "altLabel", "SRO") in graph
     assert (SRO, ORG + "reportsTo", STUURGROEP) in graph
     assert (SRO, SRG + "oversees", VLOCA) in graph
@@ -571,7 +631,7 @@ def test_labels_follow_lang(seed: GraphStore) -> None:
     rows = run(seed, "body-members", lang="en")
     assert all(r["roleLabel"] and r["roleLabel"] != "Leidinggevende" for r in rows)
     chain = run(seed, "reporting-chain", lang="en")
-    assert [r["label"] for r in chain][2:4] == [
+    assert [r["label"] for r in chain][1:3] == [
         "Civil-service Steering Group",
         "Political Steering Committee",
     ]
@@ -597,6 +657,13 @@ def test_body_members_of_posts_and_werkbanken(seed: GraphStore) -> None:
     }
     overleg = run(seed, "body-members", body=WERKBANKOVERLEG)
     assert {r["member"] for r in overleg} == {ABB, VVSG, VLAIO, KPMG}
+    # only VLOCA's leader's organisation is settled; the others are the seed's examples
+    assert pairs(overleg, "member", "proposed") == {
+        (ABB, "false"),
+        (VVSG, "true"),
+        (VLAIO, "true"),
+        (KPMG, "true"),
+    }
     vloca = run(seed, "body-members", body=VLOCA)
     assert len(vloca) == 9
 
@@ -637,12 +704,10 @@ def test_reporting_chain_takes_the_shortest_path() -> None:
 
 def test_mandates_filters(seed: GraphStore) -> None:
     assert len(run(seed, "mandates", formal=None)) == 14
-    formal = run(seed, "mandates", formal="true")
-    assert [(r["holder"], r["status"]) for r in formal] == [
-        (VLOCA, ID + "concept/status/geformaliseerd")
-    ]
+    # none is formal: the seed states no mandate as granted, VLOCA's included
+    assert run(seed, "mandates", formal="true") == []
     required = run(seed, "mandates", formal=None, status=ID + "concept/status/vereist")
-    assert {r["holder"] for r in required} == BODIES | LATER_WERKBANKEN | SERVICES
+    assert {r["holder"] for r in required} == BODIES | WERKBANKEN | SERVICES
 
 
 def test_budgets_empty_without_filters(seed: GraphStore) -> None:
@@ -664,7 +729,8 @@ def test_unmapped_and_by_kind_without_kind(seed: GraphStore) -> None:
     assert VLAAMSE_DIENSTEN | {KPMG, IMEC, VITO, group("federale-overheid")} <= unmapped
     assert org("vlaamse-regering") not in unmapped
     kinds = run(seed, "organisations-by-kind", kind=None)
-    assert len(kinds) == 13
+    # 13 before, plus Digitaal Vlaanderen and FOD BOSA (kinds with their sources)
+    assert len(kinds) == 15
     assert (KPMG, ID + "concept/organisation-kind/consultancy") in pairs(
         kinds, "organisation", "kind"
     )
