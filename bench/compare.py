@@ -1,10 +1,12 @@
 """Two checkouts of the product side by side on the same data: is a change faster or slower?
 
     bench/compare.py OLD_CHECKOUT NEW_CHECKOUT --workdir DIR [--rounds 4]
+                     [--old-env NAME=VALUE ...] [--new-env NAME=VALUE ...]
 
 `DIR` is what `bench/prepare.py` made (`product-store/`, `expected.json`). Each checkout
 serves its own copy of the store with this virtual environment's Python and its own code
-(`PYTHONPATH`); the analyst mix runs on both in rounds whose order alternates, at
+(`PYTHONPATH`) and settings (`--old-env`, `--new-env`: the same checkout twice compares
+two settings); the analyst mix runs on both in rounds whose order alternates, at
 concurrency 1 and 8, and the median throughput of each is printed. A benchmark, not a test.
 """
 
@@ -26,9 +28,10 @@ from bench.load import load_queries, run
 READY = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 
 
-def serve(code: Path, store: Path) -> tuple[subprocess.Popen[str], str]:
-    """`srg serve` of the checkout `code` on `store`, and its SPARQL endpoint."""
-    env = {**os.environ, "PYTHONPATH": str(code)}
+def serve(code: Path, store: Path, settings: list[str]) -> tuple[subprocess.Popen[str], str]:
+    """`srg serve` of the checkout `code` on `store` with `NAME=VALUE` settings, and its
+    SPARQL endpoint."""
+    env = {**os.environ, "PYTHONPATH": str(code), **dict(s.split("=", 1) for s in settings)}
     command = [sys.executable, "-m", "srg_graph.cli", "serve", "--store", str(store), "--port", "0"]
     process = subprocess.Popen(command, cwd=code, env=env, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
@@ -46,15 +49,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, required=True, help="what prepare.py made")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--passes", type=int, default=2, help="passes over the mix per client")
+    parser.add_argument("--old-env", nargs="*", default=[], help="NAME=VALUE for the old one")
+    parser.add_argument("--new-env", nargs="*", default=[], help="NAME=VALUE for the new one")
     args = parser.parse_args(argv)
     queries = load_queries()
     expected = json.loads((args.workdir / "expected.json").read_text())
     servers = {}
-    for name, code in zip(("old", "new"), args.checkouts, strict=True):
+    sides = zip(("old", "new"), args.checkouts, (args.old_env, args.new_env), strict=True)
+    for name, code, settings in sides:
         store = args.workdir / f"compare-{name}-store"
         shutil.rmtree(store, ignore_errors=True)
         shutil.copytree(args.workdir / "product-store", store)
-        servers[name] = serve(code.resolve(), store)
+        servers[name] = serve(code.resolve(), store, settings)
     qps: dict[tuple[str, int], list[float]] = {(n, c): [] for n in servers for c in (1, 8)}
     try:
         for number in range(args.rounds):

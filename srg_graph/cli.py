@@ -9,7 +9,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .config import Settings, read_token_file
+from .config import Settings, byte_size, read_token_file
 from .dataset import bulk_load as loading
 from .dataset import remote
 from .dataset.build import BuildRefused, build, source_store
@@ -185,6 +185,7 @@ SERVE_OPTIONS = (  # flag, Settings field, type, help
     ("--query-timeout", "query_timeout", float, "seconds a query may run (default 10)"),
     ("--workers", "workers", int, "queries answered at once (default 2)"),
     ("--queue-timeout", "queue_timeout", float, "seconds to wait for a worker (default 10)"),
+    ("--max-query-memory", "max_query_memory", byte_size, "memory a query may take (1G; 0: off)"),
     ("--max-rows", "max_rows", int, "result row cap (default 100000)"),
     ("--max-result-bytes", "max_result_bytes", int, "result size cap (default 50 MiB)"),
     ("--max-body-bytes", "max_body_bytes", int, "request body cap (default 10 MiB)"),

@@ -25,6 +25,22 @@ def _env_url(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+SIZE_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+def byte_size(text: str) -> int:
+    """A size in bytes from `1073741824`, `512M`, `1GiB` or `1.5 GB` (binary units)."""
+    number = text.strip().lower().removesuffix("b").removesuffix("i")
+    unit = number[-1:] if number[-1:] in SIZE_UNITS else ""
+    try:
+        value = float(number.removesuffix(unit) if unit else number)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a size; write bytes or e.g. 512M, 1G") from None
+    if value < 0:
+        raise ValueError(f"{text!r} is not a size; it is negative")
+    return int(value * SIZE_UNITS[unit])
+
+
 def _env_tokens() -> tuple[str, ...]:
     return tuple(t.strip() for t in _env("SRG_WRITE_TOKENS", "").split(",") if t.strip())
 
@@ -43,6 +59,10 @@ class Settings:
     query_timeout: float = field(default_factory=lambda: float(_env("SRG_QUERY_TIMEOUT", "10")))
     workers: int = field(default_factory=lambda: int(_env("SRG_WORKERS", "2")))
     queue_timeout: float = field(default_factory=lambda: float(_env("SRG_QUEUE_TIMEOUT", "10")))
+    # what one running query or update may take (0: no limit); see runtime/memory_limit.py
+    max_query_memory: int = field(
+        default_factory=lambda: byte_size(_env("SRG_MAX_QUERY_MEMORY", "1G"))
+    )
     max_rows: int = field(default_factory=lambda: int(_env("SRG_MAX_ROWS", "100000")))
     max_result_bytes: int = field(
         default_factory=lambda: int(_env("SRG_MAX_RESULT_BYTES", "52428800"))

@@ -53,6 +53,10 @@ class Busy(Unavailable):
     """Every worker stayed busy for longer than a request may wait."""
 
 
+class OverMemoryLimit(SrgError):
+    """A request needed more memory than the limit of one request and was stopped."""
+
+
 class RemoteFailure(SrgError):
     """The remote store could not be reached or refused a request."""
 

@@ -127,7 +127,8 @@ ID, SKOS = "https://w3id.org/srg/id/", "http://www.w3.org/2004/02/skos/core#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 CHECKS = load_checks()
-READ = sorted(set().union(*(predicates_read(c.text) for c in CHECKS)))
+# (a check whose predicate is a variable, bound by VALUES, reads any: it adds none to pick from)
+READ = sorted(set().union(*(p for c in CHECKS if (p := predicates_read(c.text)) is not None)))
 CONFORMING = [p for p in SHAPE_FIXTURES if p.stem.endswith("-conforms")]
 VIOLATING = [p for p in SHAPE_FIXTURES if p.stem.endswith("-violates")]
 
@@ -178,6 +179,9 @@ def test_every_check_is_local_and_its_steps_read_all_it_reads() -> None:
     assert reaches(CHECKS).others == ()
     for check in CHECKS:
         steps = reach(check.text).steps
+        if any(s.predicates is None for s in steps):  # a step along any predicate
+            assert predicates_read(check.text) is None, check.path.name
+            continue
         followed = set().union(*(s.predicates or set() for s in steps))
         assert followed == predicates_read(check.text), check.path.name
 

@@ -31,15 +31,20 @@ from typing import Any
 
 from ..config import Settings
 from ..dataset import embedded as dataset
-from ..errors import Busy, EvaluationFailed, QueryTimeout, SourceError
+from ..errors import Busy, EvaluationFailed, OverMemoryLimit, QueryTimeout, SourceError
 from ..store import Answer, Delta, QueryRequest
 from ..store.worker_store import StoreRead
+from .memory_limit import MemoryLimit
 from .messages import Committed, LoadFailed, Raised, Read, Request, Update, Work
 from .zygote import CONTEXT, Zygote, ZygoteLost
 
 
 class _Lost(Exception):
     """The worker stopped while it held the request (for another request's time limit)."""
+
+
+class _LostToMemory(_Lost):
+    """The worker was stopped by the memory limit while it held the request."""
 
 
 @dataclass(eq=False)
@@ -50,6 +55,9 @@ class Worker:
     alive: bool = True
     loaded: threading.Event = field(default_factory=threading.Event)
     failure: str | None = None  # why it could not load the dataset
+    running: int = 0  # requests in flight (see `memory_limit`)
+    baseline: int = 0  # resident bytes when it was last idle
+    over_memory: bool = False  # stopped by the memory limit
 
     def kill(self) -> None:
         """SIGKILL through a pidfd where there is one: a pid alone could have been reused."""
@@ -85,10 +93,20 @@ class QueryPool:
     or `Busy`."""
 
     def __init__(
-        self, snapshot: Path, writes: int, size: int, timeout: float, queue_timeout: float
+        self,
+        snapshot: Path,
+        writes: int,
+        size: int,
+        timeout: float,
+        queue_timeout: float,
+        memory_limit: int = 0,
     ):
         self.snapshot, self.size = snapshot, size
         self.timeout, self.queue_timeout = timeout, queue_timeout
+        self.memory = MemoryLimit(memory_limit, self._stop)
+        # a request lost to the memory limit runs again alone among such requests, so that
+        # the one that needs too much is told apart from those stopped with it
+        self.suspects = threading.Lock()
         self.committed = writes  # deltas in the log and sent to the worker
         self.idle: queue.Queue[Slot] = queue.Queue()
         self.registry = threading.Lock()
@@ -133,6 +151,8 @@ class QueryPool:
             outcome = LoadFailed("the query worker stopped while it loaded the dataset")
         if isinstance(outcome, LoadFailed):
             worker.failure = outcome.reason
+        else:
+            self.memory.admit(worker)
         worker.loaded.set()
         for slot in slots:
             self.idle.put(slot)
@@ -187,17 +207,41 @@ class QueryPool:
     def _call(self, work: Work, limit: float | None) -> Any:
         # A request lost with a worker that was stopped for another request's sake runs
         # again, once (twice lost: it may be what stops the worker).
-        for _ in range(2):
-            slot = self._take()
-            request = Request(self.committed, work)
-            try:
-                reply = self._ask(slot, request, limit)
-            except _Lost:
-                continue
-            if isinstance(reply, Raised):
-                raise reply.error
-            return reply
-        raise EvaluationFailed(f"the {request.what} made its worker stop; it was not run")
+        try:
+            return self._attempt(work, limit)
+        except _LostToMemory:
+            with self.suspects:
+                try:
+                    return self._attempt(work, limit)
+                except _LostToMemory:
+                    raise self._over_memory(work) from None
+                except _Lost:
+                    raise self._stopped(work) from None
+        except _Lost:
+            pass
+        try:
+            return self._attempt(work, limit)
+        except _Lost:
+            raise self._stopped(work) from None
+
+    def _attempt(self, work: Work, limit: float | None) -> Any:
+        slot = self._take()
+        reply = self._ask(slot, Request(self.committed, work), limit)
+        if isinstance(reply, Raised):
+            raise reply.error
+        return reply
+
+    def _stopped(self, work: Work) -> EvaluationFailed:
+        what = Request(0, work).what
+        return EvaluationFailed(f"the {what} made its worker stop; it was not run")
+
+    def _over_memory(self, work: Work) -> OverMemoryLimit:
+        what, mib = Request(0, work).what, self.memory.limit / 2**20
+        return OverMemoryLimit(
+            f"the {what} needed more than the memory limit of {mib:g} MiB and was stopped; "
+            "ask for less: add LIMIT, narrow the patterns, avoid sorting or grouping a large "
+            "result (the limit is the server's --max-query-memory)"
+        )
 
     def _take(self) -> Slot:
         if not self.worker.alive:
@@ -214,23 +258,25 @@ class QueryPool:
 
     def _ask(self, slot: Slot, request: Request, limit: float | None) -> Any:
         try:
-            slot.conn.send(request)
-            if not slot.conn.poll(limit):
-                slot.conn.close()
-                self._stop(slot.worker)
-                raise QueryTimeout(
-                    f"the {request.what} ran longer than {limit:g} s and was stopped; "
-                    "make the query cheaper or ask for less"
-                )
-            reply = slot.conn.recv()
+            with self.memory.running(slot.worker):
+                slot.conn.send(request)
+                if not slot.conn.poll(limit):
+                    slot.conn.close()
+                    self._stop(slot.worker)
+                    raise QueryTimeout(
+                        f"the {request.what} ran longer than {limit:g} s and was stopped; "
+                        "make the query cheaper or ask for less"
+                    )
+                reply = slot.conn.recv()
         except (EOFError, OSError):
             slot.conn.close()
             self._stop(slot.worker)
-            raise _Lost from None
+            raise (_LostToMemory if slot.worker.over_memory else _Lost) from None
         self.idle.put(slot)
         return reply
 
     def close(self) -> None:
+        self.memory.close()
         with self.registry:
             self.closed = True
             if self.worker.alive:
@@ -250,7 +296,12 @@ def open_pool(settings: Settings) -> QueryPool:
         return pool
     writes = dataset.open_log(settings.store)
     return QueryPool(
-        settings.store, writes, settings.workers, settings.query_timeout, settings.queue_timeout
+        settings.store,
+        writes,
+        settings.workers,
+        settings.query_timeout,
+        settings.queue_timeout,
+        settings.max_query_memory,
     )
 
 

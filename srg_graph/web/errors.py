@@ -15,6 +15,7 @@ from ..errors import (
     InvalidRequest,
     NotPossible,
     OperationFailed,
+    OverMemoryLimit,
     ReadOnly,
     RemoteFailure,
     SrgError,
@@ -33,6 +34,7 @@ STATUSES: dict[type[SrgError], int] = {
     EvaluationFailed: 500,
     RemoteFailure: 502,
     Unavailable: 503,
+    OverMemoryLimit: 503,  # no Retry-After: the same request would be stopped again
 }
 T = TypeVar("T")
 # how long a client should wait before it asks again (seconds)
