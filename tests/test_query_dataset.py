@@ -19,6 +19,8 @@ import pytest
 from conftest import TOKEN
 from server import Server, run_srg
 
+from srg_graph.store import GraphStore, QueryRequest, answer
+
 GRAPH = "https://w3id.org/srg/graph/"
 BODIES, ORGANISATIONS = f"{GRAPH}bodies", f"{GRAPH}organisations"
 JSON = {"accept": "application/sparql-results+json"}
@@ -210,3 +212,13 @@ def test_the_cli_runs_a_query_on_its_dataset(
     run = run_srg("query", str(query), "--format", "csv", store=private_store)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split()[1] == str(in_graph(client, BODIES))
+
+
+def test_the_store_answers_every_caller_on_the_querys_dataset(seed: GraphStore) -> None:
+    """Named queries and the command line reach the engine through `answer`, as /sparql does."""
+    request = QueryRequest(COUNT.format(dataset=f"FROM <{BODIES}>"), "csv")
+    counted = int(answer(seed, request).body.split()[1])
+    rows = seed.rows(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BODIES}> {{ ?s ?p ?o }} }}")
+    assert counted == int(rows[0]["n"])
+    union = int(answer(seed, QueryRequest(COUNT.format(dataset=""), "csv")).body.split()[1])
+    assert union > counted
