@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .config import Settings, read_token_file
 from .dataset import bulk_load as loading
-from .dataset import remote
+from .dataset import remote, wal
 from .dataset.build import BuildRefused, build, source_store
 from .dataset.embedded import Dataset, RepairReport, read_prefix, repair
 from .dataset.writes import WriteRefused, apply_write
@@ -169,7 +169,7 @@ def _repair_text(report: RepairReport, dry_run: bool) -> str:
     if not report.regions and not report.dropped:
         return f"{report.log}: the log is whole ({len(report.kept)} change(s)); nothing to do.\n"
     kept = report.kept
-    span = f" (changes {kept[0]}-{kept[-1]})" if kept else ""
+    span = f" ({wal.span(kept)})" if kept else ""
     lines = [f"{report.log}: {len(kept)} change(s) can be replayed{span}."]
     for junk, verdict in report.regions:
         lines.append(f"  bytes {junk.offset}-{junk.end}: {junk.reason}: {verdict}")

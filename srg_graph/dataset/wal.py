@@ -381,7 +381,15 @@ class Log:
         if found.torn:
             _cut_tail(found)
         if found.records and not after:
-            drop(path)  # the snapshot holds every change of it (a crash after a compaction)
+            # The snapshot holds every change of it: a crash after a compaction, a load or a
+            # build replaced the snapshot and before the log was removed.
+            drop(path)
+            log.warning(
+                "srg: removed the write-ahead log %s: the snapshot holds its %d change(s) "
+                "already (a crash after the snapshot was replaced, before the log was removed)",
+                path,
+                len(found.records),
+            )
             found = scan(path)
         elif len(after) < len(found.records) or found.fmt == 1:
             # Keep only what the snapshot does not hold, in format 2 (atomically replaced).
@@ -394,7 +402,7 @@ class Log:
     def refuse_if_stopped(self) -> None:
         if self.stopped is not None:
             raise WritesStopped(
-                f"writes are stopped: {self.stopped} This write was not made. Reads go on."
+                f"writes are stopped {self.stopped} This write was not made. Reads go on."
             )
 
     def append(self, payload: bytes) -> int:
@@ -404,7 +412,7 @@ class Log:
         change = self.version + 1
         record = encode(change, payload) + payload
         data = FILE_HEADER + record if self.end == 0 else record
-        created = not self.path.exists()
+        first = self.end == 0  # a new file: its directory entry is made durable too
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as error:
@@ -419,7 +427,8 @@ class Log:
             if size != self.end:
                 self._stop(
                     f"the write-ahead log {self.path} is {size} bytes where this server "
-                    f"wrote {self.end} (another process changed it)."
+                    f"wrote {self.end}: another process changed it. Stop the other process, "
+                    "then restart the server: it reads the log again and takes writes."
                 )
                 self.refuse_if_stopped()
             try:
@@ -429,7 +438,7 @@ class Log:
             try:
                 faults.reach("log-fsync")
                 os.fsync(fd)
-                if created:
+                if first:
                     fsync_directory(self.path.parent)
             except OSError as error:
                 self._roll_back(fd, error, "the fsync of the record", len(data))
@@ -458,29 +467,41 @@ class Log:
         except OSError as failed:
             self._stop(
                 f"{stage} in the write-ahead log {self.path} failed ({error}), and so did "
-                f"cutting it back to its last complete record ({failed}). The log may hold a "
-                "torn record (which a restart cuts), or the write in full: this write is in "
-                "doubt until the restart. Check the disk (free space, the kernel log), then "
-                "restart the server: it reads the log again and takes writes."
+                f"cutting the log back to its last complete record ({failed}): it may end in "
+                "a torn record, which a restart cuts, or hold the failed write whole. Check "
+                "the disk (free space, the kernel log), then restart the server: it reads the "
+                "log again and takes writes."
             )
-            raise WritesStopped(f"writes are stopped: {self.stopped} Reads go on.") from error
+            raise WritesStopped(
+                f"writes are stopped {self.stopped} This write is in doubt until the restart: "
+                "it is in the log whole or not at all. Reads go on."
+            ) from error
         if error.errno in FULL:
             outcome = (
                 "Nothing of it was applied or kept; free space on that disk and send it again "
                 "(no restart is needed)."
             )
             raise full_error(error, self.path.parent, needed, "this write", outcome) from error
+        if stage.startswith("the fsync"):
+            why = (
+                "after a failed fsync the kernel may have dropped what it could not write, so "
+                "no write is taken until a restart has read the log again"
+            )
+        else:
+            why = "the disk cannot be trusted until it is checked"
         self._stop(
-            f"{stage} in the write-ahead log {self.path} failed ({error}); after a failed "
-            "fsync the kernel may have dropped what it could not write, so no more writes are "
-            "taken until a restart has read the log again. The failed write was cut off the "
-            "log: it was not made. Check the disk (the kernel log), then restart the server."
+            f"{stage} in the write-ahead log {self.path} failed ({error}): {why}. Check the "
+            "disk (the kernel log), then restart the server: it reads the log again and takes "
+            "writes."
         )
-        raise WritesStopped(f"writes are stopped: {self.stopped} Reads go on.") from error
+        raise WritesStopped(
+            f"writes are stopped {self.stopped} This write was cut off the log: it was not "
+            "made. Reads go on."
+        ) from error
 
     def _stop(self, reason: str) -> None:
         if self.stopped is None:
-            self.stopped = f"{reason} (since {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())})"
+            self.stopped = f"since {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}: {reason}"
             log.error("srg: writes stopped: %s", reason)
 
 
