@@ -265,6 +265,19 @@ def test_a_byte_flipped_in_the_last_records_is_a_torn_tail_or_refused_as_damage(
             leftover.unlink()
 
 
+def test_a_byte_flipped_in_the_file_header_is_damage_that_loses_nothing(logged) -> None:
+    snapshot, data, _, states = logged
+    for offset in range(len(wal.FILE_HEADER)):
+        damaged = bytearray(data)
+        damaged[offset] ^= 0x01
+        log_path(snapshot).write_bytes(damaged)
+        with pytest.raises(LogDamaged, match="damaged at byte 0: a damaged file header"):
+            open_log(snapshot)
+        report = repair(snapshot)
+        assert report.kept == [1, 2, 3, 4, 5] and not report.dropped, offset
+        assert content(snapshot) == states[5]
+
+
 def test_repair_keeps_the_records_after_junk_that_lost_no_change(logged) -> None:
     """A region that held no change (the change numbers go on) costs nothing."""
     snapshot, data, records, states = logged

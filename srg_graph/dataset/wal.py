@@ -1,6 +1,7 @@
 """The write-ahead log: a write is committed once its record is durable on disk.
 
-The file: a 16-byte header (`\\x89SRG-WAL\\r\\n\\x1a\\n` and the format number, 2), then records
+The file: a 16-byte header (`\\x89SRG-WAL\\r\\n`, the format number, 2, and a CRC-32 of
+both), then records
 
     magic `\\x93SRG` (4 bytes) | length (4) | change number (8) | crc32 (4) | payload (length)
 
@@ -46,9 +47,17 @@ from pathlib import Path
 from ..errors import LogDamaged, StorageError, StorageFull, WritesStopped
 from . import faults
 
-FILE_MAGIC = b"\x89SRG-WAL\r\n\x1a\n"
+FILE_MAGIC = b"\x89SRG-WAL\r\n"
 FORMAT = 2
-FILE_HEADER = FILE_MAGIC + struct.pack(">I", FORMAT)
+
+
+def _file_header(fmt: int) -> bytes:
+    """The magic, the format number and a CRC-32 of both: 16 bytes."""
+    head = FILE_MAGIC + struct.pack(">H", fmt)
+    return head + struct.pack(">I", zlib.crc32(head))
+
+
+FILE_HEADER = _file_header(FORMAT)
 RECORD_MAGIC = b"\x93SRG"
 RECORD = struct.Struct(">4sIQI")  # magic, length, change number, crc32
 V1_RECORD = struct.Struct(">II")  # length, crc32 (format 1)
@@ -191,24 +200,29 @@ def scan(path: Path) -> Scan:
         data = b""
     if not data:
         return Scan(path, data, FORMAT)
+    if len(data) < len(FILE_HEADER) and FILE_HEADER.startswith(data):  # being created
+        return Scan(path, data, FORMAT, [Junk(0, len(data), "an incomplete file header")])
     if data.startswith(FILE_MAGIC) and len(data) >= len(FILE_HEADER):
-        (fmt,) = struct.unpack_from(">I", data, len(FILE_MAGIC))
+        (fmt,) = struct.unpack_from(">H", data, len(FILE_MAGIC))
+        if data[: len(FILE_HEADER)] != _file_header(fmt):
+            return _damaged_header(path, data)
         if fmt != FORMAT:
             raise StorageError(
                 f"the write-ahead log {path} is in format {fmt}, which this version of srg "
-                "does not read (a newer version wrote it); run that version"
+                "does not read: a newer version wrote it; run that version"
             )
         return Scan(path, data, FORMAT, _layout(data, len(FILE_HEADER), FORMAT))
-    if FILE_HEADER.startswith(data):  # the log was being created
-        return Scan(path, data, FORMAT, [Junk(0, len(data), "an incomplete file header")])
     items = _layout(data, 0, 1)
-    if items and isinstance(items[0], Junk):
-        # Not format 1: a format 2 log whose file header is damaged?
-        later = _layout(data, len(FILE_HEADER), FORMAT)
-        if any(isinstance(item, Record) for item in later):
-            junk = Junk(0, len(FILE_HEADER), "a damaged file header")
-            return Scan(path, data, FORMAT, [junk, *later])
+    if items and isinstance(items[0], Junk):  # not format 1: format 2 with a damaged header?
+        damaged = _damaged_header(path, data)
+        if damaged.following:
+            return damaged
     return Scan(path, data, 1, items)
+
+
+def _damaged_header(path: Path, data: bytes) -> Scan:
+    junk = Junk(0, len(FILE_HEADER), "a damaged file header")
+    return Scan(path, data, FORMAT, [junk, *_layout(data, len(FILE_HEADER), FORMAT)])
 
 
 def numbered(records: list[Record], base: int | None) -> list[tuple[int, Record]]:
