@@ -310,7 +310,11 @@ def _free(directory: Path) -> int:
 
 
 def size_text(count: int) -> str:
-    return f"{count} bytes ({count / 2**20:.2f} MiB)"
+    """`1642 bytes (1.6 KiB)`."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= scale:
+            return f"{count} bytes ({count / scale:.1f} {unit})"
+    return f"{count} bytes"
 
 
 def full_error(
