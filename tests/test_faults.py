@@ -396,13 +396,14 @@ def test_a_crash_at_each_step_of_the_write_path_keeps_every_acknowledged_write(
 # -- a full disk: a real one (tmpfs of a few MiB), the issue's scenario ----------------------
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A tmpfs of 6 MiB, mounted for the test (root only: CI runs as root)."""
+    """A tmpfs of 16 MiB, mounted for the test (root only: CI runs as root): room for the
+    store, its log and a compaction's new snapshot beside the old one."""
     if os.geteuid() != 0:
         pytest.skip("a size-limited tmpfs needs root (CI runs as root)")
     mount = tmp_path / "disk"
     mount.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)],
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
         capture_output=True,
         text=True,
     )

@@ -119,7 +119,10 @@ def _snapshot_error(error: OSError, target: Path, written: int) -> StorageError:
     outcome = "Nothing was changed: the old snapshot and its log are as they were."
     if error.errno in wal.FULL or "No space left" in str(error):
         needed = max(_size(target) if target.exists() else 0, written)
-        what = "the new snapshot (written beside the old one before they are swapped)"
+        what = (
+            "the new snapshot (written beside the old one before they are swapped; more while "
+            "its on-disk store is built)"
+        )
         return wal.full_error(
             OSError(errno.ENOSPC, str(error)), target.parent, needed, what, outcome
         )
