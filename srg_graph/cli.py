@@ -11,11 +11,11 @@ from pathlib import Path
 
 from .config import Settings, byte_size, read_token_file
 from .dataset import bulk_load as loading
-from .dataset import remote
+from .dataset import remote, wal
 from .dataset.build import BuildRefused, build, source_store
-from .dataset.embedded import Dataset, read_prefix
+from .dataset.embedded import Dataset, RepairReport, read_prefix, repair
 from .dataset.writes import WriteRefused, apply_write
-from .errors import SourceError, SrgError
+from .errors import SourceError, SrgError, StorageError
 from .formats import RDF_NAMES
 from .model import mappings
 from .sparql import named as queries
@@ -27,7 +27,7 @@ from .validation import render as reports
 from .validation.engines import ENGINES, validate_store
 from .validation.report import ShapesError
 
-OK, VIOLATIONS, UNUSABLE = 0, 1, 2
+OK, VIOLATIONS, UNUSABLE, STORAGE = 0, 1, 2, 3
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -155,6 +155,46 @@ def cmd_compact(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_repair(args: argparse.Namespace) -> int:
+    """`srg repair`: make a damaged write-ahead log openable (server stopped)."""
+    settings = _settings(args)
+    if not settings.store.exists():
+        raise SourceError(str(settings.store), "no store here")
+    report = repair(settings.store, args.dry_run)
+    sys.stdout.write(_repair_text(report, args.dry_run))
+    return VIOLATIONS if report.dropped else OK
+
+
+def _repair_text(report: RepairReport, dry_run: bool) -> str:
+    if not report.regions and not report.dropped:
+        return f"{report.log}: the log is whole ({len(report.kept)} change(s)); nothing to do.\n"
+    kept = report.kept
+    span = f" ({wal.span(kept)})" if kept else ""
+    lines = [f"{report.log}: {len(kept)} change(s) can be replayed{span}."]
+    for junk, verdict in report.regions:
+        lines.append(f"  bytes {junk.offset}-{junk.end}: {junk.reason}: {verdict}")
+    if report.dropped:
+        lines.append(
+            f"{len(report.dropped)} valid record(s) after a region that may have held a change "
+            "are dropped (each was validated on a dataset that held the lost change):"
+        )
+        for change, offset, counts in report.dropped:
+            what = ", ".join(f"{n} quad(s) {key}" for key, n in counts.items())
+            lines.append(f"  change {change} at byte {offset}: {what}")
+    if dry_run:
+        lines.append("Dry run: nothing was changed.")
+        return "\n".join(lines) + "\n"
+    if report.copy is not None:
+        lines.append(f"The log as it was is kept in {report.copy}.")
+    if report.dropped_file is not None:
+        lines.append(
+            f"The dropped changes are in {report.dropped_file} (RDF Patch): redo the ones "
+            "still wanted through the server, where they are validated again."
+        )
+    lines.append(f"The log now holds {len(kept)} change(s); the store opens.")
+    return "\n".join(lines) + "\n"
+
+
 def cmd_push(args: argparse.Namespace) -> int:
     """`srg push`: copy the built dataset, graph by graph, into a remote store."""
     settings = _settings(args)
@@ -247,6 +287,12 @@ def parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("compact", parents=[common], help="fold the write log into the store")
     cmd.set_defaults(run=cmd_compact)
 
+    cmd = commands.add_parser(
+        "repair", parents=[common], help="make a damaged write log openable (server stopped)"
+    )
+    cmd.add_argument("--dry-run", action="store_true", help="say what would be done, do nothing")
+    cmd.set_defaults(run=cmd_repair)
+
     cmd = commands.add_parser("mappings", parents=[common], help="import or export VLOCA mappings")
     cmd.add_argument("action", choices=["import", "export"])
     cmd.add_argument("file", nargs="?", type=Path, help="the CSV file to import")
@@ -282,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     except BuildRefused as refused:
         sys.stderr.write(reports.as_text(refused.report, args.lang))
         return VIOLATIONS
+    except StorageError as error:  # a full disk, a damaged log or snapshot: nothing changed
+        sys.stderr.write(f"srg: {error.message}\n")
+        return STORAGE
 
 
 if __name__ == "__main__":

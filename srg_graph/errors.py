@@ -69,6 +69,51 @@ class NotPossible(SrgError):
     """A change the store cannot make (a statement about a blank node in a remote store)."""
 
 
+class StorageError(SrgError):
+    """The store's files could not be written or read as they must be; the message says
+    which file and what the operator does."""
+
+
+class StorageFull(StorageError):
+    """A write could not be made durable for want of disk space (ENOSPC, EDQUOT); nothing of
+    it was applied, and a write succeeds again as soon as there is room."""
+
+    def __init__(self, message: str, needed: int):
+        super().__init__(message)
+        self.needed = needed  # bytes the write needs on the disk
+
+    def __reduce__(self) -> tuple:
+        return (StorageFull, (self.message, self.needed))
+
+
+class WritesStopped(StorageError):
+    """The log could not be made durable (a failed fsync, a failed rollback): writes are
+    refused until a restart re-reads the log; reads go on."""
+
+
+class LogDamaged(StorageError):
+    """The write-ahead log has a bad record with valid records after it: replaying it would
+    drop acknowledged writes, so the store is not opened (see `srg repair`)."""
+
+    def __init__(self, message: str, file: str, offset: int):
+        super().__init__(message)
+        self.file, self.offset = file, offset
+
+    def __reduce__(self) -> tuple:
+        return (LogDamaged, (self.message, self.file, self.offset))
+
+
+class SnapshotDamaged(StorageError):
+    """A file of the snapshot does not match the checksum its index records."""
+
+    def __init__(self, message: str, file: str):
+        super().__init__(message)
+        self.file = file
+
+    def __reduce__(self) -> tuple:
+        return (SnapshotDamaged, (self.message, self.file))
+
+
 class SourceError(SrgError):
     """A source that cannot be used: unreadable, or not valid RDF (with its position)."""
 

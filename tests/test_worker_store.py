@@ -9,6 +9,7 @@ reason.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ from srg_graph.dataset.embedded import Dataset, open_log
 from srg_graph.errors import QueryTimeout, SourceError, SrgError
 from srg_graph.runtime.pool import QueryPool
 from srg_graph.store import Delta, GraphStore, QueryRequest, WorkerStore
-from srg_graph.store.snapshot import GROUND
+from srg_graph.store.snapshot import GROUND, INDEX
 from srg_graph.web.errors import status_of
 
 ID = "https://w3id.org/srg/id/"
@@ -209,6 +210,11 @@ def test_serve_on_a_dataset_that_cannot_be_loaded_exits_two_with_the_reason(
     snapshot = tmp_path / "store"
     _replace_store(local, snapshot)
     (snapshot / GROUND).write_bytes(b"<broken")
+    # An index without checksums (as written before them), so that the engine reads the file
+    # and fails; a checksum mismatch is refused before (tests/test_faults.py).
+    index = json.loads((snapshot / INDEX).read_text())
+    del index["files"], index["checksum"]
+    (snapshot / INDEX).write_text(json.dumps(index))
     done = run_srg("serve", "--port", "0", store=snapshot)
     assert done.returncode == 2
     assert "the dataset could not be loaded" in done.stderr and "dump.nq, line 1" in done.stderr

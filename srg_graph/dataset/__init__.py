@@ -2,9 +2,10 @@
 
 `sources` (the files of `ontology/`, `shapes/`, `data/` and their named graphs), `build`
 (`srg build`: parse, validate, replace the snapshot), `bulk_load` (`srg load`, `srg
-compact`), `embedded` (the snapshot plus the write-ahead log, `wal`, and the `Dataset` the
-server writes to), `writes` (the one write path: stage, validate, commit), `remote` (the
-dataset of a remote store, and `srg push`).
+compact`), `embedded` (the snapshot plus the write-ahead log, `wal`, the `Dataset` the
+server writes to, and `repair`), `writes` (the one write path: stage, validate, commit),
+`remote` (the dataset of a remote store, and `srg push`), `faults` (named points where the
+fault-injection tests make a process crash or an I/O call fail; off in production).
 
 May import: `validation/`, `store/`, `sparql/` and the base modules.
 """

@@ -4,6 +4,10 @@ The files are loaded with the engine's bulk loader into a staged copy of the dat
 copy is validated against the shapes while it is written beside the snapshot, and only then
 does it replace the snapshot (which also folds in the write-ahead log). Run it with the
 server stopped.
+
+A load is one change and a compaction none: the new snapshot's index says which change of
+the log it holds last, so a crash between the swap and the removal of the log never replays
+a change twice (see `embedded`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from ..store import file_format
 from ..validation.engines import validate_store
 from ..validation.report import Report
 from .build import _replace_store, replacing_store
-from .embedded import Dataset, log_path, recovered
+from .embedded import Dataset, drop_log
 from .writes import WriteRefused
 
 
@@ -61,29 +65,24 @@ def load_files(
         file_format(path)  # an unknown extension fails before anything is read
         if not path.is_file():
             raise SourceError(str(path), "no such file")
-    staged = recovered(snapshot)[0]  # a store of its own, read from the snapshot's dump
+    data = Dataset.recovered(snapshot)  # a store of its own, read from the snapshot's dump
+    staged = data.store
     for path in files:
         staged.bulk_load(path, graph or default_graph(path), progress(path))
-    with replacing_store(staged, snapshot):
+    with replacing_store(staged, snapshot, data.change_number + 1):
         report = validate_store(staged)
         if not report.conforms:
             raise WriteRefused(report)
-    _drop_log(snapshot)
+    drop_log(snapshot)
     return report
 
 
 def compact(snapshot: Path) -> int:
     """Fold the write-ahead log into a new snapshot; the number of writes folded in."""
     data = Dataset.recovered(snapshot)
-    _replace_store(data.store, snapshot)
-    _drop_log(snapshot)
+    _replace_store(data.store, snapshot, data.change_number)
+    drop_log(snapshot)
     return data.writes
-
-
-def _drop_log(snapshot: Path) -> None:
-    # The new snapshot holds what the log held; a crash before this line only means the log
-    # is replayed once more onto it, which changes nothing (each record ends in its state).
-    log_path(snapshot).unlink(missing_ok=True)
 
 
 def terminal_progress(path: Path) -> Callable[[int], None] | None:

@@ -2,8 +2,14 @@
 
 Reads are answered from an in-memory store (the on-disk engine is several times slower);
 durability comes from the snapshot that `srg build` writes (the on-disk store and its dump,
-which loads at the engine's speed) plus a write-ahead log of every accepted change since.
-Opening replays the log onto the snapshot; `compact` folds the log into a new snapshot.
+which loads at the engine's speed) plus a write-ahead log of every accepted change since
+(`wal`). Opening replays onto the snapshot the changes of the log it does not hold yet (its
+index says up to which change it holds); `srg compact` folds the log into a new snapshot.
+
+Only the store's owner (the server, or a command run with the server stopped) repairs: it
+finishes an interrupted snapshot swap, cuts a torn tail off the log, drops a log the
+snapshot already holds, and refuses a damaged log (`LogDamaged`) or snapshot
+(`SnapshotDamaged`). Readers (the query worker, `srg query`) never write.
 """
 
 from __future__ import annotations
@@ -12,11 +18,13 @@ import json
 import shutil
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import SnapshotDamaged, StorageError
 from ..store import Delta, GraphStore, Queries
-from ..store.snapshot import has_dump, read_dump
-from . import wal
+from ..store.snapshot import dump_version, has_dump, read_dump
+from . import faults, wal
 
 
 def log_path(snapshot: Path) -> Path:
@@ -24,22 +32,32 @@ def log_path(snapshot: Path) -> Path:
 
 
 def _recover_swap(snapshot: Path) -> None:
-    """Finish a snapshot swap that a crash interrupted (see `build.replacing_store`)."""
+    """Finish a snapshot swap that a crash interrupted (see `build.replacing_store`): put the
+    old snapshot back if the new one is not in its place yet, and remove what is left over."""
     staged, retired = (
         snapshot.with_name(snapshot.name + ".new"),
         snapshot.with_name(snapshot.name + ".old"),
     )
+    moved = False
     if not snapshot.exists() and retired.exists():
         retired.rename(snapshot)
+        moved = True
     shutil.rmtree(staged, ignore_errors=True)
+    if snapshot.exists():
+        shutil.rmtree(retired, ignore_errors=True)
+    if moved:
+        wal.fsync_directory(snapshot.parent)
 
 
 def _encode(delta: Delta) -> bytes:
+    """A change as the log's payload: versioned JSON, ASCII. Readers ignore keys they do not
+    know, so a change's metadata (time, agent, note) can join it."""
     record = {
         "removed": delta.removed.decode(),
         "added": delta.added.decode(),
         "created": list(delta.created),
         "dropped": list(delta.dropped),
+        "v": 1,
     }
     return json.dumps(record).encode()
 
@@ -50,9 +68,15 @@ def _decode(payload: bytes) -> Delta:
     return Delta(record["removed"].encode(), record["added"].encode(), frozenset(), *graphs)
 
 
+def snapshot_version(snapshot: Path) -> int | None:
+    """The last change of the log that the snapshot holds (None: written before snapshots
+    said, it holds none)."""
+    return dump_version(snapshot)
+
+
 def _in_memory(snapshot: Path) -> GraphStore:
-    """The snapshot in memory: from its dump, or copied from the on-disk store (a snapshot
-    written before dumps existed; `srg compact` adds the dump)."""
+    """The snapshot in memory: from its dump (checked against its checksums), or copied from
+    the on-disk store (a snapshot written before dumps existed; `srg compact` adds the dump)."""
     if has_dump(snapshot):
         return read_dump(snapshot)
     disk = GraphStore.read_only(snapshot)
@@ -61,31 +85,164 @@ def _in_memory(snapshot: Path) -> GraphStore:
     return store
 
 
-def _replay(snapshot: Path, limit: int | None, repair: bool) -> tuple[GraphStore, int]:
+def _replay(snapshot: Path, records: list[tuple[int, wal.Record]]) -> GraphStore:
     store = _in_memory(snapshot)
-    replayed = 0
-    for payload in wal.records(log_path(snapshot), limit, repair):
-        store.apply(_decode(payload))
-        replayed += 1
-    return store, replayed
+    for _, record in records:
+        store.apply(_decode(record.payload))
+    return store
+
+
+def _open(snapshot: Path) -> tuple[wal.Log, list[tuple[int, wal.Record]]]:
+    """Open the store as its owner (see the module's docstring)."""
+    _recover_swap(snapshot)
+    return wal.Log.open(log_path(snapshot), snapshot_version(snapshot))
 
 
 def recovered(snapshot: Path) -> tuple[GraphStore, int]:
-    """The owner's view: the snapshot with the whole log replayed (repairing a torn tail)."""
-    _recover_swap(snapshot)
-    return _replay(snapshot, None, repair=True)
+    """The owner's view: the snapshot with the log replayed (repairing a torn tail); the
+    store and the number of changes replayed."""
+    records = _open(snapshot)[1]
+    return _replay(snapshot, records), len(records)
 
 
 def read_prefix(snapshot: Path, writes: int | None = None) -> GraphStore:
-    """A reader's view: the snapshot with the first `writes` records (default all) replayed."""
-    return _replay(snapshot, writes, repair=False)[0]
+    """A reader's view: the snapshot with the first `writes` changes of the log that it does
+    not hold (default all) replayed."""
+    return _replay(snapshot, wal.read(log_path(snapshot), snapshot_version(snapshot), writes))
 
 
 def open_log(snapshot: Path) -> int:
     """Make the snapshot and its log whole again after a crash (as `recovered` does, without
-    loading anything); the number of complete records in the log."""
+    loading anything); the number of changes to replay onto the snapshot."""
+    return len(_open(snapshot)[1])
+
+
+def latest_version(snapshot: Path) -> int:
+    """The highest change number the snapshot or any valid record of its log holds, read
+    without opening (for a rebuild, whose snapshot must come after all of them)."""
+    try:
+        base = snapshot_version(snapshot) or 0
+    except SnapshotDamaged:
+        base = 0
+    try:
+        found = wal.scan(log_path(snapshot))
+    except StorageError:
+        return base
+    records = [item for item in found.items if isinstance(item, wal.Record)]
+    numbers = [change for change in (r.change for r in records) if change is not None]
+    return max([base, *numbers, base + (len(records) if not numbers else 0)])
+
+
+def drop_log(snapshot: Path) -> None:
+    """Remove the log once a new snapshot holds it (or replaces what it changed)."""
+    wal.drop(log_path(snapshot))
+
+
+@dataclass
+class RepairReport:
+    """What `repair` found and did."""
+
+    log: Path
+    copy: Path | None = None
+    kept: list[int] = field(default_factory=list)  # change numbers kept
+    dropped: list[tuple[int | None, int, dict[str, int]]] = field(default_factory=list)
+    regions: list[tuple[wal.Junk, str]] = field(default_factory=list)  # bad bytes, verdict
+    dropped_file: Path | None = None
+
+
+def repair(snapshot: Path, dry_run: bool = False) -> RepairReport:
+    """Make a damaged log openable: keep a copy of it, keep the records before the damage
+    and, past each bad region, the records after it only while it provably held no change
+    (the change numbers go on without a gap; in a format 1 log, the region is one record cut
+    short, which a failed append of old versions left). A record after a lost change may
+    depend on it (it was validated on a dataset that held it), so from the first region that
+    may have held one, the records are dropped: listed, and written out as RDF Patch."""
     _recover_swap(snapshot)
-    return sum(1 for _ in wal.records(log_path(snapshot), repair=True))
+    path = log_path(snapshot)
+    base = snapshot_version(snapshot)
+    found = wal.scan(path)
+    report = RepairReport(path)
+    kept: list[wal.Record] = []
+    dropped: list[wal.Record] = []
+    previous: int | None = None  # the change number of the last record kept
+    losing = False
+    items = found.items
+    for index, item in enumerate(items):
+        if isinstance(item, wal.Record):
+            due = (base or 0) + 1
+            if not losing and previous is None and item.change is not None and item.change > due:
+                missing = wal.span(list(range(due, item.change)))
+                gap = wal.Junk(item.offset, item.offset, f"{missing} missing before it")
+                report.regions.append((gap, "the log does not continue the snapshot"))
+                losing = True
+            (dropped if losing else kept).append(item)
+            previous = item.change if not losing else previous
+            continue
+        following = next((i for i in items[index + 1 :] if isinstance(i, wal.Record)), None)
+        if following is None:
+            report.regions.append((item, "a torn tail: an append cut short, never acknowledged"))
+        elif losing:
+            report.regions.append((item, "after a lost change: the records around it dropped"))
+        else:
+            harmless, verdict = _region_verdict(found, item, following, previous, base)
+            report.regions.append((item, verdict))
+            losing = not harmless
+    numbered = wal.numbered(kept, base)
+    report.kept = [number for number, _ in numbered if number > (base or 0)]
+    report.dropped = [(r.change, r.offset, wal.describe(r.payload)) for r in dropped]
+    if dry_run or not found.items or (not report.regions and found.fmt == wal.FORMAT):
+        return report
+    report.copy = wal.keep_copy(path, found.data, "damaged")
+    if dropped:
+        report.dropped_file = wal.keep_copy(path, _as_patch(dropped), "dropped", ".rdfp")
+    wal.rewrite(path, [(n, r.payload) for n, r in numbered if n > (base or 0)])
+    _open(snapshot)  # it opens now
+    return report
+
+
+def _region_verdict(
+    found: wal.Scan, junk: wal.Junk, following: wal.Record, previous: int | None, base: int | None
+) -> tuple[bool, str]:
+    """Whether a bad region between kept records can have held an acknowledged change."""
+    if following.change is not None:
+        due = (base or 0) + 1 if previous is None else previous + 1
+        if following.change == due or (previous is None and following.change < due):
+            return True, f"no change lost: change {following.change} follows on"
+        lost = list(range(due, following.change))
+        if not lost:
+            return False, f"change {following.change} follows it, out of order"
+        return False, f"{wal.span(lost)} lost in it"
+    head = wal.V1_RECORD
+    region = found.data[junk.offset : junk.end]
+    if len(region) >= head.size:
+        length = head.unpack_from(region)[0]
+        try:
+            json.loads(region[head.size :])
+            whole = True
+        except ValueError:
+            whole = False
+        if len(region) < head.size + length and not whole:
+            return True, "one record cut short (a failed append of an old version): no change lost"
+    return False, "it may have held a change"
+
+
+def _as_patch(records: list[wal.Record]) -> bytes:
+    """The dropped changes as RDF Patch (one transaction each), to redo by hand."""
+    lines = []
+    for record in records:
+        lines.append(f"# change {record.change} (byte {record.offset} of the damaged log)")
+        try:
+            change = json.loads(record.payload)
+        except ValueError:
+            lines.append("# (unreadable)")
+            continue
+        lines.append("TX .")
+        lines += [f"D {quad}" for quad in change.get("removed", "").splitlines()]
+        lines += [f"A {quad}" for quad in change.get("added", "").splitlines()]
+        lines += [f"# created graph <{graph}>" for graph in change.get("created", ())]
+        lines += [f"# dropped graph <{graph}>" for graph in change.get("dropped", ())]
+        lines.append("TC .")
+    return ("\n".join(lines) + "\n").encode()
 
 
 class Dataset:
@@ -93,7 +250,8 @@ class Dataset:
 
     `store` holds the snapshot with the first `writes` records of the log applied: in this
     process (`Dataset.recovered`, for the command line), or in a server's query worker
-    (`store.WorkerStore`), which is sent each committed delta.
+    (`store.WorkerStore`), which is sent each committed delta. The dataset owns the log:
+    call it after `open_log` or `recovered`.
     """
 
     def __init__(self, snapshot: Path, store: Queries, writes: int):
@@ -102,6 +260,7 @@ class Dataset:
         log = log_path(snapshot)
         self.modified = max(snapshot.stat().st_mtime, log.stat().st_mtime if log.exists() else 0)
         self.lock = threading.Lock()
+        self.log = wal.Log.open(log, snapshot_version(snapshot))[0]
 
     @classmethod
     def recovered(cls, snapshot: Path) -> Dataset:
@@ -113,14 +272,32 @@ class Dataset:
         """Changes on every accepted write and every rebuild (for ETags and workers)."""
         return f"{self.generation:x}-{self.writes}"
 
+    @property
+    def change_number(self) -> int:
+        """The number of the last change the dataset holds."""
+        return self.log.version
+
+    @property
+    def stopped(self) -> str | None:
+        """Why writes are stopped (a failed fsync or rollback), until a restart; else None."""
+        return self.log.stopped
+
+    def check_writable(self) -> None:
+        """`WritesStopped` when writes are stopped (before any work is spent on a write)."""
+        self.log.refuse_if_stopped()
+
     def commit(self, delta: Delta) -> None:
         """Apply a validated delta, once it is logged durably.
 
         The caller holds `lock` from staging to commit, so no write is lost between them, and
-        deltas reach the store in the order of the log.
+        deltas reach the store (and the query worker) in the order of the log, only once
+        durable: an append that fails (`StorageFull`, `WritesStopped`) applies nothing.
         """
         if delta:
-            wal.append(log_path(self.snapshot), _encode(delta))
+            faults.reach("commit-before-append")
+            self.log.append(_encode(delta))
+            faults.reach("commit-appended")
             self.store.apply(delta)
             self.writes += 1
             self.modified = time.time()
+            faults.reach("commit-applied")

@@ -39,6 +39,11 @@ class RemoteDataset:
             return self._modified
         return time.time() // self.refresh * self.refresh
 
+    stopped: str | None = None  # the remote store keeps its own durability
+
+    def check_writable(self) -> None:
+        pass
+
     def commit(self, delta: Delta) -> None:
         if delta:
             self.store.apply(delta)

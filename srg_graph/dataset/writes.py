@@ -3,7 +3,9 @@
 Every write (SPARQL Update, Graph Store Protocol, imports) goes through `apply_write`: the
 change is recorded as a delta against the store (never copying it), the violations it would
 bring are looked for where it can change results, and only a delta that brings none is
-committed (durably logged, then applied) and handed to the query workers.
+committed (durably logged, then applied) and handed to the query workers. A commit that
+cannot be made durable applies nothing: `errors.StorageFull` (the disk is full; the next
+write tries again) or `errors.WritesStopped` (until a restart).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class ProtectedGraph(Exception):
 def apply_write(data: Dataset | RemoteDataset, change: Callable[[ChangeRecorder], None]) -> Delta:
     """Record `change` as a delta, validate it, and commit it, or raise `WriteRefused`."""
     with data.lock:
+        data.check_writable()  # writes stopped (a failed fsync): say so before any work
         recorder = ChangeRecorder(data.store)
         change(recorder)
         delta = recorder.delta()

@@ -19,9 +19,12 @@ from ..errors import (
     ReadOnly,
     RemoteFailure,
     SrgError,
+    StorageError,
+    StorageFull,
     TooLarge,
     Unavailable,
     UnsupportedFormat,
+    WritesStopped,
 )
 
 STATUSES: dict[type[SrgError], int] = {
@@ -32,9 +35,14 @@ STATUSES: dict[type[SrgError], int] = {
     UnsupportedFormat: 415,
     TooLarge: 422,
     EvaluationFailed: 500,
+    StorageError: 500,
     RemoteFailure: 502,
     Unavailable: 503,
     OverMemoryLimit: 503,  # no Retry-After: the same request would be stopped again
+    # Writes stopped after a failed fsync or rollback: only a restart resumes them, so no
+    # Retry-After (retrying will not help; /health says so too).
+    WritesStopped: 503,
+    StorageFull: 507,  # Insufficient Storage (RFC 4918): the message says how much is needed
 }
 T = TypeVar("T")
 # how long a client should wait before it asks again (seconds)

@@ -1,4 +1,9 @@
-"""`/health`: 200 with a small JSON body when the store answers."""
+"""`/health`: 200 with a small JSON body while the store answers reads.
+
+`writes` is `"ok"`, or `"stopped"` after a failed fsync or rollback of the write-ahead log
+(with `writes_stopped`, the reason; only a restart resumes writes). The status stays 200
+while reads are answered: a load balancer keeps sending reads; a monitor alerts on `writes`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,12 @@ from ..requests import services
 router = APIRouter(tags=["Operations"])
 
 
-@router.get("/health", summary="Is the store answering?")
+@router.get("/health", summary="Is the store answering? Are writes taken?")
 def health(request: Request) -> dict[str, object]:
     svc = services(request)
-    return {"status": "ok", "version": svc.data.version, "quads": len(svc.data.store)}
+    data = svc.data
+    body: dict[str, object] = {"status": "ok", "version": data.version, "quads": len(data.store)}
+    body["writes"] = "ok" if data.stopped is None else "stopped"
+    if data.stopped is not None:
+        body["writes_stopped"] = data.stopped
+    return body

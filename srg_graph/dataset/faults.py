@@ -1,0 +1,96 @@
+"""Fault injection for the tests: named points of the write path where a test makes the
+process crash or an I/O call fail.
+
+Off unless the environment variable `SRG_FAULTS` is set when the process starts; nothing
+sets it but the fault-injection tests (`tests/test_faults.py`), which start real servers and
+commands with it. Its value is a comma-separated list of `ACTION@POINT`, optionally
+`ACTION@POINT#N` (the N-th time the point is reached; default the first) or `#N+` (from the
+N-th time on):
+
+- `crash`: the process ends at once (`os._exit(86)`: no clean-up, no buffers flushed, what
+  `kill -9` leaves); at `log-write` half the record is written first (a torn record);
+- an errno name (`EIO`, `ENOSPC`, `EDQUOT`, ...): the I/O call at the point raises `OSError`
+  with it; at `log-write` half the record is written first, as a real short write leaves.
+
+For example `SRG_FAULTS=EIO@log-fsync#3` fails the third fsync of the log, and
+`SRG_FAULTS=crash@swap-retired` ends `srg compact` with the old snapshot moved aside and the
+new one not yet in its place.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from dataclasses import dataclass
+
+CRASH_STATUS = 86
+# The points, in the order a write or a snapshot replacement reaches them.
+POINTS = {
+    "log-write": "writing a record to the write-ahead log (half of it is written first)",
+    "log-fsync": "the fsync that makes a record durable",
+    "log-truncate": "the truncation that rolls a failed append back",
+    "commit-before-append": "a validated write, before its record is appended",
+    "commit-appended": "the record is durable; the write is not applied nor acknowledged",
+    "commit-applied": "the write is applied and sent to the query worker, not yet acknowledged",
+    "snapshot-dumped": "the new snapshot's dump files are written, not yet its index",
+    "swap-staged": "the new snapshot is complete beside the old one",
+    "swap-retired": "the old snapshot is moved aside, the new one not yet in its place",
+    "swap-replaced": "the new snapshot is in place; the old one and the log not yet removed",
+}
+
+
+@dataclass
+class _Rule:
+    action: str
+    nth: int
+    onwards: bool
+    reached: int = 0
+
+
+_rules: dict[str, _Rule] = {}
+
+
+def configure(spec: str) -> None:
+    """Arm the faults of `spec` (the syntax of `SRG_FAULTS`); an empty spec disarms them."""
+    rules: dict[str, _Rule] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        action, _, where = item.partition("@")
+        point, _, count = where.partition("#")
+        if point not in POINTS:
+            raise ValueError(f"SRG_FAULTS: no such point {point!r}; the points: {sorted(POINTS)}")
+        if action != "crash" and not isinstance(getattr(errno, action, None), int):
+            raise ValueError(f"SRG_FAULTS: {action!r} is neither `crash` nor an errno name")
+        onwards = count.endswith("+")
+        rules[point] = _Rule(action, int(count.rstrip("+") or 1), onwards)
+    _rules.clear()
+    _rules.update(rules)
+
+
+def armed(point: str) -> str | None:
+    """The action due at this arrival at `point` (counted), or None (always, in production)."""
+    if not _rules:
+        return None
+    rule = _rules.get(point)
+    if rule is None:
+        return None
+    rule.reached += 1
+    due = rule.reached >= rule.nth if rule.onwards else rule.reached == rule.nth
+    return rule.action if due else None
+
+
+def fire(action: str) -> None:
+    """Do what an armed fault says: crash, or raise the errno."""
+    if action == "crash":
+        os._exit(CRASH_STATUS)
+    code = getattr(errno, action)
+    raise OSError(code, f"{os.strerror(code)} (injected by SRG_FAULTS)")
+
+
+def reach(point: str) -> None:
+    """Crash or fail here if a fault is armed for this arrival at `point`."""
+    action = armed(point)
+    if action is not None:
+        fire(action)
+
+
+configure(os.environ.get("SRG_FAULTS", ""))
