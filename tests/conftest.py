@@ -48,8 +48,13 @@ ENGINE = "pyshacl"
 
 
 def fresh_store(settings: Settings, seed_report: Report, target: Path) -> Path:
-    """A private copy of the built store, so a server's writes touch no other test."""
+    """A private copy of the built store (its snapshot directory, and beside it the log, which
+    is its history, and the sources of the last build), so a server's writes touch no other
+    test."""
     shutil.copytree(settings.store, target)
+    for kept in settings.store.parent.glob(f"{settings.store.name}.*"):
+        if kept.is_file():
+            shutil.copy(kept, target.with_name(target.name + kept.name[len(settings.store.name) :]))
     return target
 
 

@@ -12,10 +12,12 @@ from conftest import FIXTURES
 from rdflib import Graph
 from server import run_srg
 
+from srg_graph.dataset import history
 from srg_graph.dataset.bulk_load import Progress
-from srg_graph.dataset.embedded import Dataset, log_path, read_prefix
+from srg_graph.dataset.embedded import Dataset, log_path, read_prefix, snapshot_version
 from srg_graph.dataset.writes import apply_write
 from srg_graph.store import GraphStore
+from srg_graph.store.history_graph import HISTORY
 
 EX = "http://example.org/"
 TRIPLES = f'<{EX}a> <{EX}p> "one" .\n<{EX}b> <{EX}p> "two" .\n'
@@ -37,7 +39,13 @@ def graphs_of(store: Path, subject: str) -> set[str]:
 
 def content(store: Path) -> set[tuple[str, ...]]:
     rows = read_prefix(store).rows("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return {tuple(sorted(row.items())) for row in rows}
+    return {tuple(sorted(row.items())) for row in rows if row["g"] != HISTORY}
+
+
+def folded_in(store: Path) -> None:
+    """The snapshot holds every change of the log, which stays: it is the history."""
+    last = list(history.changes(log_path(store)))[-1].number
+    assert snapshot_version(store) == last
 
 
 def test_triples_go_to_the_graph_named_after_the_file(store: Path, tmp_path: Path) -> None:
@@ -101,7 +109,7 @@ def test_load_keeps_the_writes_of_the_log_and_folds_it_in(store: Path, tmp_path:
     path = tmp_path / "after.ttl"
     path.write_text(TRIPLES)
     assert srg(store, str(path)).returncode == 0
-    assert not log_path(store).exists()
+    folded_in(store)
     assert graphs_of(store, f"{EX}logged") == {f"{EX}log"}
     assert graphs_of(store, f"{EX}a") == {"https://w3id.org/srg/graph/after"}
 
@@ -124,7 +132,7 @@ def test_compact_folds_the_log_into_the_snapshot(store: Path) -> None:
     run = run_srg("compact", store=store)
     assert run.returncode == 0, run.stderr
     assert "1 logged write(s) folded" in run.stdout
-    assert not log_path(store).exists()
+    folded_in(store)
     assert content(store) == before
 
 

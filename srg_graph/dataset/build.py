@@ -1,22 +1,27 @@
-"""The build: parse every source, validate, and only then replace the on-disk store."""
+"""The build: the sources' changes merged onto the store as one change, validated first;
+and the snapshot that the store is written as."""
 
 from __future__ import annotations
 
 import errno
+import logging
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import StorageError
+from ..errors import SnapshotDamaged, StorageError, StorageFull
 from ..store import GraphStore
-from ..store.snapshot import write_disk_store, write_dump
+from ..store.snapshot import has_dump, write_disk_store, write_dump
 from ..validation.engines import validate_store
 from ..validation.report import Report
-from . import faults, wal
-from .embedded import drop_log, latest_version
+from . import faults, history, wal
+from .embedded import Dataset, log_path
+from .history import Meta
+from .merge import Base, Resolution, current_sources, merged, read_base, write_base
 from .sources import Kind, discover, submitted
 
 
@@ -37,6 +42,11 @@ def source_store(root: Path, extra: Iterable[Path] = ()) -> GraphStore:
     return store
 
 
+def has_snapshot(target: Path) -> bool:
+    """Whether `target` holds a snapshot (an empty or missing directory is a store to build)."""
+    return target.is_dir() and (has_dump(target) or any(target.iterdir()))
+
+
 def shapes_store(root: Path) -> GraphStore:
     """An in-memory store of the shapes files under `root`, each in its graph."""
     store = GraphStore()
@@ -46,18 +56,85 @@ def shapes_store(root: Path) -> GraphStore:
     return store
 
 
-def build(settings: Settings, engine: str = "fast") -> Report:
-    """Build the on-disk store from the sources; refuse (store untouched) on violations."""
-    store = source_store(settings.root)
-    report = validate_store(store, engine)
+def build(
+    settings: Settings,
+    engine: str = "fast",
+    how: Resolution = Resolution.MERGE,
+    meta: Meta | None = None,
+) -> Report:
+    """Bring the sources' changes since the last build onto the store as one change of the
+    history (the whole sources, on a first build), validated first; refuse on violations
+    (`BuildRefused`) or on a conflict with the writes since (`BuildConflict`), changing
+    nothing. The store is then folded into a new snapshot."""
+    target = settings.store
+    data = _opened(target) if has_snapshot(target) else None
+    base = Base() if data is None else read_base(target)
+    sources, files = current_sources(settings.root, base)
+    current = data.store if data is not None else GraphStore()
+    since = [] if data is None else list(history.changes(log_path(target), base.change))
+    delta = merged(base, sources, current, since, how)
+    staged = current.copy()
+    staged.apply(delta)
+    report = validate_store(staged, engine)
     if not report.conforms:
         raise BuildRefused(report)
-    # The new snapshot comes after every change of the old one and its log: a crash before
-    # the log is dropped leaves records that the new snapshot says it holds (never replayed).
-    _replace_store(store, settings.store, latest_version(settings.store) + 1)
-    # The log holds changes to the store just replaced; they do not apply to the new one.
-    drop_log(settings.store)
+    if data is None:
+        _set_aside(log_path(target))
+        _replace_store(GraphStore(), target, 0)
+        data = Dataset.recovered(target)
+    number = data.commit(delta, meta or Meta(kind="build"))
+    fold_in(data)
+    write_base(target, sources, number or base.change, files)
     return report
+
+
+def fold_in(data: Dataset) -> None:
+    """Write the dataset as a new snapshot holding every change of its log, so that the next
+    start replays none. A change is durable once logged: without room for the snapshot it is
+    kept (replayed at each start until `srg compact` succeeds), and the command says so."""
+    try:
+        _replace_store(data.store, data.snapshot, data.change_number)
+    except StorageFull as error:
+        logging.getLogger("srg.storage").warning(
+            "srg: change %d is made and kept in the log (it is replayed at each start); the "
+            "new snapshot could not be written: %s Run `srg compact` once there is room.",
+            data.change_number,
+            error.message,
+        )
+
+
+def _opened(target: Path) -> Dataset | None:
+    """The dataset of the store. With its snapshot damaged (kept beside it): made anew from
+    the history when the log holds every change from the first, else None (built anew from
+    the sources, the log kept beside too)."""
+    try:
+        return Dataset.recovered(target)
+    except SnapshotDamaged as damaged:
+        oldest = next(history.changes(log_path(target)), None)
+        kept = target.with_name(f"{target.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+        target.rename(kept)
+        whole = oldest is not None and oldest.number == 1
+        logging.getLogger("srg.storage").warning(
+            "srg: %s; the damaged snapshot is kept as %s and a new one made %s",
+            damaged.message,
+            kept,
+            "from the history (the log)" if whole else "from the sources",
+        )
+        if not whole:
+            return None
+        _replace_store(GraphStore(), target, 0)
+        return Dataset.recovered(target)
+
+
+def _set_aside(log: Path) -> None:
+    """A log without its snapshot (the store was removed, not its log): kept beside, not
+    replayed onto a new store."""
+    if log.exists():
+        kept = log.with_name(f"{log.name}.orphaned-{time.strftime('%Y%m%dT%H%M%S')}")
+        log.rename(kept)
+        logging.getLogger("srg.storage").warning(
+            "srg: the write-ahead log %s had no snapshot beside it; kept as %s", log, kept
+        )
 
 
 def _replace_store(store: GraphStore, target: Path, version: int = 0) -> None:

@@ -1,13 +1,12 @@
 """`srg load`: bulk-load RDF files into the store, validated like any write.
 
-The files are loaded with the engine's bulk loader into a staged copy of the dataset; the
-copy is validated against the shapes while it is written beside the snapshot, and only then
-does it replace the snapshot (which also folds in the write-ahead log). Run it with the
-server stopped.
+The files are read with the engine's bulk loader into a store of their own; what they add
+to the dataset is staged on it and validated against the shapes, and only then logged as one
+change of the history (durable from then on: a crash replays it) and folded into a new
+snapshot. Run it with the server stopped.
 
 A load is one change and a compaction none: the new snapshot's index says which change of
-the log it holds last, so a crash between the swap and the removal of the log never replays
-a change twice (see `embedded`).
+the log it holds last, so the log (the history) is replayed onto it from the next one.
 """
 
 from __future__ import annotations
@@ -20,11 +19,12 @@ from typing import TextIO
 
 from ..errors import SourceError
 from ..namespaces import GRAPH
-from ..store import file_format
+from ..store import GraphStore, file_format
 from ..validation.engines import validate_store
 from ..validation.report import Report
-from .build import _replace_store, replacing_store
-from .embedded import Dataset, drop_log
+from .build import _replace_store, fold_in
+from .embedded import Dataset
+from .history import Meta
 from .writes import WriteRefused
 
 
@@ -59,29 +59,34 @@ def load_files(
     files: list[Path],
     graph: str | None = None,
     progress: Callable[[Path], Callable[[int], None] | None] = lambda path: None,
+    meta: Meta | None = None,
 ) -> Report:
-    """Load `files` into the dataset at `snapshot`; refuse (nothing changed) on violations."""
+    """Load `files` into the dataset at `snapshot` as one change; refuse (nothing changed) on
+    violations."""
     for path in files:
         file_format(path)  # an unknown extension fails before anything is read
         if not path.is_file():
             raise SourceError(str(path), "no such file")
     data = Dataset.recovered(snapshot)  # a store of its own, read from the snapshot's dump
-    staged = data.store
+    loaded = GraphStore()
     for path in files:
-        staged.bulk_load(path, graph or default_graph(path), progress(path))
-    with replacing_store(staged, snapshot, data.change_number + 1):
-        report = validate_store(staged)
-        if not report.conforms:
-            raise WriteRefused(report)
-    drop_log(snapshot)
+        loaded.bulk_load(path, graph or default_graph(path), progress(path))
+    delta = loaded.missing_from(data.store)
+    staged = data.store
+    staged.apply(delta)
+    report = validate_store(staged)
+    if not report.conforms:
+        raise WriteRefused(report)
+    data.commit(delta, meta or Meta(kind="load"), staged=True)
+    fold_in(data)  # the new snapshot holds the load: the next start need not replay it
     return report
 
 
 def compact(snapshot: Path) -> int:
-    """Fold the write-ahead log into a new snapshot; the number of writes folded in."""
+    """Fold the changes of the log since the snapshot into a new snapshot; how many. The log
+    keeps them: it is the history."""
     data = Dataset.recovered(snapshot)
     _replace_store(data.store, snapshot, data.change_number)
-    drop_log(snapshot)
     return data.writes
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..errors import SnapshotDamaged, StorageError
 from ..store import Delta, GraphStore, Queries
 from ..store.snapshot import dump_version, has_dump, read_dump
-from . import faults, wal
+from . import faults, history, wal
 
 
 def log_path(snapshot: Path) -> Path:
@@ -49,25 +49,6 @@ def _recover_swap(snapshot: Path) -> None:
         wal.fsync_directory(snapshot.parent)
 
 
-def _encode(delta: Delta) -> bytes:
-    """A change as the log's payload: versioned JSON, ASCII. Readers ignore keys they do not
-    know, so a change's metadata (time, agent, note) can join it."""
-    record = {
-        "removed": delta.removed.decode(),
-        "added": delta.added.decode(),
-        "created": list(delta.created),
-        "dropped": list(delta.dropped),
-        "v": 1,
-    }
-    return json.dumps(record).encode()
-
-
-def _decode(payload: bytes) -> Delta:
-    record = json.loads(payload)
-    graphs = (tuple(record.get("created", ())), tuple(record.get("dropped", ())))
-    return Delta(record["removed"].encode(), record["added"].encode(), frozenset(), *graphs)
-
-
 def snapshot_version(snapshot: Path) -> int | None:
     """The last change of the log that the snapshot holds (None: written before snapshots
     said, it holds none)."""
@@ -87,8 +68,8 @@ def _in_memory(snapshot: Path) -> GraphStore:
 
 def _replay(snapshot: Path, records: list[tuple[int, wal.Record]]) -> GraphStore:
     store = _in_memory(snapshot)
-    for _, record in records:
-        store.apply(_decode(record.payload))
+    for number, record in records:
+        store.apply(history.applied(history.decode(number, record.payload)))
     return store
 
 
@@ -286,18 +267,28 @@ class Dataset:
         """`WritesStopped` when writes are stopped (before any work is spent on a write)."""
         self.log.refuse_if_stopped()
 
-    def commit(self, delta: Delta) -> None:
-        """Apply a validated delta, once it is logged durably.
+    def commit(
+        self, delta: Delta, meta: history.Meta | None = None, staged: bool = False
+    ) -> int | None:
+        """Apply a validated delta, once it is logged durably as the next change of the
+        history (with `meta`: who and why); its change number (None: an empty delta changes
+        nothing and is no change). `staged`: the store holds the delta already (a bulk load
+        staged and validated it in this process), only its history is applied.
 
         The caller holds `lock` from staging to commit, so no write is lost between them, and
         deltas reach the store (and the query worker) in the order of the log, only once
         durable: an append that fails (`StorageFull`, `WritesStopped`) applies nothing.
         """
-        if delta:
-            faults.reach("commit-before-append")
-            self.log.append(_encode(delta))
-            faults.reach("commit-appended")
-            self.store.apply(delta)
-            self.writes += 1
-            self.modified = time.time()
-            faults.reach("commit-applied")
+        if not delta:
+            return None
+        meta = meta or history.Meta()
+        stamp = history.now()
+        faults.reach("commit-before-append")
+        number = self.log.append(history.encode(delta, meta, stamp))
+        faults.reach("commit-appended")
+        change = history.Change(number, delta, stamp, meta)
+        self.store.apply(history.described(change) if staged else history.applied(change))
+        self.writes += 1
+        self.modified = time.time()
+        faults.reach("commit-applied")
+        return number

@@ -13,6 +13,7 @@ import time
 
 from ..config import Settings
 from ..store import Delta, GraphStore, RemoteStore
+from .history import Meta
 
 
 class RemoteDataset:
@@ -41,14 +42,22 @@ class RemoteDataset:
 
     stopped: str | None = None  # the remote store keeps its own durability
 
+    @property
+    def change_number(self) -> int:
+        """Changes made through this server since it started (the remote store keeps no
+        history of its own)."""
+        return self.writes
+
     def check_writable(self) -> None:
         pass
 
-    def commit(self, delta: Delta) -> None:
+    def commit(self, delta: Delta, meta: Meta | None = None) -> int | None:
+        """Apply a validated delta to the remote store (one atomic update)."""
         if delta:
             self.store.apply(delta)
             self.writes += 1
             self._modified = time.time()
+        return None
 
 
 def remote_store(settings: Settings) -> RemoteStore:

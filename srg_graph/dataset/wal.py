@@ -390,27 +390,17 @@ class Log:
     @classmethod
     def open(cls, path: Path, base: int | None) -> tuple[Log, list[tuple[int, Record]]]:
         """Open the log as its owner, on a snapshot of version `base`: refuse a damaged log,
-        cut a torn tail, rewrite a format 1 log, drop a log the snapshot holds whole; the
-        log and the records the snapshot does not hold yet."""
+        cut a torn tail, rewrite a format 1 log; the log and the records the snapshot does not
+        hold yet. The records the snapshot holds stay: the log is the history."""
         found = scan(path)
         if found.damage is not None:
             raise damage_error(found)
         after = pending(found, base)
         if found.torn:
             _cut_tail(found)
-        if found.records and not after:
-            # The snapshot holds every change of it: a crash after a compaction, a load or a
-            # build replaced the snapshot and before the log was removed.
-            drop(path)
-            log.warning(
-                "srg: removed the write-ahead log %s: the snapshot holds its %d change(s) "
-                "already (a crash after the snapshot was replaced, before the log was removed)",
-                path,
-                len(found.records),
-            )
-            found = scan(path)
-        elif len(after) < len(found.records) or found.fmt == 1:
-            # Keep only what the snapshot does not hold, in format 2 (atomically replaced).
+        if found.fmt == 1:
+            # In format 2, atomically replaced (format 1 records the snapshot holds are no
+            # history: they were written before changes were numbered).
             rewrite(path, [(number, record.payload) for number, record in after])
             found = scan(path)
             after = pending(found, base)

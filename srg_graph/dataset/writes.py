@@ -14,12 +14,14 @@ from collections.abc import Callable
 
 from ..namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPHS
 from ..store import ChangeRecorder, Delta
+from ..store.history_graph import HISTORY
 from ..validation.incremental import refusal
 from ..validation.report import Report
 from .embedded import Dataset
+from .history import Meta
 from .remote import RemoteDataset
 
-PROTECTED = (SHAPES_GRAPHS, ONTOLOGY_GRAPH)
+PROTECTED = (SHAPES_GRAPHS, ONTOLOGY_GRAPH, HISTORY)
 
 
 class WriteRefused(Exception):
@@ -31,22 +33,31 @@ class WriteRefused(Exception):
 
 
 class ProtectedGraph(Exception):
-    """The write touches the ontology or the shapes, which only `srg build` may change."""
+    """The write touches the ontology or the shapes, which only `srg build` may change, or
+    the history, which only the history writes."""
 
 
-def apply_write(data: Dataset | RemoteDataset, change: Callable[[ChangeRecorder], None]) -> Delta:
-    """Record `change` as a delta, validate it, and commit it, or raise `WriteRefused`."""
+def apply_write(
+    data: Dataset | RemoteDataset,
+    change: Callable[[ChangeRecorder], None],
+    meta: Meta | None = None,
+) -> Delta:
+    """Record `change` as a delta, validate it, and commit it as a change of the history
+    (`meta`: who and why), or raise `WriteRefused`."""
     with data.lock:
         data.check_writable()  # writes stopped (a failed fsync): say so before any work
         recorder = ChangeRecorder(data.store)
         change(recorder)
         delta = recorder.delta()
         if any(g.startswith(PROTECTED) for g in delta.graphs):
-            raise ProtectedGraph("the ontology and shapes graphs change only through `srg build`")
+            raise ProtectedGraph(
+                "the ontology and shapes graphs change only through `srg build`, the history "
+                "graph only by changes"
+            )
         if not delta:
             return delta
         refused = refusal(data.store, delta)
         if refused is not None:
             raise WriteRefused(refused)
-        data.commit(delta)
+        data.commit(delta, meta)
         return delta

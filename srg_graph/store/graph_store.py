@@ -242,6 +242,27 @@ class GraphStore(Queries):
             self._store.add_graph(ox.NamedNode(graph))
         self._store.extend(ox.parse(delta.added, ox.RdfFormat.N_QUADS))
 
+    def missing_from(self, other: GraphStore) -> Delta:
+        """What adding this store's quads and graphs to `other` adds: those it lacks."""
+        quads = (
+            q
+            for q in self._store.quads_for_pattern(None, None, None, None)
+            if q not in other._store
+        )
+        added = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        created = tuple(sorted(set(self.graph_names()) - set(other.graph_names())))
+        return Delta(b"", added, frozenset(self.graph_names()), created)
+
+    def statements(self, graph: str) -> set[str]:
+        """The quads of a named graph as N-Quads lines (the engine writes one quad one way, so
+        equal lines are equal quads)."""
+        quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        return set((ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").decode().splitlines())
+
+    def take_graph(self, other: GraphStore, graph: str) -> None:
+        """Add the quads of `other`'s named graph `graph` as they are (blank nodes too)."""
+        self._store.extend(other._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self._store.extend(quads)
 

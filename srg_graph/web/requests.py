@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from .. import formats
+from ..dataset.history import Meta
 from ..dataset.writes import ProtectedGraph, WriteRefused, apply_write
 from ..store import Delta, GraphStore
 from ..validation.report import Report
@@ -52,15 +53,38 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def authorise_write(request: Request) -> None:
-    """A FastAPI dependency: refuses a write from its headers, before the body is read."""
-    check_bearer(request.headers.get("authorization"), services(request).settings.write_tokens)
+def authorise_write(request: Request) -> str:
+    """A FastAPI dependency: refuses a write from its headers, before the body is read; the
+    agent the token names."""
+    tokens = services(request).settings.write_tokens
+    return check_bearer(request.headers.get("authorization"), tokens)
 
 
-async def write(request: Request, svc: Services, change: Callable[[GraphStore], None]) -> Delta:
-    """Apply a validated write off the event loop; map refusals to their statuses."""
+NOTE_HEADER = "srg-change-note"
+
+
+def change_note(request: Request, form_note: str | None = None) -> str | None:
+    """The note of a write: the `change-note` form field, else the `SRG-Change-Note` header
+    (UTF-8; HTTP carries header bytes as they are)."""
+    if form_note:
+        return form_note
+    raw = request.headers.get(NOTE_HEADER)
+    if not raw:
+        return None
     try:
-        return await run_in_threadpool(apply_write, svc.data, change)
+        return raw.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise HttpError(400, "the SRG-Change-Note header is not UTF-8 text") from None
+
+
+async def write(
+    request: Request, svc: Services, change: Callable[[GraphStore], None], note: str | None = None
+) -> Delta:
+    """Apply a validated write off the event loop, as a change of the history made by the
+    token's agent with the request's note; map refusals to their statuses."""
+    meta = Meta(agent=authorise_write(request), note=change_note(request, note))
+    try:
+        return await run_in_threadpool(apply_write, svc.data, change, meta)
     except WriteRefused as refused:
         raise ValidationFailed(refused.report) from refused
     except ProtectedGraph as error:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
 from .errors import HttpError
@@ -30,6 +30,7 @@ class Operation:
     text: str = ""
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    note: str | None = None  # an update's `change-note` form field (see `requests.change_note`)
 
 
 def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
@@ -98,7 +99,7 @@ def parse(method: str, url_params: Params, content_type: str | None, body: bytes
         form = parse_qsl(_decode(body, "form body"), keep_blank_values=True)
         params = [*url_params, *form]
         texts = {"query": _single(form, "query"), "update": _single(form, "update")}
-        return _operation(params, texts)
+        return replace(_operation(params, texts), note=_single(form, "change-note"))
     if kind in (QUERY, UPDATE):
         name = "query" if kind == QUERY else "update"
         if _all(url_params, "query") or _all(url_params, "update"):

@@ -1,5 +1,8 @@
 """`/health`: 200 with a small JSON body while the store answers reads.
 
+`version_number` is the dataset's version: the number of the last accepted change (0 for an
+empty store; see `/changes`); `version` the opaque tag ETags are made from.
+
 `writes` is `"ok"`, or `"stopped"` after a failed fsync or rollback of the write-ahead log
 (with `writes_stopped`, the reason; only a restart resumes writes). The status stays 200
 while reads are answered: a load balancer keeps sending reads; a monitor alerts on `writes`.
@@ -19,6 +22,7 @@ def health(request: Request) -> dict[str, object]:
     svc = services(request)
     data = svc.data
     body: dict[str, object] = {"status": "ok", "version": data.version, "quads": len(data.store)}
+    body["version_number"] = data.change_number  # the history's: change n of /changes/{n}
     body["writes"] = "ok" if data.stopped is None else "stopped"
     if data.stopped is not None:
         body["writes_stopped"] = data.stopped

@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from ...formats import GRAPHS, SOLUTIONS, content_type
 from ...model import service_description as description
-from ...store import QueryRequest
+from ...store import GraphStore, QueryRequest
 from .. import caching, pages
 from .. import request_guard as checks
 from .. import sparql_protocol as protocol
@@ -64,9 +64,13 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
 async def run_update(request: Request, svc: Services, operation: protocol.Operation) -> Response:
     text = checks.check_update(svc, operation)
     base = svc.settings.base_iri
+
     # The update runs on a query worker (time limit, crash isolation); its change is then
     # validated and committed here like any other write.
-    await write(request, svc, lambda staged: staged.apply(svc.pool.update(text, base)))
+    def change(staged: GraphStore) -> None:
+        staged.apply(svc.pool.update(text, base))
+
+    await write(request, svc, change, operation.note)
     return Response(status_code=204)
 
 

@@ -1,0 +1,122 @@
+"""The history as data: the quads that describe a change in `graph/history`.
+
+A change is `https://w3id.org/srg/id/change/{n}`, a `prov:Activity` and `srg:Change` with its
+number, time, agent, note, kind, the named graphs it changed, how many statements it added and
+removed and, for a change of at most `ITEMISED` statements, each of them as a reified
+statement (`srg:added <change/{n}/added/{k}>`, an `rdf:Statement` with `rdf:subject`,
+`rdf:predicate`, `rdf:object` and `srg:inGraph`). RDF 1.1 reification rather than RDF 1.2
+triple terms: every SPARQL 1.1 client, N-Quads dump and remote store reads it. Larger changes
+(a build, a bulk load) keep their statements in the log, served at `/changes/{n}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from ..namespaces import GRAPH, ID, PREFIXES, RDF, RDFS, SRG, XSD
+from .graph_store import Delta, _graph_name
+
+HISTORY = GRAPH + "history"
+ITEMISED = 1_000  # statements of a change listed one by one in the graph, at most
+PROV = PREFIXES["prov"]
+_GRAPH = ox.NamedNode(HISTORY)
+
+
+def change_iri(number: int) -> str:
+    return f"{ID}change/{number}"
+
+
+def agent_iri(name: str) -> str:
+    return f"{ID}agent/{quote(name, safe='')}"
+
+
+def _literal(value: str | int, datatype: str) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(datatype))
+
+
+def _statements(nquads: bytes) -> list[ox.Quad]:
+    return list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)) if nquads else []
+
+
+def _described(
+    number: int,
+    delta: Delta,
+    time: str | None,
+    agent: str,
+    note: str | None,
+    kind: str,
+    reverts: int | None,
+) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, object]]:
+    change = ox.NamedNode(change_iri(number))
+    counts = delta.removed.count(b"\n"), delta.added.count(b"\n")
+    itemised = sum(counts) <= ITEMISED  # a large change is not parsed at all
+    removed, added = (
+        (_statements(delta.removed), _statements(delta.added)) if itemised else ([], [])
+    )
+    yield change, ox.NamedNode(RDF + "type"), ox.NamedNode(PROV + "Activity")
+    yield change, ox.NamedNode(RDF + "type"), ox.NamedNode(SRG + "Change")
+    yield change, ox.NamedNode(RDFS + "label"), ox.Literal(f"Wijziging {number}", language="nl")
+    yield change, ox.NamedNode(RDFS + "label"), ox.Literal(f"Change {number}", language="en")
+    yield change, ox.NamedNode(SRG + "version"), _literal(number, XSD + "integer")
+    yield change, ox.NamedNode(SRG + "changeKind"), ox.Literal(kind)
+    if time is not None:
+        yield change, ox.NamedNode(PROV + "endedAtTime"), _literal(time, XSD + "dateTime")
+    agent_node = ox.NamedNode(agent_iri(agent))
+    yield change, ox.NamedNode(PROV + "wasAssociatedWith"), agent_node
+    yield agent_node, ox.NamedNode(RDF + "type"), ox.NamedNode(PROV + "Agent")
+    yield agent_node, ox.NamedNode(RDFS + "label"), ox.Literal(agent)
+    if note:
+        yield change, ox.NamedNode(RDFS + "comment"), ox.Literal(note)
+    if reverts is not None:
+        yield change, ox.NamedNode(SRG + "reverts"), ox.NamedNode(change_iri(reverts))
+    graphs = {*delta.graphs, *delta.created, *delta.dropped}
+    graphs |= {_graph_name(q.graph_name) for q in removed + added}
+    for graph in sorted(g for g in graphs if g):
+        yield change, ox.NamedNode(SRG + "changedGraph"), ox.NamedNode(graph)
+    yield change, ox.NamedNode(SRG + "addedCount"), _literal(counts[1], XSD + "integer")
+    yield change, ox.NamedNode(SRG + "removedCount"), _literal(counts[0], XSD + "integer")
+    if itemised:
+        for predicate, quads in (("added", added), ("removed", removed)):
+            for index, quad in enumerate(sorted(quads, key=str), 1):
+                statement = ox.NamedNode(f"{change_iri(number)}/{predicate}/{index}")
+                yield change, ox.NamedNode(SRG + predicate), statement
+                yield from _reified(statement, quad)
+
+
+def _reified(statement: ox.NamedNode, quad: ox.Quad) -> Iterator[tuple[Any, ox.NamedNode, Any]]:
+    yield statement, ox.NamedNode(RDF + "type"), ox.NamedNode(RDF + "Statement")
+    yield statement, ox.NamedNode(RDF + "subject"), quad.subject
+    yield statement, ox.NamedNode(RDF + "predicate"), quad.predicate
+    yield statement, ox.NamedNode(RDF + "object"), quad.object
+    if not isinstance(quad.graph_name, ox.DefaultGraph):
+        yield statement, ox.NamedNode(SRG + "inGraph"), quad.graph_name
+
+
+def history_quads(
+    number: int,
+    delta: Delta,
+    time: str | None,
+    agent: str,
+    note: str | None = None,
+    kind: str = "write",
+    reverts: int | None = None,
+) -> bytes:
+    """The N-Quads that describe change `number` in the history graph."""
+    described = _described(number, delta, time, agent, note, kind, reverts)
+    quads: Iterable[ox.Quad] = (ox.Quad(s, p, o, _GRAPH) for s, p, o in described)  # type: ignore[arg-type]
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+
+
+def with_history(delta: Delta, described: bytes) -> Delta:
+    """`delta` with the quads that describe it added (what the dataset's store applies)."""
+    return Delta(
+        delta.removed,
+        delta.added + described,
+        delta.graphs | {HISTORY},
+        delta.created,
+        delta.dropped,
+    )
