@@ -9,13 +9,15 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from .cli_history import add_commands, agent_options, meta_of, report_conflict
 from .config import Settings, byte_size, read_token_file
 from .dataset import bulk_load as loading
 from .dataset import remote, wal
 from .dataset.build import BuildRefused, build, source_store
 from .dataset.embedded import Dataset, RepairReport, read_prefix, repair
+from .dataset.merge import BuildConflict, Resolution
 from .dataset.writes import WriteRefused, apply_write
-from .errors import SourceError, SrgError, StorageError
+from .errors import InvalidRequest, SourceError, SrgError, StorageError
 from .formats import RDF_NAMES
 from .model import mappings
 from .sparql import named as queries
@@ -38,7 +40,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
-        report = build(settings)
+        report = build(settings, how=Resolution(args.how), meta=meta_of(args, "build"))
     except BuildRefused as refused:
         sys.stderr.write(reports.as_text(refused.report, args.lang))
         sys.stderr.write("Nothing was built: fix the violations above.\n")
@@ -128,7 +130,8 @@ def cmd_mappings(args: argparse.Namespace) -> int:
     outcome = mappings.preview(incoming, mappings.current(data.store), args.replace)
     counts = ", ".join(f"{len(rows)} {key}" for key, rows in outcome.items())
     if not args.dry_run:
-        apply_write(data, lambda staged: mappings.apply(staged, incoming, args.replace))
+        change = lambda staged: mappings.apply(staged, incoming, args.replace)  # noqa: E731
+        apply_write(data, change, meta_of(args, "write"))
     print(f"{'Would import' if args.dry_run else 'Imported'}: {counts}")
     return OK
 
@@ -139,7 +142,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     if not settings.store.exists():
         build(settings)
     started = time.monotonic()
-    report = loading.load_files(settings.store, args.files, args.graph, loading.terminal_progress)
+    progress, meta = loading.terminal_progress, meta_of(args, "load")
+    report = loading.load_files(settings.store, args.files, args.graph, progress, meta)
     seconds = time.monotonic() - started
     print(
         f"Loaded {len(args.files)} file(s) in {seconds:.1f} s: {reports.summary(report, args.lang)}"
@@ -260,7 +264,18 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", required=True)
 
     cmd = commands.add_parser("build", parents=[common], help="validate sources, build the store")
-    cmd.set_defaults(run=cmd_build)
+    how = cmd.add_mutually_exclusive_group()
+    for resolution, text in (
+        (Resolution.PREFER_SOURCES, "on a conflict with the writes since, the files win"),
+        (Resolution.PREFER_WRITES, "on a conflict with the writes since, the writes win"),
+        (Resolution.DISCARD_WRITES, "the source graphs become the files exactly"),
+    ):
+        option = f"--{resolution.value}"
+        how.add_argument(
+            option, dest="how", action="store_const", const=resolution.value, help=text
+        )
+    cmd.set_defaults(run=cmd_build, how=Resolution.MERGE.value)
+    agent_options(cmd)
 
     cmd = commands.add_parser("validate", parents=[common], help="SHACL report of the sources")
     cmd.add_argument("files", nargs="*", type=Path, help="extra RDF files to validate with them")
@@ -282,6 +297,7 @@ def parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("load", parents=[common], help="bulk-load RDF files, validated")
     cmd.add_argument("files", nargs="+", type=Path, help=".ttl .nt .nq .trig .rdf .jsonld (.gz)")
     cmd.add_argument("--graph", help="named graph for the triples (default: graph/<file stem>)")
+    agent_options(cmd)
     cmd.set_defaults(run=cmd_load)
 
     cmd = commands.add_parser("compact", parents=[common], help="fold the write log into the store")
@@ -301,11 +317,14 @@ def parser() -> argparse.ArgumentParser:
     )
     cmd.add_argument("--replace", action="store_true", help="the file replaces every mapping")
     cmd.add_argument("--format", choices=["csv", "json"], default="csv", help="export format")
+    agent_options(cmd)
     cmd.set_defaults(run=cmd_mappings)
 
     cmd = commands.add_parser("push", parents=[common], help="copy the store into a remote one")
     cmd.add_argument("--gsp-endpoint", required=True, help="the remote store's Graph Store URL")
     cmd.set_defaults(run=cmd_push)
+
+    add_commands(commands, common)
 
     cmd = commands.add_parser("serve", parents=[common], help="serve the SPARQL endpoint")
     for flag, name, kind, text in SERVE_OPTIONS:
@@ -328,6 +347,11 @@ def main(argv: list[str] | None = None) -> int:
     except BuildRefused as refused:
         sys.stderr.write(reports.as_text(refused.report, args.lang))
         return VIOLATIONS
+    except BuildConflict as conflict:
+        return report_conflict(conflict)
+    except InvalidRequest as error:  # e.g. a revert of a change that does not exist
+        sys.stderr.write(f"srg: {error.message}\n")
+        return UNUSABLE
     except StorageError as error:  # a full disk, a damaged log or snapshot: nothing changed
         sys.stderr.write(f"srg: {error.message}\n")
         return STORAGE

@@ -248,6 +248,10 @@ class Dataset:
         """The dataset in this process's memory (the snapshot with the whole log replayed)."""
         return cls(snapshot, *recovered(snapshot))
 
+    def reopen_log(self) -> None:
+        """Take the log up again after it was rewritten (a purge)."""
+        self.log = wal.Log.open(log_path(self.snapshot), snapshot_version(self.snapshot))[0]
+
     @property
     def version(self) -> str:
         """Changes on every accepted write and every rebuild (for ETags and workers)."""
@@ -268,18 +272,23 @@ class Dataset:
         self.log.refuse_if_stopped()
 
     def commit(
-        self, delta: Delta, meta: history.Meta | None = None, staged: bool = False
+        self,
+        delta: Delta,
+        meta: history.Meta | None = None,
+        staged: bool = False,
+        record_empty: bool = False,
     ) -> int | None:
         """Apply a validated delta, once it is logged durably as the next change of the
         history (with `meta`: who and why); its change number (None: an empty delta changes
-        nothing and is no change). `staged`: the store holds the delta already (a bulk load
-        staged and validated it in this process), only its history is applied.
+        nothing and is no change, unless `record_empty`: a purge, which changes the history
+        only). `staged`: the store holds the delta already (a bulk load staged and validated
+        it in this process), only its history is applied.
 
         The caller holds `lock` from staging to commit, so no write is lost between them, and
         deltas reach the store (and the query worker) in the order of the log, only once
         durable: an append that fails (`StorageFull`, `WritesStopped`) applies nothing.
         """
-        if not delta:
+        if not delta and not record_empty:
             return None
         meta = meta or history.Meta()
         stamp = history.now()

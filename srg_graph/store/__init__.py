@@ -11,7 +11,7 @@ May import: `sparql/` and the base modules.
 """
 
 from .answers import Answer, QueryRequest, answer
-from .graph_store import Delta, GraphStore, Queries, file_format
+from .graph_store import Delta, GraphStore, Queries, file_format, nquad_lines
 from .payloads import parse_payload
 from .remote import RemoteStore
 from .staging import ChangeRecorder
@@ -28,5 +28,6 @@ __all__ = [
     "WorkerStore",
     "answer",
     "file_format",
+    "nquad_lines",
     "parse_payload",
 ]

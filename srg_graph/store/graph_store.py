@@ -259,6 +259,15 @@ class GraphStore(Queries):
         quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
         return set((ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").decode().splitlines())
 
+    def held(self, statements: Iterable[str]) -> list[str]:
+        """Those of `statements` (N-Quads lines) that the store holds."""
+        found = []
+        for line in statements:
+            quads = list(ox.parse(line.encode(), format=ox.RdfFormat.N_QUADS))
+            if quads and quads[0] in self._store:
+                found.append(line)
+        return found
+
     def take_graph(self, other: GraphStore, graph: str) -> None:
         """Add the quads of `other`'s named graph `graph` as they are (blank nodes too)."""
         self._store.extend(other._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
@@ -394,6 +403,13 @@ class GraphStore(Queries):
         if self.path is not None:
             self._store.flush()
         del self._store
+
+
+def nquad_lines(data: bytes) -> set[str]:
+    """The quads of an N-Quads (or N-Triples) text, each as the engine writes it: the form
+    `statements` compares."""
+    quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
+    return set((ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").decode().splitlines())
 
 
 def parse_quads(source: Source, name: str | None = None) -> list[ox.Quad]:
