@@ -4,27 +4,35 @@
 the query pool): a write is recorded as a delta against the remote store, validated here,
 then sent as one update. This server must be the only writer: the remote store has no way to
 tell it that someone else changed the data between validation and commit.
+
+The history of the changes made through this server is kept in a log of its own
+(`<store>-remote.wal` beside the store directory of the settings): a change is logged durably,
+then sent with its description in the history graph; one the remote store refuses is taken
+back out of the log. A read-only replica (no update endpoint) keeps no history.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 from ..config import Settings
 from ..store import Delta, GraphStore, RemoteStore
+from . import history, wal
 from .history import Meta
 
 
 class RemoteDataset:
     """The remote store with what `Dataset` offers the routers: a lock, a version, commit."""
 
-    def __init__(self, store: RemoteStore, refresh: float):
+    def __init__(self, store: RemoteStore, refresh: float, log: Path | None = None):
         self.store, self.refresh = store, refresh
         self.lock = threading.Lock()
         self.generation = time.time_ns()
         self.writes = 0
         self._modified = time.time()
+        self.log = wal.Log.open(log, None)[0] if log is not None else None
 
     @property
     def version(self) -> str:
@@ -40,24 +48,45 @@ class RemoteDataset:
             return self._modified
         return time.time() // self.refresh * self.refresh
 
-    stopped: str | None = None  # the remote store keeps its own durability
+    @property
+    def stopped(self) -> str | None:
+        return None if self.log is None else self.log.stopped
 
     @property
     def change_number(self) -> int:
-        """Changes made through this server since it started (the remote store keeps no
-        history of its own)."""
-        return self.writes
+        """The last change made through this server (its history; the remote store keeps
+        none of its own)."""
+        return 0 if self.log is None else self.log.version
 
     def check_writable(self) -> None:
-        pass
+        if self.log is not None:
+            self.log.refuse_if_stopped()
 
     def commit(self, delta: Delta, meta: Meta | None = None) -> int | None:
-        """Apply a validated delta to the remote store (one atomic update)."""
-        if delta:
+        """Log a validated delta as the next change, then apply it (with its description in
+        the history graph) to the remote store in one atomic update; taken back out of the
+        log if the remote store refuses it."""
+        if not delta:
+            return None
+        if self.log is None:  # (a store without an update endpoint refuses the update)
             self.store.apply(delta)
-            self.writes += 1
-            self._modified = time.time()
-        return None
+            return None
+        meta, stamp = meta or Meta(), history.now()
+        number = self.log.append(history.encode(delta, meta, stamp))
+        try:
+            self.store.apply(history.applied(history.Change(number, delta, stamp, meta)))
+        except BaseException:
+            self.log.retract(number)
+            raise
+        self.writes += 1
+        self._modified = time.time()
+        return number
+
+
+def remote_log(settings: Settings) -> Path:
+    """Where a writing server in remote-store mode keeps its history."""
+    settings.store.parent.mkdir(parents=True, exist_ok=True)
+    return settings.store.with_name(settings.store.name + "-remote.wal")
 
 
 def remote_store(settings: Settings) -> RemoteStore:

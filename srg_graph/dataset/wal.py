@@ -385,6 +385,7 @@ class Log:
 
     def __init__(self, path: Path, end: int, version: int):
         self.path, self.end, self.version = path, end, version
+        self.previous_end: int | None = None  # where the last record appended starts
         self.stopped: str | None = None  # why writes are stopped, once they are
 
     @classmethod
@@ -452,9 +453,25 @@ class Log:
                 self._roll_back(fd, error, "the fsync of the record", len(data))
         finally:
             os.close(fd)
-        self.end += len(data)
+        self.previous_end, self.end = self.end, self.end + len(data)
         self.version = change
         return change
+
+    def retract(self, change: int) -> None:
+        """Take back the change just appended, which could not be applied (a remote store
+        refused it): the log is cut back to before it and fsynced; if that fails, writes stop
+        (the change may be in the log without being in the data)."""
+        if change != self.version or self.previous_end is None:
+            raise StorageError(f"change {change} is not the last one appended; it stays")
+        try:
+            with self.path.open("r+b") as log:
+                log.truncate(self.previous_end)
+                log.flush()
+                os.fsync(log.fileno())
+        except OSError as error:
+            self._stop(f"change {change} could not be taken back out of {self.path}: {error}.")
+            raise WritesStopped(f"writes are stopped {self.stopped}") from error
+        self.end, self.previous_end, self.version = self.previous_end, None, change - 1
 
     def _write(self, fd: int, data: bytes) -> None:
         action = faults.armed("log-write")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..dataset.embedded import Dataset
-from ..dataset.remote import RemoteDataset, remote_store
+from ..dataset.remote import RemoteDataset, remote_log, remote_store
 from ..model.catalogue import Catalogue
 from ..runtime.pool import QueryPool, open_pool
 from ..runtime.remote_pool import RemotePool
@@ -58,7 +58,8 @@ def open_services(settings: Settings) -> Services:
     """The embedded dataset and its query workers, or a remote store (`--sparql-endpoint`)."""
     if settings.remote:
         store = remote_store(settings)
-        data: Dataset | RemoteDataset = RemoteDataset(store, settings.remote_refresh)
+        history = remote_log(settings) if settings.update_endpoint else None
+        data: Dataset | RemoteDataset = RemoteDataset(store, settings.remote_refresh, history)
         pool: QueryPool | RemotePool = RemotePool(store)
     else:
         pool = open_pool(settings)
