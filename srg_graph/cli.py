@@ -16,7 +16,7 @@ from .dataset import remote, wal
 from .dataset.build import BuildRefused, build, source_store
 from .dataset.embedded import Dataset, RepairReport, read_prefix, repair
 from .dataset.merge import BuildConflict, Resolution
-from .dataset.writes import WriteRefused, apply_write
+from .dataset.writes import ProtectedGraph, WriteRefused, apply_write
 from .errors import InvalidRequest, SourceError, SrgError, StorageError
 from .formats import RDF_NAMES
 from .model import mappings
@@ -343,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
         return UNUSABLE
     except WriteRefused as refused:
         sys.stderr.write(reports.as_text(refused.report, args.lang))
+        return VIOLATIONS
+    except ProtectedGraph as refused:  # e.g. a revert of a build
+        sys.stderr.write(f"srg: {refused}\n")
         return VIOLATIONS
     except BuildRefused as refused:
         sys.stderr.write(reports.as_text(refused.report, args.lang))

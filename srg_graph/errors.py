@@ -114,6 +114,17 @@ class SnapshotDamaged(StorageError):
         return (SnapshotDamaged, (self.message, self.file))
 
 
+class StoreInUse(StorageError):
+    """Another process owns the store (a running server): one writer a store."""
+
+    def __init__(self, message: str, store: str):
+        super().__init__(message)
+        self.store = store
+
+    def __reduce__(self) -> tuple:
+        return (StoreInUse, (self.message, self.store))
+
+
 class SourceError(SrgError):
     """A source that cannot be used: unreadable, or not valid RDF (with its position)."""
 

@@ -143,10 +143,11 @@ class Server:
 
 
 def run_srg(
-    *args: str, store: Path | None = None, text: bool = True
+    *args: str, store: Path | None = None, text: bool = True, root: Path = ROOT
 ) -> subprocess.CompletedProcess:
-    """`srg ARGS` as a real subprocess on this checkout's sources (and `store`, if given)."""
-    env = {**os.environ, "SRG_ROOT": str(ROOT)}
+    """`srg ARGS` as a real subprocess on the sources under `root` (default: this checkout's)
+    and `store`, if given."""
+    env = {**os.environ, "SRG_ROOT": str(root)}
     if store is not None:
         env["SRG_STORE"] = str(store)
     command = [sys.executable, "-m", "srg_graph.cli", *args]

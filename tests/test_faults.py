@@ -582,6 +582,7 @@ def test_a_crash_during_a_load_leaves_the_old_store_or_the_new_one_never_a_mix(
     data = Dataset.recovered(tiny)
     data.commit(Delta(quad("base"), b""))
     before = quads(data.store)  # type: ignore[arg-type]
+    data.close()  # one writer a store: the command owns it now
     path = tmp_path / "again.nq"
     path.write_bytes(quad("base"))
     done = srg("load", str(path), store=tiny, SRG_FAULTS=f"crash@{point}")

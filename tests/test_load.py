@@ -106,6 +106,7 @@ def test_load_keeps_the_writes_of_the_log_and_folds_it_in(store: Path, tmp_path:
     triple = (("iri", f"{EX}logged", None), ("iri", f"{EX}p", None), ("literal", "kept", None))
     apply_write(data, lambda staged: staged.add_triples(f"{EX}log", [triple]))
     assert log_path(store).exists()
+    data.close()  # one writer a store: the command owns it now
     path = tmp_path / "after.ttl"
     path.write_text(TRIPLES)
     assert srg(store, str(path)).returncode == 0
@@ -128,6 +129,7 @@ def test_compact_folds_the_log_into_the_snapshot(store: Path) -> None:
     triple = (("iri", f"{EX}compacted"), ("iri", f"{EX}p"), ("literal", "kept"))
     bindings = tuple((kind, value, None) for kind, value in triple)
     apply_write(data, lambda staged: staged.add_triples(f"{EX}log", [bindings]))
+    data.close()  # one writer a store: the command owns it now
     before = content(store)
     run = run_srg("compact", store=store)
     assert run.returncode == 0, run.stderr

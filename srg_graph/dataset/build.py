@@ -21,6 +21,7 @@ from ..validation.report import Report
 from . import faults, history, wal
 from .embedded import Dataset, log_path
 from .history import Meta
+from .lock import hold
 from .merge import Base, Resolution, current_sources, merged, read_base, write_base
 from .sources import Kind, discover, submitted
 
@@ -66,6 +67,12 @@ def build(
     history (the whole sources, on a first build), validated first; refuse on violations
     (`BuildRefused`) or on a conflict with the writes since (`BuildConflict`), changing
     nothing. The store is then folded into a new snapshot."""
+    target = settings.store
+    with hold(target):
+        return _build(settings, engine, how, meta)
+
+
+def _build(settings: Settings, engine: str, how: Resolution, meta: Meta | None) -> Report:
     target = settings.store
     data = _opened(target) if has_snapshot(target) else None
     base = Base() if data is None else read_base(target)

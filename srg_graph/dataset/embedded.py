@@ -25,6 +25,7 @@ from ..errors import SnapshotDamaged, StorageError
 from ..store import Delta, GraphStore, Queries
 from ..store.snapshot import dump_version, has_dump, read_dump
 from . import faults, history, wal
+from .lock import hold
 
 
 def log_path(snapshot: Path) -> Path:
@@ -74,9 +75,10 @@ def _replay(snapshot: Path, records: list[tuple[int, wal.Record]]) -> GraphStore
 
 
 def _open(snapshot: Path) -> tuple[wal.Log, list[tuple[int, wal.Record]]]:
-    """Open the store as its owner (see the module's docstring)."""
-    _recover_swap(snapshot)
-    return wal.Log.open(log_path(snapshot), snapshot_version(snapshot))
+    """Open the store as its owner (see the module's docstring): one owner at a time."""
+    with hold(snapshot):
+        _recover_swap(snapshot)
+        return wal.Log.open(log_path(snapshot), snapshot_version(snapshot))
 
 
 def recovered(snapshot: Path) -> tuple[GraphStore, int]:
@@ -138,6 +140,11 @@ def repair(snapshot: Path, dry_run: bool = False) -> RepairReport:
     short, which a failed append of old versions left). A record after a lost change may
     depend on it (it was validated on a dataset that held it), so from the first region that
     may have held one, the records are dropped: listed, and written out as RDF Patch."""
+    with hold(snapshot):
+        return _repair(snapshot, dry_run)
+
+
+def _repair(snapshot: Path, dry_run: bool) -> RepairReport:
     _recover_swap(snapshot)
     path = log_path(snapshot)
     base = snapshot_version(snapshot)
@@ -236,6 +243,7 @@ class Dataset:
     """
 
     def __init__(self, snapshot: Path, store: Queries, writes: int):
+        self.owner = hold(snapshot)  # one writer a store, for as long as the dataset lives
         self.snapshot, self.store, self.writes = snapshot, store, writes
         self.generation = snapshot.stat().st_mtime_ns
         log = log_path(snapshot)
@@ -247,6 +255,10 @@ class Dataset:
     def recovered(cls, snapshot: Path) -> Dataset:
         """The dataset in this process's memory (the snapshot with the whole log replayed)."""
         return cls(snapshot, *recovered(snapshot))
+
+    def close(self) -> None:
+        """Give up the store (another process may own it now)."""
+        self.owner.release()
 
     def reopen_log(self) -> None:
         """Take the log up again after it was rewritten (a purge)."""

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..config import Settings
 from ..dataset import embedded as dataset
+from ..dataset.lock import hold
 from ..errors import Busy, EvaluationFailed, OverMemoryLimit, QueryTimeout, SourceError
 from ..store import Answer, Delta, QueryRequest
 from ..store.worker_store import StoreRead
@@ -101,6 +102,7 @@ class QueryPool:
         queue_timeout: float,
         memory_limit: int = 0,
     ):
+        self.owner = hold(snapshot)  # the server owns its store while it serves
         self.snapshot, self.size = snapshot, size
         self.timeout, self.queue_timeout = timeout, queue_timeout
         self.memory = MemoryLimit(memory_limit, self._stop)
@@ -277,6 +279,7 @@ class QueryPool:
 
     def close(self) -> None:
         self.memory.close()
+        self.owner.release()
         with self.registry:
             self.closed = True
             if self.worker.alive:

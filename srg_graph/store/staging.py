@@ -89,6 +89,8 @@ class ChangeRecorder:
                 self._remove(quad)
 
     def add_triples(self, graph: str, triples: list[tuple[Binding, Binding, Binding]]) -> None:
+        if not triples:  # nothing to add: no graph to create either
+            return
         self._create(graph)
         name = ox.NamedNode(graph)
         for triple in triples:
