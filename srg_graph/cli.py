@@ -12,10 +12,10 @@ from pathlib import Path
 from .config import Settings, byte_size, read_token_file
 from .dataset import bulk_load as loading
 from .dataset import remote
-from .dataset.build import BuildRefused, build, source_store
+from .dataset.build import BuildRefused, build, is_built, source_store
 from .dataset.embedded import Dataset, read_prefix
 from .dataset.writes import WriteRefused, apply_write
-from .errors import SourceError, SrgError
+from .errors import PortInUse, SourceError, SrgError
 from .formats import RDF_NAMES
 from .model import mappings
 from .sparql import named as queries
@@ -78,7 +78,7 @@ def parameters(pairs: list[str]) -> dict[str, str]:
 def cmd_query(args: argparse.Namespace) -> int:
     settings = _settings(args)
     text, named = named_or_file(args.query, settings)
-    if not settings.store.exists():
+    if not is_built(settings.store):
         build(settings)
     store = read_prefix(settings.store)
     raw = parameters(args.param)
@@ -104,7 +104,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_mappings(args: argparse.Namespace) -> int:
     """`srg mappings import FILE` / `srg mappings export`, on the local store."""
     settings = _settings(args)
-    if not settings.store.exists():
+    if not is_built(settings.store):
         build(settings)
     if args.action == "export":
         rows = mappings.current(read_prefix(settings.store))
@@ -136,7 +136,7 @@ def cmd_mappings(args: argparse.Namespace) -> int:
 def cmd_load(args: argparse.Namespace) -> int:
     """`srg load FILE ... [--graph IRI]`: bulk-load into the store, validated."""
     settings = _settings(args)
-    if not settings.store.exists():
+    if not is_built(settings.store):
         build(settings)
     started = time.monotonic()
     report = loading.load_files(settings.store, args.files, args.graph, loading.terminal_progress)
@@ -158,7 +158,7 @@ def cmd_compact(args: argparse.Namespace) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     """`srg push`: copy the built dataset, graph by graph, into a remote store."""
     settings = _settings(args)
-    if not settings.store.exists():
+    if not is_built(settings.store):
         raise SourceError(str(settings.store), "no store here; run `srg build` first")
     target = RemoteStore(args.gsp_endpoint, gsp_url=args.gsp_endpoint)  # no query is sent
     try:
@@ -224,7 +224,12 @@ def parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("validate", parents=[common], help="SHACL report of the sources")
     cmd.add_argument("files", nargs="*", type=Path, help="extra RDF files to validate with them")
-    cmd.add_argument("--format", choices=sorted(reports.RENDERERS), default="text")
+    cmd.add_argument(
+        "--format",
+        choices=sorted(reports.RENDERERS),
+        default="text",
+        help="text (default), summary (one line, and any violations in full), json, turtle",
+    )
     cmd.add_argument(
         "--engine",
         choices=sorted(ENGINES),
@@ -273,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (SourceError, ShapesError) as error:
+    except (SourceError, ShapesError, PortInUse) as error:
         sys.stderr.write(f"srg: {error}\n")
         return UNUSABLE
     except WriteRefused as refused:

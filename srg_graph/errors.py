@@ -69,6 +69,10 @@ class NotPossible(SrgError):
     """A change the store cannot make (a statement about a blank node in a remote store)."""
 
 
+class PortInUse(SrgError):
+    """`srg serve` cannot listen on its address and port; the message names the flag."""
+
+
 class SourceError(SrgError):
     """A source that cannot be used: unreadable, or not valid RDF (with its position)."""
 

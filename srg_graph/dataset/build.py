@@ -43,6 +43,12 @@ def shapes_store(root: Path) -> GraphStore:
     return store
 
 
+def is_built(store: Path) -> bool:
+    """Whether `store` holds a built store: a directory that is missing or empty does not
+    (`srg serve --store DIR` on a new, empty directory builds there)."""
+    return store.is_dir() and any(store.iterdir())
+
+
 def build(settings: Settings, engine: str = "fast") -> Report:
     """Build the on-disk store from the sources; refuse (store untouched) on violations."""
     store = source_store(settings.root)
