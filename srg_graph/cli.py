@@ -102,10 +102,13 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_mappings(args: argparse.Namespace) -> int:
-    """`srg mappings import FILE` / `srg mappings export`, on the local store."""
+    """`srg mappings import FILE` / `export` / `template`, on the local store."""
     settings = _settings(args)
     if not is_built(settings.store):
         build(settings)
+    if args.action == "template":
+        sys.stdout.write(mappings.template(read_prefix(settings.store), args.lang))
+        return OK
     if args.action == "export":
         rows = mappings.current(read_prefix(settings.store))
         if args.format == "json":
@@ -114,17 +117,23 @@ def cmd_mappings(args: argparse.Namespace) -> int:
             )
         else:
             sys.stdout.write(mappings.to_csv(rows))
+        if not rows:
+            sys.stderr.write(
+                "srg: no mappings yet; `srg mappings template > mappings.csv` lists every "
+                "subject to map, with empty columns to fill in\n"
+            )
         return OK
     if args.file is None:
         raise SourceError("mappings import", "give the CSV file to import")
     data = Dataset.recovered(settings.store)
     try:
-        incoming = mappings.parse(_read_file(args.file), data.store.is_a)
+        parsed = mappings.parse(_read_file(args.file), mappings.Names(data.store))
     except mappings.ImportRefused as refused:
         for error in refused.errors:
             column = f" [{error.column}]" if error.column else ""
             sys.stderr.write(f"{args.file}:{error.line}{column}: {error.message}\n")
         return VIOLATIONS
+    incoming = parsed.mappings
     outcome = mappings.preview(incoming, mappings.current(data.store), args.replace)
     counts = ", ".join(f"{len(rows)} {key}" for key, rows in outcome.items())
     if not args.dry_run:
@@ -252,8 +261,14 @@ def parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("compact", parents=[common], help="fold the write log into the store")
     cmd.set_defaults(run=cmd_compact)
 
-    cmd = commands.add_parser("mappings", parents=[common], help="import or export VLOCA mappings")
-    cmd.add_argument("action", choices=["import", "export"])
+    cmd = commands.add_parser(
+        "mappings", parents=[common], help="import or export VLOCA mappings, or the template"
+    )
+    cmd.add_argument(
+        "action",
+        choices=["import", "export", "template"],
+        help="template: every subject to map, with its label (--lang) and columns to fill in",
+    )
     cmd.add_argument("file", nargs="?", type=Path, help="the CSV file to import")
     cmd.add_argument(
         "--dry-run", action="store_true", help="show what would change, change nothing"
