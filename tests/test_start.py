@@ -15,6 +15,9 @@ import pytest
 from conftest import FIXTURES, ROOT, TOKEN
 from server import Server, run_srg
 
+from srg_graph.config import Settings
+from srg_graph.web.server import writes_line
+
 
 def make_commands(target: str) -> list[str]:
     """The commands `make TARGET` would run on a fresh checkout (`-B`: as if nothing were
@@ -136,3 +139,9 @@ def test_serve_builds_into_an_empty_directory(tmp_path: Path) -> None:
     finally:
         running.stop()
     assert any(store.iterdir())
+
+
+def test_a_read_only_remote_store_says_why_writes_are_off() -> None:
+    remote = Settings(sparql_endpoint="http://store/query", write_tokens=("t",))
+    assert "--update-endpoint" in writes_line(remote)
+    assert writes_line(Settings(write_tokens=("t",))).startswith("Writes are on: 1 token ")
