@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# `make run` installs only what serving needs; `make test` adds the test extras.
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 # Run a second time in remote-store mode, each server on a real `oxigraph serve`.
 REMOTE_TESTS := tests/test_sparql_protocol.py tests/test_graph_store.py \
 	tests/test_linked_data.py tests/test_named_queries.py tests/test_query_api.py \
@@ -13,14 +15,22 @@ REMOTE_TESTS := tests/test_sparql_protocol.py tests/test_graph_store.py \
 
 .PHONY: run test build validate lint format clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP) $(TEST_STAMP)
+
+# One line of the validation report (`make validate` or `srg validate` for the whole), then
+# serve. Writes need a token: SRG_WRITE_TOKENS=s3cret make run; another port: SRG_PORT=8001.
 run: $(STAMP)
-	$(BIN)/srg validate
+	$(BIN)/srg validate --format summary
 	$(BIN)/srg serve
 
 build: $(STAMP)
@@ -29,7 +39,7 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/srg validate
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -37,12 +47,12 @@ test: $(STAMP)
 	$(BIN)/pytest
 	SRG_TEST_REMOTE=1 $(BIN)/pytest $(REMOTE_TESTS)
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-format: $(STAMP)
+format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

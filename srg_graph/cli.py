@@ -13,11 +13,11 @@ from .cli_history import add_commands, agent_options, meta_of, report_conflict
 from .config import Settings, byte_size, read_token_file
 from .dataset import bulk_load as loading
 from .dataset import remote, wal
-from .dataset.build import BuildRefused, build, source_store
+from .dataset.build import BuildRefused, build, has_snapshot, source_store
 from .dataset.embedded import Dataset, RepairReport, read_prefix, repair
 from .dataset.merge import BuildConflict, Resolution
 from .dataset.writes import ProtectedGraph, WriteRefused, apply_write
-from .errors import InvalidRequest, SourceError, SrgError, StorageError
+from .errors import InvalidRequest, PortInUse, SourceError, SrgError, StorageError
 from .formats import RDF_NAMES
 from .model import mappings
 from .sparql import named as queries
@@ -80,7 +80,7 @@ def parameters(pairs: list[str]) -> dict[str, str]:
 def cmd_query(args: argparse.Namespace) -> int:
     settings = _settings(args)
     text, named = named_or_file(args.query, settings)
-    if not settings.store.exists():
+    if not has_snapshot(settings.store):
         build(settings)
     store = read_prefix(settings.store)
     raw = parameters(args.param)
@@ -104,10 +104,13 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_mappings(args: argparse.Namespace) -> int:
-    """`srg mappings import FILE` / `srg mappings export`, on the local store."""
+    """`srg mappings import FILE` / `export` / `template`, on the local store."""
     settings = _settings(args)
-    if not settings.store.exists():
+    if not has_snapshot(settings.store):
         build(settings)
+    if args.action == "template":
+        sys.stdout.write(mappings.template(read_prefix(settings.store), args.lang))
+        return OK
     if args.action == "export":
         rows = mappings.current(read_prefix(settings.store))
         if args.format == "json":
@@ -116,17 +119,23 @@ def cmd_mappings(args: argparse.Namespace) -> int:
             )
         else:
             sys.stdout.write(mappings.to_csv(rows))
+        if not rows:
+            sys.stderr.write(
+                "srg: no mappings yet; `srg mappings template > mappings.csv` lists every "
+                "subject to map, with empty columns to fill in\n"
+            )
         return OK
     if args.file is None:
         raise SourceError("mappings import", "give the CSV file to import")
     data = Dataset.recovered(settings.store)
     try:
-        incoming = mappings.parse(_read_file(args.file), data.store.is_a)
+        parsed = mappings.parse(_read_file(args.file), mappings.Names(data.store))
     except mappings.ImportRefused as refused:
         for error in refused.errors:
             column = f" [{error.column}]" if error.column else ""
             sys.stderr.write(f"{args.file}:{error.line}{column}: {error.message}\n")
         return VIOLATIONS
+    incoming = parsed.mappings
     outcome = mappings.preview(incoming, mappings.current(data.store), args.replace)
     counts = ", ".join(f"{len(rows)} {key}" for key, rows in outcome.items())
     if not args.dry_run:
@@ -139,7 +148,7 @@ def cmd_mappings(args: argparse.Namespace) -> int:
 def cmd_load(args: argparse.Namespace) -> int:
     """`srg load FILE ... [--graph IRI]`: bulk-load into the store, validated."""
     settings = _settings(args)
-    if not settings.store.exists():
+    if not has_snapshot(settings.store):
         build(settings)
     started = time.monotonic()
     progress, meta = loading.terminal_progress, meta_of(args, "load")
@@ -202,7 +211,7 @@ def _repair_text(report: RepairReport, dry_run: bool) -> str:
 def cmd_push(args: argparse.Namespace) -> int:
     """`srg push`: copy the built dataset, graph by graph, into a remote store."""
     settings = _settings(args)
-    if not settings.store.exists():
+    if not has_snapshot(settings.store):
         raise SourceError(str(settings.store), "no store here; run `srg build` first")
     target = RemoteStore(args.gsp_endpoint, gsp_url=args.gsp_endpoint)  # no query is sent
     try:
@@ -279,7 +288,12 @@ def parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("validate", parents=[common], help="SHACL report of the sources")
     cmd.add_argument("files", nargs="*", type=Path, help="extra RDF files to validate with them")
-    cmd.add_argument("--format", choices=sorted(reports.RENDERERS), default="text")
+    cmd.add_argument(
+        "--format",
+        choices=sorted(reports.RENDERERS),
+        default="text",
+        help="text (default), summary (one line, and any violations in full), json, turtle",
+    )
     cmd.add_argument(
         "--engine",
         choices=sorted(ENGINES),
@@ -309,8 +323,14 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--dry-run", action="store_true", help="say what would be done, do nothing")
     cmd.set_defaults(run=cmd_repair)
 
-    cmd = commands.add_parser("mappings", parents=[common], help="import or export VLOCA mappings")
-    cmd.add_argument("action", choices=["import", "export"])
+    cmd = commands.add_parser(
+        "mappings", parents=[common], help="import or export VLOCA mappings, or the template"
+    )
+    cmd.add_argument(
+        "action",
+        choices=["import", "export", "template"],
+        help="template: every subject to map, with its label (--lang) and columns to fill in",
+    )
     cmd.add_argument("file", nargs="?", type=Path, help="the CSV file to import")
     cmd.add_argument(
         "--dry-run", action="store_true", help="show what would change, change nothing"
@@ -338,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (SourceError, ShapesError) as error:
+    except (SourceError, ShapesError, PortInUse) as error:
         sys.stderr.write(f"srg: {error}\n")
         return UNUSABLE
     except WriteRefused as refused:

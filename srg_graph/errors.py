@@ -125,6 +125,10 @@ class StoreInUse(StorageError):
         return (StoreInUse, (self.message, self.store))
 
 
+class PortInUse(SrgError):
+    """`srg serve` cannot listen on its address and port; the message names the flag."""
+
+
 class SourceError(SrgError):
     """A source that cannot be used: unreadable, or not valid RDF (with its position)."""
 

@@ -81,7 +81,7 @@ def test_every_write_is_a_change_with_who_when_and_why(named: Server) -> None:
         }
         assert http.post("/sparql", data=form, headers=BARE).status_code == 204
         # a Graph Store write and a mapping import are changes too
-        body = "<urn:x:b> <urn:x:p> \"2\" ."
+        body = '<urn:x:b> <urn:x:p> "2" .'
         gsp = {**BARE, "content-type": "application/n-triples"}
         put = http.put("/graph-store", params={"graph": "urn:x:g"}, content=body, headers=gsp)
         assert put.status_code == 201

@@ -62,6 +62,26 @@ def test_id_redirect_keeps_query(http: httpx.Client) -> None:
     assert response.headers["location"] == "/doc/body/smart-region-office?lang=en"
 
 
+def test_unknown_id_is_not_found_at_once(http: httpx.Client) -> None:
+    """No 303 to a page that is not there: a thing the graph does not know is 404 at /id/."""
+    response = http.get("/id/body/does-not-exist")
+    assert response.status_code == 404
+    assert "location" not in response.headers
+    assert f"{ID}body/does-not-exist" in response.text
+    page = http.get("/id/body/does-not-exist", headers={"accept": BROWSER})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert http.head("/id/organisation/nobody").status_code == 404
+    assert http.get("/id/body/a b").status_code == 404
+    assert http.get("/id/body/does-not-exist.ttl").status_code == 404
+
+
+def test_id_with_a_suffix_redirects_to_that_format(http: httpx.Client) -> None:
+    response = http.get("/id/body/smart-region-office.ttl")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/doc/body/smart-region-office.ttl"
+
+
 def test_graph_iri_redirects_to_graph_store(http: httpx.Client) -> None:
     response = http.get("/graph/bodies")
     assert response.status_code == 303

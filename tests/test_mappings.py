@@ -22,6 +22,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 from server import Server, run_srg
 
 from srg_graph.config import Settings
+from srg_graph.sparql import internal
 from srg_graph.validation.report import Report
 
 FILES = Path(__file__).resolve().parent / "fixtures" / "mappings"
@@ -266,6 +267,153 @@ def test_utf8_bom_and_crlf_are_accepted(writable: Server) -> None:
         assert NOTE.replace("\n", "\r\n") in notes
 
 
+# -- what spreadsheets write ------------------------------------------------------------------
+TEMPLATE_COLUMNS = ["subject", "subject_label", *COLUMNS[1:]]
+# VALID as an architect types it: names (labels, abbreviations, type/slug), any case, days first
+TYPED = [
+    ["Incubatie van VLOCA", "broker", "FULL", "ABB", "15/01/2026", NOTE],
+    [
+        "organisation/aiv",
+        "Context- en databeheer",
+        "Partial",
+        "organisation/digitaal-vlaanderen",
+        "1/2/2026",
+        "Runs the OSLO standards",
+    ],
+    [
+        SRO,
+        "concept/vloca/applications-apis",
+        "gepland",
+        " agentschap binnenlands  bestuur ",
+        "31.03.2026",
+        "",
+    ],
+]
+
+
+def spreadsheet(rows: list[list[str]], separator: str, encoding: str, bom: bytes = b"") -> bytes:
+    """A CSV as Excel saves it: the separator of the locale, CRLF, quotes where needed."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
+    writer.writerow([c.capitalize() for c in COLUMNS])
+    writer.writerows(rows)
+    return bom + out.getvalue().encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("separator", "encoding", "bom", "read_as"),
+    [
+        (";", "cp1252", b"", {"encoding": "Windows-1252", "separator": ";"}),  # Excel, Belgium
+        (";", "utf-8", b"\xef\xbb\xbf", {"encoding": "UTF-8", "separator": ";"}),  # CSV UTF-8
+        ("\t", "utf-16", b"", {"encoding": "UTF-16", "separator": "tab"}),  # Unicode text
+        (",", "utf-8", b"", {"encoding": "UTF-8", "separator": ","}),
+    ],
+)
+def test_spreadsheet_files_name_the_same_mappings(
+    imported: httpx.Client, separator: str, encoding: str, bom: bytes, read_as: dict
+) -> None:
+    """Every form a spreadsheet gives resolves to the IRIs, levels and dates of valid.csv."""
+    before = dump(imported)
+    body = spreadsheet(TYPED, separator, encoding, bom)
+    answer = post(imported, body, dry_run="true")
+    result = assert_counts(answer, added=0, changed=0, unchanged=3)
+    assert result["read_as"] == read_as
+    assert sorted(result["unchanged"], key=key) == sorted(VALID, key=key)
+    assert dump(imported) == before
+
+
+def test_spreadsheet_file_is_imported_as_the_iris_it_names(writable: Server) -> None:
+    with writable.client() as http:
+        body = spreadsheet(TYPED, ";", "cp1252")
+        assert_counts(post(http, body), added=3, changed=0, unchanged=0)
+        assert sorted(export_csv(http), key=key) == sorted(VALID, key=key)
+        graph = mappings_graph(http)
+        (record,) = graph.subjects(SRG.mappingOf, URIRef(AIV))
+        assert str(graph.value(record, DCTERMS.date)) == "2026-02-01"
+
+
+def test_a_file_that_is_not_utf8_is_read_as_windows_1252(imported: httpx.Client) -> None:
+    """What Excel's plain "CSV" writes in Belgium: é is one byte (0xE9), kept as é."""
+    answer = post(imported, "latin1.csv", dry_run="true")
+    body = assert_counts(answer, added=0, changed=1, unchanged=1)
+    assert body["read_as"]["encoding"] == "Windows-1252"
+    assert body["changed"][0]["note"] == "Café note"
+
+
+def test_empty_export_points_to_the_template_which_imports_as_is(writable: Server) -> None:
+    with writable.client() as http:
+        answer = http.get("/api/mappings")
+        assert rows_of(answer.text) == []
+        assert answer.headers["link"].startswith("</api/mappings?template=true>")
+        template = http.get("/api/mappings", params={"template": "true", "lang": "nl"})
+        assert template.status_code == 200
+        assert template.headers["content-type"].startswith("text/csv")
+        assert "template" in template.headers["content-disposition"]
+        reader = csv.DictReader(io.StringIO(template.text, newline=""))
+        assert reader.fieldnames == TEMPLATE_COLUMNS
+        rows = list(reader)
+        subjects = select(http, internal.query("coverage-subjects"))
+        assert [r["subject"] for r in rows] == [b["subject"]["value"] for b in subjects]
+        assert {"service", "werkbank", "organisation"} == {b["kind"]["value"] for b in subjects}
+        labels = {r["subject"]: r["subject_label"] for r in rows}
+        assert (
+            labels[SERVICE] == "Incubatie van VLOCA"
+            and labels[ABB] == "Agentschap Binnenlands Bestuur"
+        )
+        assert all(r["subject_label"] for r in rows)
+        assert all(not r[c] for r in rows for c in COLUMNS[1:])
+        english = http.get("/api/mappings", params={"template": "true", "lang": "en"}).text
+        assert "Incubation of VLOCA" in english
+        # imported untouched it maps nothing; filled in (a row copied for a second component)
+        # it imports as is, the label column ignored
+        assert_counts(post(http, template.content), added=0, changed=0, unchanged=0)
+        by_subject = {r["subject"]: r for r in rows}
+        filled = [
+            by_subject[SERVICE]
+            | {
+                "component": "Broker",
+                "level": "Full",
+                "assessed_by": "ABB",
+                "assessed_on": "15/01/2026",
+            },
+            by_subject[SERVICE]
+            | {
+                "component": "Connectiviteit",
+                "level": "planned",
+                "assessed_by": "ABB",
+                "assessed_on": "2026-02-01",
+            },
+            by_subject[WERKBANK]
+            | {
+                "component": APIS,
+                "level": "partial",
+                "assessed_by": "organisation/aiv",
+                "assessed_on": "2026-03-01",
+                "note": "API's",
+            },
+        ]
+        out = io.StringIO()
+        writer = csv.DictWriter(out, TEMPLATE_COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows([by_subject[s] for s in by_subject if s not in (SERVICE, WERKBANK)])
+        writer.writerows(filled)
+        body = assert_counts(post(http, out.getvalue().encode()), added=3, changed=0, unchanged=0)
+        assert {(r["subject"], r["level"]) for r in body["added"]} == {
+            (SERVICE, "full"),
+            (SERVICE, "planned"),
+            (WERKBANK, "partial"),
+        }
+        assert len(export_csv(http)) == 3
+        assert "link" not in http.get("/api/mappings").headers
+
+
+def test_template_flag_is_checked(imported: httpx.Client) -> None:
+    answer = imported.get("/api/mappings", params={"template": "yes"})
+    assert answer.status_code == 400 and "template" in answer.text
+    rows = imported.get("/api/mappings", params={"template": "true", "format": "json"}).json()
+    assert rows and set(rows[0]) == set(TEMPLATE_COLUMNS)
+
+
 def test_replace_mode_removes_rows_missing_from_the_file(writable: Server) -> None:
     with writable.client() as http:
         post(http, "valid.csv")
@@ -362,6 +510,10 @@ def test_mappings_survive_a_restart(writable: Server) -> None:
 
 # -- refused imports -------------------------------------------------------------------------
 SUBJECT_KIND = "is not a public service, organisation or werkbank of the graph"
+SUBJECT_FORMS = (
+    f"give its IRI ({SERVICE}), its type/slug (service/incubatie-vloca) "
+    "or its label in Dutch or English (Incubatie van VLOCA)"
+)
 REFUSED = {  # file: [(line, column, words of the message)], in the order they are reported
     "unknown-subject.csv": [(2, "subject", f"organisation/does-not-exist {SUBJECT_KIND}")],
     "wrong-kind-subject.csv": [
@@ -373,35 +525,47 @@ REFUSED = {  # file: [(line, column, words of the message)], in the order they a
         (3, "component", "vloca-principle/api-first is not a VLOCA component"),
     ],
     "bad-level.csv": [
-        (2, "level", "'complete' is not one of full, partial, planned"),
-        (3, "level", "'Full' is not one of full, partial, planned"),
+        (2, "level", "'complete' is not one of full, partial, planned (in any case"),
+        (3, "level", "'fully' is not one of full, partial, planned"),
         (4, "level", "'' is not one of full, partial, planned"),
     ],
     "bad-date.csv": [
-        (2, "assessed_on", "'2026-02-30' is not YYYY-MM-DD"),
-        (3, "assessed_on", "'26-1-1' is not YYYY-MM-DD"),
-        (4, "assessed_on", "'15/01/2026' is not YYYY-MM-DD"),
+        (2, "assessed_on", "'2026-02-30' is not a date; write it as 2026-01-15 (YYYY-MM-DD)"),
+        (3, "assessed_on", "'26-1-1' is not a date"),
+        (4, "assessed_on", "'31/02/2026' is not a date; write it as 2026-01-15 (YYYY-MM-DD) or"),
     ],
     "assessor-not-organisation.csv": [
         (2, "assessed_by", "service/incubatie-vloca is not an organisation of the graph"),
         (3, "assessed_by", "vloca/broker is not an organisation of the graph"),
     ],
+    # `broker` and `ABB` are names of the graph (a label, an abbreviation): only the others fail
     "not-iri.csv": [
-        (2, "subject", "'incubatie-vloca' is not an IRI"),
-        (2, "component", "'broker' is not an IRI"),
-        (2, "assessed_by", "'ABB' is not an IRI"),
+        (2, "subject", f"'incubatie-vloca' {SUBJECT_KIND}; {SUBJECT_FORMS}"),
         (3, "subject", "'https://w3id.org/srg/id/organisation/a b' is not an IRI"),
+    ],
+    "ambiguous.csv": [
+        (
+            2,
+            "subject",
+            "'Smart Region Office' is the name of 2 things (body/smart-region-office, "
+            "organisation/smart-region-office-2021); give the type/slug or IRI",
+        ),
+        (3, "component", "'Brokr' is not a VLOCA component (see /doc/scheme/vloca); give its IRI"),
+        (3, "assessed_by", "'Flemish government' is the name of 2 things"),
+        (4, "assessed_by", f"{ID}organisation/nobody is not an organisation of the graph; give"),
     ],
     "field-count.csv": [(2, None, "5 fields; expected 6"), (3, None, "7 fields; expected 6")],
     "duplicate.csv": [(4, "component", "repeats the subject and component of line 2")],
-    "wrong-header.csv": [(1, None, "the header must be exactly " + ",".join(COLUMNS))],
+    "wrong-header.csv": [
+        (1, None, "the header must name the columns " + ",".join(COLUMNS) + " (in any order")
+    ],
     "empty.csv": [(1, None, "the file is empty")],
-    "latin1.csv": [(3, None, "is not UTF-8")],
+    "not-text.csv": [(3, None, "is neither UTF-8 nor Windows-1252: save the file as CSV UTF-8")],
     "bad-quoting.csv": [(3, None, "not valid CSV")],
     "partial.csv": [(3, "level", "'maybe' is not one of")],
     # the quoted notes span lines 2-3 and 5-7, so the bad rows are on lines 4 and 8
     "multiline.csv": [
-        (4, "assessed_on", "'2026-13-01' is not YYYY-MM-DD"),
+        (4, "assessed_on", "'2026-13-01' is not a date"),
         (8, "subject", f"organisation/nobody {SUBJECT_KIND}"),
     ],
 }
@@ -435,6 +599,8 @@ def test_bad_file_is_refused_with_every_error_and_changes_nothing(
         assert found == [(line, column) for line, column, _ in REFUSED[name]]
         for error, (_, _, words) in zip(body["errors"], REFUSED[name], strict=True):
             assert words in error["message"]
+    if name == "ambiguous.csv":  # a name close to one of the graph's is suggested
+        assert body["errors"][1]["message"].endswith("(Broker); did you mean 'Broker'?")
     assert dump(imported) == before and count(imported) == triples
     assert export_csv(imported) == exported
 
@@ -568,7 +734,7 @@ def test_cli_dry_run_changes_nothing(cli_store: Path) -> None:
 
 def test_cli_refuses_a_bad_file_with_its_lines(cli_store: Path) -> None:
     srg(cli_store, "import", str(FILES / "valid.csv"))
-    for name in ("multiline.csv", "not-iri.csv", "field-count.csv", "latin1.csv"):
+    for name in ("multiline.csv", "not-iri.csv", "field-count.csv", "not-text.csv"):
         path = FILES / name
         done = srg(cli_store, "import", str(path))
         assert done.returncode == 1, done.stderr
@@ -591,11 +757,32 @@ def test_cli_missing_file_is_unusable_input(cli_store: Path) -> None:
     assert cli_export(cli_store) == []
 
 
+def test_cli_export_of_nothing_points_to_the_template(cli_store: Path) -> None:
+    done = srg(cli_store, "export")
+    assert done.returncode == 0 and rows_of(done.stdout) == []
+    assert "srg mappings template" in done.stderr
+    template = run_srg("mappings", "template", "--lang", "nl", store=cli_store, text=False)
+    assert template.returncode == 0
+    path = cli_store.parent / "template.csv"
+    path.write_bytes(template.stdout)
+    done = srg(cli_store, "import", str(path))
+    assert done.stdout.strip() == "Imported: 0 added, 0 changed, 0 unchanged"
+    done = srg(cli_store, "import", str(FILES / "ambiguous.csv"))
+    assert done.returncode == 1
+    assert (
+        f"{FILES / 'ambiguous.csv'}:2 [subject]: 'Smart Region Office' is the name of 2"
+        in done.stderr
+    )
+
+
 def test_cli_and_http_see_the_same_mappings(cli_store: Path) -> None:
     srg(cli_store, "import", str(FILES / "valid.csv"))
+    template = run_srg("mappings", "template", "--lang", "nl", store=cli_store, text=False)
     running = Server(cli_store, TOKEN).start()
     try:
         with running.client() as http:
             assert http.get("/api/mappings").content == cli_export_bytes(cli_store)
+            asked = http.get("/api/mappings", params={"template": "true", "lang": "nl"})
+            assert asked.content == template.stdout
     finally:
         running.stop()

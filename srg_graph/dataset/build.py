@@ -44,7 +44,8 @@ def source_store(root: Path, extra: Iterable[Path] = ()) -> GraphStore:
 
 
 def has_snapshot(target: Path) -> bool:
-    """Whether `target` holds a snapshot (an empty or missing directory is a store to build)."""
+    """Whether `target` holds a snapshot: a directory that is missing or empty is a store to
+    build (`srg serve --store DIR` on a new, empty directory builds there)."""
     return target.is_dir() and (has_dump(target) or any(target.iterdir()))
 
 

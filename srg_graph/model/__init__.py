@@ -3,8 +3,10 @@
 `documents` (a resource's RDF description, `/doc/` addresses), `resource_view` (a resource's
 page), `dashboard` (the home page), `report_view` (a report grouped by rule), `catalogue`
 (VoID, DCAT and the dumps), `coverage` (the VLOCA matrix), `orgchart` (the chart's layout),
-`mappings` (VLOCA mappings as CSV), `vocabulary` (the ontology and shapes pages),
-`service_description` (the SPARQL Service Description); `resources/` holds their RDF.
+`mappings` (VLOCA mappings as CSV, and the template), `mapping_names` (what the cells of
+an import name: IRIs, type/slugs, labels, levels, dates), `vocabulary` (the ontology and
+shapes pages), `service_description` (the SPARQL Service Description); `resources/` holds
+their RDF.
 
 May import: `dataset/`, `validation/`, `store/`, `sparql/` and the base modules.
 """

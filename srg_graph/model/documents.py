@@ -74,6 +74,11 @@ def rows(store: GraphStore, name: str, iri: str) -> list[dict[str, str]]:
     return store.rows(internal.query(name), {"resource": ("iri", iri, None)})
 
 
+def exists(store: GraphStore, iri: str) -> bool:
+    """Whether the graph knows the resource (it has a description at `/doc/`)."""
+    return store.ask(internal.query("resource-exists"), {"resource": ("iri", iri, None)})
+
+
 def description(store: GraphStore, iri: str) -> Graph:
     """The RDF description of a resource; empty when the graph does not know it."""
     request = QueryRequest(

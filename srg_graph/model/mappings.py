@@ -1,8 +1,14 @@
-"""VLOCA mappings as CSV: parse and check an import, preview it, and write the export.
+"""VLOCA mappings as CSV: parse and check an import, preview it, write the export and the
+template.
 
-Standard library only. The columns are exactly `subject,component,level,assessed_by,
-assessed_on,note` (UTF-8, RFC 4180 quoting). Every problem is reported at once, one error per
-bad cell with its line and column, so an architect can fix a spreadsheet in one pass.
+Standard library only. The columns are `subject,component,level,assessed_by,assessed_on,
+note` (the template adds `subject_label`, which an import ignores), in any order and case.
+An import takes what spreadsheets write: `,`, `;` or tab as the separator (read from the
+header), UTF-8 with or without a BOM, UTF-16 with a BOM, else Windows-1252 (Excel's "CSV"
+in Belgium), CRLF or LF; the names, levels and dates of `mapping_names`. Every problem is
+reported at once, one error per bad cell with its line and column, so an architect can fix
+a spreadsheet in one pass; a row that gives only a subject (a template row not filled in)
+is skipped.
 """
 
 from __future__ import annotations
@@ -10,33 +16,38 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import date
 from typing import Protocol
 
-from ..namespaces import CPSV, DCTERMS, GRAPH, ID, ORG, PROV, RDF, SKOS, SRG, XSD
+from ..languages import pick
+from ..namespaces import DCTERMS, GRAPH, ID, PROV, RDF, SKOS, SRG, XSD
 from ..sparql import internal
-from ..sparql.named import IRI, Binding
+from ..sparql.named import Binding
+from .mapping_names import (
+    ASSESSOR_CLASSES,
+    COMPONENT_CLASSES,
+    SUBJECT_CLASSES,
+    CellError,
+    Names,
+    iso_date,
+)
+
+__all__ = ["ASSESSOR_CLASSES", "COMPONENT_CLASSES", "SUBJECT_CLASSES", "Names"]
 
 COLUMNS = ("subject", "component", "level", "assessed_by", "assessed_on", "note")
-LEVELS = ("full", "partial", "planned")
+LABEL_COLUMN = "subject_label"  # in the template, for people; an import ignores it
+TEMPLATE_COLUMNS = ("subject", LABEL_COLUMN, *COLUMNS[1:])
 MAPPINGS_GRAPH = f"{GRAPH}mappings"
-SUBJECT_CLASSES = (
-    CPSV + "PublicService",
-    ORG + "Organization",
-    SRG + "Werkbank",
-)
-COMPONENT_CLASSES = (SRG + "VlocaComponent",)
-ASSESSOR_CLASSES = (ORG + "Organization",)
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 RDF_TYPE = RDF + "type"
-IsA = Callable[[str, tuple[str, ...]], bool]
+SEPARATORS = (",", ";", "\t")
+ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp1252", "Windows-1252"))
 
 
 class GraphStoreLike(Protocol):
-    def rows(self, sparql: str) -> list[dict[str, str]]: ...
+    def rows(
+        self, sparql: str, bindings: dict[str, Binding] | None = None
+    ) -> list[dict[str, str]]: ...
     def drop_graph(self, graph: str | None) -> None: ...
     def remove_subjects(self, graph: str, subjects: list[str]) -> None: ...
     def add_triples(self, graph: str, triples: list[tuple[Binding, Binding, Binding]]) -> None: ...
@@ -78,18 +89,53 @@ class ImportRefused(Exception):
         return [asdict(e) for e in self.errors]
 
 
-def _text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        message = f"byte {error.start} is not UTF-8: save the file as CSV UTF-8"
-        raise ImportRefused([RowError(line, None, message)]) from error
+@dataclass(frozen=True)
+class Parsed:
+    """The mappings of a file, and how it was read (encoding, separator)."""
+
+    mappings: list[Mapping]
+    encoding: str
+    separator: str
+
+    def read_as(self) -> dict[str, str]:
+        return {"encoding": self.encoding, "separator": self.separator}
 
 
-def _records(text: str) -> Iterable[tuple[int, list[str]]]:
+def _text(data: bytes) -> tuple[str, str]:
+    """The text of the file and the name of its encoding."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            pass
+    for codec, name in ENCODINGS:
+        try:
+            return data.decode(codec), name
+        except UnicodeDecodeError as error:
+            start = error.start
+    line = data[:start].count(b"\n") + 1
+    message = f"byte {start} is neither UTF-8 nor Windows-1252: save the file as CSV UTF-8"
+    raise ImportRefused([RowError(line, None, message)])
+
+
+def _column_name(header: str) -> str:
+    return "_".join(header.strip().lstrip("\ufeff").lower().split())
+
+
+def _separator(text: str) -> str:
+    """The separator that splits the header into the most columns, the subject among them."""
+    first = text.splitlines()[0] if text.strip() else ""
+    best, most = ",", 0
+    for separator in SEPARATORS:
+        fields = next(csv.reader([first], delimiter=separator), [])
+        if "subject" in map(_column_name, fields) and len(fields) > most:
+            best, most = separator, len(fields)
+    return best
+
+
+def _records(text: str, separator: str) -> Iterable[tuple[int, list[str]]]:
     """(first line number, fields) of each CSV record; a quoted field may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     start = 1
     try:
         for fields in reader:
@@ -100,71 +146,77 @@ def _records(text: str) -> Iterable[tuple[int, list[str]]]:
         raise ImportRefused([RowError(start, None, message)]) from error
 
 
-def _cell_errors(line: int, row: dict[str, str], is_a: IsA) -> list[RowError]:
-    errors = []
-
-    def check(column: str, ok: bool, message: str) -> None:
-        if not ok:
-            errors.append(RowError(line, column, message))
-
-    for column, classes, kind in (
-        ("subject", SUBJECT_CLASSES, "a public service, organisation or werkbank of the graph"),
-        ("component", COMPONENT_CLASSES, "a VLOCA component (see /doc/scheme/vloca)"),
-        ("assessed_by", ASSESSOR_CLASSES, "an organisation of the graph"),
-    ):
-        value = row[column]
-        check(column, bool(IRI.match(value)), f"{value!r} is not an IRI; give {kind}")
-        if IRI.match(value):
-            check(column, is_a(value, classes), f"{value} is not {kind}")
-    check("level", row["level"] in LEVELS, f"{row['level']!r} is not one of {', '.join(LEVELS)}")
-    check("assessed_on", _is_date(row["assessed_on"]), f"{row['assessed_on']!r} is not YYYY-MM-DD")
-    return sorted(errors, key=lambda e: COLUMNS.index(e.column or "subject"))
+def _positions(header: list[str]) -> dict[str, int]:
+    """Where each column is; `ImportRefused` for a missing, unknown or repeated column."""
+    names = [_column_name(h) for h in header]
+    known = (*COLUMNS, LABEL_COLUMN)
+    wrong = [n for n in names if n not in known] + [c for c in COLUMNS if c not in names]
+    if wrong or len(set(names)) != len(names):
+        message = (
+            f"the header must name the columns {','.join(COLUMNS)} (in any order; "
+            f"{LABEL_COLUMN} may be there too); found {','.join(header)}"
+        )
+        raise ImportRefused([RowError(1, None, message)])
+    return {name: i for i, name in enumerate(names)}
 
 
-def _is_date(value: str) -> bool:
-    try:
-        return bool(DATE.match(value)) and bool(date.fromisoformat(value))
-    except ValueError:
-        return False
+def _unfilled(row: dict[str, str]) -> bool:
+    """A template row nobody filled in: a subject and nothing else."""
+    return not any(row[c].strip() for c in COLUMNS[1:])
 
 
-def parse(data: bytes, is_a: IsA) -> list[Mapping]:
+def _mapping(line: int, row: dict[str, str], names: Names) -> tuple[Mapping | None, list]:
+    """The row's mapping with every name resolved, or its errors (one per bad cell)."""
+    values, errors = {"note": row["note"]}, []
+    checks = (
+        ("subject", lambda v: names.resource("subject", v)),
+        ("component", lambda v: names.resource("component", v)),
+        ("level", names.level),
+        ("assessed_by", lambda v: names.resource("assessed_by", v)),
+        ("assessed_on", iso_date),
+    )
+    for column, resolve in checks:
+        try:
+            values[column] = resolve(row[column].strip())
+        except CellError as bad:
+            errors.append(RowError(line, column, bad.message))
+    return (None, errors) if errors else (Mapping(**values), [])
+
+
+def parse(data: bytes, names: Names) -> Parsed:
     """The mappings of a CSV file, or `ImportRefused` with every error found."""
-    text = _text(data)
+    text, encoding = _text(data)
     if not text.strip():
         raise ImportRefused(
             [RowError(1, None, f"the file is empty; line 1 must be: {','.join(COLUMNS)}")]
         )
-    records = iter(_records(text))
+    separator = _separator(text)
+    records = iter(_records(text, separator))
     _, header = next(records)
-    if tuple(h.strip() for h in header) != COLUMNS:
-        message = f"the header must be exactly {','.join(COLUMNS)}; found {','.join(header)}"
-        raise ImportRefused([RowError(1, None, message)])
+    positions = _positions(header)
     mappings, errors, seen = [], [], {}
     for line, fields in records:
         if not any(f.strip() for f in fields):
             continue  # blank line, as spreadsheets write at the end
-        if len(fields) != len(COLUMNS):
-            errors.append(RowError(line, None, f"{len(fields)} fields; expected {len(COLUMNS)}"))
+        if len(fields) != len(header):
+            errors.append(RowError(line, None, f"{len(fields)} fields; expected {len(header)}"))
             continue
-        row = dict(zip(COLUMNS, (f.strip() for f in fields[:-1]), strict=False)) | {
-            "note": fields[-1]
-        }
-        found = _cell_errors(line, row, is_a)
-        pair = (row["subject"], row["component"])
-        if pair in seen:
-            found.append(
-                RowError(
-                    line, "component", f"repeats the subject and component of line {seen[pair]}"
-                )
-            )
-        seen.setdefault(pair, line)
+        row = {name: fields[i] for name, i in positions.items()}
+        if _unfilled(row):
+            continue
+        mapping, found = _mapping(line, row, names)
+        if mapping is not None:
+            pair = (mapping.subject, mapping.component)
+            if pair in seen:
+                message = f"repeats the subject and component of line {seen[pair]}"
+                found.append(RowError(line, "component", message))
+            seen.setdefault(pair, line)
         errors += found
-        if not found:
-            mappings.append(Mapping(**row))
+        if not found and mapping is not None:
+            mappings.append(mapping)
     if errors:
         raise ImportRefused(errors)
-    return mappings
+    return Parsed(mappings, encoding, "tab" if separator == "\t" else separator)
 
 
 def triples(mapping: Mapping) -> list[tuple[Binding, Binding, Binding]]:
@@ -215,6 +267,19 @@ def to_csv(mappings: Iterable[Mapping]) -> str:
     writer.writerow(COLUMNS)
     for m in sorted(mappings, key=lambda m: (m.subject, m.component)):
         writer.writerow([m.subject, m.component, m.level, m.assessed_by, m.assessed_on, m.note])
+    return out.getvalue()
+
+
+def template(store: GraphStoreLike, lang: str) -> str:
+    """Every subject that should be mapped (services, werkbanken, organisations with a role:
+    `sparql/rq/coverage-subjects.rq`), one row each with its label and the other columns
+    empty: copy a row for each component; rows left as they are import nothing."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(TEMPLATE_COLUMNS)
+    for row in store.rows(internal.query("coverage-subjects")):
+        labels = {key: row[key] for key in ("nl", "en") if key in row}
+        writer.writerow([row["subject"], pick(labels, lang), "", "", "", "", ""])
     return out.getvalue()
 
 

@@ -16,6 +16,7 @@ WORDS = {
         "Info": "Info",
         "summary": "{v} overtreding(en), {w} waarschuwing(en), {i} info",
         "conforms": "Het model voldoet aan alle regels.",
+        "whole": "het hele rapport",
     },
     "en": {
         "title": "Validation report",
@@ -24,6 +25,7 @@ WORDS = {
         "Info": "Info",
         "summary": "{v} violation(s), {w} warning(s), {i} info",
         "conforms": "The model satisfies every rule.",
+        "whole": "the whole report",
     },
 }
 
@@ -59,6 +61,17 @@ def as_text(report: Report, lang: str = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
+def as_summary(report: Report, lang: str = "en") -> str:
+    """One line of counts and where the whole report is; the violations, which stop a build
+    and every write, in full (what `make run` prints before serving)."""
+    words = WORDS[lang]
+    line = f"{words['title']}: {summary(report, lang)} ({words['whole']}: srg validate)\n"
+    if report.conforms:
+        return line
+    violations = as_text(Report(report.violations, report.graph), lang)
+    return line + violations.split("\n", 1)[1]
+
+
 def as_json(report: Report, lang: str = "en") -> str:
     """Every result with its labels and messages in all languages (`lang` is not needed)."""
     results = [
@@ -89,4 +102,4 @@ def as_turtle(report: Report, lang: str = "en") -> str:
     return report.graph.serialize(format="turtle")
 
 
-RENDERERS = {"text": as_text, "json": as_json, "turtle": as_turtle}
+RENDERERS = {"text": as_text, "summary": as_summary, "json": as_json, "turtle": as_turtle}

@@ -1,6 +1,7 @@
 """Everything HTTP: the app, one router per concern, and what the routers share.
 
-`app` (the FastAPI application, its errors and middleware), `server` (`srg serve`),
+`app` (the FastAPI application, its errors and middleware), `openapi` (the OpenAPI
+description, made whole where FastAPI cannot see), `server` (`srg serve`),
 `routes/` (one router per concern: they read input, call the library, pick a format and
 answer, and never import each other), `requests` (body reading, negotiation, the validated
 write), `services` (the dataset, the query pool and the named queries of one app),

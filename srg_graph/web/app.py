@@ -19,10 +19,10 @@ from .. import __version__
 from ..config import Settings
 from ..errors import SrgError
 from ..runtime.memory import TRIM_AFTER, give_back_freed_memory
-from ..sparql.named import registry
 from ..validation import render as reports
 from . import negotiation
 from .errors import HttpError, headers_of, status_of
+from .openapi import install_openapi, operation_id
 from .pages import STATIC
 from .requests import ValidationFailed
 from .routes import (
@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="SPARQL 1.1 endpoint and linked data for the Flemish Smart Region "
         "Governance model.",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     install_errors(app)
     install_middleware(app)
@@ -179,17 +180,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app, settings)
     return app
-
-
-def install_openapi(app: FastAPI, settings: Settings) -> None:
-    """The generated description plus one operation per named query (read from queries/)."""
-    generate = app.openapi
-
-    def openapi() -> dict:
-        if app.openapi_schema is None:
-            schema = generate()
-            schema["paths"].update(named_queries.openapi_paths(registry(settings.queries)))
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,4 +1,5 @@
-"""Linked data: `/id/` answers 303 to `/doc/`, which describes the thing in HTML or RDF.
+"""Linked data: `/id/` answers 303 to `/doc/`, which describes the thing in HTML or RDF (a
+thing the graph does not know is 404 at once).
 
 Also the published JSON-LD context (`/context.jsonld`), the graph IRIs (`/graph/{name}`, 303 to
 the Graph Store) and the label search page (`/search`).
@@ -16,7 +17,7 @@ from fastapi.responses import RedirectResponse
 from ...formats import content_type
 from ...model import documents, resource_view
 from ...namespaces import GRAPH
-from .. import caching, pages
+from .. import caching, negotiation, pages
 from ..requests import negotiated, services
 
 router = APIRouter(tags=["linked data"])
@@ -37,11 +38,20 @@ def _see_other(location: str, request: Request) -> RedirectResponse:
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
-def identify(path: str, request: Request) -> RedirectResponse:
+async def identify(path: str, request: Request) -> Response:
     """The thing `https://w3id.org/srg/id/{path}`: see its description (the dataset itself is
-    described by its VoID/DCAT description)."""
+    described by its VoID/DCAT description); 404 at once for a thing the graph does not know."""
     if path == DATASET_PATH:
         return _see_other("/void", request)
+    resource, by_suffix = documents.split_suffix(path)
+    iri = documents.resource_iri(resource)
+    known = documents.is_valid_path(resource) and await run_in_threadpool(
+        documents.exists, services(request).data.store, iri
+    )
+    if not known:
+        accept = request.headers.get("accept")
+        html = (by_suffix or negotiation.choose(accept, documents.OFFERED)) == documents.HTML
+        return _not_found(request, iri, resource, html=html)
     return _see_other(f"/doc/{path}", request)
 
 

@@ -1,19 +1,23 @@
 """`/api/mappings`: VLOCA mappings as CSV, for architects who work in spreadsheets.
 
-`GET` exports every mapping (CSV, or JSON by `Accept`/`?format=json`); `POST` (text/csv,
-bearer token) checks every row and applies all of them in one validated write, or none;
-`?dry_run=true` only previews; `?mode=replace` makes the file the whole set of mappings.
+`GET` exports every mapping (CSV, or JSON by `Accept`/`?format=json`), or with
+`?template=true` every subject to map with its label (`?lang=nl|en`) and empty columns to
+fill in; `POST` (text/csv, bearer token) checks every row and applies all of them in one
+validated write, or none; `?dry_run=true` only previews; `?mode=replace` makes the file the
+whole set of mappings.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from ...model import mappings
-from .. import caching, negotiation
+from .. import caching, negotiation, pages
 from ..errors import HttpError
 from ..requests import authorise_write, read_body, services, write
 from ..sparql_protocol import media_type
@@ -29,23 +33,38 @@ def _flag(request: Request, name: str, values: tuple[str, ...]) -> str:
     return value
 
 
-@router.get("/api/mappings", summary="Export every VLOCA mapping (CSV or JSON)")
+@router.get("/api/mappings", summary="Export every VLOCA mapping, or the template (CSV or JSON)")
 def export(request: Request) -> Response:
     svc = services(request)
+    template = _flag(request, "template", ("false", "true")) == "true"
     wanted = request.query_params.get("format")
     offered = ["text/csv", "application/json"]
     media = {"csv": "text/csv", "json": "application/json"}.get(wanted or "") or (
         negotiation.choose(request.headers.get("accept"), offered, "text/csv") or "text/csv"
     )
-    headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, media)
+    lang = pages.language(request)
+    headers, unchanged = caching.validators(
+        request, svc.data.version, svc.data.modified, media, str(template), lang
+    )
     if unchanged:
         return unchanged
+    if template:
+        body = mappings.template(svc.data.store, lang)
+        return _csv_or_json(body, media, headers, "vloca-mappings-template.csv")
     rows = mappings.current(svc.data.store)
+    if not rows:  # nothing to copy from: the template lists every subject to fill in
+        headers["Link"] = '</api/mappings?template=true>; rel="alternate"; title="template"'
+    return _csv_or_json(mappings.to_csv(rows), media, headers, "vloca-mappings.csv")
+
+
+def _csv_or_json(text: str, media: str, headers: dict[str, str], filename: str) -> Response:
+    """The CSV as it is, or its rows as a JSON array of objects."""
     if media == "application/json":
-        body = json.dumps([m.__dict__ for m in rows], ensure_ascii=False, indent=2)
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        body = json.dumps(rows, ensure_ascii=False, indent=2)
         return Response(body, media_type="application/json", headers=headers)
-    headers["Content-Disposition"] = 'attachment; filename="vloca-mappings.csv"'
-    return Response(mappings.to_csv(rows), media_type="text/csv; charset=utf-8", headers=headers)
+    headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.post(
@@ -60,18 +79,26 @@ async def import_csv(request: Request) -> Response:
     if media_type(request.headers.get("content-type"))[0] not in CSV_TYPES:
         raise HttpError(415, "send the mappings as text/csv (UTF-8)")
     body = await read_body(request, svc.settings.max_body_bytes)
+    names = mappings.Names(svc.data.store)
     try:
-        incoming = await run_in_threadpool(mappings.parse, body, svc.data.store.is_a)
+        parsed = await run_in_threadpool(mappings.parse, body, names)
     except mappings.ImportRefused as refused:
         content = {"imported": False, "errors": refused.as_dicts()}
         return Response(
             json.dumps(content, ensure_ascii=False, indent=2), 422, media_type="application/json"
         )
+    incoming = parsed.mappings
     outcome = mappings.preview(incoming, mappings.current(svc.data.store), replace)
     if not dry_run:
         await write(request, svc, lambda staged: mappings.apply(staged, incoming, replace))
     summary = {key: len(rows) for key, rows in outcome.items()}
-    content = {"imported": not dry_run, "dry_run": dry_run, "counts": summary, **outcome}
+    content = {
+        "imported": not dry_run,
+        "dry_run": dry_run,
+        "read_as": parsed.read_as(),
+        "counts": summary,
+        **outcome,
+    }
     return Response(
         json.dumps(content, ensure_ascii=False, indent=2), media_type="application/json"
     )

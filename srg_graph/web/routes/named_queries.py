@@ -171,6 +171,15 @@ def _schema(parameter: Parameter) -> dict[str, Any]:
     }[parameter.type]
 
 
+def _typed(parameter: Parameter, text: str) -> Any:
+    """A default or example as a value of the parameter's schema type (`1`, not `"1"`)."""
+    if parameter.type == "integer" and text.lstrip("-").isdigit():
+        return int(text)
+    if parameter.type == "boolean" and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
+
+
 def openapi_paths(queries: dict[str, NamedQuery]) -> dict[str, Any]:
     """One OpenAPI operation per named query, with typed parameters and its formats."""
     paging = [
@@ -186,8 +195,9 @@ def openapi_paths(queries: dict[str, NamedQuery]) -> dict[str, Any]:
                 "in": "query",
                 "required": p.required,
                 "description": f"{p.description} ({expected(p)})".strip(),
-                "schema": _schema(p) | ({"default": p.default} if p.default is not None else {}),
-                **({"example": p.example} if p.example is not None else {}),
+                "schema": _schema(p)
+                | ({"default": _typed(p, p.default)} if p.default is not None else {}),
+                **({"example": _typed(p, p.example)} if p.example is not None else {}),
             }
             for p in query.parameters
         ]

@@ -1,0 +1,376 @@
+"""The OpenAPI 3.1 description, `/openapi.json`: what FastAPI generates from the routes, made
+whole where it cannot see.
+
+The protocol handlers read the request themselves (one handler serves a query by GET, a form
+or a body, and an update), so FastAPI sees neither their parameters nor their bodies nor
+what they answer: `OPERATIONS` says it for the SPARQL protocol, the Graph Store, the mapping
+import and export and `/id/`. Writes carry the bearer scheme `writeToken`. A route that
+serves several methods gets one operation id per method (GET keeps the route's name, the
+others add the method), and each named query of `queries/` is an operation of its own.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from ..config import Settings
+from ..formats import BODIES, GRAPHS, SOLUTIONS
+from ..sparql.named import registry
+from .routes import named_queries
+
+SCHEME = "writeToken"
+WRITE = [{SCHEME: []}]
+TEXT = {"schema": {"type": "string"}}
+IRI = {"type": "string", "format": "uri"}
+GRAPH_TYPES = [t for t in GRAPHS if t not in ("application/n-quads", "application/trig")]
+SECURITY_SCHEMES = {
+    SCHEME: {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A write token of the server: SRG_WRITE_TOKENS (comma-separated) or "
+        "--token-file. With none configured every write is refused (403).",
+    }
+}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def operation_id(route: APIRoute) -> str:
+    """The route's own name (`read_graph`); see `unique_per_method` for shared routes."""
+    return route.name
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "schema": schema or TEXT["schema"],
+    }
+
+
+def _graphs(name: str, description: str) -> dict:
+    return _query(name, description, {"type": "array", "items": IRI}) | {"explode": True}
+
+
+DATASET = [
+    _graphs("default-graph-uri", "A graph of the query's default graph (repeatable)"),
+    _graphs("named-graph-uri", "A named graph of the query's dataset (repeatable)"),
+]
+USING = [
+    _graphs("using-graph-uri", "A graph of the update's default graph (repeatable)"),
+    _graphs("using-named-graph-uri", "A named graph of the update's dataset (repeatable)"),
+]
+RDF_TERM = {
+    "type": "object",
+    "description": "A bound value: an IRI (uri), a literal (with its datatype or language) or "
+    "a blank node (bnode)",
+    "properties": {
+        "type": {"type": "string", "enum": ["uri", "literal", "bnode", "triple"]},
+        "value": {"type": "string"},
+        "datatype": {"type": "string", "format": "uri"},
+        "xml:lang": {"type": "string"},
+    },
+    "required": ["type", "value"],
+}
+SPARQL_JSON = {
+    "type": "object",
+    "description": "SPARQL 1.1 Query Results JSON: `head.vars` and `results.bindings`, or "
+    "`boolean` for ASK",
+    "properties": {
+        "head": {
+            "type": "object",
+            "properties": {"vars": {"type": "array", "items": {"type": "string"}}},
+        },
+        "results": {
+            "type": "object",
+            "properties": {
+                "bindings": {
+                    "type": "array",
+                    "items": {"type": "object", "additionalProperties": ref("RdfTerm")},
+                }
+            },
+        },
+        "boolean": {"type": "boolean"},
+    },
+    "required": ["head"],
+}
+QUERY_RESULTS = {
+    "description": "SELECT and ASK as SPARQL JSON (the default), XML, CSV or TSV; CONSTRUCT "
+    "and DESCRIBE as Turtle (the default), N-Triples, N-Quads, TriG, RDF/XML or JSON-LD, by "
+    "Accept. GET without a query: the Service Description (Turtle, JSON-LD, RDF/XML, HTML).",
+    "content": {
+        "application/sparql-results+json": {"schema": ref("SparqlResults")},
+        **{t: TEXT for t in SOLUTIONS if t != "application/sparql-results+json"},
+        **{t: TEXT for t in GRAPHS},
+        "text/html": TEXT,
+    },
+}
+
+
+def _answer(description: str, media: str = "text/plain") -> dict:
+    return {"description": description, "content": {media: TEXT}}
+
+
+ERRORS = {
+    "400": _answer("Not SPARQL or not RDF, a parameter missing or wrong, or refused by a limit"),
+    "406": _answer("None of the accepted media types is available"),
+    "413": _answer("The body is over the size limit"),
+    "415": _answer("The Content-Type is not one the endpoint reads"),
+    "503": _answer("The query ran past the time or memory limit, or no worker was free"),
+}
+WRITE_ERRORS = {
+    "401": _answer("No bearer token, or a token that is not valid"),
+    "403": _answer("Writes are off (no token configured), or the graph is read-only"),
+    "409": _answer("A valid update that fails on the data as it is"),
+    "422": _answer(
+        "Refused: the SHACL report of the violations it would bring", "application/json"
+    ),
+}
+SPARQL_FORM = {
+    "type": "object",
+    "description": "A query or an update (one of them), with its dataset",
+    "properties": {
+        "query": {"type": "string", "description": "A SPARQL 1.1 query"},
+        "update": {"type": "string", "description": "A SPARQL 1.1 update (needs the token)"},
+        **{p["name"]: p["schema"] for p in [*DATASET, *USING]},
+    },
+}
+RDF_BODY = {
+    "description": "The triples, in one of the RDF syntaxes",
+    "required": True,
+    "content": {t: TEXT for t in BODIES},
+}
+GRAPH_TARGET = [
+    _query("graph", "The named graph (an absolute IRI)", IRI),
+    _query("default", "Present (`?default`, empty value): the store's default graph"),
+]
+ROW = {"type": "object", "additionalProperties": {"type": "string"}}
+MAPPING_ROWS = {"type": "array", "items": ref("MappingRow")}
+FLAG = {"type": "boolean", "default": False}
+IMPORTED = {
+    "type": "object",
+    "properties": {
+        "imported": {"type": "boolean"},
+        "dry_run": {"type": "boolean"},
+        "read_as": {"type": "object", "additionalProperties": {"type": "string"}},
+        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+        **{key: MAPPING_ROWS for key in ("added", "changed", "unchanged", "removed")},
+    },
+    "required": ["imported", "dry_run", "counts"],
+}
+REFUSED = {
+    "type": "object",
+    "properties": {
+        "imported": {"type": "boolean"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "line": {"type": "integer"},
+                    "column": {"type": ["string", "null"]},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+# the file of a mapping import (`format: binary`: clients send it as it is)
+CSV_FILE = {"type": "string", "format": "binary", "contentMediaType": "text/csv"}
+SCHEMAS = {
+    "SparqlResults": SPARQL_JSON,
+    "RdfTerm": RDF_TERM,
+    "MappingRow": ROW,
+    "MappingImport": IMPORTED,
+    "MappingImportRefused": REFUSED,
+}
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("/sparql", "get"): {
+        "description": "A query by GET (SPARQL 1.1 Protocol 2.1.1); without `query`, the "
+        "Service Description.",
+        "parameters": [_query("query", "A SPARQL 1.1 query"), *DATASET],
+        "responses": {"200": QUERY_RESULTS, "304": {"description": "Not modified"}, **ERRORS},
+    },
+    ("/sparql", "head"): {
+        "parameters": [_query("query", "A SPARQL 1.1 query"), *DATASET],
+        "responses": {"200": {"description": "The headers of the GET answer"}, **ERRORS},
+    },
+    ("/sparql", "post"): {
+        "description": "A query (form or `application/sparql-query`) or an update (form or "
+        "`application/sparql-update`; needs the bearer token). The dataset parameters may be "
+        "given in the URL.",
+        "parameters": [*DATASET, *USING],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": SPARQL_FORM},
+                "application/sparql-query": TEXT,
+                "application/sparql-update": TEXT,
+            },
+        },
+        "security": [{}, *WRITE],
+        "responses": {
+            "200": QUERY_RESULTS,
+            "204": {"description": "The update was validated and committed"},
+            **ERRORS,
+            **WRITE_ERRORS,
+        },
+    },
+    ("/graph-store", "get"): {
+        "parameters": GRAPH_TARGET,
+        "responses": {
+            "200": {"description": "The graph", "content": {t: TEXT for t in GRAPH_TYPES}},
+            "404": _answer("There is no such graph"),
+            **ERRORS,
+        },
+    },
+    ("/graph-store", "head"): {
+        "parameters": GRAPH_TARGET,
+        "responses": {"200": {"description": "The headers of the GET answer"}, **ERRORS},
+    },
+    **{
+        ("/graph-store", method): {
+            "parameters": GRAPH_TARGET,
+            "requestBody": RDF_BODY,
+            "security": WRITE,
+            "responses": {
+                "201": {"description": "A new graph (POST without a graph: see Location)"},
+                "204": {"description": "The graph was changed"},
+                **ERRORS,
+                **WRITE_ERRORS,
+            },
+        }
+        for method in ("put", "post")
+    },
+    ("/graph-store", "delete"): {
+        "parameters": GRAPH_TARGET,
+        "security": WRITE,
+        "responses": {
+            "204": {"description": "The graph was dropped"},
+            "404": _answer("There is no such graph"),
+            **ERRORS,
+            **WRITE_ERRORS,
+        },
+    },
+    ("/api/mappings", "get"): {
+        "operationId": "export_mappings",
+        "parameters": [
+            _query(
+                "format",
+                "csv or json (else by Accept)",
+                {"type": "string", "enum": ["csv", "json"]},
+            ),
+            _query("template", "Every subject to map, with empty columns to fill in", FLAG),
+            _query(
+                "lang",
+                "The language of the template's labels",
+                {"type": "string", "enum": ["nl", "en"]},
+            ),
+        ],
+        "responses": {
+            "200": {
+                "description": "The mappings (or the template): CSV, or JSON rows",
+                "content": {"text/csv": TEXT, "application/json": {"schema": MAPPING_ROWS}},
+            },
+            "304": {"description": "Not modified"},
+            "400": _answer("A flag with a value it does not take"),
+        },
+    },
+    ("/api/mappings", "post"): {
+        "operationId": "import_mappings",
+        "description": "Every row is checked and all are imported in one validated write, or "
+        "none. The file may be `,`, `;` or tab separated, UTF-8, UTF-16 or Windows-1252; "
+        "names may be IRIs, type/slugs or unique labels (see the README).",
+        "parameters": [
+            _query("dry_run", "Only preview what the import would change", FLAG),
+            _query(
+                "mode",
+                "replace: the file becomes the whole set",
+                {"type": "string", "enum": ["upsert", "replace"]},
+            ),
+        ],
+        "requestBody": {
+            "required": True,
+            "description": "CSV with the columns subject, component, level, assessed_by, "
+            "assessed_on, note",
+            "content": {
+                "text/csv": {"schema": CSV_FILE},
+                "application/csv": TEXT,
+                "text/plain": TEXT,
+            },
+        },
+        "security": WRITE,
+        "responses": {
+            "200": {
+                "description": "What was (or would be) added, changed, unchanged and removed",
+                "content": {"application/json": {"schema": ref("MappingImport")}},
+            },
+            **{k: v for k, v in ERRORS.items() if k in ("400", "413", "415")},
+            **WRITE_ERRORS,
+            "422": {
+                "description": "The errors, one per bad cell, or the SHACL report; nothing "
+                "was imported",
+                "content": {"application/json": {"schema": ref("MappingImportRefused")}},
+            },
+        },
+    },
+    ("/validate", "get"): {"operationId": "validate_current"},
+    ("/validate", "post"): {"operationId": "validate_submitted"},
+    **{
+        ("/id/{path}", method): {
+            "responses": {
+                "303": {"description": "See the description at /doc/{path}"},
+                "404": _answer("The graph does not know this thing"),
+            }
+        }
+        for method in ("get", "head")
+    },
+}
+
+
+def unique_per_method(schema: dict[str, Any]) -> None:
+    """One operation id per operation: where a route serves several methods, GET keeps the
+    route's name and the others add their method (`read_graph`, `read_graph_head`)."""
+    operations = [op for item in schema["paths"].values() for op in item.values()]
+    shared = Counter(op["operationId"] for op in operations)
+    for item in schema["paths"].values():
+        for method, operation in item.items():
+            if shared[operation["operationId"]] > 1 and method != "get":
+                operation["operationId"] += f"_{method}"
+
+
+def describe(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The generated description with `OPERATIONS`, the bearer scheme and the named queries."""
+    for (path, method), extra in OPERATIONS.items():
+        operation = schema["paths"][path][method]
+        operation.update(extra)
+    components = schema.setdefault("components", {})
+    components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
+    components.setdefault("schemas", {}).update(SCHEMAS)
+    unique_per_method(schema)
+    schema["paths"].update(named_queries.openapi_paths(registry(settings.queries)))
+    return schema
+
+
+def install_openapi(app: FastAPI, settings: Settings) -> None:
+    """`app.openapi()` answers the whole description, made once."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            with warnings.catch_warnings():
+                # a route of several methods: made unique per method by `describe`
+                warnings.filterwarnings("ignore", "Duplicate Operation ID", UserWarning)
+                generated = generate()
+            app.openapi_schema = describe(generated, settings)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

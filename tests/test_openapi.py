@@ -1,0 +1,179 @@
+"""The OpenAPI description: it validates, every operation has an id of its own, the protocol
+endpoints say what they take and answer, and a client generated from it (openapi-python-
+client, offline) runs a SPARQL query, a named query and a dry-run mapping import against a
+real `srg serve`."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+from conftest import ROOT, TOKEN
+from openapi_spec_validator import validate
+from server import Server
+
+FILES = Path(__file__).resolve().parent / "fixtures" / "mappings"
+ID = "https://w3id.org/srg/id/"
+GENERATOR = Path(sys.executable).with_name("openapi-python-client")
+PACKAGE = "srg_generated_client"
+
+
+@pytest.fixture(scope="module")
+def spec(server: Server) -> dict[str, Any]:
+    with server.client() as http:
+        answer = http.get("/openapi.json")
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_the_description_validates(spec: dict[str, Any]) -> None:
+    assert spec["openapi"].startswith("3.1.")
+    validate(spec)  # raises on any error, duplicate operation ids included
+
+
+def test_every_operation_has_an_id_of_its_own(spec: dict[str, Any]) -> None:
+    ids = Counter(operation["operationId"] for _, _, operation in operations(spec))
+    assert [i for i, n in ids.items() if n > 1] == []
+    sparql = spec["paths"]["/sparql"]
+    assert {m: sparql[m]["operationId"] for m in sparql} == {
+        "get": "sparql",
+        "head": "sparql_head",
+        "post": "sparql_post",
+    }
+
+
+def names(operation: dict[str, Any]) -> set[str]:
+    return {p["name"] for p in operation.get("parameters", [])}
+
+
+def test_sparql_takes_its_parameters_and_bodies(spec: dict[str, Any]) -> None:
+    get, post = spec["paths"]["/sparql"]["get"], spec["paths"]["/sparql"]["post"]
+    assert names(get) == {"query", "default-graph-uri", "named-graph-uri"}
+    assert {"using-graph-uri", "using-named-graph-uri"} <= names(post)
+    bodies = post["requestBody"]["content"]
+    assert set(bodies) == {
+        "application/x-www-form-urlencoded",
+        "application/sparql-query",
+        "application/sparql-update",
+    }
+    form = bodies["application/x-www-form-urlencoded"]["schema"]["properties"]
+    assert {"query", "update"} <= set(form)
+    answers = get["responses"]["200"]["content"]
+    for media in (
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+        "text/turtle",
+        "application/ld+json",
+        "application/rdf+xml",
+        "application/n-triples",
+    ):
+        assert media in answers
+    assert post["security"] == [{}, {"writeToken": []}]  # an update needs the token
+    assert "204" in post["responses"]
+
+
+def test_writes_carry_the_bearer_scheme_and_their_bodies(spec: dict[str, Any]) -> None:
+    scheme = spec["components"]["securitySchemes"]["writeToken"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    assert "SRG_WRITE_TOKENS" in scheme["description"]
+    store = spec["paths"]["/graph-store"]
+    for method in ("put", "post", "delete"):
+        assert store[method]["security"] == [{"writeToken": []}]
+        assert {"graph", "default"} <= names(store[method])
+    for method in ("put", "post"):
+        assert {"text/turtle", "application/ld+json"} <= set(
+            store[method]["requestBody"]["content"]
+        )
+    assert "text/turtle" in store["get"]["responses"]["200"]["content"]
+    mappings = spec["paths"]["/api/mappings"]
+    assert mappings["post"]["security"] == [{"writeToken": []}]
+    assert {"dry_run", "mode"} <= names(mappings["post"])
+    assert "text/csv" in mappings["post"]["requestBody"]["content"]
+    assert {"template", "format", "lang"} <= names(mappings["get"])
+    reads = [(p, m) for p, m, o in operations(spec) if "security" in o and m in ("get", "head")]
+    assert reads == []
+
+
+def generate(spec: dict[str, Any], directory: Path) -> ModuleType:
+    """Generate the client package with no network (a new network namespace where the
+    system allows one, and a proxy that goes nowhere for any library that would try)."""
+    if not GENERATOR.exists():
+        pytest.skip("openapi-python-client is not installed (pip install -e '.[test]')")
+    (directory / "openapi.json").write_text(json.dumps(spec), encoding="utf-8")
+    config = (ROOT / "docs" / "openapi-client.yaml").read_text(encoding="utf-8")
+    (directory / "config.yaml").write_text(config + "post_hooks: []\n", encoding="utf-8")
+    command = [str(GENERATOR), "generate", "--path", "openapi.json", "--config", "config.yaml"]
+    command += ["--meta", "none", "--output-path", PACKAGE]
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "-rn", "true"], capture_output=True).returncode == 0:
+        command = [unshare, "-rn", *command]
+    dead = "http://127.0.0.1:9"
+    env = {**os.environ, "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "ALL_PROXY": dead}
+    done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    sys.path.insert(0, str(directory))
+    try:
+        return importlib.import_module(PACKAGE)
+    finally:
+        sys.path.remove(str(directory))
+
+
+def test_a_generated_client_queries_and_previews_an_import(
+    spec: dict[str, Any], server: Server, tmp_path: Path
+) -> None:
+    client = generate(spec, tmp_path)
+    sparql = importlib.import_module(f"{PACKAGE}.api.sparql_1_1_protocol.sparql")
+    sparql_post = importlib.import_module(f"{PACKAGE}.api.sparql_1_1_protocol.sparql_post")
+    form = importlib.import_module(f"{PACKAGE}.models.sparql_post_data_body")
+    members = importlib.import_module(f"{PACKAGE}.api.named_queries.query_body_members")
+    imports = importlib.import_module(f"{PACKAGE}.api.vloca_mappings.import_mappings")
+    types = importlib.import_module(f"{PACKAGE}.types")
+
+    reader = client.Client(base_url=server.url, raise_on_unexpected_status=True)
+    query = (
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?label WHERE "
+        f'{{ <{ID}werkbank/vloca> skos:prefLabel ?label FILTER(LANG(?label) = "nl") }}'
+    )
+    results = sparql.sync(client=reader, query=query)
+    assert results.head.vars_ == ["label"]
+    (row,) = results.results.bindings
+    assert (row["label"].type_, row["label"].value) == ("literal", "Werkbank VLOCA")
+    assert row["label"].xmllang == "nl"
+
+    asked = sparql_post.sync(
+        client=reader, body=form.SparqlPostDataBody(query=f"ASK {{ <{ID}organisation/abb> ?p ?o }}")
+    )
+    assert asked.boolean is True
+
+    answer = members.sync_detailed(client=reader, body=f"{ID}body/ambtelijke-stuurgroep")
+    assert answer.status_code == 200
+    rows = json.loads(answer.content)
+    assert f"{ID}organisation/kcvs" in {r["member"] for r in rows}
+
+    writer = client.AuthenticatedClient(base_url=server.url, token=TOKEN)
+    csv = types.File(payload=io.BytesIO((FILES / "valid.csv").read_bytes()), mime_type="text/csv")
+    preview = imports.sync(client=writer, body=csv, dry_run=True)
+    assert preview.imported is False and preview.dry_run is True
+    assert preview.counts.additional_properties == {"added": 3, "changed": 0, "unchanged": 0}
+    with httpx.Client(base_url=server.url) as http:
+        assert http.get("/api/mappings", params={"format": "json"}).json() == []

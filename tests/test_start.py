@@ -1,0 +1,147 @@
+"""Setting up and starting: what `make run` installs, what the README needs, and what
+`srg serve` says and does when it starts (writes on or off, a busy port, an empty store
+directory). Real `make -n`, real `srg` subprocesses, real sockets."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, TOKEN
+from server import Server, run_srg
+
+from srg_graph.config import Settings
+from srg_graph.web.server import writes_line
+
+
+def make_commands(target: str) -> list[str]:
+    """The commands `make TARGET` would run on a fresh checkout (`-B`: as if nothing were
+    installed yet), without running them."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    done = subprocess.run(
+        ["make", "-n", "-B", target], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return done.stdout.splitlines()
+
+
+def installs(commands: list[str]) -> list[str]:
+    return [c for c in commands if "pip install" in c and "--upgrade pip" not in c]
+
+
+def test_make_run_installs_only_what_serving_needs() -> None:
+    commands = make_commands("run")
+    assert installs(commands) == [".venv/bin/pip install --quiet -e ."]
+    assert ".venv/bin/srg validate --format summary" in commands
+    assert commands[-1] == ".venv/bin/srg serve"
+    tested = installs(make_commands("test"))
+    assert tested == [".venv/bin/pip install --quiet -e '.[test]'"]
+
+
+def test_readme_stands_alone() -> None:
+    """A clone has only the repository: the README and the docs it links point inside it."""
+    for page in (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))):
+        text = page.read_text(encoding="utf-8")
+        assert "../shared" not in text, page
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
+            if not target.startswith(("http://", "https://", "mailto:")):
+                assert (page.parent / target).resolve().exists(), f"{page}: {target}"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
+    assert "SRG_WRITE_TOKENS=" in readme and "SRG_PORT=" in readme
+
+
+def test_validate_summary_is_one_line() -> None:
+    done = run_srg("validate", "--format", "summary")
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stdout.splitlines()
+    assert re.fullmatch(
+        r"Validation report: 0 violation\(s\), \d+ warning\(s\), 0 info "
+        r"\(the whole report: srg validate\)",
+        line,
+    )
+    whole = run_srg("validate")
+    assert len(whole.stdout.splitlines()) > 30  # the whole report is still there
+
+
+def test_validate_summary_shows_violations_in_full() -> None:
+    done = run_srg("validate", str(FIXTURES / "bad" / "second-lead.ttl"), "--format", "summary")
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Validation report: 1 violation(s)")
+    assert any(line.startswith("Violation: ") for line in lines)
+    assert "https://w3id.org/srg/id/werkbank/vloca" in done.stdout
+    assert not any(line.startswith("Warning: ") for line in lines)
+
+
+def started_lines(running: Server) -> str:
+    return "".join(running.log)
+
+
+def test_start_says_writes_are_off_and_how_to_turn_them_on(private_store: Path) -> None:
+    running = Server(private_store, "").start()
+    try:
+        log = started_lines(running)
+        assert "Writes are off" in log
+        assert "SRG_WRITE_TOKENS=" in log and "--token-file" in log
+        assert "Validation" not in log  # no report at start (the store was built already)
+        assert len(running.log) < 10
+    finally:
+        running.stop()
+
+
+def test_start_says_writes_are_on(private_store: Path) -> None:
+    running = Server(private_store, f"{TOKEN},another").start()
+    try:
+        assert "Writes are on: 2 tokens" in started_lines(running)
+    finally:
+        running.stop()
+
+
+def test_busy_port_names_the_flag_and_the_variable(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        store = tmp_path / "store"
+        started = time.monotonic()
+        done = run_srg("serve", "--port", str(port), store=store)
+        seconds = time.monotonic() - started
+    assert done.returncode == 2
+    assert f"127.0.0.1:{port}" in done.stderr
+    assert "--port" in done.stderr and "SRG_PORT=" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not store.exists()  # it stopped before building anything
+    assert seconds < 30
+
+
+def test_serve_builds_into_an_empty_directory(tmp_path: Path) -> None:
+    store = tmp_path / "empty"
+    store.mkdir()
+    running = Server(store, TOKEN).start(timeout=120)
+    try:
+        log = started_lines(running)
+        (built,) = [line for line in running.log if line.startswith("Built ")]
+        assert "0 violation(s)" in built and "srg validate" in built
+        assert "Writes are on" in log
+        with running.client() as http:
+            answer = http.get(
+                "/sparql",
+                params={"query": "ASK { <https://w3id.org/srg/id/werkbank/vloca> ?p ?o }"},
+                headers={"Accept": "application/sparql-results+json"},
+            )
+            assert answer.status_code == 200 and answer.json()["boolean"] is True
+    finally:
+        running.stop()
+    assert any(store.iterdir())
+
+
+def test_a_read_only_remote_store_says_why_writes_are_off() -> None:
+    remote = Settings(sparql_endpoint="http://store/query", write_tokens=("t",))
+    assert "--update-endpoint" in writes_line(remote)
+    assert writes_line(Settings(write_tokens=("t",))).startswith("Writes are on: 1 token ")
