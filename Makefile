@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	./scripts/install-system-packages.sh
 	$(BIN)/srg validate
 	$(BIN)/srg serve
 
