@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import quote
 
@@ -178,3 +179,93 @@ def test_validation_page(page) -> None:  # type: ignore[no-untyped-def]
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("section.rule").count() > 0
     shot(page, "validate-en", full=True)
+
+
+def _polylines(page) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Each line of the chart as points along its path, in screen coordinates."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('svg.orgchart path.line')].map(p => {
+          const n = 60, length = p.getTotalLength(), m = p.getScreenCTM();
+          const points = [];
+          for (let i = 0; i <= n; i++) {
+            const q = p.getPointAtLength(length * i / n).matrixTransform(m);
+            points.push([q.x, q.y]);
+          }
+          return {kind: p.dataset.kind, from: p.dataset.from, to: p.dataset.to, points};
+        })"""
+    )
+
+
+def _crosses(a: list, b: list, ends: float = 14.0) -> bool:
+    """Whether two polylines cross away from their ends (lines may meet at a shared box)."""
+
+    def side(p, q, r) -> float:  # type: ignore[no-untyped-def]
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    def near_end(p, line) -> bool:  # type: ignore[no-untyped-def]
+        return any(abs(p[0] - e[0]) + abs(p[1] - e[1]) < ends for e in (line[0], line[-1]))
+
+    for p1, p2 in pairwise(a):
+        for q1, q2 in pairwise(b):
+            crossing = side(p1, p2, q1) * side(p1, p2, q2) < 0
+            crossing = crossing and side(q1, q2, p1) * side(q1, q2, p2) < 0
+            if crossing and not (near_end(p1, a) or near_end(q1, b)):
+                return True
+    return False
+
+
+def test_org_chart_lines_do_not_cross(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/orgchart?lang=nl")
+    lines = _polylines(page)
+    assert len(lines) >= 10
+    crossings = [
+        (a["from"], a["kind"], b["from"], b["kind"])
+        for i, a in enumerate(lines)
+        for b in lines[i + 1 :]
+        if _crosses(a["points"], b["points"])
+    ]
+    assert not crossings
+    page.locator("svg.orgchart").scroll_into_view_if_needed()
+    shot(page, "orgchart-page-nl", full=True)
+
+
+def test_org_chart_draws_proposals_as_proposals(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/orgchart?lang=nl")
+    werkbank = "https://w3id.org/srg/id/werkbank/"
+
+    def box(slug: str):  # type: ignore[no-untyped-def]
+        return page.locator(f"svg.orgchart a.box[data-iri='{werkbank}{slug}']")
+
+    def dashes(slug: str) -> str:
+        return box(slug).locator("rect").evaluate("r => getComputedStyle(r).strokeDasharray")
+
+    assert dashes("vloca") == "none"
+    assert box("vloca").locator("text.lead").text_content() == "Trekker: ABB"
+    for slug, lead in (
+        ("matchmaking", "VVSG"),
+        ("financiering", "VLAIO"),
+        ("use-cases", "KPMG/CGR"),
+    ):
+        assert dashes(slug) not in ("none", ""), slug
+        text = box(slug).locator("text.lead")
+        assert text.text_content() == f"Voorgestelde trekker: {lead}"
+        assert text.evaluate("t => getComputedStyle(t).fontStyle") == "italic"
+    # the legend says what a dashed box is, and a reporting-at line is there
+    legend = page.locator("svg.orgchart g.orgchart-legend").text_content() or ""
+    assert "voorstel" in legend and "rapporteert op" in legend
+    assert page.locator("svg.orgchart path.line[data-kind='reports-at']").count() >= 1
+
+    def inside(inner, outer) -> bool:  # type: ignore[no-untyped-def]
+        a, b = inner.bounding_box(), outer.bounding_box()
+        assert a is not None and b is not None
+        return (b["x"] <= a["x"] and a["x"] + a["width"] <= b["x"] + b["width"]
+                and b["y"] <= a["y"] and a["y"] + a["height"] <= b["y"] + b["height"])  # fmt: skip
+
+    kerngroep = page.locator("svg.orgchart a.box[data-iri$='/unit/kerngroep'] rect")
+    sro_frame = page.locator("svg.orgchart rect.frame.unit[data-iri$='/body/smart-region-office']")
+    assert inside(kerngroep, sro_frame)
+    group = page.locator("svg.orgchart rect.frame.group")
+    for slug in ("vloca", "matchmaking", "financiering", "use-cases"):
+        assert inside(box(slug).locator("rect"), group)
+    box("matchmaking").scroll_into_view_if_needed()
+    shot(page, "orgchart-proposals")
