@@ -32,6 +32,8 @@ def test_seed_maps_nothing(server: Server) -> None:
     assert len(body["unmappedComponents"]) == 9
     assert set(body["unmappedServices"]) == SERVICES
     assert f"{ID}organisation/abb" in body["unmappedOrganisations"]
+    # an organisation whose only roles are proposals is a subject too (KPMG/CGR)
+    assert f"{ID}organisation/kpmg-cgr" in body["unmappedOrganisations"]
     subjects = {row["subject"]: row["kind"] for row in body["rows"]}
     assert subjects[f"{ID}werkbank/vloca"] == "werkbank"
     assert subjects[f"{ID}organisation/vlaio"] == "organisation"
