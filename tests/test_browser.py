@@ -269,3 +269,26 @@ def test_org_chart_draws_proposals_as_proposals(page) -> None:  # type: ignore[n
         assert inside(box(slug).locator("rect"), group)
     box("matchmaking").scroll_into_view_if_needed()
     shot(page, "orgchart-proposals")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_navigation_stays_on_one_line_at_1280(page, lang) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"/coverage?lang={lang}")
+    tops = page.evaluate(
+        "() => [...document.querySelectorAll('header.site > *, header.site nav a')]"
+        ".map(e => e.getBoundingClientRect()).map(b => Math.round(b.top + b.height / 2))"
+    )
+    assert max(tops) - min(tops) <= 4, tops
+
+
+def test_coverage_json_link_and_mapped_first(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/coverage?lang=en")
+    shot(page, "coverage-en", full=True)
+    href = page.get_attribute("#coverage-json", "href") or ""
+    answer = page.request.get(href, headers={"Accept": "text/html,application/xhtml+xml,*/*"})
+    assert answer.headers["content-type"].startswith("application/json")
+    assert "components" in answer.json()
+    page.click("#mapped-first")
+    page.wait_for_url("**sort=mapped**")
+    assert page.locator("#coverage-matrix").count() == 1
+    assert page.locator("#coverage-sorting strong").text_content() == "mapped cells first"

@@ -298,6 +298,16 @@ def test_organisation_page_shows_proposed_roles(http: httpx.Client) -> None:
     assert "as proposed lead" in english and "/doc/werkbank/use-cases" in english
 
 
+def test_standard_terms_have_labels_like_our_own(http: httpx.Client) -> None:
+    html = page(http, "/doc/werkbank/vloca?lang=en").text
+    lines = html.split('<table class="lines">', 1)[1].split("</table>", 1)[0]
+    assert ">reports to</a>" in lines and ">org:reportsTo<" not in lines
+    dutch = page(http, "/doc/body/smart-region-office").text
+    assert ">rapporteert aan</a>" in dutch and ">org:reportsTo<" not in dutch
+    statements = dutch.split('<table class="properties">', 1)[1]
+    assert ">bron</a>" in statements and ">dcterms:source<" not in statements
+
+
 def test_organisation_page(http: httpx.Client) -> None:
     html = page(http, "/doc/organisation/abb").text
     roles = html.split('<table class="roles">', 1)[1].split("</table>", 1)[0]

@@ -16,7 +16,7 @@ from ..namespaces import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, SRG, curie
 from ..sparql import internal
 from ..store import GraphStore
 from ..validation.report import Report
-from . import documents
+from . import documents, standard_terms
 from .documents import local_href
 
 RDF_TYPE = RDF + "type"
@@ -68,7 +68,8 @@ class View:
         href = local_href(iri)
         if href is not None and href.startswith("/doc/"):
             href += self.suffix
-        text = self.text({"nl": nl or "", "en": en or ""}, curie(iri))
+        labels = {"nl": nl or "", "en": en or ""} if nl or en else standard_terms.labels(iri)
+        text = self.text(labels, curie(iri))
         return Value(text, href or iri, href is None, iri=iri, **notes)
 
     def cell(self, row: dict[str, str], key: str, prefix: str = "") -> Value | None:
