@@ -1,12 +1,16 @@
 """The pages in a real browser: headless Chromium from Debian (`scripts/install-browser.sh`).
 
 Driven with Playwright's Python API on `/usr/bin/chromium` (never `playwright install`).
-Screenshots go to `test-output/screenshots/`.
+Screenshots go to `test-output/screenshots/`. Every kind of page is checked for horizontal
+overflow on a desktop and a phone, and with axe-core (npm, `package-lock.json`, installed by
+`npm ci` on first use) for accessibility.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -14,8 +18,10 @@ from urllib.parse import quote
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "screenshots"
+SHOTS = ROOT / "test-output" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -292,3 +298,105 @@ def test_coverage_json_link_and_mapped_first(page) -> None:  # type: ignore[no-u
     page.wait_for_url("**sort=mapped**")
     assert page.locator("#coverage-matrix").count() == 1
     assert page.locator("#coverage-sorting strong").text_content() == "mapped cells first"
+
+
+# One page of every kind, for the layout and accessibility checks.
+PAGES = {
+    "home": "/",
+    "body": "/doc/body/smart-region-office",
+    "werkbank": "/doc/werkbank/matchmaking",
+    "organisation": "/doc/organisation/vvsg",
+    "component": "/doc/concept/vloca/broker",
+    "other": "/doc/open-point/trekker-werkbanken-formeel-aanduiden",
+    "ontology": "/ns",
+    "shapes": "/shapes",
+    "void": "/void",
+    "validate": "/validate",
+    "coverage": "/coverage",
+    "orgchart": "/orgchart",
+    "queries": "/api/queries",
+    "search": "/search?text=werkbank",
+    "sparql": "/sparql",
+    "not-found": "/doc/body/does-not-exist",
+}
+WIDTHS = {"desktop": 1280, "phone": 390}
+OVERFLOW = """() => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  const past = [...document.body.querySelectorAll('*')].filter(e => {
+    const box = e.getBoundingClientRect();
+    if (box.right <= width + 1) return false;
+    for (let up = e.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== 'visible') return false;  // scrolls in its box
+    }
+    return true;
+  });
+  return {scroll: root.scrollWidth, client: width,
+          past: past.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+            + (typeof e.className === 'string' && e.className ? '.' + e.className : ''))};
+}"""
+# The violations, and what axe could not decide ("incomplete") but for colour contrast, which
+# it cannot work out for text drawn over SVG shapes (the org chart; checked by hand).
+AXE_RUN = """async () => {
+  const found = await axe.run(document);
+  const undecided = found.incomplete.filter(v => v.id !== 'color-contrast');
+  return [...found.violations, ...undecided].map(v => ({id: v.id, impact: v.impact,
+    help: v.help, nodes: v.nodes.slice(0, 4).map(n => n.target.join(' '))}));
+}"""
+
+
+@pytest.fixture(scope="module")
+def axe() -> Path:
+    """axe-core from npm, as pinned by package-lock.json (`npm ci` when it is missing)."""
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is missing: run scripts/install-browser.sh (as root) or `make test`")
+        command = [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0 or not AXE.exists():
+            pytest.fail(f"npm ci failed: {done.stderr[-2000:]}")
+    return AXE
+
+
+@pytest.fixture
+def audit(browser, server):  # type: ignore[no-untyped-def]
+    """A page whose CSP lets axe be injected (`bypass_csp`: the CSP allows only our scripts)."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        base_url=server.url, viewport={"width": 1280, "height": 900}, locale="nl-BE",
+        bypass_csp=True,
+    )  # fmt: skip
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_no_horizontal_overflow_on_desktop_and_phone(audit, kind) -> None:  # type: ignore[no-untyped-def]
+    """The page never scrolls sideways; a wide table or chart scrolls inside its own box."""
+    found = {}
+    for lang in ("nl", "en"):
+        for device, width in WIDTHS.items():
+            audit.set_viewport_size({"width": width, "height": 900})
+            path = PAGES[kind]
+            audit.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            measured = audit.evaluate(OVERFLOW)
+            if measured["scroll"] > measured["client"]:
+                found[f"{lang} {device}"] = measured
+            if lang == "nl" and kind in ("home", "coverage", "orgchart", "werkbank"):
+                shot(audit, f"{kind}-{device}", full=True)
+    assert not found, f"{kind} overflows: {found}"
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_no_serious_accessibility_violations(audit, axe, kind) -> None:  # type: ignore[no-untyped-def]
+    """axe-core (WCAG 2.x A/AA and best practices) finds nothing serious or critical, and
+    leaves nothing serious undecided."""
+    audit.goto(PAGES[kind])
+    audit.add_script_tag(path=str(axe))
+    violations = audit.evaluate(AXE_RUN)
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{kind}: {serious}"
