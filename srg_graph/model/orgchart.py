@@ -230,7 +230,8 @@ def _place(boxes: dict[str, Box], edges: list[Edge], found: dict[str, dict[str, 
     lines = bundle(edges, group if len(group) > 1 else [])
     graph.edges += [_dot_edge(line, ids, row, cluster_of) for line in lines]
     laid = graphviz.layout(graph)
-    return _chart(boxes, frames, lines, laid, ids)
+    upward = [attrs.get("dir") == "back" for _, _, attrs in graph.edges]
+    return _chart(boxes, frames, list(zip(lines, upward, strict=True)), laid, ids)
 
 
 def _dot_edge(
@@ -238,7 +239,8 @@ def _dot_edge(
 ) -> tuple[str, str, dict[str, str | float | bool]]:
     """One line as a DOT edge from the higher box down (the arrow at the tail when the line
     goes up); a line of the frame's runs to its middle member and is clipped at the frame.
-    Within a row a line does not rank; outside the hierarchy the source is the higher."""
+    Which box is higher: the reporting hierarchy's rows where both ends have one (within a
+    row the line does not rank), else the kind (reporting lines go up, the others down)."""
     sources, kind, targets = line
     source, target = sources[len(sources) // 2], targets[len(targets) // 2]
     attrs: dict[str, str | float | bool] = {"arrowsize": 0.8}
@@ -256,10 +258,13 @@ def _dot_edge(
     return ids[tail[len(tail) // 2]], ids[head[len(head) // 2]], attrs
 
 
-def _path(spline: list[graphviz.Point], start, end, backwards: bool) -> str:  # type: ignore[no-untyped-def]
-    """An SVG path from dot's spline: source first, ending at the arrow's tip."""
-    points = list(reversed(spline)) if backwards else list(spline)
-    tip = start if backwards else end
+def _path(
+    spline: list[graphviz.Point], start: graphviz.Point | None, end: graphviz.Point | None, up: bool
+) -> str:
+    """An SVG path from dot's spline, from the line's source to the tip of its arrow (dot
+    draws an upward line from its target, with the arrow at its start)."""
+    points = list(reversed(spline)) if up else list(spline)
+    tip = start if up else end
     if not points:
         return ""
     d = [f"M{points[0][0]:.1f},{points[0][1]:.1f}"]
@@ -270,13 +275,19 @@ def _path(spline: list[graphviz.Point], start, end, backwards: bool) -> str:  # 
     return " ".join(d)
 
 
+def _moved(point: graphviz.Point) -> graphviz.Point:
+    return point[0] + MARGIN, point[1] + MARGIN
+
+
 def _chart(
     boxes: dict[str, Box],
     frames: list[tuple[str, str, list[str]]],
-    lines: list[Ends],
+    lines: list[tuple[Ends, bool]],
     laid: graphviz.Layout,
     ids: dict[str, str],
 ) -> Chart:
+    """The chart in SVG coordinates: boxes, frames and lines where dot put them, a margin
+    around, the legend below."""
     placed = []
     for iri, box in boxes.items():
         cx, cy = laid.centres[ids[iri]]
@@ -287,11 +298,12 @@ def _chart(
         x, y, w, h = laid.frames[number]
         drawn_frames.append(Frame(kind, iri, MARGIN + x, MARGIN + y, w, h))
     drawn = []
-    for (sources, kind, targets), (spline, start, end) in zip(lines, laid.curves, strict=True):
-        backwards = start is not None and end is None
-        moved = [(x + MARGIN, y + MARGIN) for x, y in spline]
-        shift = [None if p is None else (p[0] + MARGIN, p[1] + MARGIN) for p in (start, end)]
-        drawn.append(Line(sources, kind, targets, _path(moved, *shift, backwards)))
+    for ((sources, kind, targets), up), (spline, start, end) in zip(
+        lines, laid.curves, strict=True
+    ):
+        moved = [_moved(p) for p in spline]
+        d = _path(moved, start and _moved(start), end and _moved(end), up)
+        drawn.append(Line(sources, kind, targets, d))
     width = max(laid.width + 2 * MARGIN, 2 * MARGIN + 2 * LEGEND_COLUMN)
     legend, bottom = _legend(width, laid.height + MARGIN + 28)
     return Chart(
