@@ -287,6 +287,20 @@ def test_navigation_stays_on_one_line_at_1280(page, lang) -> None:  # type: igno
     assert max(tops) - min(tops) <= 4, tops
 
 
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_coverage_matrix_shows_every_column_at_1280(page, lang) -> None:  # type: ignore[no-untyped-def]
+    """The whole matrix fits a 1280 px window: its box has nothing to scroll to."""
+    page.goto(f"/coverage?lang={lang}")
+    box = page.evaluate(
+        "() => { const m = document.querySelector('.matrix');"
+        " return [m.scrollWidth, m.clientWidth, document.querySelectorAll("
+        "'#coverage-matrix thead th').length]; }"
+    )
+    assert box[0] <= box[1] and box[2] == 10, box
+    last = page.locator("#coverage-matrix thead th").last.bounding_box()
+    assert last is not None and last["x"] + last["width"] <= 1280
+
+
 def test_coverage_json_link_and_mapped_first(page) -> None:  # type: ignore[no-untyped-def]
     page.goto("/coverage?lang=en")
     shot(page, "coverage-en", full=True)
