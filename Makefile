@@ -30,6 +30,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 # One line of the validation report (`make validate` or `srg validate` for the whole), then
 # serve. Writes need a token: SRG_WRITE_TOKENS=s3cret make run; another port: SRG_PORT=8001.
 run: $(STAMP)
+	./scripts/install-system-packages.sh
 	$(BIN)/srg validate --format summary
 	$(BIN)/srg serve
 

@@ -1,20 +1,27 @@
 """The pages in a real browser: headless Chromium from Debian (`scripts/install-browser.sh`).
 
 Driven with Playwright's Python API on `/usr/bin/chromium` (never `playwright install`).
-Screenshots go to `test-output/screenshots/`.
+Screenshots go to `test-output/screenshots/`. Every kind of page is checked for horizontal
+overflow on a desktop and a phone, and with axe-core (npm, `package-lock.json`, installed by
+`npm ci` on first use) for accessibility.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "screenshots"
+SHOTS = ROOT / "test-output" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -178,3 +185,232 @@ def test_validation_page(page) -> None:  # type: ignore[no-untyped-def]
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("section.rule").count() > 0
     shot(page, "validate-en", full=True)
+
+
+def _polylines(page) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Each line of the chart as points along its path, in screen coordinates."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('svg.orgchart path.line')].map(p => {
+          const n = 60, length = p.getTotalLength(), m = p.getScreenCTM();
+          const points = [];
+          for (let i = 0; i <= n; i++) {
+            const q = p.getPointAtLength(length * i / n).matrixTransform(m);
+            points.push([q.x, q.y]);
+          }
+          return {kind: p.dataset.kind, from: p.dataset.from, to: p.dataset.to, points};
+        })"""
+    )
+
+
+def _crosses(a: list, b: list, ends: float = 14.0) -> bool:
+    """Whether two polylines cross away from their ends (lines may meet at a shared box)."""
+
+    def side(p, q, r) -> float:  # type: ignore[no-untyped-def]
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    def near_end(p, line) -> bool:  # type: ignore[no-untyped-def]
+        return any(abs(p[0] - e[0]) + abs(p[1] - e[1]) < ends for e in (line[0], line[-1]))
+
+    for p1, p2 in pairwise(a):
+        for q1, q2 in pairwise(b):
+            crossing = side(p1, p2, q1) * side(p1, p2, q2) < 0
+            crossing = crossing and side(q1, q2, p1) * side(q1, q2, p2) < 0
+            if crossing and not (near_end(p1, a) or near_end(q1, b)):
+                return True
+    return False
+
+
+def test_org_chart_lines_do_not_cross(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/orgchart?lang=nl")
+    lines = _polylines(page)
+    assert len(lines) >= 10
+    crossings = [
+        (a["from"], a["kind"], b["from"], b["kind"])
+        for i, a in enumerate(lines)
+        for b in lines[i + 1 :]
+        if _crosses(a["points"], b["points"])
+    ]
+    assert not crossings
+    page.locator("svg.orgchart").scroll_into_view_if_needed()
+    shot(page, "orgchart-page-nl", full=True)
+
+
+def test_org_chart_draws_proposals_as_proposals(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/orgchart?lang=nl")
+    werkbank = "https://w3id.org/srg/id/werkbank/"
+
+    def box(slug: str):  # type: ignore[no-untyped-def]
+        return page.locator(f"svg.orgchart a.box[data-iri='{werkbank}{slug}']")
+
+    def dashes(slug: str) -> str:
+        return box(slug).locator("rect").evaluate("r => getComputedStyle(r).strokeDasharray")
+
+    assert dashes("vloca") == "none"
+    assert box("vloca").locator("text.lead").text_content() == "Trekker: ABB"
+    for slug, lead in (
+        ("matchmaking", "VVSG"),
+        ("financiering", "VLAIO"),
+        ("use-cases", "KPMG/CGR"),
+    ):
+        assert dashes(slug) not in ("none", ""), slug
+        text = box(slug).locator("text.lead")
+        assert text.text_content() == f"Voorgestelde trekker: {lead}"
+        assert text.evaluate("t => getComputedStyle(t).fontStyle") == "italic"
+    # the legend says what a dashed box is, and a reporting-at line is there
+    legend = page.locator("svg.orgchart g.orgchart-legend").text_content() or ""
+    assert "voorstel" in legend and "rapporteert op" in legend
+    assert page.locator("svg.orgchart path.line[data-kind='reports-at']").count() >= 1
+
+    def inside(inner, outer) -> bool:  # type: ignore[no-untyped-def]
+        a, b = inner.bounding_box(), outer.bounding_box()
+        assert a is not None and b is not None
+        return (b["x"] <= a["x"] and a["x"] + a["width"] <= b["x"] + b["width"]
+                and b["y"] <= a["y"] and a["y"] + a["height"] <= b["y"] + b["height"])  # fmt: skip
+
+    kerngroep = page.locator("svg.orgchart a.box[data-iri$='/unit/kerngroep'] rect")
+    sro_frame = page.locator("svg.orgchart rect.frame.unit[data-iri$='/body/smart-region-office']")
+    assert inside(kerngroep, sro_frame)
+    group = page.locator("svg.orgchart rect.frame.group")
+    for slug in ("vloca", "matchmaking", "financiering", "use-cases"):
+        assert inside(box(slug).locator("rect"), group)
+    box("matchmaking").scroll_into_view_if_needed()
+    shot(page, "orgchart-proposals")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_navigation_stays_on_one_line_at_1280(page, lang) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"/coverage?lang={lang}")
+    tops = page.evaluate(
+        "() => [...document.querySelectorAll('header.site > *, header.site nav a')]"
+        ".map(e => e.getBoundingClientRect()).map(b => Math.round(b.top + b.height / 2))"
+    )
+    assert max(tops) - min(tops) <= 4, tops
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_coverage_matrix_shows_every_column_at_1280(page, lang) -> None:  # type: ignore[no-untyped-def]
+    """The whole matrix fits a 1280 px window: its box has nothing to scroll to."""
+    page.goto(f"/coverage?lang={lang}")
+    box = page.evaluate(
+        "() => { const m = document.querySelector('.matrix');"
+        " return [m.scrollWidth, m.clientWidth, document.querySelectorAll("
+        "'#coverage-matrix thead th').length]; }"
+    )
+    assert box[0] <= box[1] and box[2] == 10, box
+    last = page.locator("#coverage-matrix thead th").last.bounding_box()
+    assert last is not None and last["x"] + last["width"] <= 1280
+
+
+def test_coverage_json_link_and_mapped_first(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/coverage?lang=en")
+    shot(page, "coverage-en", full=True)
+    href = page.get_attribute("#coverage-json", "href") or ""
+    answer = page.request.get(href, headers={"Accept": "text/html,application/xhtml+xml,*/*"})
+    assert answer.headers["content-type"].startswith("application/json")
+    assert "components" in answer.json()
+    page.click("#mapped-first")
+    page.wait_for_url("**sort=mapped**")
+    assert page.locator("#coverage-matrix").count() == 1
+    assert page.locator("#coverage-sorting strong").text_content() == "mapped cells first"
+
+
+# One page of every kind, for the layout and accessibility checks.
+PAGES = {
+    "home": "/",
+    "body": "/doc/body/smart-region-office",
+    "werkbank": "/doc/werkbank/matchmaking",
+    "organisation": "/doc/organisation/vvsg",
+    "component": "/doc/concept/vloca/broker",
+    "other": "/doc/open-point/trekker-werkbanken-formeel-aanduiden",
+    "ontology": "/ns",
+    "shapes": "/shapes",
+    "void": "/void",
+    "validate": "/validate",
+    "coverage": "/coverage",
+    "orgchart": "/orgchart",
+    "queries": "/api/queries",
+    "search": "/search?text=werkbank",
+    "sparql": "/sparql",
+    "not-found": "/doc/body/does-not-exist",
+}
+WIDTHS = {"desktop": 1280, "phone": 390}
+OVERFLOW = """() => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  const past = [...document.body.querySelectorAll('*')].filter(e => {
+    const box = e.getBoundingClientRect();
+    if (box.right <= width + 1) return false;
+    for (let up = e.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== 'visible') return false;  // scrolls in its box
+    }
+    return true;
+  });
+  return {scroll: root.scrollWidth, client: width,
+          past: past.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+            + (typeof e.className === 'string' && e.className ? '.' + e.className : ''))};
+}"""
+# The violations, and what axe could not decide ("incomplete") but for colour contrast, which
+# it cannot work out for text drawn over SVG shapes (the org chart; checked by hand).
+AXE_RUN = """async () => {
+  const found = await axe.run(document);
+  const undecided = found.incomplete.filter(v => v.id !== 'color-contrast');
+  return [...found.violations, ...undecided].map(v => ({id: v.id, impact: v.impact,
+    help: v.help, nodes: v.nodes.slice(0, 4).map(n => n.target.join(' '))}));
+}"""
+
+
+@pytest.fixture(scope="module")
+def axe() -> Path:
+    """axe-core from npm, as pinned by package-lock.json (`npm ci` when it is missing)."""
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is missing: run scripts/install-browser.sh (as root) or `make test`")
+        command = [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0 or not AXE.exists():
+            pytest.fail(f"npm ci failed: {done.stderr[-2000:]}")
+    return AXE
+
+
+@pytest.fixture
+def audit(browser, server):  # type: ignore[no-untyped-def]
+    """A page whose CSP lets axe be injected (`bypass_csp`: the CSP allows only our scripts)."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        base_url=server.url, viewport={"width": 1280, "height": 900}, locale="nl-BE",
+        bypass_csp=True,
+    )  # fmt: skip
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_no_horizontal_overflow_on_desktop_and_phone(audit, kind) -> None:  # type: ignore[no-untyped-def]
+    """The page never scrolls sideways; a wide table or chart scrolls inside its own box."""
+    found = {}
+    for lang in ("nl", "en"):
+        for device, width in WIDTHS.items():
+            audit.set_viewport_size({"width": width, "height": 900})
+            path = PAGES[kind]
+            audit.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            measured = audit.evaluate(OVERFLOW)
+            if measured["scroll"] > measured["client"]:
+                found[f"{lang} {device}"] = measured
+            if lang == "nl" and kind in ("home", "coverage", "orgchart", "werkbank"):
+                shot(audit, f"{kind}-{device}", full=True)
+    assert not found, f"{kind} overflows: {found}"
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_no_serious_accessibility_violations(audit, axe, kind) -> None:  # type: ignore[no-untyped-def]
+    """axe-core (WCAG 2.x A/AA and best practices) finds nothing serious or critical, and
+    leaves nothing serious undecided."""
+    audit.goto(PAGES[kind])
+    audit.add_script_tag(path=str(axe))
+    violations = audit.evaluate(AXE_RUN)
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{kind}: {serious}"

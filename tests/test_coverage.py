@@ -32,6 +32,8 @@ def test_seed_maps_nothing(server: Server) -> None:
     assert len(body["unmappedComponents"]) == 9
     assert set(body["unmappedServices"]) == SERVICES
     assert f"{ID}organisation/abb" in body["unmappedOrganisations"]
+    # an organisation whose only roles are proposals is a subject too (KPMG/CGR)
+    assert f"{ID}organisation/kpmg-cgr" in body["unmappedOrganisations"]
     subjects = {row["subject"]: row["kind"] for row in body["rows"]}
     assert subjects[f"{ID}werkbank/vloca"] == "werkbank"
     assert subjects[f"{ID}organisation/vlaio"] == "organisation"
@@ -55,6 +57,17 @@ def test_import_fills_the_matrix_and_closes_gaps(writable: Server) -> None:
     assert len(body["unmappedComponents"]) == 7
     assert f"{ID}service/incubatie-vloca" not in body["unmappedServices"]
     assert f"{ID}organisation/vlaio" not in body["unmappedOrganisations"]
+    # mapped cells first: the two mapped subjects and components lead, as JSON and as a page
+    with writable.client() as client:
+        first = client.get("/coverage?format=json&sort=mapped").json()
+        page = client.get("/coverage?sort=mapped&lang=en", headers={"Accept": "text/html"}).text
+    mapped = {f"{ID}service/incubatie-vloca", f"{ID}organisation/vlaio"}
+    assert {row["subject"] for row in first["rows"][:2]} == mapped
+    components = {f"{ID}concept/vloca/broker", f"{ID}concept/vloca/marketplace"}
+    assert {c["iri"] for c in first["components"][:2]} == components
+    rows = page.split("<tbody>", 1)[1].split("</tr>")
+    assert "Incubation of VLOCA" in rows[0] + rows[1] and "full" in rows[0] + rows[1]
+    assert "Flanders Innovation" in rows[0] + rows[1]
 
 
 def test_page_in_both_languages(server: Server) -> None:
@@ -66,6 +79,21 @@ def test_page_in_both_languages(server: Server) -> None:
     assert 'id="coverage-matrix"' in english.text
     assert "Incubation of VLOCA" in english.text
     assert "Content-Security-Policy" in english.headers
+
+
+def test_as_json_link_returns_json(server: Server) -> None:
+    """The page's "as JSON" link answers JSON to a browser, whose Accept prefers HTML."""
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    with server.client() as client:
+        page = client.get("/coverage", headers={"Accept": browser}).text
+        href = page.split('id="coverage-json" href="', 1)[1].split('"', 1)[0]
+        linked = client.get(href.replace("&amp;", "&"), headers={"Accept": browser})
+        plain = client.get("/coverage", headers={"Accept": browser})
+    assert linked.headers["content-type"].startswith("application/json")
+    assert linked.json()["components"]
+    assert plain.headers["content-type"].startswith("text/html")
+    assert linked.headers["etag"] != plain.headers["etag"]
+    assert 'href="/coverage?lang=nl&amp;sort=mapped"' in page
 
 
 def test_not_modified_until_the_data_changes(server: Server) -> None:

@@ -265,6 +265,69 @@ def test_werkbank_page(http: httpx.Client) -> None:
     assert "Projectleider van de werkbank VLOCA" in html
 
 
+def test_werkbank_page_shows_a_proposed_lead_as_a_proposal(http: httpx.Client) -> None:
+    html = page(http, "/doc/werkbank/matchmaking").text
+    lead = html.split('class="lead"', 1)[1].split("</dd>", 1)[0]
+    assert 'class="open"' in lead  # no srg:lead: the lead is still open ...
+    proposed = lead.split('class="proposal proposed-lead"', 1)[1]
+    assert 'href="/doc/organisation/vvsg"' in proposed  # ... and VVSG only proposed
+    assert "Voorgestelde trekker (voorbeeld in de seed, nog niet aangeduid)" in text_of(proposed)
+    leaders = text_of(html.split('class="leaders"', 1)[1].split("</dd>", 1)[0])
+    assert "Projectleider van de werkbank Matchmaking" in leaders and "voorstel" in leaders
+    english = page(http, "/doc/werkbank/matchmaking?lang=en").text
+    assert "Proposed lead (the seed&#39;s example, not appointed)" in english
+    vloca = page(http, "/doc/werkbank/vloca").text.split('class="lead"', 1)[1]
+    assert "proposed-lead" not in vloca.split("</dd>", 1)[0]  # an appointed lead is no proposal
+
+
+def test_lines_include_reporting_at_a_meeting(http: httpx.Client) -> None:
+    html = page(http, "/doc/werkbank/matchmaking?lang=en").text
+    lines = text_of(html.split('<table class="lines">', 1)[1].split("</table>", 1)[0])
+    assert "reports at Werkbank Meeting" in lines and "Smart Region Office" in lines
+
+
+def test_composition_marks_a_proposed_organisation(http: httpx.Client) -> None:
+    html = page(http, "/doc/body/werkbankoverleg").text
+    composition = html.split('<table class="composition">', 1)[1].split("</table>", 1)[0]
+    rows = {
+        slug: next(r for r in composition.split("<tr") if f"projectleider-werkbank-{slug}" in r)
+        for slug in ("vloca", "matchmaking")
+    }
+    assert 'href="/doc/organisation/abb"' in rows["vloca"] and "voorstel" not in rows["vloca"]
+    assert 'href="/doc/organisation/vvsg"' in rows["matchmaking"]
+    assert "(voorstel)" in text_of(rows["matchmaking"])
+
+
+def test_no_empty_represents_column(http: httpx.Client) -> None:
+    """The SRO's seats are organisations, none represents another: no column for it."""
+    sro = page(http, "/doc/body/smart-region-office").text
+    composition = sro.split('<table class="composition">', 1)[1].split("</table>", 1)[0]
+    assert "Vertegenwoordigt" not in composition and composition.count("<th>") == 3
+    wbo = page(http, "/doc/body/werkbankoverleg").text
+    assert "Vertegenwoordigt" in wbo.split('<table class="composition">', 1)[1]
+
+
+def test_organisation_page_shows_proposed_roles(http: httpx.Client) -> None:
+    html = page(http, "/doc/organisation/vvsg").text
+    roles = html.split('<table class="roles">', 1)[1].split("</table>", 1)[0]
+    lead = next(r for r in roles.split("<tr") if 'class="role proposed-lead"' in r)
+    assert 'href="/doc/werkbank/matchmaking"' in lead and "als voorgestelde trekker" in lead
+    post = next(r for r in roles.split("<tr") if 'class="role proposed-post"' in r)
+    assert 'href="/doc/post/projectleider-werkbank-matchmaking"' in post
+    english = page(http, "/doc/organisation/kpmg-cgr?lang=en").text
+    assert "as proposed lead" in english and "/doc/werkbank/use-cases" in english
+
+
+def test_standard_terms_have_labels_like_our_own(http: httpx.Client) -> None:
+    html = page(http, "/doc/werkbank/vloca?lang=en").text
+    lines = html.split('<table class="lines">', 1)[1].split("</table>", 1)[0]
+    assert ">reports to</a>" in lines and ">org:reportsTo<" not in lines
+    dutch = page(http, "/doc/body/smart-region-office").text
+    assert ">rapporteert aan</a>" in dutch and ">org:reportsTo<" not in dutch
+    statements = dutch.split('<table class="properties">', 1)[1]
+    assert ">bron</a>" in statements and ">dcterms:source<" not in statements
+
+
 def test_organisation_page(http: httpx.Client) -> None:
     html = page(http, "/doc/organisation/abb").text
     roles = html.split('<table class="roles">', 1)[1].split("</table>", 1)[0]

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 ROOT = Path(__file__).resolve().parent.parent
 SRG = Namespace("https://w3id.org/srg/ns#")
@@ -80,6 +80,14 @@ def test_definitions_come_in_the_page_language_first(client, source):
     labels = {label.language: str(label) for label in source.objects(werkbank, RDFS.label)}
     assert labels["en"] in re.search(r"<h3>(.*?)<small>", en).group(1)
     assert labels["nl"] in re.search(r"<h3>(.*?)<small>", nl).group(1)
+
+
+def test_the_ontology_is_described_in_the_page_language(client, source):
+    described = {d.language: str(d) for d in source.objects(ONTOLOGY, DCTERMS.description)}
+    for lang, other in (("en", "nl"), ("nl", "en")):
+        text = page(client, lang).split('<header class="ontology-header">', 1)[1]
+        header = html.unescape(text.split("</header>", 1)[0])
+        assert described[lang] in header and described[other] not in header
 
 
 def test_accept_language_picks_the_page_language(client):

@@ -42,6 +42,20 @@ class Coverage:
         mapped = {subject for subject, _ in self.cells}
         return [s for s in self.subjects if s.kind == kind and s.iri not in mapped]
 
+    def mapped_first(self) -> Coverage:
+        """The same matrix with the most mapped subjects and components first (the rest in
+        their own order), so the mapped cells gather in the top left corner."""
+        per_subject: dict[str, int] = {}
+        per_component: dict[str, int] = {}
+        for subject, component in self.cells:
+            per_subject[subject] = per_subject.get(subject, 0) + 1
+            per_component[component] = per_component.get(component, 0) + 1
+        return Coverage(
+            sorted(self.subjects, key=lambda s: -per_subject.get(s.iri, 0)),
+            sorted(self.components, key=lambda c: -per_component.get(c.iri, 0)),
+            self.cells,
+        )
+
     def as_json(self) -> dict[str, object]:
         return {
             "components": [

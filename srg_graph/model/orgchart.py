@@ -1,35 +1,59 @@
-"""The org chart: an SVG diagram generated from the graph, never drawn by hand.
+"""The org chart: generated from the graph and laid out by Graphviz `dot`, never by hand.
 
-The boxes are the governance bodies, the werkbanken and whatever a reporting, advice or
-oversight line links them to (`sparql/orgchart-*.rq`). The layout is layered by the reporting
-hierarchy: a box's row is its longest `org:reportsTo` distance to the top; a box that reports
-to nothing sits just above the highest box reporting to it, and one outside the hierarchy
-(the Klankbordgroep) in the row of what it advises. Within a row the boxes are spread evenly,
-in the order that keeps lines short and puts linked boxes of one row side by side.
-The web layer renders the SVG (`web/templates/orgchart.svg`, Jinja2, autoescaped).
+The boxes are the governance bodies, the werkbanken and whatever a line links them to
+(`sparql/rq/orgchart-*.rq`). What goes where:
+
+- **Rows** follow reporting: every line is one of `dot`'s ranking constraints, the reporting
+  box below the one it reports to (`org:reportsTo`) or at (`srg:reportsAt`: the werkbanken
+  under the Werkbankoverleg), the advising or overseeing box above the other; `rows` gives
+  the reporting hierarchy, against which a line that would point the other way (or stays
+  within a row) does not rank. So the Klankbordgroep, outside the hierarchy, sits above what
+  it advises, and the Werkbankoverleg between the SRO that oversees it and the werkbanken.
+- **Frames**: a body and its units (the SRO and its kerngroep) share a frame; the werkbanken
+  share one too, and a box with the same kind of line to or from *every* werkbank has one
+  line to or from that frame instead of one per werkbank (`bundle`): the sixteen lines that
+  crossed between the SRO's row and the werkbanken are four that do not.
+- **Proposals**: a box whose `srg:status` is "voorgesteld" is drawn as a proposal, and a lead
+  only proposed (`srg:proposedLead`) is shown as such beside an appointed one (`srg:lead`).
+
+`dot` lays out the chart once per chart and language (`graphviz.layout` keeps layouts by their
+DOT text); the web layer draws it (`web/templates/orgchart.svg`, Jinja2, autoescaped). Without
+`dot` the chart is `Chart.missing`, which says how to install it.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from itertools import permutations
+from dataclasses import dataclass, replace
 
 from ..languages import pick
-from ..namespaces import ORG, SRG
+from ..namespaces import ID, ORG, SRG
 from ..sparql import internal
 from ..store import GraphStore
+from . import graphviz
 from .documents import doc_href
 
-KINDS = {f"{ORG}reportsTo": "reports", f"{SRG}advises": "advises", f"{SRG}oversees": "oversees"}
-LEGEND = {
-    "nl": {"reports": "rapporteert aan", "advises": "adviseert", "oversees": "houdt toezicht op"},
-    "en": {"reports": "reports to", "advises": "advises", "oversees": "oversees"},
+KINDS = {
+    f"{ORG}reportsTo": "reports",
+    f"{SRG}reportsAt": "reports-at",
+    f"{SRG}advises": "advises",
+    f"{SRG}oversees": "oversees",
 }
-TITLE = {"nl": "Organigram van het Smart Region Governance-model",
-         "en": "Organisation chart of the Smart Region Governance model"}  # fmt: skip
-BOX_W, BOX_H, GAP_X, ROW_H, MARGIN, LEGEND_H = 190, 58, 34, 140, 24, 44
-CHARS_PER_LINE, MAX_LINES, PARALLEL = 24, 3, 7.0
+UPWARD = ("reports", "reports-at")  # lines drawn upwards: the reporting box is the lower
+PROPOSED = f"{ID}concept/status/voorgesteld"
+BOX_W, LINE_H, PAD, LEAD_H, MIN_H = 200, 16, 12, 17, 58
+MARGIN, LEGEND_COLUMN, LEGEND_ROW = 24, 290, 26
+CHARS_PER_LINE, MAX_LINES, LEAD_CHARS = 25, 3, 14
+GROUP_CAPTION = "Werkbanken"  # what `dot` keeps room for; drawn from words.json
+Edge = tuple[str, str, str]  # source, kind, target
+Ends = tuple[tuple[str, ...], str, tuple[str, ...]]  # sources, kind, targets of one line
+
+
+@dataclass(frozen=True)
+class Lead:
+    iri: str
+    href: str
+    label: str
+    proposed: bool  # srg:proposedLead, not (yet) srg:lead
 
 
 @dataclass(frozen=True)
@@ -41,14 +65,28 @@ class Box:
     lines: tuple[str, ...]
     x: float  # top-left corner
     y: float
+    width: float
+    height: float
+    proposed: bool = False
+    lead: Lead | None = None
+
+
+@dataclass(frozen=True)
+class Frame:
+    kind: str  # "unit": a body and its units; "group": the werkbanken
+    iri: str  # the body whose frame it is ("" for a group)
+    x: float
+    y: float
+    width: float
+    height: float
 
 
 @dataclass(frozen=True)
 class Line:
-    source: str
-    target: str
-    kind: str  # reports, advises or oversees
-    d: str  # the SVG path
+    sources: tuple[str, ...]  # more than one: a line from the werkbanken's frame
+    kind: str  # reports, reports-at, advises or oversees
+    targets: tuple[str, ...]  # more than one: a line to the werkbanken's frame
+    d: str  # the SVG path, from the source to the target
 
 
 @dataclass(frozen=True)
@@ -56,27 +94,31 @@ class Chart:
     width: int
     height: int
     boxes: tuple[Box, ...]
+    frames: tuple[Frame, ...]
     lines: tuple[Line, ...]
-    legend: tuple[tuple[str, str], ...]
-    title: str
-    legend_y: float
+    legend: tuple[tuple[str, float, float], ...]  # (entry, x, y)
+    note_y: float  # the line under the legend that explains the frames
+    missing: str = ""  # why there is no chart: `dot` is not installed, or failed
 
 
-def wrap(label: str) -> tuple[str, ...]:
+def wrap(label: str, width: int = CHARS_PER_LINE) -> tuple[str, ...]:
     """The label in lines short enough for a box (the last one cut with an ellipsis)."""
     lines: list[str] = []
     for word in label.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= CHARS_PER_LINE:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
     if len(lines) > MAX_LINES:
-        lines = [*lines[: MAX_LINES - 1], lines[MAX_LINES - 1][: CHARS_PER_LINE - 1] + "…"]
+        lines = [*lines[: MAX_LINES - 1], lines[MAX_LINES - 1][: width - 1] + "…"]
     return tuple(lines)
 
 
-def rows(nodes: list[str], edges: list[tuple[str, str, str]]) -> dict[str, int]:
-    """Each node's row: longest reporting distance to the top, see the module docstring."""
+def rows(nodes: list[str], edges: list[Edge]) -> dict[str, int]:
+    """The row of each node in the reporting hierarchy: its longest reporting distance to
+    the top; one that reports to nothing sits just above the highest that reports to it.
+    Nodes outside the hierarchy (the Klankbordgroep, which only advises) have no row:
+    `dot` ranks them by their other lines, above what they advise or oversee."""
     up = {n: sorted({t for f, k, t in edges if f == n and k == "reports"}) for n in nodes}
     down = {n: sorted({f for f, k, t in edges if t == n and k == "reports"}) for n in nodes}
     row: dict[str, int] = {}
@@ -88,126 +130,194 @@ def rows(nodes: list[str], edges: list[tuple[str, str, str]]) -> dict[str, int]:
         return row[node]
 
     for node in nodes:
-        depth(node, frozenset())
+        if up[node] or down[node]:
+            depth(node, frozenset())
     for node in nodes:
         if not up[node] and down[node]:
             row[node] = max(0, min(row[c] for c in down[node]) - 1)
-    for node in nodes:
-        if not up[node] and not down[node]:
-            linked = [t for f, _, t in edges if f == node] + [f for f, _, t in edges if t == node]
-            row[node] = min((row[n] for n in linked if n != node), default=0)
     return row
 
 
-def _cost(order: tuple[str, ...], placed: dict[str, float], links: dict[str, list[str]]) -> float:
-    """Lines to boxes above as short as can be; linked boxes of one row side by side."""
-    slot = {node: i for i, node in enumerate(order)}
-    cost = 0.0
-    for i, node in enumerate(order):
-        x = (i + 0.5) / len(order)
-        for other in links[node]:
-            if other in placed:
-                cost += abs(x - placed[other])
-            elif other in slot:
-                cost += 1000 * max(0, abs(slot[other] - i) - 1) / 2  # each pair counted twice
-    return cost
-
-
-def arrange(row_of: dict[str, int], edges: list[tuple[str, str, str]]) -> list[list[str]]:
-    """The boxes of each row, left to right (ties go to IRI order, so both languages agree)."""
-    links: dict[str, list[str]] = {n: [] for n in row_of}
-    for source, _, target in edges:
-        links[source].append(target)
-        links[target].append(source)
-    placed: dict[str, float] = {}
-    layers: list[list[str]] = []
-    for number in range(max(row_of.values(), default=-1) + 1):
-        members = sorted(n for n, r in row_of.items() if r == number)
-        if len(members) <= 7:
-            best = min(permutations(members), key=lambda o: _cost(o, placed, links))
-        else:  # too many to try every order: by the mean position of what is linked above
-            best = tuple(sorted(members, key=lambda n: _mean(n, placed, links)))
-        layers.append(list(best))
-        placed.update({node: (i + 0.5) / len(best) for i, node in enumerate(best)})
-    return layers
-
-
-def _mean(node: str, placed: dict[str, float], links: dict[str, list[str]]) -> float:
-    xs = [placed[o] for o in links[node] if o in placed]
-    return sum(xs) / len(xs) if xs else 0.5
-
-
-def _exit(cx: float, cy: float, box: Box, dx: float, dy: float) -> tuple[float, float]:
-    """Where the ray from (cx, cy) inside `box` in direction (dx, dy) leaves it."""
-    steps = []
-    if dx:
-        steps.append(((box.x + BOX_W if dx > 0 else box.x) - cx) / dx)
-    if dy:
-        steps.append(((box.y + BOX_H if dy > 0 else box.y) - cy) / dy)
-    t = max(0.0, min(steps, default=0.0))
-    return cx + t * dx, cy + t * dy
-
-
-def _path(a: Box, b: Box, offset: float) -> str:
-    """A straight line from box `a` to box `b`, moved sideways by `offset` (parallel lines)."""
-    ax, ay, bx, by = a.x + BOX_W / 2, a.y + BOX_H / 2, b.x + BOX_W / 2, b.y + BOX_H / 2
-    length = math.hypot(bx - ax, by - ay) or 1.0
-    dx, dy = (bx - ax) / length, (by - ay) / length
-    nx, ny = -dy * offset, dx * offset
-    if abs(dy) > 1e-9:  # keep the moved points inside both boxes
-        nx = max(-BOX_W / 2 + 8, min(BOX_W / 2 - 8, nx))
-    sx, sy = _exit(ax + nx, ay + ny, a, dx, dy)
-    ex, ey = _exit(bx + nx, by + ny, b, -dx, -dy)
-    return f"M{sx:.1f},{sy:.1f} L{ex:.1f},{ey:.1f}"
-
-
-def _lines(boxes: dict[str, Box], edges: list[tuple[str, str, str]]) -> list[Line]:
-    """Each edge as a path; lines between the same two boxes are drawn side by side."""
-    pairs: dict[frozenset[str], list[tuple[str, str, str]]] = {}
-    for edge in edges:
-        pairs.setdefault(frozenset((edge[0], edge[2])), []).append(edge)
-    lines = []
-    for source, kind, target in edges:
-        group = pairs[frozenset((source, target))]
-        index = group.index((source, kind, target))
-        offset = (index - (len(group) - 1) / 2) * PARALLEL
-        # the same sideways direction for both directions of a pair
-        sign = 1 if source < target else -1
-        d = _path(boxes[source], boxes[target], offset * sign)
-        lines.append(Line(source, target, kind, d))
+def bundle(edges: list[Edge], group: list[str]) -> list[Ends]:
+    """The edges as lines: those of one box and kind to or from every member of `group` (of
+    two or more) become one line to or from the group, the rest stay one line each."""
+    members = set(group)
+    lines, taken = [], set()
+    if len(members) > 1:
+        ends = {(f, k, "out") for f, k, t in edges if f not in members} | {
+            (t, k, "in") for f, k, t in edges if t not in members
+        }
+        for node, kind, way in sorted(ends):
+            wanted = {(node, kind, m) if way == "out" else (m, kind, node) for m in group}
+            if wanted <= set(edges):
+                taken |= wanted
+                pair = ((node,), kind, tuple(group))
+                lines.append(pair if way == "out" else (pair[2], kind, pair[0]))
+    lines += [((f,), k, (t,)) for f, k, t in edges if (f, k, t) not in taken]
     return lines
+
+
+def _short(labels: list[dict[str, str]], lang: str, fallback: str) -> str:
+    """The shortest label of a lead in `lang` (else in any): usually its abbreviation."""
+    every = [r["label"] for r in labels if "label" in r]
+    mine = [r["label"] for r in labels if r.get("lang", "").split("-")[0] == lang]
+    text = min(mine or every, key=len, default=fallback)
+    return text if len(text) <= LEAD_CHARS else text[: LEAD_CHARS - 1] + "…"
+
+
+def _leads(store: GraphStore, lang: str) -> dict[str, Lead]:
+    """Each node's lead: the appointed one, else a proposed one."""
+    found: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for row in store.rows(internal.query("orgchart-leads")):
+        found.setdefault((row["node"], row["property"], row["lead"]), []).append(row)
+    leads: dict[str, Lead] = {}
+    for (node, prop, lead), labels in sorted(found.items()):
+        proposed = prop == f"{SRG}proposedLead"
+        if node not in leads or (leads[node].proposed and not proposed):
+            label = _short(labels, lang, lead.rsplit("/", 1)[-1])
+            leads[node] = Lead(lead, doc_href(lead), label, proposed)
+    return leads
 
 
 def build(store: GraphStore, lang: str) -> Chart:
     """The chart of the current graph with its labels in `lang`."""
+    found = {r["node"]: r for r in store.rows(internal.query("orgchart-nodes"))}
     edges = [
         (r["from"], KINDS[r["line"]], r["to"]) for r in store.rows(internal.query("orgchart-lines"))
     ]
-    found = store.rows(internal.query("orgchart-nodes"))
-    nodes = {r["node"]: r for r in found}
-    edges = [e for e in edges if e[0] in nodes and e[2] in nodes and e[0] != e[2]]
-    layers = arrange(rows(sorted(nodes), edges), edges)
-    widest = max((len(layer) for layer in layers), default=1)
-    width = 2 * MARGIN + widest * BOX_W + (widest - 1) * GAP_X
-    boxes: dict[str, Box] = {}
-    for number, layer in enumerate(layers):
-        slot = (width - 2 * MARGIN) / len(layer)
-        for i, iri in enumerate(layer):
-            row = nodes[iri]
-            labels = {"nl": row.get("labelNl", ""), "en": row.get("labelEn", "")}
-            label = pick(labels, lang, iri.rsplit("/", 1)[-1])
-            x = MARGIN + (i + 0.5) * slot - BOX_W / 2
-            kind = row["kind"].split("-", 1)[1]
-            boxes[iri] = Box(
-                iri, doc_href(iri), kind, label, wrap(label), x, MARGIN + number * ROW_H
-            )
-    legend_y = MARGIN + (len(layers) - 1) * ROW_H + BOX_H + 36
+    edges = [e for e in edges if e[0] in found and e[2] in found and e[0] != e[2]]
+    leads = _leads(store, lang)
+    boxes = {iri: _box(iri, row, lang, leads.get(iri)) for iri, row in sorted(found.items())}
+    try:
+        return _place(boxes, edges, found)
+    except graphviz.LayoutUnavailable as failed:
+        return Chart(0, 0, (), (), (), (), 0, missing=failed.message)
+
+
+def _box(iri: str, row: dict[str, str], lang: str, lead: Lead | None) -> Box:
+    label = pick({"nl": row.get("labelNl", ""), "en": row.get("labelEn", "")}, lang, "")
+    label = label or iri.rsplit("/", 1)[-1]
+    lines = wrap(label)
+    height = max(MIN_H, 2 * PAD + LINE_H * len(lines) + (LEAD_H if lead else 0))
+    kind = row["kind"].split("-", 1)[1]
+    proposed = row.get("status") == PROPOSED
+    return Box(iri, doc_href(iri), kind, label, lines, 0, 0, BOX_W, height, proposed, lead)
+
+
+def _place(boxes: dict[str, Box], edges: list[Edge], found: dict[str, dict[str, str]]) -> Chart:
+    """Lay the boxes and lines out with `dot`, then put the legend under them."""
+    ids = {iri: f"n{number}" for number, iri in enumerate(boxes)}
+    row = rows(list(boxes), edges)
+    graph = graphviz.Digraph(
+        {"compound": True, "nodesep": 0.4, "ranksep": 0.75, "fontname": "Helvetica",
+         "fontsize": 14.0, "labeljust": "l"}
+    )  # fmt: skip
+    for iri, box in boxes.items():
+        graph.nodes[ids[iri]] = (box.width, box.height)
+    frames: list[tuple[str, str, list[str]]] = []  # kind, iri, members
+    for parent in boxes:
+        units = [iri for iri, r in found.items() if r.get("unitOf") == parent]
+        if units:
+            frames.append(("unit", parent, [parent, *units]))
+    framed = {m for _, _, members in frames for m in members}
+    group = [iri for iri, b in boxes.items() if b.kind == "werkbank" and iri not in framed]
+    if len(group) > 1:
+        frames.append(("group", "", group))
+    for kind, _, members in frames:
+        caption = GROUP_CAPTION if kind == "group" else ""
+        graph.clusters[f"c{len(graph.clusters)}"] = ([ids[m] for m in members], caption)
+    cluster_of = {tuple(members): n for n, (_, _, members) in enumerate(frames)}
+    lines = bundle(edges, group if len(group) > 1 else [])
+    graph.edges += [_dot_edge(line, ids, row, cluster_of) for line in lines]
+    laid = graphviz.layout(graph)
+    upward = [attrs.get("dir") == "back" for _, _, attrs in graph.edges]
+    return _chart(boxes, frames, list(zip(lines, upward, strict=True)), laid, ids)
+
+
+def _dot_edge(
+    line: Ends, ids: dict[str, str], row: dict[str, int], cluster_of: dict[tuple[str, ...], int]
+) -> tuple[str, str, dict[str, str | float | bool]]:
+    """One line as a DOT edge from the higher box down (the arrow at the tail when the line
+    goes up); a line of the frame's runs to its middle member and is clipped at the frame.
+    Which box is higher: the reporting hierarchy's rows where both ends have one (within a
+    row the line does not rank), else the kind (reporting lines go up, the others down)."""
+    sources, kind, targets = line
+    source, target = sources[len(sources) // 2], targets[len(targets) // 2]
+    attrs: dict[str, str | float | bool] = {"arrowsize": 0.8}
+    ranked = source in row and target in row
+    up = row[source] > row[target] if ranked else kind in UPWARD
+    if ranked and row[source] == row[target]:
+        attrs["minlen"] = 0  # the same row: dot keeps the two side by side
+    tail, head = (targets, sources) if up else (sources, targets)
+    if up:
+        attrs["dir"] = "back"
+    if len(tail) > 1:
+        attrs["ltail"] = f"cluster_{cluster_of[tail]}"
+    if len(head) > 1:
+        attrs["lhead"] = f"cluster_{cluster_of[head]}"
+    return ids[tail[len(tail) // 2]], ids[head[len(head) // 2]], attrs
+
+
+def _path(
+    spline: list[graphviz.Point], start: graphviz.Point | None, end: graphviz.Point | None, up: bool
+) -> str:
+    """An SVG path from dot's spline, from the line's source to the tip of its arrow (dot
+    draws an upward line from its target, with the arrow at its start)."""
+    points = list(reversed(spline)) if up else list(spline)
+    tip = start if up else end
+    if not points:
+        return ""
+    d = [f"M{points[0][0]:.1f},{points[0][1]:.1f}"]
+    for a, b, c in zip(points[1::3], points[2::3], points[3::3], strict=False):
+        d.append(f"C{a[0]:.1f},{a[1]:.1f} {b[0]:.1f},{b[1]:.1f} {c[0]:.1f},{c[1]:.1f}")
+    if tip is not None:
+        d.append(f"L{tip[0]:.1f},{tip[1]:.1f}")
+    return " ".join(d)
+
+
+def _moved(point: graphviz.Point) -> graphviz.Point:
+    return point[0] + MARGIN, point[1] + MARGIN
+
+
+def _chart(
+    boxes: dict[str, Box],
+    frames: list[tuple[str, str, list[str]]],
+    lines: list[tuple[Ends, bool]],
+    laid: graphviz.Layout,
+    ids: dict[str, str],
+) -> Chart:
+    """The chart in SVG coordinates: boxes, frames and lines where dot put them, a margin
+    around, the legend below."""
+    placed = []
+    for iri, box in boxes.items():
+        cx, cy = laid.centres[ids[iri]]
+        x, y = MARGIN + cx - box.width / 2, MARGIN + cy - box.height / 2
+        placed.append(replace(box, x=round(x, 1), y=round(y, 1)))
+    drawn_frames = []
+    for number, (kind, iri, _) in enumerate(frames):
+        x, y, w, h = laid.frames[number]
+        drawn_frames.append(Frame(kind, iri, MARGIN + x, MARGIN + y, w, h))
+    drawn = []
+    for ((sources, kind, targets), up), (spline, start, end) in zip(
+        lines, laid.curves, strict=True
+    ):
+        moved = [_moved(p) for p in spline]
+        d = _path(moved, start and _moved(start), end and _moved(end), up)
+        drawn.append(Line(sources, kind, targets, d))
+    width = max(laid.width + 2 * MARGIN, 2 * MARGIN + 2 * LEGEND_COLUMN)
+    legend, bottom = _legend(width, laid.height + MARGIN + 28)
     return Chart(
-        width=int(width),
-        height=int(legend_y + LEGEND_H),
-        boxes=tuple(boxes.values()),
-        lines=tuple(_lines(boxes, edges)),
-        legend=tuple(LEGEND[lang].items()),
-        title=TITLE[lang],
-        legend_y=legend_y,
+        int(width), int(bottom + 34), tuple(placed), tuple(drawn_frames), tuple(drawn),
+        legend, bottom + 8,
+    )  # fmt: skip
+
+
+def _legend(width: float, top: float) -> tuple[tuple[tuple[str, float, float], ...], float]:
+    """The legend's entries in rows as wide as the chart: each line kind, then a proposal."""
+    entries = [*KINDS.values(), "proposal"]
+    columns = max(1, int((width - 2 * MARGIN) // LEGEND_COLUMN))
+    placed = tuple(
+        (entry, MARGIN + (i % columns) * LEGEND_COLUMN, top + (i // columns) * LEGEND_ROW)
+        for i, entry in enumerate(entries)
     )
+    return placed, placed[-1][2] + LEGEND_ROW

@@ -16,7 +16,7 @@ from ..namespaces import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, SRG, curie
 from ..sparql import internal
 from ..store import GraphStore
 from ..validation.report import Report
-from . import documents
+from . import documents, standard_terms
 from .documents import local_href
 
 RDF_TYPE = RDF + "type"
@@ -30,8 +30,8 @@ KINDS = (  # the first class the resource is an instance of decides the page
     ("body", SRG + "GovernanceBody"),
     ("organisation", ORG + "Organization"),
 )
-LINES = (ORG + "reportsTo", *(SRG + p for p in ("advises", "oversees", "steers", "convenes")))
-LINES += (SRG + "validatesResultsOf",)
+LINES = (ORG + "reportsTo", SRG + "reportsAt")
+LINES += tuple(SRG + p for p in ("advises", "oversees", "steers", "convenes", "validatesResultsOf"))
 
 
 @dataclass
@@ -68,7 +68,8 @@ class View:
         href = local_href(iri)
         if href is not None and href.startswith("/doc/"):
             href += self.suffix
-        text = self.text({"nl": nl or "", "en": en or ""}, curie(iri))
+        labels = {"nl": nl or "", "en": en or ""} if nl or en else standard_terms.labels(iri)
+        text = self.text(labels, curie(iri))
         return Value(text, href or iri, href is None, iri=iri, **notes)
 
     def cell(self, row: dict[str, str], key: str, prefix: str = "") -> Value | None:
@@ -179,12 +180,15 @@ def _open_points(store: GraphStore, iri: str, view: View) -> list[dict[str, Any]
 
 
 def _composition(store: GraphStore, iri: str, view: View) -> list[dict[str, Any]]:
+    """Memberships and posts; what a post represents, or is only proposed to represent."""
     return [
         {
             "seat": view.cell(row, "shown"),
             "via": view.cell(row, "seat"),
             "role": view.cell(row, "role", "roleLabel"),
-            "represents": view.cell(row, "represents", "representsLabel"),
+            "represents": view.cell(row, "represents", "representsLabel")
+            or view.cell(row, "proposedRepresents", "proposedLabel"),
+            "proposed": "represents" not in row and "proposedRepresents" in row,
             "unit": view.cell(row, "unit", "unitLabel"),
             "optional": row.get("optional") in ("true", "1"),
         }
@@ -197,6 +201,7 @@ def _governed(store: GraphStore, iri: str, view: View, rows: list[Row], incoming
     points = _open_points(store, iri, view)
     return {
         "lead": _of(rows, SRG + "lead"),
+        "proposed_lead": _of(rows, SRG + "proposedLead"),
         "lead_open": [p["point"] for p in points if p["about"] == SRG + "lead"],
         "composition": _composition(store, iri, view),
         "lines": _lines(view, rows, incoming),
@@ -220,7 +225,15 @@ def _werkbank(store: GraphStore, iri: str, view: View, rows: list[Row], incoming
         sheet_rows = view.rows(documents.rows(store, "describe-out", sheet.iri), {})
         skip = (RDF_TYPE, PREF_LABEL, RDFS_LABEL, SOURCE)
         sheets.append((sheet, [r for r in sheet_rows if r.property.iri not in skip]))
-    leaders = [view.cell(r, "value") for r in incoming if r["property"] == SRG + "leaderOf"]
+    leaders = [
+        {
+            "post": view.cell(row, "post"),
+            "from": view.cell(row, "represents", "representsLabel")
+            or view.cell(row, "proposedRepresents", "proposedLabel"),
+            "proposed": "represents" not in row and "proposedRepresents" in row,
+        }
+        for row in documents.rows(store, "describe-leaders", iri)
+    ]
     return _governed(store, iri, view, rows, incoming) | {
         "leaders": leaders,
         "sheets": sheets,

@@ -16,17 +16,24 @@ router = APIRouter(tags=["VLOCA mappings"])
 
 @router.get("/coverage", summary="VLOCA coverage matrix and gaps (HTML or JSON)")
 async def coverage_page(request: Request) -> Response:
+    """The matrix as a page, or as JSON by `Accept` or `?format=json` (a link can ask for
+    it); `?sort=mapped` puts the mapped subjects and components first."""
     svc = services(request)
     media = negotiation.choose(request.headers.get("accept"), ["text/html", "application/json"])
+    if request.query_params.get("format") == "json":
+        media = "application/json"
     headers, unchanged = caching.validators(
         request, svc.data.version, svc.data.modified, media or ""
     )
     if unchanged:
         return unchanged
     matrix = await run_in_threadpool(coverage, svc.data.store)
+    mapped_first = request.query_params.get("sort") == "mapped"
+    if mapped_first:
+        matrix = matrix.mapped_first()
     if media == "application/json":
         body = json.dumps(matrix.as_json(), ensure_ascii=False, indent=2)
         return Response(body, media_type="application/json", headers=headers)
-    page = pages.render(request, "coverage.html", coverage=matrix)
+    page = pages.render(request, "coverage.html", coverage=matrix, mapped_first=mapped_first)
     page.headers.update({k: v for k, v in headers.items() if k != "Vary"})
     return page

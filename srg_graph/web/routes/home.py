@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from ...model import orgchart
+from ...model import graphviz, orgchart
 from ...model.dashboard import dashboard
 from .. import caching, pages
 from ..requests import services
@@ -29,10 +29,14 @@ def _dashboard(svc: Services, lang: str) -> dict[str, Any]:
 async def cached_page(
     request: Request, template: str, build: Callable[[Services, str], dict[str, Any]], **extra: Any
 ) -> Response:
-    """A page made from the data, answered with 304 while the data and language are the same."""
+    """A page made from the data, answered with 304 while the data and language are the same
+    (and so is whether the org chart can be laid out: Graphviz may be installed meanwhile)."""
     svc = services(request)
     lang = pages.language(request)
-    headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, lang)
+    drawable = str(graphviz.available())
+    headers, unchanged = caching.validators(
+        request, svc.data.version, svc.data.modified, lang, drawable
+    )
     if unchanged is not None:
         return unchanged
     context = await run_in_threadpool(build, svc, lang)
@@ -49,16 +53,18 @@ async def home(request: Request) -> Response:
 
 @router.get("/orgchart.svg", summary="The org chart as SVG (?lang=nl|en)")
 async def orgchart_svg(request: Request) -> Response:
+    """The chart laid out by Graphviz `dot`; 503 with the reason when `dot` is missing."""
     svc = services(request)
     lang = pages.language(request)
     headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, lang)
     if unchanged is not None:
         return unchanged
     chart = await run_in_threadpool(orgchart.build, svc.data.store, lang)
+    if chart.missing:
+        return Response(chart.missing, 503, media_type="text/plain; charset=utf-8")
     headers["Content-Security-Policy"] = pages.CSP
-    return Response(
-        pages.svg("orgchart.svg", chart=chart), media_type="image/svg+xml", headers=headers
-    )
+    svg = pages.svg("orgchart.svg", chart=chart, words=pages.WORDS[lang])
+    return Response(svg, media_type="image/svg+xml", headers=headers)
 
 
 @router.get("/orgchart", summary="The org chart page", include_in_schema=False)
