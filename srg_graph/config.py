@@ -41,6 +41,12 @@ def byte_size(text: str) -> int:
     return int(value * SIZE_UNITS[unit])
 
 
+def _answer_cache_default() -> int:
+    """A sixteenth of the machine's memory, at most 256 MiB."""
+    memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return min(256 * 2**20, memory // 16)
+
+
 def _env_tokens() -> tuple[str, ...]:
     return tuple(t.strip() for t in _env("SRG_WRITE_TOKENS", "").split(",") if t.strip())
 
@@ -62,6 +68,10 @@ class Settings:
     # what one running query or update may take (0: no limit); see runtime/memory_limit.py
     max_query_memory: int = field(
         default_factory=lambda: byte_size(_env("SRG_MAX_QUERY_MEMORY", "1G"))
+    )
+    # memory for answers kept per dataset version (0: off); see web/answer_cache.py
+    answer_cache: int = field(
+        default_factory=lambda: byte_size(_env("SRG_ANSWER_CACHE", str(_answer_cache_default())))
     )
     max_rows: int = field(default_factory=lambda: int(_env("SRG_MAX_ROWS", "100000")))
     max_result_bytes: int = field(

@@ -18,6 +18,7 @@ holds that many, so a query always sees every write committed before it started.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import signal
@@ -206,12 +207,22 @@ class QueryPool:
         update can take the server down; the caller validates and commits the delta."""
         return self._call(Update(text, base_iri), self.timeout)
 
-    def _call(self, work: Work, limit: float | None) -> Any:
+    async def answer(self, request: QueryRequest) -> Answer:
+        """`run` for the event loop: no thread waits for the worker while it evaluates."""
+        try:
+            return _value(await self._ask_async(request, self.timeout))
+        except _Lost as lost:  # rare (a worker was stopped): the blocking path runs it again
+            return await asyncio.to_thread(self._call, request, self.timeout, lost)
+
+    def _call(self, work: Work, limit: float | None, lost: _Lost | None = None) -> Any:
+        if lost is None:
+            try:
+                return self._attempt(work, limit)
+            except _Lost as error:
+                lost = error
         # A request lost with a worker that was stopped for another request's sake runs
         # again, once (twice lost: it may be what stops the worker).
-        try:
-            return self._attempt(work, limit)
-        except _LostToMemory:
+        if isinstance(lost, _LostToMemory):
             with self.suspects:
                 try:
                     return self._attempt(work, limit)
@@ -219,19 +230,13 @@ class QueryPool:
                     raise self._over_memory(work) from None
                 except _Lost:
                     raise self._stopped(work) from None
-        except _Lost:
-            pass
         try:
             return self._attempt(work, limit)
         except _Lost:
             raise self._stopped(work) from None
 
     def _attempt(self, work: Work, limit: float | None) -> Any:
-        slot = self._take()
-        reply = self._ask(slot, Request(self.committed, work), limit)
-        if isinstance(reply, Raised):
-            raise reply.error
-        return reply
+        return _value(self._ask(self._take(), Request(self.committed, work), limit))
 
     def _stopped(self, work: Work) -> EvaluationFailed:
         what = Request(0, work).what
@@ -258,24 +263,61 @@ class QueryPool:
                 return slot
             slot.conn.close()
 
+    def _idle_slot(self) -> Slot | None:
+        """A slot free now, without waiting (None: all are busy, or the worker is gone)."""
+        while self.worker.alive:
+            try:
+                slot = self.idle.get_nowait()
+            except queue.Empty:
+                return None
+            if slot.worker.alive:
+                return slot
+            slot.conn.close()
+        return None
+
     def _ask(self, slot: Slot, request: Request, limit: float | None) -> Any:
         try:
             with self.memory.running(slot.worker):
                 slot.conn.send(request)
                 if not slot.conn.poll(limit):
-                    slot.conn.close()
-                    self._stop(slot.worker)
-                    raise QueryTimeout(
-                        f"the {request.what} ran longer than {limit:g} s and was stopped; "
-                        "make the query cheaper or ask for less"
-                    )
+                    raise self._timed_out(slot, request, limit)
                 reply = slot.conn.recv()
         except (EOFError, OSError):
-            slot.conn.close()
-            self._stop(slot.worker)
-            raise (_LostToMemory if slot.worker.over_memory else _Lost) from None
+            raise self._lost(slot) from None
         self.idle.put(slot)
         return reply
+
+    async def _ask_async(self, work: QueryRequest, limit: float) -> Any:
+        """`_ask` awaiting the worker's answer on the event loop (a thread only waits for a
+        free slot)."""
+        slot = self._idle_slot() or await asyncio.to_thread(self._take)
+        request = Request(self.committed, work)
+        try:
+            with self.memory.running(slot.worker):
+                slot.conn.send(request)
+                if not await _readable(slot.conn, limit):
+                    raise await asyncio.to_thread(self._timed_out, slot, request, limit)
+                reply = slot.conn.recv()
+        except (EOFError, OSError):
+            raise await asyncio.to_thread(self._lost, slot) from None
+        self.idle.put(slot)
+        return reply
+
+    def _timed_out(self, slot: Slot, request: Request, limit: float | None) -> QueryTimeout:
+        """Stop the worker that holds a request past its time limit (freeing the CPU)."""
+        slot.conn.close()
+        self._stop(slot.worker)
+        return QueryTimeout(
+            f"the {request.what} ran longer than {limit:g} s and was stopped; "
+            "make the query cheaper or ask for less"
+        )
+
+    def _lost(self, slot: Slot) -> _Lost:
+        """The worker ended while it held the request: stop it for good (its successor is
+        forked) and say whether the memory limit stopped it."""
+        slot.conn.close()
+        self._stop(slot.worker)
+        return _LostToMemory() if slot.worker.over_memory else _Lost()
 
     def close(self) -> None:
         self.memory.close()
@@ -286,6 +328,27 @@ class QueryPool:
                 self.worker.alive = False
                 self.worker.kill()
             self.zygote.close()
+
+
+def _value(reply: Any) -> Any:
+    """A worker's reply as a value, or the error it raised, raised here."""
+    if isinstance(reply, Raised):
+        raise reply.error
+    return reply
+
+
+async def _readable(conn: Connection, limit: float) -> bool:
+    """Wait until `conn` has data to read, on the event loop; False after `limit` seconds."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    loop.add_reader(conn.fileno(), lambda: ready.done() or ready.set_result(True))
+    try:
+        async with asyncio.timeout(limit):
+            return await ready
+    except TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(conn.fileno())
 
 
 _AHEAD: dict[Path, QueryPool] = {}

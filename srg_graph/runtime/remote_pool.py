@@ -7,6 +7,8 @@ ours, as the HTTP time-out) in the calling thread; an update's delta is recorded
 
 from __future__ import annotations
 
+import asyncio
+
 from ..store import Answer, ChangeRecorder, Delta, QueryRequest, RemoteStore, answer
 from ..store.remote import OwnDefaultGraph
 from ..store.update_recorder import SequentialUpdate, record_update, updated_on_a_copy
@@ -20,6 +22,10 @@ class RemotePool:
 
     def run(self, request: QueryRequest) -> Answer:
         return answer(self.store, request)
+
+    async def answer(self, request: QueryRequest) -> Answer:
+        """`run` for the event loop (on a thread: the remote store is asked over HTTP)."""
+        return await asyncio.to_thread(self.run, request)
 
     def update(self, text: str, base_iri: str | None) -> Delta:
         """The update's delta, recorded against the remote store; an update the store cannot

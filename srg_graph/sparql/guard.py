@@ -56,6 +56,8 @@ class Inspection:
     dataset_iris: list[str] = field(default_factory=list)
     # (keyword, iri) pairs such as ("FROM NAMED", "http://…"), for messages that quote the query
     dataset_clauses: list[tuple[str, str]] = field(default_factory=list)
+    empty: bool = False  # no token at all (only whitespace and comments)
+    operators: int = 0  # see `_operator_count`
 
 
 def _unescape_local(local: str) -> str:
@@ -147,6 +149,8 @@ def _inspect_once(text: str, base_iri: str | None) -> Inspection:
         uses_load="LOAD" in keywords,
         dataset_iris=[iri for _, iri in reader.clauses],
         dataset_clauses=reader.clauses,
+        empty=not reader.tokens,
+        operators=_operator_count(reader.tokens),
     )
 
 
@@ -176,8 +180,10 @@ def _decode_codepoints(text: str) -> str:
     return _CODEPOINT_ESCAPE.sub(decode, text)
 
 
+@lru_cache(maxsize=256)  # read once for the queries that come again and again (a dashboard's)
 def inspect(text: str, base_iri: str | None = None) -> Inspection:
-    """What a query or update does, as far as the guard needs to know; never raises.
+    """What a query or update does, as far as the guard needs to know; never raises. (Shared
+    between callers: do not change it.)
 
     SPARQL 1.1 (section 19.2) lets `\\u0053ERVICE` or `\\u007B` stand for `SERVICE` and `{`
     anywhere, and engines differ on whether they decode these before parsing. When the text
@@ -197,6 +203,8 @@ def inspect(text: str, base_iri: str | None = None) -> Inspection:
         uses_load=plain.uses_load or decoded.uses_load,
         dataset_iris=list(dict.fromkeys(iri for _, iri in clauses)),
         dataset_clauses=clauses,
+        empty=plain.empty,
+        operators=max(plain.operators, decoded.operators),
     )
 
 
@@ -220,12 +228,12 @@ def check(
     """The inspection of `text`, or GuardError when the endpoint must refuse it."""
     if len(text) > max_length:
         raise GuardError(f"{expect} is {len(text)} characters; the limit is {max_length}")
-    empty, operators, found = _read(text, base_iri)
-    if empty and expect == "query":  # an update of no operation is valid, and does nothing
+    found = inspect(text, base_iri)
+    if found.empty and expect == "query":  # an update of no operation is valid, and does nothing
         raise GuardError("empty query")
-    if operators > max_operators:
+    if found.operators > max_operators:
         raise GuardError(
-            f"{expect} chains {operators} operators (||, &&, |, /, UNION); the limit is "
+            f"{expect} chains {found.operators} operators (||, &&, |, /, UNION); the limit is "
             f"{max_operators}: split it or use VALUES"
         )
     if found.form is not None and found.form != expect:
@@ -239,14 +247,6 @@ def check(
     if found.uses_load:
         raise Refused(LOAD_REFUSED)
     return found
-
-
-@lru_cache(maxsize=128)
-def _read(text: str, base_iri: str | None) -> tuple[bool, int, Inspection]:
-    """Whether `text` is empty, its operator count and its inspection: read once for the
-    queries that come again and again (a dashboard's), as the lexer takes up to a millisecond."""
-    tokens = tokenize(text)
-    return not tokens, _operator_count(tokens), inspect(text, base_iri)
 
 
 _CHAIN_PUNCT = frozenset("|&/")

@@ -21,6 +21,7 @@ from ..errors import SrgError
 from ..runtime.memory import TRIM_AFTER, give_back_freed_memory
 from ..validation import render as reports
 from . import negotiation
+from .answer_cache import CachedAnswers
 from .errors import HttpError, headers_of, status_of
 from .openapi import install_openapi, operation_id
 from .pages import STATIC
@@ -57,26 +58,54 @@ def report_response(request: Request, failed: ValidationFailed) -> Response:
     return Response(reports.as_json(failed.report), 422, media_type="application/json")
 
 
-def install_errors(app: FastAPI) -> None:
-    @app.exception_handler(HttpError)
-    async def http_error(_: Request, error: HttpError) -> Response:
+def error_response(request: Request, error: Exception) -> Response | None:
+    """The answer to an error a route raised (None: not one the routes raise on purpose)."""
+    if isinstance(error, HttpError):
         return plain(error.status, error.message, error.headers)
-
-    @app.exception_handler(SrgError)
-    async def domain_error(_: Request, error: SrgError) -> Response:
+    if isinstance(error, SrgError):
         return plain(status_of(error), error.message, headers_of(error))
-
-    @app.exception_handler(ValidationFailed)
-    async def refused(request: Request, error: ValidationFailed) -> Response:
+    if isinstance(error, ValidationFailed):
         return report_response(request, error)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def starlette_error(_: Request, error: StarletteHTTPException) -> Response:
+    if isinstance(error, StarletteHTTPException):
         return plain(error.status_code, str(error.detail), getattr(error, "headers", None))
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, error: RequestValidationError) -> Response:
+    if isinstance(error, RequestValidationError):
         return plain(400, f"invalid request: {error.errors()}")
+    return None
+
+
+ANSWERED = (HttpError, SrgError, ValidationFailed, StarletteHTTPException, RequestValidationError)
+
+
+def install_errors(app: FastAPI) -> None:
+    async def answer(request: Request, error: Exception) -> Response:
+        return error_response(request, error) or plain(500, "internal error")
+
+    for kind in ANSWERED:
+        app.add_exception_handler(kind, answer)
+
+
+LANE = ("GET", "HEAD", "POST")  # the router answers other methods (405)
+
+
+class QueryLane:
+    """`/sparql` answered ahead of the router: the endpoint takes most requests, many of them
+    cheap, and FastAPI's routing and per-request machinery would be a large part of their
+    time. It runs the route's own function (`routes.sparql.sparql`), whose registration stays
+    for the OpenAPI description."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/sparql" or scope["method"] not in LANE:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await sparql.sparql(request)
+        except ANSWERED as error:
+            response = error_response(request, error) or plain(500, "internal error")
+        await response(scope, receive, send)
 
 
 class AccessLog:
@@ -128,7 +157,9 @@ class MemoryReturn:
 
 
 def install_middleware(app: FastAPI) -> None:
+    app.add_middleware(QueryLane)
     app.add_middleware(MemoryReturn)
+    app.add_middleware(CachedAnswers)
     app.add_middleware(AccessLog)
     # Reads are public from any origin; writes need a token, which CORS does not allow to be
     # sent from another origin (Authorization is not an allowed header, no credentials).

@@ -16,6 +16,7 @@ from ..store import Answer, QueryRequest, WorkerStore
 from ..validation.engines import validate_store
 from ..validation.incremental import warm_up
 from ..validation.report import Report
+from .answer_cache import AnswerCache
 from .errors import HttpError
 
 
@@ -29,12 +30,15 @@ class Services:
     report_lock: threading.Lock = field(default_factory=threading.Lock)
     cached_report: tuple[str, Report] | None = None
     catalogue: Catalogue = field(init=False)  # statistics and dumps, made once per version
+    answers: AnswerCache = field(init=False)  # see `answer_cache`
 
     def __post_init__(self) -> None:
         # Requests beyond what the workers and a short queue can take are turned away (429)
         # instead of piling up threads and memory.
         self.waiting = threading.BoundedSemaphore(self.settings.workers * 8)
         self.catalogue = Catalogue(self.data)
+        # another server may change a remote store: its answers cannot be kept
+        self.answers = AnswerCache(0 if self.settings.remote else self.settings.answer_cache)
 
     def report(self) -> Report:
         """The validation report of the current dataset, made once per version."""
@@ -44,12 +48,12 @@ class Services:
                 self.cached_report = (version, validate_store(self.data.store))
             return self.cached_report[1]
 
-    def run_query(self, request: QueryRequest) -> Answer:
-        """Run on a worker; blocking (call from a thread)."""
+    async def answer(self, request: QueryRequest) -> Answer:
+        """A user's query, answered on a worker."""
         if not self.waiting.acquire(blocking=False):
             raise HttpError(429, "too many queries at once; retry shortly", {"Retry-After": "1"})
         try:
-            return self.pool.run(request)
+            return await self.pool.answer(request)
         finally:
             self.waiting.release()
 

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from ...formats import GRAPHS, content_type
 from ...namespaces import GRAPH
 from ...store import parse_payload
+from .. import caching
 from ..errors import HttpError
 from ..requests import authorise_write, negotiated, read_body, services, write
 from ..services import Services
@@ -55,9 +56,12 @@ async def read_graph(request: Request) -> Response:
     if not exists(svc, graph):
         raise HttpError(404, f"there is no graph {graph} in this store")
     media = negotiated(request, READABLE)
+    headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, media)
+    if unchanged is not None:
+        return unchanged
     limit = svc.settings.max_result_bytes
     body = await run_in_threadpool(svc.data.store.graph_bytes, graph, GRAPHS[media], limit)
-    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
+    return Response(body, media_type=content_type(media), headers=headers)
 
 
 @router.put("/graph-store", dependencies=[Depends(authorise_write)], summary="Replace a graph")

@@ -6,6 +6,7 @@ empty store; see `/changes`); `version` the opaque tag ETags are made from.
 `writes` is `"ok"`, or `"stopped"` after a failed fsync or rollback of the write-ahead log
 (with `writes_stopped`, the reason; only a restart resumes writes). The status stays 200
 while reads are answered: a load balancer keeps sending reads; a monitor alerts on `writes`.
+`answer_cache` counts the answers kept for the current version (`web/answer_cache.py`).
 """
 
 from __future__ import annotations
@@ -26,4 +27,12 @@ def health(request: Request) -> dict[str, object]:
     body["writes"] = "ok" if data.stopped is None else "stopped"
     if data.stopped is not None:
         body["writes_stopped"] = data.stopped
+    answers = svc.answers
+    body["answer_cache"] = {
+        "bytes": answers.size,
+        "capacity": answers.capacity,
+        "answers": len(answers.answers),
+        "hits": answers.hits,
+        "stored": answers.stored,
+    }
     return body

@@ -137,9 +137,14 @@ async def search_page(request: Request, text: str = "") -> Response:
     """Resources whose labels contain the text, with their types, linking to their pages."""
     svc = services(request)
     lang = pages.language(request)
+    headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, lang)
+    if unchanged is not None:
+        return unchanged
     results = []
     if text.strip():
         results = await run_in_threadpool(
             resource_view.search, svc.data.store, svc.queries.get("search"), text.strip(), lang
         )
-    return pages.render(request, "search.html", text=text, results=results)
+    page = pages.render(request, "search.html", text=text, results=results)
+    page.headers.update(headers)
+    return page

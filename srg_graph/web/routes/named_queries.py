@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 
 from ...formats import GRAPHS, content_type
 from ...sparql.named import NamedQuery, Parameter, ParameterError, bind, expected
@@ -68,11 +67,16 @@ def listing_entry(query: NamedQuery) -> dict[str, Any]:
 @router.get("/api/queries", summary="List the named queries (JSON or HTML)")
 def list_queries(request: Request) -> Response:
     svc = services(request)
-    listing = [listing_entry(q) for q in svc.queries.values()]
     media = negotiation.choose(request.headers.get("accept"), ["application/json", "text/html"])
+    headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, media)
+    if unchanged is not None:
+        return unchanged
+    listing = [listing_entry(q) for q in svc.queries.values()]
     if media == "text/html":
-        return pages.render(request, "queries.html", listing=listing)
-    return Response(json_bytes(listing), media_type="application/json", headers={"Vary": "Accept"})
+        page = pages.render(request, "queries.html", listing=listing)
+        page.headers.update(headers)
+        return page
+    return Response(json_bytes(listing), media_type="application/json", headers=headers)
 
 
 def json_bytes(value: Any) -> bytes:
@@ -153,7 +157,7 @@ async def answer(request: Request, svc: Services, query: NamedQuery) -> Response
         offset=offset,
         limit=limit,
     )
-    result = await run_in_threadpool(svc.run_query, run)
+    result = await svc.answer(run)
     if limit is not None:
         headers["Link"] = links(request, offset, limit, result.more)
     return Response(result.body, media_type=content_type(media), headers=headers)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 
 from ...formats import GRAPHS, SOLUTIONS, content_type
 from ...model import service_description as description
@@ -57,7 +56,7 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
         settings.max_rows,
         settings.max_result_bytes,
     )
-    answer = await run_in_threadpool(svc.run_query, query)
+    answer = await svc.answer(query)
     return Response(answer.body, media_type=content_type(media), headers=headers)
 
 

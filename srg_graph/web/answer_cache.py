@@ -1,0 +1,222 @@
+"""Exact answers kept per dataset version: a request that comes again is answered from memory.
+
+The dataset changes only on an accepted write, and every write moves its version. An answer
+that carries an ETag made from that version (see `caching.validators`: the SPARQL endpoint,
+named queries, `/doc`, the pages) is a function of the version and of the request, so it is
+kept under both, and given again to the same request at the same version: never a stale
+answer. The request is normalised: the same query sent by GET, by a POST form or as an
+`application/sparql-query` body is one request, its parameters in any order. What else can
+change an answer is part of the key: the path, `Accept`, `Accept-Language`, the host.
+
+An answer is kept only when no write was committed while it was made, and only for reads
+without credentials; a conditional request goes on to the route (it answers 304 cheaply).
+The answers of the version before are dropped at the first request after a write. Memory is
+bounded (`Settings.answer_cache`, least recently used answers go first; 0: off); remote-store
+mode keeps nothing, since another server may change the store.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .sparql_protocol import FORM, QUERY, media_type
+
+Key = tuple[str, ...]
+# the request headers an answer may depend on (negotiation, language, links)
+VARY = (b"accept", b"accept-language", b"host")
+# requests that go on to the route unkept: credentials, conditions
+PASSED_ON = (b"authorization", b"if-none-match", b"if-modified-since", b"cookie")
+ENTRY_OVERHEAD = 400  # bytes of bookkeeping an entry costs besides its body and headers
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A whole answer: its status, its headers and its body."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + ENTRY_OVERHEAD
+
+    async def send(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+        await send({"type": "http.response.body", "body": self.body})
+
+
+class AnswerCache:
+    """The answers of one dataset version, least recently used first, within `capacity`
+    bytes; an answer larger than an eighth of it is not kept."""
+
+    def __init__(self, capacity: int):
+        self.capacity, self.largest = capacity, capacity // 8
+        self.version: str | None = None
+        self.answers: OrderedDict[Key, Kept] = OrderedDict()
+        self.size = 0
+        self.hits = self.stored = 0  # answers given from memory; answers kept
+
+    def get(self, version: str, key: Key) -> Kept | None:
+        self._at(version)
+        kept = self.answers.get(key)
+        if kept is None:
+            return None
+        self.hits += 1
+        self.answers.move_to_end(key)
+        return kept
+
+    def put(self, version: str, key: Key, kept: Kept) -> None:
+        self._at(version)
+        if kept.size > self.largest or key in self.answers:
+            return
+        self.answers[key] = kept
+        self.size += kept.size
+        self.stored += 1
+        while self.size > self.capacity:
+            self.size -= self.answers.popitem(last=False)[1].size
+
+    def _at(self, version: str) -> None:
+        """Forget the answers of another version (they can never be asked for again)."""
+        if version != self.version:
+            self.version, self.size = version, 0
+            self.answers.clear()
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    return next((v.decode("latin-1") for k, v in scope["headers"] if k == name), "")
+
+
+def _passed_on(scope: Scope) -> bool:
+    return any(name in PASSED_ON for name, _ in scope["headers"])
+
+
+def _query_body(scope: Scope, limit: int) -> bool:
+    """Whether a POST may be a query, with a body small enough to read here (an update, or a
+    body too large, goes on unread: the route checks the token and the size first)."""
+    kind, _ = media_type(_header(scope, b"content-type"))
+    length = _header(scope, b"content-length")
+    return kind in (FORM, QUERY) and length.isdigit() and int(length) <= limit
+
+
+def request_key(scope: Scope, body: bytes) -> Key | None:
+    """The normalised request, or None for one whose answer is not kept (an update, a write,
+    a body that is not a query)."""
+    params = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    method = scope["method"]
+    if method == "POST":
+        if scope["path"] != "/sparql":
+            return None
+        kind, _ = media_type(_header(scope, b"content-type"))
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if kind == FORM:
+            params += parse_qsl(text, keep_blank_values=True)
+        elif kind == QUERY:
+            params.append(("query", text))
+        else:
+            return None
+        if any(name == "update" for name, _ in params):
+            return None
+    elif method not in ("GET", "HEAD"):
+        return None
+    vary = tuple(_header(scope, name) for name in VARY)
+    flat = tuple(f"{name}={value}" for name, value in sorted(params))
+    return (scope.get("scheme", "http"), scope["path"], *vary, *flat)
+
+
+async def _body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives the body already read, then what the client sends next."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
+
+
+class _Recorder:
+    """Passes an answer on to the client and keeps a copy while it may be kept."""
+
+    def __init__(self, send: Send, largest: int):
+        self.send, self.largest = send, largest
+        self.status, self.headers = 0, []
+        self.chunks: list[bytes] | None = []
+        self.length = 0
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status, self.headers = message["status"], list(message.get("headers", []))
+        elif message["type"] == "http.response.body" and self.chunks is not None:
+            chunk = message.get("body", b"")
+            self.length += len(chunk)
+            self.chunks.append(chunk)
+            if self.length > self.largest:
+                self.chunks = None  # too large to keep: only passed on
+        await self.send(message)
+
+    def kept(self) -> Kept | None:
+        """The answer, when it is one to keep: a whole 200 with a version's ETag."""
+        names = {name.lower() for name, _ in self.headers}
+        if self.status != 200 or self.chunks is None or b"etag" not in names:
+            return None
+        return Kept(self.status, self.headers, b"".join(self.chunks))
+
+
+class CachedAnswers:
+    """ASGI middleware: answers a request from the app's `Services.answers` when the same
+    request was answered at the dataset's current version."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _passed_on(scope):
+            await self.app(scope, receive, send)
+            return
+        svc = scope["app"].state.services
+        cache, data = svc.answers, svc.data
+        if not cache.capacity:
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "POST" and not _query_body(scope, svc.settings.max_body_bytes):
+            await self.app(scope, receive, send)
+            return
+        version = data.version
+        body = await _body(receive) if scope["method"] == "POST" else b""
+        key = request_key(scope, body)
+        kept = None if key is None else cache.get(version, key)
+        if kept is not None:
+            await send(
+                {"type": "http.response.start", "status": kept.status, "headers": kept.headers}
+            )
+            await send({"type": "http.response.body", "body": kept.body})
+            return
+        recorder = _Recorder(send, cache.largest)
+        await self.app(scope, _replay(body, receive), recorder)
+        answer = recorder.kept()
+        # Kept only if no write was committed meanwhile. An answer never misses a write
+        # committed before its version was read (the query worker is sent each write before
+        # the version moves), but it may hold one committed since: kept, it would be a second
+        # body under the version's ETag.
+        if key is not None and answer is not None and data.version == version:
+            cache.put(version, key, answer)
