@@ -84,6 +84,20 @@ def test_the_worker_is_forked_from_the_zygote(timed: Server) -> None:
     assert len(children(zygote)) == 1
 
 
+def test_long_answers_keep_their_worker(timed: Server) -> None:
+    """An answer longer than a pipe write (the worker sends it in two) is read whole: neither
+    taken for a lost worker nor sent again to a new one."""
+    assert timed.process is not None
+    (zygote,) = children(timed.process.pid)
+    (worker,) = children(zygote)
+    with timed.client() as http:
+        for number in range(20):
+            text = f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {2000 + number}"  # each text anew
+            answer = http.get("/sparql", params={"query": text})
+            assert answer.status_code == 200 and len(answer.content) > 100_000
+    assert children(zygote) == [worker]
+
+
 def test_worker_killed_at_the_time_limit_is_replaced_and_sees_every_write(timed: Server) -> None:
     assert timed.process is not None
     (zygote,) = children(timed.process.pid)

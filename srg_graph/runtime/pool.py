@@ -349,6 +349,9 @@ async def _readable(conn: Connection, limit: float) -> bool:
         return False
     finally:
         loop.remove_reader(conn.fileno())
+        # the loop made the pipe non-blocking; a reply is then read whole, as the blocking
+        # path reads it (a long one comes in two writes)
+        os.set_blocking(conn.fileno(), True)
 
 
 _AHEAD: dict[Path, QueryPool] = {}
