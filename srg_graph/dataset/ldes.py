@@ -190,6 +190,7 @@ class EventStream:
         self._lock = threading.Lock()
         self._state: State | None = None
         self._replica: Replica | None = None
+        self._published: View | None = None  # the last view made, read without the lock
 
     # -- reading -----------------------------------------------------------------------------
     def refresh(self) -> View:
@@ -200,12 +201,15 @@ class EventStream:
             state = self._current()
             if state.version < target:
                 state = self._advance(state, target)
-            return self._view(state)
+            return self._publish(state)
 
     def view(self) -> View:
-        """The stream as made so far (without reading the log for new changes)."""
+        """The stream as made so far (without reading the log for new changes, and without
+        waiting for pages being made: full pages never change)."""
+        if self._published is not None:
+            return self._published
         with self._lock:
-            return self._view(self._current())
+            return self._publish(self._current())
 
     def members(self, view: View, page: Page) -> bytes | None:
         """The N-Triples of a page's members (None: that generation of pages is gone)."""
@@ -215,9 +219,10 @@ class EventStream:
         except FileNotFoundError:
             return None
 
-    def _view(self, state: State) -> View:
+    def _publish(self, state: State) -> View:
         pages = tuple(replace(page) for page in state.pages)
-        return View(state.token, state.version, pages, self.page_size, state.first_time)
+        self._published = View(state.token, state.version, pages, self.page_size, state.first_time)
+        return self._published
 
     # -- the state on disk -------------------------------------------------------------------
     @property
@@ -296,8 +301,9 @@ class EventStream:
     def _write_members(
         self, state: State, replica: Replica, change: Change, pending: dict[int, list[bytes]]
     ) -> None:
-        versions = replica.advance(change.delta)
-        for index, version in enumerate(versions, 1):
+        touched = replica.advance(change.delta)
+        for index, resource in enumerate(touched, 1):
+            version = replica.version(resource)
             envelope: list[tuple[str, Binding]] = []
             if version.deleted:
                 envelope.append((TYPE, _iri(DELETION)))
@@ -305,7 +311,7 @@ class EventStream:
             if change.time is not None:
                 envelope.append((TIMESTAMP, ("literal", change.time, XSD + "dateTime")))
             envelope.append((TRANSACTION, _iri(change_iri(change.number))))
-            if index == len(versions):
+            if index == len(touched):
                 envelope.append((FINALIZED, ("literal", "true", XSD + "boolean")))
             data = version.member(member_iri(change.number, index), envelope)
             self._add(state, data, change, pending)

@@ -117,8 +117,9 @@ class Replica:
             self._store.remove(quad)
         self._store.extend(_parsed(delta.added))
 
-    def advance(self, delta: Delta) -> list[Version]:
-        """Apply `delta` and return the versions of the resources it touched, by IRI."""
+    def advance(self, delta: Delta) -> list[str]:
+        """Apply `delta` and return the resources it touched, by IRI (their versions are
+        `version(resource)` until the next change)."""
         removed, added = _parsed(delta.removed), _parsed(delta.added)
         subjects = {q.subject for q in removed + added}
         blank = {s for s in subjects if isinstance(s, ox.BlankNode)}
@@ -127,7 +128,7 @@ class Replica:
             self._store.remove(quad)
         self._store.extend(added)
         touched |= self._referrers(blank)
-        return [self.version(r.value) for r in sorted(touched, key=lambda node: node.value)]
+        return sorted(node.value for node in touched)
 
     def _referrers(self, blank: set[ox.BlankNode]) -> set[ox.NamedNode]:
         """The IRIs that refer to one of `blank`, directly or through blank nodes."""
