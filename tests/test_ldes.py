@@ -17,7 +17,9 @@ import gzip
 import json
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -400,6 +402,36 @@ def test_pages_in_other_formats(written: httpx.Client, accept: str) -> None:
     listed = [q for q in ox.parse(response.content, format=fmt) if q.predicate == member]
     assert len(listed) == 250 or (REMOTE and listed)
     assert written.get("/ldes/root", headers={"accept": "text/csv"}).status_code == 406
+
+
+def test_a_client_prunes_pages_by_time(
+    written: httpx.Client, module_writable: Server, ldes_client: Path
+) -> None:
+    """`ldes-client --after T` reads only the pages whose time bounds reach past T."""
+    _, ordered = pages(written)
+    bounded = [(page, b) for page, b in ordered if TREE + "LessThanOrEqualToRelation" in b]
+    if not bounded:
+        pytest.skip("a single (open) page: nothing to prune")
+    first_page, bounds = bounded[0]
+    end = datetime.fromisoformat(bounds[TREE + "LessThanOrEqualToRelation"])
+    after = (end + timedelta(milliseconds=1)).isoformat().replace("+00:00", "Z")
+    seen = len(module_writable.log)
+    command = [shutil.which("node") or "node", str(ldes_client), "--after", after]
+    done = subprocess.run(
+        [*command, module_writable.url + "/ldes"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    fetched: set[str] = set()
+    for _ in range(50):  # the access log's lines come after the answers
+        lines = [line for line in module_writable.log[seen:] if line.startswith('{"method"')]
+        fetched = {json.loads(line)["path"] for line in lines}
+        if path_of(ordered[-1][0]) in fetched:
+            break
+        time.sleep(0.1)
+    assert path_of(ordered[-1][0]) in fetched
+    assert path_of(first_page) not in fetched
+    times = [line.split('"')[1] for line in done.stdout.splitlines() if "generatedAtTime" in line]
+    assert times and all(datetime.fromisoformat(t) > end for t in times)
 
 
 def test_unknown_pages(written: httpx.Client) -> None:
