@@ -31,6 +31,7 @@ from .routes import (
     graph_store,
     health,
     home,
+    ldes,
     linked_data,
     mappings,
     named_queries,
@@ -175,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         linked_data,
         ontology,
         dataset,
+        ldes,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

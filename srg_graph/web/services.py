@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..dataset.embedded import Dataset
+from ..dataset.ldes import EventStream, open_stream
 from ..dataset.remote import RemoteDataset, remote_log, remote_store
 from ..model.catalogue import Catalogue
 from ..runtime.pool import QueryPool, open_pool
@@ -25,6 +26,7 @@ class Services:
     data: Dataset | RemoteDataset
     pool: QueryPool | RemotePool
     queries: dict[str, NamedQuery]
+    ldes: EventStream | None = None  # the history as a Linked Data Event Stream
     waiting: threading.BoundedSemaphore = field(init=False)
     report_lock: threading.Lock = field(default_factory=threading.Lock)
     cached_report: tuple[str, Report] | None = None
@@ -66,4 +68,4 @@ def open_services(settings: Settings) -> Services:
         data = Dataset(settings.store, WorkerStore(pool), pool.committed)
         pool.loaded()
     warm_up()  # (after the fork of the query workers, which needs a single thread)
-    return Services(settings, data, pool, registry(settings.queries))
+    return Services(settings, data, pool, registry(settings.queries), open_stream(settings, data))
