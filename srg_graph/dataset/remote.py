@@ -20,6 +20,7 @@ from pathlib import Path
 from ..config import Settings
 from ..store import Delta, GraphStore, RemoteStore
 from . import history, wal
+from .changelog import ChangeLog
 from .history import Meta
 
 
@@ -33,6 +34,7 @@ class RemoteDataset:
         self.writes = 0
         self._modified = time.time()
         self.log = wal.Log.open(log, None)[0] if log is not None else None
+        self.changelog = ChangeLog(log)  # the index of this server's history (None: none)
 
     @property
     def version(self) -> str:
@@ -78,6 +80,8 @@ class RemoteDataset:
         except BaseException:
             self.log.retract(number)
             raise
+        finally:
+            self.changelog.refresh()
         self.writes += 1
         self._modified = time.time()
         return number
