@@ -9,7 +9,9 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from conftest import TOKEN, running_server
-from server import Server
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from server import REMOTE, Server
 
 from srg_graph.config import Settings
 from srg_graph.validation.report import Report
@@ -92,7 +94,9 @@ def test_change_log_answers_who_appointed_the_lead(made: Made) -> None:
         ("removed", SRG + "proposedLead"),
     ]
     row = rows[0]
-    assert row["version"] == made.appointed
+    # the build is change 1, in remote-store mode too (the pushed store brings the history
+    # graph along, and this server numbers its own changes after it)
+    assert made.appointed == 2 and row["version"] == made.appointed
     assert row["change"] == f"{ID}change/{made.appointed}"
     assert row["agent"] == f"{ID}agent/secretariaat" and row["agentName"] == "secretariaat"
     assert row["note"] == "PBC-besluit van 12 november: de VVSG trekt"
@@ -117,3 +121,203 @@ def test_change_log_incoming_and_other_resources(made: Made) -> None:
         (made.removed, "removed"),
         (made.scratch, "added"),
     ]
+
+
+# -- /changes ---------------------------------------------------------------------------------
+def numbers(response: httpx.Response) -> list[int]:
+    assert response.status_code == 200, response.text
+    return [change["number"] for change in response.json()["changes"]]
+
+
+def test_list_newest_first_with_since(made: Made) -> None:
+    with made.server.client() as http:
+        listed = http.get("/changes")
+        assert listed.headers["content-type"].startswith("application/json")
+        body = listed.json()
+        assert body["version"] == made.removed
+        assert numbers(listed)[:3] == [made.removed, made.scratch, made.appointed]
+        assert numbers(listed) == sorted(numbers(listed), reverse=True)
+        first = body["changes"][2]
+        assert first["agent"] == "secretariaat" and first["kind"] == "write"
+        assert first["note"] == "PBC-besluit van 12 november: de VVSG trekt"
+        assert (first["removedCount"], first["addedCount"]) == (1, 1)
+        assert first["graphs"] == [WERKBANKEN] and first["href"] == f"/changes/{made.appointed}"
+        assert first["time"].endswith("Z") and first["iri"] == f"{ID}change/{made.appointed}"
+        since = http.get("/changes", params={"since": made.appointed})
+        assert numbers(since) == [made.removed, made.scratch]
+        assert numbers(http.get("/changes", params={"since": made.removed})) == []
+
+
+def test_list_is_paged_with_links(made: Made) -> None:
+    with made.server.client() as http:
+        top = http.get("/changes", params={"limit": 2})
+        assert numbers(top) == [made.removed, made.scratch]
+        links = top.headers["link"]
+        assert f'</changes?before={made.scratch}&limit=2>; rel="next"' in links
+        assert 'rel="prev"' not in links and '</changes?limit=2>; rel="first"' in links
+        assert top.json()["next"] == f"/changes?before={made.scratch}&limit=2"
+        following = http.get(top.json()["next"])
+        assert numbers(following)[0] == made.appointed
+        assert '</changes?limit=2>; rel="prev"' in following.headers["link"]
+        since = http.get("/changes", params={"limit": 1, "since": made.appointed})
+        assert numbers(since) == [made.removed]
+        assert (
+            since.json()["next"] == f"/changes?since={made.appointed}&before={made.removed}&limit=1"
+        )
+        assert numbers(http.get(since.json()["next"])) == [made.scratch]
+        for bad in ({"limit": "0"}, {"since": "-1"}, {"before": "x"}):
+            refused = http.get("/changes", params=bad)
+            assert refused.status_code == 400 and "whole number" in refused.text
+
+
+def test_list_as_rdf_and_html(made: Made) -> None:
+    with made.server.client() as http:
+        turtle = http.get("/changes", headers={"Accept": "text/turtle"})
+        assert turtle.status_code == 200 and turtle.headers["content-type"].startswith(
+            "text/turtle"
+        )
+        graph = Graph().parse(data=turtle.text, format="turtle")
+        change = URIRef(f"{ID}change/{made.appointed}")
+        assert (change, PROV.wasAssociatedWith, URIRef(f"{ID}agent/secretariaat")) in graph
+        assert (change, URIRef(SRG + "version"), Literal(made.appointed)) in graph
+        assert len(set(graph.subjects(RDF.type, URIRef(SRG + "Change")))) == made.removed - (
+            made.appointed - 1 if REMOTE else 0
+        )
+        jsonld = http.get("/changes.jsonld")
+        assert jsonld.headers["content-type"].startswith("application/ld+json")
+        assert len(Graph().parse(data=jsonld.text, format="json-ld")) == len(graph)
+        page = http.get("/changes", headers={"Accept": "text/html"}, params={"lang": "en"})
+        assert page.status_code == 200 and "<h1>Changes</h1>" in page.text
+        assert f'<a href="/changes/{made.appointed}">{made.appointed}</a>' in page.text
+        assert "de VVSG trekt" in page.text and "secretariaat" in page.text
+        assert http.get("/changes.xml").status_code == 404
+
+
+def test_one_change_as_rdf_patch(made: Made) -> None:
+    with made.server.client() as http:
+        response = http.get(f"/changes/{made.appointed}")
+        previous = http.get(f"/changes/{made.appointed - 1}.rdfp")
+        following = http.get(
+            f"/changes/{made.scratch}", headers={"Accept": "application/rdf-patch"}
+        )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/rdf-patch"
+    lines = response.text.splitlines()
+    headers = {line.split()[1]: line.split(" ", 2)[2] for line in lines if line.startswith("H ")}
+    assert (
+        headers["id"].startswith("<uuid:")
+        and headers["change"] == f"<{ID}change/{made.appointed}> ."
+    )
+    assert headers["agent"] == f"<{ID}agent/secretariaat> ."
+    assert headers["note"] == '"PBC-besluit van 12 november: de VVSG trekt" .'
+    body = [line for line in lines if not line.startswith("H ")]
+    assert body == [
+        "TX .",
+        f"D <{MATCHMAKING}> <{SRG}proposedLead> <{VVSG}> <{WERKBANKEN}> .",
+        f"A <{MATCHMAKING}> <{SRG}lead> <{VVSG}> <{WERKBANKEN}> .",
+        "TC .",
+    ]
+    # a log of patches: each says which patch came before it (in remote-store mode the
+    # history of this server starts with its first write: change 1 is the pushed build's)
+    ids = [line for line in previous.text.splitlines() if line.startswith("H id ")]
+    if REMOTE:
+        assert previous.status_code == 404 and not any(x.startswith("H prev") for x in lines)
+    else:
+        assert ids and f"H prev {ids[0].removeprefix('H id ')}" in lines
+    assert f"H prev {headers['id']}" in following.text.splitlines()
+    assert response.headers["cache-control"] == "public, max-age=86400"
+    assert response.headers["etag"] and response.headers["last-modified"]
+
+
+def test_one_change_as_trig_json_and_html(made: Made) -> None:
+    with made.server.client() as http:
+        trig = http.get(f"/changes/{made.appointed}", headers={"Accept": "application/trig"})
+        as_json = http.get(f"/changes/{made.appointed}", headers={"Accept": "application/json"})
+        page = http.get(f"/changes/{made.appointed}.html", params={"lang": "en"})
+        dutch = http.get(f"/changes/{made.appointed}", headers={"Accept": "text/html"})
+    assert trig.headers["content-type"] == "application/trig"
+    dataset = Dataset()
+    dataset.parse(data=trig.text, format="trig")
+    change = URIRef(f"{ID}change/{made.appointed}")
+    added = URIRef(f"{ID}change/{made.appointed}/added/graph/werkbanken")
+    removed = URIRef(f"{ID}change/{made.appointed}/removed/graph/werkbanken")
+    assert (URIRef(MATCHMAKING), URIRef(SRG + "lead"), URIRef(VVSG), added) in dataset
+    assert (URIRef(MATCHMAKING), URIRef(SRG + "proposedLead"), URIRef(VVSG), removed) in dataset
+    default = dataset.default_graph
+    assert (added, PROV.wasGeneratedBy, change) in default
+    assert (removed, PROV.wasInvalidatedBy, change) in default
+    assert (added, DCTERMS.isPartOf, URIRef(WERKBANKEN)) in default
+    assert (change, RDF.type, PROV.Activity) in default
+    assert (change, RDFS.comment, Literal("PBC-besluit van 12 november: de VVSG trekt")) in default
+    assert next(default.objects(change, PROV.endedAtTime)).datatype == XSD.dateTime
+
+    body = as_json.json()
+    assert (body["number"], body["agent"], body["kind"]) == (
+        made.appointed,
+        "secretariaat",
+        "write",
+    )
+    assert body["removed"] == [f"<{MATCHMAKING}> <{SRG}proposedLead> <{VVSG}> <{WERKBANKEN}> ."]
+    assert body["added"] == [f"<{MATCHMAKING}> <{SRG}lead> <{VVSG}> <{WERKBANKEN}> ."]
+    assert body["next"] == made.scratch
+
+    assert page.status_code == 200 and "<h1>Change" in page.text
+    assert "Werkbank Matchmaking" in page.text and ">lead<" in page.text
+    assert "Association of Flemish Cities and Municipalities" in page.text
+    assert "de VVSG trekt" in page.text and "secretariaat" in page.text
+    assert "Wijziging" in dutch.text and ">trekker<" in dutch.text
+
+
+def test_change_of_a_new_graph_and_its_removal(made: Made) -> None:
+    with made.server.client() as http:
+        scratch = http.get(f"/changes/{made.scratch}.json").json()
+        removed = http.get(f"/changes/{made.removed}.json").json()
+    assert scratch["graphs"] == [SCRATCH] and scratch["addedCount"] == 1
+    assert removed["removed"] == [f'<{ID}thing/t> <{LABEL}> "t" <{SCRATCH}> .']
+    assert removed["previous"] == made.scratch
+
+
+def test_unknown_change_is_404(made: Made) -> None:
+    with made.server.client() as http:
+        for path in (f"/changes/{made.removed + 1}", "/changes/0", "/changes/x", "/changes/2.pdf"):
+            response = http.get(path)
+            assert response.status_code == 404, path
+        assert "there is no change" in http.get(f"/changes/{made.removed + 1}").text
+        assert "no such format" in http.get("/changes/2.pdf").text
+
+
+# -- a resource's own history ------------------------------------------------------------------
+def test_resource_page_shows_its_history(made: Made) -> None:
+    with made.server.client() as http:
+        page = http.get("/doc/werkbank/matchmaking", headers={"Accept": "text/html"})
+        english = http.get(
+            "/doc/werkbank/matchmaking", params={"lang": "en"}, headers={"Accept": "text/html"}
+        )
+    count = 1 if REMOTE else 2  # the build is change 1 of an embedded store's history
+    section = page.text[page.text.index('<section class="history">') :]
+    section = section[: section.index("</section>")]
+    if count == 2:
+        assert "2 keer gewijzigd" in section
+    assert f'<a href="/changes/{made.appointed}">' in section
+    assert "secretariaat" in section and "de VVSG trekt" in section
+    assert 'href="/timemap/werkbank/matchmaking"' in section
+    assert ("Changed 2 times" if count == 2 else "Changed once") in english.text
+
+
+def test_validators_of_the_history(made: Made) -> None:
+    # (it writes: the last test of the module)
+    with made.server.client() as http:
+        for path in ("/changes", f"/changes/{made.appointed}"):
+            first = http.get(path)
+            again = http.get(path, headers={"If-None-Match": first.headers["etag"]})
+            assert again.status_code == 304, path
+        listed = http.get("/changes").headers["etag"]
+        write(
+            http_with_token(made),
+            f'INSERT DATA {{ GRAPH <{SCRATCH}> {{ <{ID}thing/u> <{LABEL}> "u" }} }}',
+        )
+        assert http.get("/changes").headers["etag"] != listed
+
+
+def http_with_token(made: Made) -> httpx.Client:
+    return made.server.client(headers=AUTH)

@@ -26,6 +26,7 @@ from .errors import HttpError, headers_of, status_of
 from .pages import STATIC
 from .requests import ValidationFailed
 from .routes import (
+    changes,
     coverage,
     dataset,
     graph_store,
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         linked_data,
         ontology,
         dataset,
+        changes,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
 from ...formats import content_type
-from ...model import documents, resource_view
+from ...model import changes, documents, resource_view
 from ...namespaces import GRAPH
 from .. import caching, pages
 from ..requests import negotiated, services
@@ -97,6 +97,8 @@ async def _page(request: Request, path: str, iri: str, lang: str) -> Response:
     )
     if context is None:
         return _not_found(request, iri, path, html=True)
+    history = await run_in_threadpool(changes.resource_history, svc.data.changelog, iri)
+    context |= {"history": history, "timemap": f"/timemap/{path}" if history else None}
     template = (
         "resource.html" if context["kind"] == "resource" else f"resource-{context['kind']}.html"
     )
