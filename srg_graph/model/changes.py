@@ -11,6 +11,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from rdflib import Graph
+
 from ..dataset.changelog import ChangeLog, Entry
 from ..dataset.history import Change
 from ..languages import pick
@@ -19,6 +21,7 @@ from ..sparql import internal
 from ..store import Queries
 from ..store.change_documents import Term, statements
 from ..store.history_graph import agent_iri, change_iri
+from ..validation.report import Report
 from .resource_view import Value, View
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 1000  # changes on a page of /changes
@@ -189,12 +192,26 @@ def change_page(
     }
 
 
-def resource_history(changes: ChangeLog, iri: str) -> dict[str, Any] | None:
-    """A resource's own history for its page: how many changes touched its statements, the
-    last one (when, by whom, why) and the most recent few; None when none did."""
-    numbers = changes.touching(iri)
+def resource_history(
+    changes: ChangeLog, iri: str, until: int | None = None
+) -> dict[str, Any] | None:
+    """A resource's own history for its page (up to version `until`): how many changes
+    touched its statements, the last one (when, by whom, why) and the most recent few; None
+    when none did."""
+    numbers = [n for n in changes.touching(iri) if until is None or n <= until]
     if not numbers:
         return None
     recent = [changes.entry(n) for n in reversed(numbers[-RECENT:])]
     shown = [summary(entry) for entry in recent if entry is not None]
     return {"count": len(numbers), "last": shown[0], "recent": shown, "curie": curie(iri)}
+
+
+def memento_note(changes: ChangeLog, version: int) -> dict[str, Any]:
+    """What a page of a past version says about it: the change it is just after."""
+    entry = changes.entry(version)
+    return {"version": version, "change": None if entry is None else summary(entry)}
+
+
+def no_report() -> Report:
+    """The validation report of a past version is not made: its page shows no warnings."""
+    return Report([], Graph())

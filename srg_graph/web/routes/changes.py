@@ -1,5 +1,5 @@
 """`/changes`: the history, newest first and paged; `/changes/{n}`: one change, as RDF Patch,
-TriG with PROV, JSON or a page.
+TriG with PROV, JSON or a page; `/timemap/{path}`: the Memento TimeMap of a resource.
 
 A past change does not change (only `srg purge` rewrites one, and makes a new snapshot, so
 a new dataset generation): its RDF Patch, TriG and JSON are cached for a day.
@@ -14,10 +14,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from ... import formats
+from ...errors import Unsupported
 from ...formats import content_type
 from ...model import changes as model
+from ...model import documents
+from ...runtime.remote_pool import NO_TIME_TRAVEL
 from ...store import change_documents
-from .. import caching, pages
+from .. import caching, memento, pages
 from ..errors import HttpError
 from ..requests import negotiated, services
 
@@ -25,6 +28,7 @@ router = APIRouter(tags=["History"])
 HTML, JSON = "text/html", "application/json"
 TURTLE, JSONLD = formats.media_type("turtle"), formats.media_type("jsonld")
 PATCH, TRIG = formats.media_type("rdfpatch"), formats.media_type("trig")
+LINKS = formats.media_type("linkformat")
 LIST_TYPES = [JSON, HTML, TURTLE, JSONLD]  # `*/*` gets JSON
 CHANGE_TYPES = [PATCH, TRIG, JSON, HTML]  # `*/*` gets RDF Patch
 SUFFIXES = {"json": JSON, "html": HTML, "ttl": TURTLE, "jsonld": JSONLD, "rdfp": PATCH}
@@ -171,3 +175,26 @@ async def _change(request: Request, text: str, media: str) -> Response:
         previous = changelog.entry(number - 1)
         body = model.patch(found, entry, previous)
     return Response(body, media_type=content_type(media), headers=headers)
+
+
+@router.api_route(
+    "/timemap/{path:path}", methods=["GET", "HEAD"], summary="The Memento TimeMap of a resource"
+)
+async def timemap(request: Request, path: str) -> Response:
+    """The mementos of `/doc/{path}` (RFC 7089 TimeMap, `application/link-format`): the
+    versions just after each change of the resource's own statements, with their times, and
+    the original resource, its TimeGate (itself) and this TimeMap."""
+    svc = services(request)
+    negotiated(request, [LINKS])
+    if not svc.time_travel:
+        raise Unsupported(NO_TIME_TRAVEL)
+    data = svc.data
+    iri = documents.resource_iri(path)
+    found = await run_in_threadpool(memento.mementos, data.changelog, iri, data.change_number)
+    if not found:
+        raise HttpError(404, f"no change of {iri} is recorded in the history")
+    headers, unchanged = caching.validators(request, data.version, data.modified, LINKS)
+    if unchanged is not None:
+        return unchanged
+    body = memento.timemap(str(request.base_url), path, found)
+    return Response(body, media_type=LINKS, headers=headers)
