@@ -244,6 +244,19 @@ def test_time_limit_holds_at_a_version(
         assert http.get("/sparql", params={"query": LEAD, "version": "1"}).status_code == 200
 
 
+@embedded_only
+def test_memory_limit_holds_at_a_version(
+    settings: Settings, seed_report: Report, tmp_path: Path
+) -> None:
+    hungry = "SELECT ?c ?f ?h WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?x ?h } ORDER BY ?c ?f ?h LIMIT 1"
+    env = {"SRG_MAX_QUERY_MEMORY": "256M", "SRG_QUERY_TIMEOUT": "120"}
+    limited = running_server(settings, seed_report, tmp_path, TOKEN, **env)
+    with limited as running, running.client() as http:
+        stopped = http.get("/sparql", params={"query": hungry, "version": "1"}, timeout=180)
+        assert stopped.status_code == 503 and "memory limit of 256 MiB" in stopped.text
+        assert http.get("/sparql", params={"query": LEAD, "version": "1"}).status_code == 200
+
+
 # -- /doc as Memento -------------------------------------------------------------------------
 def http_date(when: datetime) -> str:
     return format_datetime(when.astimezone(UTC), usegmt=True)
