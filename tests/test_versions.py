@@ -1,6 +1,7 @@
 """Past versions of the dataset (`dataset.versions.Versions`), made from each kind of start:
-the current dataset taken back, the snapshot brought forward, a kept version either way, the
-empty dataset; each the same dataset as replaying the history from the first change."""
+the current dataset taken back, the snapshot brought forward, a kept version either way; each
+the same dataset as replaying the history from the first change (the build, onto the empty
+store)."""
 
 from __future__ import annotations
 
@@ -79,11 +80,10 @@ def test_each_version_is_the_history_replayed(data: Dataset, number: int) -> Non
 def test_the_nearest_start_is_chosen(data: Dataset) -> None:
     versions, _current = versions_of(data)
     # the snapshot holds change 3: versions 3 and 4 are nearest from it; 5 from the current
-    # dataset (change 6 removed nothing but a graph); 1 and 0 from the empty dataset
+    # dataset (change 6 removed nothing but a graph), and the versions before the snapshot
     assert versions._starts(4, 6)[0] == Start("snapshot", 3, 1)
     assert versions._starts(5, 6)[0] == Start("current", 6, 0)
-    assert versions._starts(0, 6)[0].kind == "empty"
-    assert versions._starts(2, 6)[0].kind == "current"  # fewer statements than from empty
+    assert versions._starts(0, 6)[0].kind == "current"
 
 
 def test_kept_versions_are_reused_and_bounded(data: Dataset) -> None:

@@ -1,11 +1,11 @@
 """Past versions of the dataset, made on demand and kept: time travel.
 
-Version `n` is the dataset just after change `n` (0: the empty dataset, when the history
-goes back to the first change). It is made from the nearest version at hand: the current
-dataset with the inverses of changes `n+1..current` applied (`history.inverse`), the
-snapshot with changes `snapshot+1..n` replayed, another version already made, or the empty
-dataset with changes `1..n` replayed; each change with its description in the history graph,
-so the history graph of version `n` describes the changes up to `n`. "Nearest": the fewest
+Version `n` is the dataset just after change `n` (0: before the first change: the empty
+dataset, or what a store made before the history was kept held). It is made from the nearest
+version at hand: the current dataset with the inverses of changes `n+1..current` applied
+(`history.inverse`), the snapshot with changes `snapshot+1..n` replayed, or another version
+already made; each change with its description in the history graph, so the history graph
+of version `n` describes the changes up to `n`. "Nearest": the fewest
 statements to apply, since every start costs one copy of the dataset (seconds at a million
 quads; the snapshot is loaded from its dump instead, without holding the current dataset).
 
@@ -35,7 +35,7 @@ Current = Callable[[], AbstractContextManager[tuple[GraphStore, int]]]
 
 @dataclass(frozen=True)
 class Start:
-    """Where a version is made from: `kind` is current, snapshot, kept or empty."""
+    """Where a version is made from: `kind` is current, snapshot or kept."""
 
     kind: str
     version: int
@@ -79,13 +79,10 @@ class Versions:
         return sum(e.removed + e.added for e in self.changes.entries(since=low, until=high))
 
     def _starts(self, number: int, latest: int) -> list[Start]:
-        first = self.changes.first
         starts = [Start("current", latest, self._cost(number, latest))]
         base = embedded.snapshot_version(self.snapshot)
         if base is not None and base <= number:
             starts.append(Start("snapshot", base, self._cost(base, number)))
-        if first == 1:
-            starts.append(Start("empty", 0, self._cost(0, number)))
         with self.lock:
             kept = list(self.kept)
         starts += [Start("kept", k, self._cost(*sorted((k, number)))) for k in kept]
@@ -101,8 +98,6 @@ class Versions:
             return self._back(copied, latest, number)
         if start.kind == "snapshot":
             return embedded.read_prefix(self.snapshot, number - start.version)
-        if start.kind == "empty":
-            return self._forward(GraphStore(), 0, number)
         with self.lock:
             kept = self.kept.get(start.version)
         if kept is None:  # dropped meanwhile: from the current dataset after all
@@ -135,7 +130,9 @@ class Versions:
             store.apply(Delta(own, b"", frozenset({HISTORY})))
         kept = {e.agent for e in self.changes.entries(until=number)}
         gone = b"".join(quads for name, quads in agents.items() if name not in kept)
-        store.apply(Delta(gone, b"", frozenset({HISTORY})))
+        # before the first change there was no history graph either
+        dropped = (HISTORY,) if number == 0 and self.changes.first == 1 else ()
+        store.apply(Delta(gone, b"", frozenset({HISTORY}), (), dropped))
         return store
 
     def _forward(self, store: GraphStore, low: int, number: int) -> GraphStore:
