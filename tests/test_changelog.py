@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from server import run_srg
 
+from srg_graph.dataset import history
 from srg_graph.dataset.changelog import ChangeLog, subjects_of
 from srg_graph.dataset.embedded import Dataset, log_path
 from srg_graph.dataset.history import Meta
@@ -73,6 +75,20 @@ def test_index_of_the_build_and_of_each_commit(private_store: Path) -> None:
     assert again.touching(f"{ID}thing/a") == [2, 3]
 
 
+def test_a_commit_never_waits_for_the_index(private_store: Path) -> None:
+    data = Dataset.recovered(private_store)
+    index = data.changelog
+    assert index.touching(f"{ID}thing/a") == []
+    with index.lock:  # a reader busy with the index (e.g. working out every change's subjects)
+        done = threading.Thread(
+            target=data.commit, args=(Delta(b"", _triple("thing/a", "A"), frozenset({GRAPH})),)
+        )
+        done.start()
+        done.join(10)
+        assert not done.is_alive()  # committed without waiting for the reader
+    assert index.last == 2 and index.touching(f"{ID}thing/a") == [2]
+
+
 def test_a_rewritten_log_is_read_anew(private_store: Path) -> None:
     data = Dataset.recovered(private_store)
     data.commit(Delta(b"", _triple("thing/p", "P"), frozenset({GRAPH})), Meta("alice"))
@@ -104,3 +120,42 @@ def test_subjects_of_nquads() -> None:
         b"<http://e> <http://p> <http://a> <http://g> .\n"
     )
     assert subjects_of(text) == {"http://a", "http://e"}
+
+
+def test_records_read_off_their_raw_json_as_decoded(private_store: Path) -> None:
+    """The index reads counts, metadata and subjects off the records' bytes; the same as
+    decoding them, whatever the statements hold."""
+    data = Dataset.recovered(private_store)
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    tricky = [
+        f'<{ID}thing/q> {label} "ends with .\\n<{ID}thing/fake> <p> <o> ." <{GRAPH}> .\n',
+        f'<{ID}thing/q> {label} "quote \\" and backslash \\\\ and \\": \\"<x>" <{GRAPH}> .\n',
+        f'<{ID}thing/caf\u00e9> {label} "caf\u00e9 \U0001f600"@fr <{GRAPH}> .\n',
+        f"_:b1 {label} <{ID}thing/q> <{GRAPH}> .\n",
+        f'<{ID}thing/default> {label} "in the default graph" .\n',
+    ]
+    data.commit(Delta(b"", "".join(tricky).encode(), frozenset({GRAPH}), (GRAPH,)), Meta("a b"))
+    data.commit(Delta("".join(tricky[:2]).encode(), b"", frozenset({GRAPH})), Meta("c", 'say "x"'))
+    data.commit(Delta(b"", b"", frozenset({GRAPH}), (), (GRAPH,)), Meta("d"))
+    index = ChangeLog(log_path(private_store))
+    for change in history.changes(log_path(private_store)):
+        entry = index.entry(change.number)
+        assert entry is not None
+        delta, meta = change.delta, change.meta
+        assert (entry.time, entry.agent, entry.note, entry.kind) == (
+            change.time,
+            meta.agent,
+            meta.note,
+            meta.kind,
+        )
+        assert (entry.removed, entry.added) == (
+            delta.removed.count(b"\n"),
+            delta.added.count(b"\n"),
+        )
+        assert (entry.created, entry.dropped) == (delta.created, delta.dropped)
+        decoded = subjects_of(delta.removed) | subjects_of(delta.added)
+        assert index.subjects(change.number) == decoded, change.number
+    assert index.touching(f"{ID}thing/caf\u00e9") == [2]
+    assert index.touching(f"{ID}thing/fake") == []
+    assert index.touching(f"{ID}thing/q") == [2, 3]
+    assert index.entry(4).dropped == (GRAPH,)  # type: ignore[union-attr]

@@ -17,13 +17,12 @@ from __future__ import annotations
 import bisect
 import os
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from ..store import Delta
-from . import history, wal
+from . import history, records, wal
 
 
 @dataclass(frozen=True)
@@ -48,23 +47,48 @@ class Entry:
         return None if self.time is None else datetime.fromisoformat(self.time)
 
 
-def _entry(change: history.Change, offset: int) -> Entry:
-    delta, meta = change.delta, change.meta
-    graphs = sorted({*delta.graphs, *delta.created, *delta.dropped} - {""})
+def _entry(number: int, offset: int, data: Any, begin: int, end: int) -> Entry:
+    """The index's entry of the record at `data[begin:end]` (read off its raw JSON)."""
+    found = records.facts(data, begin, end)
+    if found is None:  # laid out otherwise: decoded whole
+        change = history.decode(number, bytes(data[begin:end]))
+        delta, meta = change.delta, change.meta
+        found = {
+            "removedCount": delta.removed.count(b"\n"),
+            "addedCount": delta.added.count(b"\n"),
+            "graphs": sorted(delta.graphs),
+            "created": delta.created,
+            "dropped": delta.dropped,
+            "time": change.time,
+            "agent": meta.agent,
+            "note": meta.note,
+            "kind": meta.kind,
+            "reverts": meta.reverts,
+        }
+    created, dropped = tuple(found.get("created", ())), tuple(found.get("dropped", ()))
+    agent = found.get("agent")
     return Entry(
-        change.number,
-        change.time,
-        meta.agent,
-        meta.note,
-        meta.kind,
-        meta.reverts,
-        delta.removed.count(b"\n"),
-        delta.added.count(b"\n"),
-        tuple(graphs),
-        tuple(delta.created),
-        tuple(delta.dropped),
+        number,
+        found.get("time"),
+        agent if agent is not None else "unknown",
+        found.get("note"),
+        found.get("kind", "write"),
+        found.get("reverts"),
+        found["removedCount"],
+        found["addedCount"],
+        tuple(sorted({*found.get("graphs", ()), *created, *dropped} - {""})),
+        created,
+        dropped,
         offset,
     )
+
+
+def _subjects(number: int, data: Any, begin: int, end: int) -> frozenset[str]:
+    found = records.subjects(data, begin, end)
+    if found is None:
+        delta = history.decode(number, bytes(data[begin:end])).delta
+        found = subjects_of(delta.removed) | subjects_of(delta.added)
+    return frozenset(found)
 
 
 def subjects_of(nquads: bytes) -> set[str]:
@@ -96,6 +120,7 @@ class ChangeLog:
         self._file: tuple[int, int] | None = None  # (device, inode) of the file read
         self._subjects: dict[int, frozenset[str]] = {}
         self._touching: dict[str, list[int]] | None = None  # subject -> changes, at first use
+        self._stale = False  # records were appended since the index was last brought up to date
 
     # -- reading the log ---------------------------------------------------------------------
     def _identity(self) -> tuple[tuple[int, int] | None, int]:
@@ -108,68 +133,80 @@ class ChangeLog:
 
     def _load(self) -> list[Entry]:
         """The index, read from the whole log at first use (and again if the log was rewritten
-        behind this index: a purge or a retracted change)."""
+        behind this index: a purge or a retracted change), with the records appended since
+        the last use taken in. Call with the lock held."""
         if self._entries is not None:
+            if self._stale:
+                self._catch_up()
+            assert self._entries is not None
             return self._entries
+        self._stale = False
         self._entries, self._numbers, self._times = [], {}, []
         self._subjects, self._touching, self._end = {}, None, 0
         if self.path is None:
             return self._entries
         self._file, _ = self._identity()
-        found = wal.scan(self.path)
-        if found.damage is not None:
-            raise wal.damage_error(found)
-        records = wal.numbered(found.records, None)
-        self._add((number, record.offset, record.payload) for number, record in records)
-        self._end = found.end
+        with records.mapped(self.path) as data:
+            if data[: len(wal.FILE_HEADER)] != wal.FILE_HEADER:  # empty, or damaged: say so
+                found = wal.scan(self.path)
+                if found.damage is not None:
+                    raise wal.damage_error(found)
+                self._end = found.end
+                return self._entries
+            self._end = self._add(data, len(wal.FILE_HEADER), 0)
         return self._entries
 
-    def _add(self, records: Iterable[tuple[int, int, bytes]]) -> None:
+    def _add(self, data: Any, start: int, base: int) -> int:
+        """Take in the records of `data` (the log's bytes from offset `base`) from `start`
+        on; where they end."""
         assert self._entries is not None
-        for number, offset, payload in records:
+        end = start
+        for number, offset, begin, end in wal.spans(data, start):
             if number <= 0 or number in self._numbers:
                 continue
-            change = history.decode(number, payload)
+            entry = _entry(number, base + offset, data, begin, end)
             self._numbers[number] = len(self._entries)
-            self._entries.append(_entry(change, offset))
-            when = change.when
+            self._entries.append(entry)
+            when = entry.when
             last = self._times[-1] if self._times else None
             if when is None:
                 when = last or datetime.min.replace(tzinfo=UTC)
             self._times.append(max(_utc(when), last) if last is not None else _utc(when))
             if self._touching is not None:
-                self._index_subjects(number, change.delta)
+                self._index(number, _subjects(number, data, begin, end))
+        return end
 
     def refresh(self) -> None:
         """Take in the records appended to the log since it was last read (the dataset calls
-        this after each commit); read it anew if it was rewritten or cut back."""
+        this after each commit); read it anew if it was rewritten or cut back. It never
+        waits: while a reader holds the index (working out the subjects of every change, at
+        first use), the next use takes the new records in."""
         if self.path is None:
             return
-        with self.lock:
-            if self._entries is None:
-                return  # not read yet: the first use reads everything
-            identity, size = self._identity()
-            if identity != self._file or size < self._end:
-                self._entries = None
-                return
-            if size == self._end:
-                return
-            with self.path.open("rb") as log:
-                log.seek(self._end)
-                data = log.read(size - self._end)
-            records, used = [], 0
-            while len(data) - used >= wal.RECORD.size:
-                magic, length, number, _ = wal.RECORD.unpack_from(data, used)
-                start = used + wal.RECORD.size
-                payload = data[start : start + length]
-                if magic != wal.RECORD_MAGIC or len(payload) < length:
-                    break  # an append under way (or torn): read again at the next refresh
-                if wal.encode(number, payload) != data[used:start]:
-                    break
-                records.append((number, self._end + used, payload))
-                used = start + length
-            self._add(records)
-            self._end += used
+        self._stale = True
+        if self.lock.acquire(blocking=False):
+            try:
+                if self._entries is not None:
+                    self._catch_up()
+            finally:
+                self.lock.release()
+
+    def _catch_up(self) -> None:
+        """Read the records appended since (call with the lock held, the index read)."""
+        assert self.path is not None
+        self._stale = False
+        identity, size = self._identity()
+        if identity != self._file or size < self._end:
+            self._entries = None
+            self._load()
+            return
+        if size == self._end:
+            return
+        with self.path.open("rb") as log:
+            log.seek(self._end)
+            data = log.read(size - self._end)
+        # (a record still being appended is read at the next refresh)
+        self._end += self._add(data, 0, self._end)
 
     def _record(self, entry: Entry) -> bytes:
         """The payload of a change's record, checked against its checksum."""
@@ -250,15 +287,17 @@ class ChangeLog:
         """The IRIs that the statements change `number` removed or added are about."""
         with self.lock:
             if number not in self._subjects:
-                change = self.change(number)
-                if change is None:
+                found = self.entry(number)
+                if found is None:
                     return frozenset()
-                self._index_subjects(number, change.delta)
+                payload = self._record(found)
+                self._index(number, _subjects(number, payload, 0, len(payload)))
             return self._subjects[number]
 
     def touching(self, iri: str) -> list[int]:
         """The changes whose removed or added statements are about `iri`, oldest first."""
         with self.lock:
+            self._load()
             if self._touching is None:
                 self._index_all()
             return list((self._touching or {}).get(iri, ()))
@@ -269,13 +308,14 @@ class ChangeLog:
         self._touching = {}
         if self.path is None:
             return
-        found = wal.scan(self.path)
-        for number, record in wal.numbered(found.records, None):
-            if number in self._numbers:
-                self._index_subjects(number, history.decode(number, record.payload).delta)
+        with records.mapped(self.path) as data:
+            if data[: len(wal.FILE_HEADER)] != wal.FILE_HEADER:
+                return
+            for number, _, begin, end in wal.spans(data, len(wal.FILE_HEADER)):
+                if number in self._numbers and end <= self._end:
+                    self._index(number, _subjects(number, data, begin, end))
 
-    def _index_subjects(self, number: int, delta: Delta) -> None:
-        subjects = frozenset(subjects_of(delta.removed) | subjects_of(delta.added))
+    def _index(self, number: int, subjects: frozenset[str]) -> None:
         self._subjects[number] = subjects
         if self._touching is not None:
             for subject in subjects:

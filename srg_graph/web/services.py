@@ -92,4 +92,10 @@ def open_services(settings: Settings) -> Services:
         data = Dataset(settings.store, WorkerStore(pool), pool.committed)
         pool.loaded()
     warm_up()  # (after the fork of the query workers, which needs a single thread)
+    # The history's index with the subjects of every change (resource pages, TimeMaps), read
+    # from the log meanwhile: seconds at a million triples, not on a reader's time.
+    index = threading.Thread(
+        target=data.changelog.touching, args=("",), name="srg-history-index", daemon=True
+    )
+    index.start()
     return Services(settings, data, pool, registry(settings.queries))
