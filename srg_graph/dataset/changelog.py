@@ -113,6 +113,7 @@ class ChangeLog:
     def __init__(self, path: Path | None):
         self.path = path
         self.lock = threading.RLock()
+        self.building = threading.Lock()  # one reading of every change's subjects at a time
         self._entries: list[Entry] | None = None  # read at first use
         self._numbers: dict[int, int] = {}  # change number -> index in _entries
         self._times: list[datetime] = []  # per entry: its time, made non-decreasing
@@ -298,22 +299,41 @@ class ChangeLog:
         """The changes whose removed or added statements are about `iri`, oldest first."""
         with self.lock:
             self._load()
-            if self._touching is None:
-                self._index_all()
+            ready = self._touching is not None
+        if not ready:
+            self._index_all()
+        with self.lock:
+            self._load()
             return list((self._touching or {}).get(iri, ()))
 
     def _index_all(self) -> None:
-        """The subjects of every change, in one reading of the log."""
-        self._load()
-        self._touching = {}
-        if self.path is None:
-            return
-        with records.mapped(self.path) as data:
-            if data[: len(wal.FILE_HEADER)] != wal.FILE_HEADER:
-                return
-            for number, _, begin, end in wal.spans(data, len(wal.FILE_HEADER)):
-                if number in self._numbers and end <= self._end:
-                    self._index(number, _subjects(number, data, begin, end))
+        """The subjects of every change, in one reading of the log, made without holding the
+        index (the other uses go on meanwhile) and then taken in with what came since."""
+        with self.building:
+            with self.lock:
+                self._load()
+                if self._touching is not None or self.path is None:
+                    self._touching = self._touching or {}
+                    return
+                known, until = set(self._numbers), self._end
+            found: dict[int, frozenset[str]] = {}
+            with records.mapped(self.path) as data:
+                if data[: len(wal.FILE_HEADER)] == wal.FILE_HEADER:
+                    for number, _, begin, end in wal.spans(data, len(wal.FILE_HEADER)):
+                        if end > until:
+                            break
+                        if number in known:
+                            found[number] = _subjects(number, data, begin, end)
+            with self.lock:
+                self._load()
+                self._touching = {}
+                for entry in self._entries or ():
+                    number = entry.number
+                    subjects = found.get(number)
+                    if subjects is None:  # appended meanwhile: read on its own
+                        payload = self._record(entry)
+                        subjects = _subjects(number, payload, 0, len(payload))
+                    self._index(number, subjects)
 
     def _index(self, number: int, subjects: frozenset[str]) -> None:
         self._subjects[number] = subjects
