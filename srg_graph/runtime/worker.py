@@ -116,6 +116,10 @@ def _at_version(replica: _Replica, request: Request, ready: Callable[[object], N
     """Make (or find) the version asked for, say so, then answer on it."""
     work = request.work
     assert isinstance(work, AtVersion)
+    with replica.current(request.committed) as (store, latest):
+        if work.version == latest:  # the current version: nothing to make
+            ready(Materialised(0))
+            return _work(store, work.work)
     before = resident(os.getpid())
     version = replica.versions.at(work.version, lambda: replica.current(request.committed))
     ready(Materialised(max(0, resident(os.getpid()) - before)))
