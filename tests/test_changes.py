@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -275,6 +276,22 @@ def test_change_of_a_new_graph_and_its_removal(made: Made) -> None:
     assert scratch["graphs"] == [SCRATCH] and scratch["addedCount"] == 1
     assert removed["removed"] == [f'<{ID}thing/t> <{LABEL}> "t" <{SCRATCH}> .']
     assert removed["previous"] == made.scratch
+
+
+@pytest.mark.skipif(REMOTE, reason="the build is not in the history of a remote-mode server")
+def test_a_change_larger_than_a_result_is_rdf_patch_only(
+    settings: Settings, seed_report: Report, tmp_path: Path
+) -> None:
+    capped = running_server(settings, seed_report, tmp_path, TOKEN, SRG_MAX_ROWS="1000")
+    with capped as running, running.client() as http:
+        for suffix in ("trig", "json"):
+            refused = http.get(f"/changes/1.{suffix}")
+            assert refused.status_code == 422 and "/changes/1.rdfp" in refused.text
+        patch = http.get("/changes/1")
+        assert patch.status_code == 200
+        rows = patch.text.splitlines()
+        assert sum(1 for row in rows if row.startswith("A ")) > 5000
+        assert http.get("/changes/1.html").status_code == 200  # (lists the first statements)
 
 
 def test_unknown_change_is_404(made: Made) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -135,6 +136,9 @@ def test_query_as_of_an_instant(timeline: Timeline) -> None:
         assert leads(http, asOf=iso(just_before)) == [VVSG]
         naive = times[timeline.appointed].astimezone(UTC).replace(tzinfo=None).isoformat()
         assert leads(http, asOf=naive) == [VVSG]  # no zone: UTC
+        plus = (times[timeline.appointed] + timedelta(hours=1)).replace(tzinfo=None).isoformat()
+        unencoded = f"{timeline.server.url}/sparql?query={quote(LEAD)}&asOf={plus}+01:00"
+        assert http.get(unencoded, headers={"Accept": "text/csv"}).text.split() == ["lead", VVSG]
         brussels = (times[timeline.built] + timedelta(milliseconds=500)).astimezone(
             datetime.now().astimezone().tzinfo
         )

@@ -23,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from . import history, records, wal
+from .records import subjects_of
+
+__all__ = ["ChangeLog", "Entry", "subjects_of"]
 
 
 @dataclass(frozen=True)
@@ -48,23 +51,8 @@ class Entry:
 
 
 def _entry(number: int, offset: int, data: Any, begin: int, end: int) -> Entry:
-    """The index's entry of the record at `data[begin:end]` (read off its raw JSON)."""
-    found = records.facts(data, begin, end)
-    if found is None:  # laid out otherwise: decoded whole
-        change = history.decode(number, bytes(data[begin:end]))
-        delta, meta = change.delta, change.meta
-        found = {
-            "removedCount": delta.removed.count(b"\n"),
-            "addedCount": delta.added.count(b"\n"),
-            "graphs": sorted(delta.graphs),
-            "created": delta.created,
-            "dropped": delta.dropped,
-            "time": change.time,
-            "agent": meta.agent,
-            "note": meta.note,
-            "kind": meta.kind,
-            "reverts": meta.reverts,
-        }
+    """The index's entry of the record at `data[begin:end]`."""
+    found = records.facts(number, data, begin, end)
     created, dropped = tuple(found.get("created", ())), tuple(found.get("dropped", ()))
     agent = found.get("agent")
     return Entry(
@@ -81,26 +69,6 @@ def _entry(number: int, offset: int, data: Any, begin: int, end: int) -> Entry:
         dropped,
         offset,
     )
-
-
-def _subjects(number: int, data: Any, begin: int, end: int) -> frozenset[str]:
-    found = records.subjects(data, begin, end)
-    if found is None:
-        delta = history.decode(number, bytes(data[begin:end])).delta
-        found = subjects_of(delta.removed) | subjects_of(delta.added)
-    return frozenset(found)
-
-
-def subjects_of(nquads: bytes) -> set[str]:
-    """The IRIs that the statements of an N-Quads text are about (blank nodes and quoted
-    triples left out). The engine writes one statement a line, its subject first."""
-    found = set()
-    for line in nquads.split(b"\n"):
-        if line.startswith(b"<") and not line.startswith(b"<<"):
-            end = line.find(b">")
-            if end > 0:
-                found.add(line[1:end].decode())
-    return found
 
 
 def _utc(instant: datetime) -> datetime:
@@ -174,7 +142,7 @@ class ChangeLog:
                 when = last or datetime.min.replace(tzinfo=UTC)
             self._times.append(max(_utc(when), last) if last is not None else _utc(when))
             if self._touching is not None:
-                self._index(number, _subjects(number, data, begin, end))
+                self._index(number, records.subjects(number, data, begin, end))
         return end
 
     def refresh(self) -> None:
@@ -292,7 +260,7 @@ class ChangeLog:
                 if found is None:
                     return frozenset()
                 payload = self._record(found)
-                self._index(number, _subjects(number, payload, 0, len(payload)))
+                self._index(number, records.subjects(number, payload, 0, len(payload)))
             return self._subjects[number]
 
     def touching(self, iri: str) -> list[int]:
@@ -323,7 +291,7 @@ class ChangeLog:
                         if end > until:
                             break
                         if number in known:
-                            found[number] = _subjects(number, data, begin, end)
+                            found[number] = records.subjects(number, data, begin, end)
             with self.lock:
                 self._load()
                 self._touching = {}
@@ -332,7 +300,7 @@ class ChangeLog:
                     subjects = found.get(number)
                     if subjects is None:  # appended meanwhile: read on its own
                         payload = self._record(entry)
-                        subjects = _subjects(number, payload, 0, len(payload))
+                        subjects = records.subjects(number, payload, 0, len(payload))
                     self._index(number, subjects)
 
     def _index(self, number: int, subjects: frozenset[str]) -> None:

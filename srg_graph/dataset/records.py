@@ -12,7 +12,7 @@ bytes where they lie (an mmap of the log). The layout is the one `history.encode
 JSON escapes every `"` and `\\` inside a string, and every N-Quads line ends with ` .` and a
 newline (`\\n` in JSON), so `", "created": ` is where the statements end, ` .\\n` ends each
 statement, and a statement's subject follows `": "` or ` .\\n` directly. A record laid out
-otherwise is decoded whole (`None` here).
+otherwise is decoded whole.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from . import history
 
 HEAD = b'{"removed": "'
 ADDED = b'", "added": "'
@@ -63,9 +65,7 @@ def _count(data: Any, start: int, stop: int) -> int:
     return sum(1 for _ in LINE_END.finditer(data, start, stop))
 
 
-def facts(data: Any, begin: int, end: int) -> dict[str, Any] | None:
-    """The record's metadata (the JSON after the statements) with the counts of statements
-    removed and added (`removedCount`, `addedCount`); None when it is laid out otherwise."""
+def _raw_facts(data: Any, begin: int, end: int) -> dict[str, Any] | None:
     found = _bounds(data, begin, end)
     if found is None:
         return None
@@ -79,14 +79,50 @@ def facts(data: Any, begin: int, end: int) -> dict[str, Any] | None:
     return record
 
 
-def subjects(data: Any, begin: int, end: int) -> set[str] | None:
-    """The IRIs the removed and added statements are about (blank nodes and quoted triples
-    left out); None when the record is laid out otherwise."""
+def facts(number: int, data: Any, begin: int, end: int) -> dict[str, Any]:
+    """What change `number` (its record at `data[begin:end]`) is: the record's metadata (the
+    JSON after the statements) with the counts of statements removed and added
+    (`removedCount`, `addedCount`)."""
+    found = _raw_facts(data, begin, end)
+    if found is not None:
+        return found
+    change = history.decode(number, bytes(data[begin:end]))  # laid out otherwise
+    delta, meta = change.delta, change.meta
+    return {
+        "removedCount": delta.removed.count(b"\n"),
+        "addedCount": delta.added.count(b"\n"),
+        "graphs": sorted(delta.graphs),
+        "created": delta.created,
+        "dropped": delta.dropped,
+        "time": change.time,
+        "agent": meta.agent,
+        "note": meta.note,
+        "kind": meta.kind,
+        "reverts": meta.reverts,
+    }
+
+
+def subjects(number: int, data: Any, begin: int, end: int) -> frozenset[str]:
+    """The IRIs the statements change `number` removed and added are about (blank nodes and
+    quoted triples left out)."""
     found = _bounds(data, begin, end)
-    if found is None:
-        return None
+    if found is None:  # laid out otherwise
+        delta = history.decode(number, bytes(data[begin:end])).delta
+        return frozenset(subjects_of(delta.removed) | subjects_of(delta.added))
     iris = set()
     for match in SUBJECT.finditer(data, begin, found[2]):
         raw = match.group(1)
         iris.add(json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode())
-    return iris
+    return frozenset(iris)
+
+
+def subjects_of(nquads: bytes) -> set[str]:
+    """The IRIs that the statements of an N-Quads text are about (blank nodes and quoted
+    triples left out). The engine writes one statement a line, its subject first."""
+    found = set()
+    for line in nquads.split(b"\n"):
+        if line.startswith(b"<") and not line.startswith(b"<<"):
+            end = line.find(b">")
+            if end > 0:
+                found.add(line[1:end].decode())
+    return found

@@ -18,6 +18,7 @@ mementos.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import quote
@@ -28,6 +29,7 @@ from ..dataset.changelog import ChangeLog, Entry
 from .errors import HttpError
 
 KEPT = "public, max-age=86400"  # the answer at a fixed version (only `srg purge` changes it)
+OFFSET_AS_SPACE = re.compile(r"(\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$")
 
 
 def http_date(when: datetime) -> str:
@@ -36,9 +38,11 @@ def http_date(when: datetime) -> str:
 
 
 def instant(text: str) -> datetime:
-    """An `asOf` value: an ISO 8601 date-time (or date), UTC unless it says its zone."""
+    """An `asOf` value: an ISO 8601 date-time (or date), UTC unless it says its zone (a `+`
+    of the zone that came unencoded in a URL, read as a space, is taken for a `+`)."""
+    text = OFFSET_AS_SPACE.sub(r"\1+\2", text.strip())
     try:
-        found = datetime.fromisoformat(text.strip().replace("z", "Z"))
+        found = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:
         raise HttpError(
             400, f"asOf must be an ISO 8601 date-time such as 2026-12-05T10:00:00Z, not {text!r}"

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from ... import formats
-from ...errors import Unsupported
+from ...errors import TooLarge, Unsupported
 from ...formats import content_type
 from ...model import changes as model
 from ...model import documents
@@ -150,6 +150,12 @@ async def _change(request: Request, text: str, media: str) -> Response:
         headers["Cache-Control"] = KEPT
     if unchanged is not None:
         return unchanged
+    statements = entry.removed + entry.added
+    if media in (TRIG, JSON) and statements > svc.settings.max_rows:
+        raise TooLarge(
+            f"change {number} removed and added {statements} statements, more than a result "
+            f"may hold ({svc.settings.max_rows}); get it as RDF Patch: /changes/{number}.rdfp"
+        )
     found = await run_in_threadpool(changelog.change, number)
     if found is None:
         raise HttpError(404, f"there is no change {number}")
