@@ -7,9 +7,17 @@ ours, as the HTTP time-out) in the calling thread; an update's delta is recorded
 
 from __future__ import annotations
 
+from ..errors import Unsupported
 from ..store import Answer, ChangeRecorder, Delta, QueryRequest, RemoteStore, answer
 from ..store.remote import OwnDefaultGraph
 from ..store.update_recorder import SequentialUpdate, record_update, updated_on_a_copy
+
+NO_TIME_TRAVEL = (
+    "time travel (version, asOf, Accept-Datetime) needs the dataset in this server: in "
+    "remote-store mode the data is in the remote store, which keeps no past versions. The "
+    "history itself is at /changes and in the graph https://w3id.org/srg/graph/history; a "
+    "server on its embedded store (`srg serve` without --sparql-endpoint) answers past versions"
+)
 
 
 class RemotePool:
@@ -18,7 +26,9 @@ class RemotePool:
     def __init__(self, store: RemoteStore):
         self.store = store
 
-    def run(self, request: QueryRequest) -> Answer:
+    def run(self, request: QueryRequest, version: int | None = None) -> Answer:
+        if version is not None:
+            raise Unsupported(NO_TIME_TRAVEL)
         return answer(self.store, request)
 
     def update(self, text: str, base_iri: str | None) -> Delta:

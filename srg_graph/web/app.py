@@ -26,6 +26,7 @@ from .openapi import install_openapi, operation_id
 from .pages import STATIC
 from .requests import ValidationFailed
 from .routes import (
+    changes,
     coverage,
     dataset,
     graph_store,
@@ -177,6 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ontology,
         dataset,
         ldes,
+        changes,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
