@@ -240,6 +240,7 @@ SERVE_OPTIONS = (  # flag, Settings field, type, help
     ("--queue-timeout", "queue_timeout", float, "seconds to wait for a worker (default 10)"),
     ("--max-query-memory", "max_query_memory", byte_size, "memory a query may take (1G; 0: off)"),
     ("--answer-cache", "answer_cache", byte_size, "memory for kept answers (256M; 0: off)"),
+    ("--history-versions", "history_versions", int, "past versions kept for time travel (2)"),
     ("--max-rows", "max_rows", int, "result row cap (default 100000)"),
     ("--max-result-bytes", "max_result_bytes", int, "result size cap (default 50 MiB)"),
     ("--max-body-bytes", "max_body_bytes", int, "request body cap (default 10 MiB)"),

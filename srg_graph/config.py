@@ -73,6 +73,9 @@ class Settings:
     answer_cache: int = field(
         default_factory=lambda: byte_size(_env("SRG_ANSWER_CACHE", str(_answer_cache_default())))
     )
+    # past versions of the dataset the query worker keeps for time travel (each costs about
+    # the dataset's memory; see dataset/versions.py)
+    history_versions: int = field(default_factory=lambda: int(_env("SRG_HISTORY_VERSIONS", "2")))
     max_rows: int = field(default_factory=lambda: int(_env("SRG_MAX_ROWS", "100000")))
     max_result_bytes: int = field(
         default_factory=lambda: int(_env("SRG_MAX_RESULT_BYTES", "52428800"))

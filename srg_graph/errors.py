@@ -65,6 +65,11 @@ class ReadOnly(SrgError):
     """The dataset cannot be written here (a remote store without an update endpoint)."""
 
 
+class Unsupported(SrgError):
+    """Something this server cannot do in the mode it runs in (time travel in remote-store
+    mode: the remote store keeps no past versions); the message says what can be done."""
+
+
 class NotPossible(SrgError):
     """A change the store cannot make (a statement about a blank node in a remote store)."""
 

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 RESULTS, GRAPH, DATASET, PAGE = "results", "graph", "dataset", "page"
+PATCH, LINKS = "patch", "links"  # a change of the history (RDF Patch); a Memento TimeMap
 
 
 @dataclass(frozen=True)
 class Format:
     name: str
     media_type: str
-    kind: str  # RESULTS (SELECT/ASK), GRAPH (triples), DATASET (quads) or PAGE
+    kind: str  # RESULTS (SELECT/ASK), GRAPH (triples), DATASET (quads), PAGE, PATCH or LINKS
     suffixes: tuple[str, ...] = ()  # the first is the one the server writes
     aliases: tuple[str, ...] = ()  # other media types that ask for this format
 
@@ -42,6 +43,8 @@ FORMATS = (
     Format("rdfxml", "application/rdf+xml", GRAPH, (".rdf", ".owl")),
     Format("jsonld", "application/ld+json", DATASET, (".jsonld",)),
     Format("html", "text/html", PAGE, (".html",)),
+    Format("rdfpatch", "application/rdf-patch", PATCH, (".rdfp",)),
+    Format("linkformat", "application/link-format", LINKS, (".lf",)),
 )
 BY_NAME = {f.name: f for f in FORMATS}
 RDF_NAMES = tuple(f.name for f in FORMATS if f.kind in (GRAPH, DATASET))

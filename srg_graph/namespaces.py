@@ -15,6 +15,9 @@ SHAPES = BASE + "shapes#"
 # the named graphs of the shapes (`graph/shapes/<file>`) and of the ontology
 SHAPES_GRAPHS = GRAPH + "shapes/"
 ONTOLOGY_GRAPH = GRAPH + "ontology"
+# Linked Data Event Streams and TREE (the `/ldes` stream)
+LDES = "https://w3id.org/ldes#"
+TREE = "https://w3id.org/tree#"
 
 # The prefixes the server writes RDF with and shows prefixed names in, one table for all.
 PREFIXES = {

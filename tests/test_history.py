@@ -111,6 +111,9 @@ def test_the_history_graph_is_read_only(named: Server) -> None:
         text = f"INSERT DATA {{ GRAPH <{HISTORY}> {{ <urn:x:s> <urn:x:p> 1 }} }}"
         answer = http.post("/sparql", content=text, headers={**AUTH, **UPDATE})
         assert answer.status_code == 403 and "history" in answer.text
+        for text in (f"DROP GRAPH <{HISTORY}>", f"CLEAR SILENT GRAPH <{HISTORY}>"):
+            answer = http.post("/sparql", content=text, headers={**AUTH, **UPDATE})
+            assert answer.status_code == 403 and "history" in answer.text, text
         delete = http.delete("/graph-store", params={"graph": HISTORY}, headers=AUTH)
         assert delete.status_code == 403
 

@@ -13,6 +13,7 @@ import unicodedata
 import pytest
 
 from srg_graph.store import GraphStore
+from srg_graph.store.history_graph import HISTORY
 
 PREFIXES = """\
 BASE <https://w3id.org/srg/id/>
@@ -64,6 +65,15 @@ VLAAMSE_DIENSTEN = {f"organisation/{s}" for s in ("abb", "vlaio", "aiv", "vvsg",
 FLEMISH_GOVERNMENT_SERVICES = {f"organisation/{s}" for s in ("abb", "vlaio", "aiv")}
 KIND = ID + "concept/organisation-kind/"
 TEXT = "(dcterms:description|skos:prefLabel|skos:altLabel|rdfs:label|skos:definition)"
+
+
+@pytest.fixture(scope="module")
+def seed(seed: GraphStore) -> GraphStore:
+    """The model the seed's facts are checked on: the built store without its history (the
+    build's change and agent are the store's records, not facts of the seed)."""
+    model = seed.copy()
+    model.drop_graph(HISTORY)
+    return model
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ from w3c_suite import (
     variants,
 )
 
+from srg_graph.store.history_graph import HISTORY
+
 CASES = load_suite()
 _, ENGINE = read_list(HERE / "engine-failures.txt")
 
@@ -81,6 +83,7 @@ def _srg_endpoint(server: Server) -> Endpoint:
         f"{server.url}/graph-store",
         dump,
         {"Authorization": f"Bearer {TOKEN}"},
+        (HISTORY,),
     )
 
 

@@ -25,6 +25,7 @@ from ..errors import SnapshotDamaged, StorageError
 from ..store import Delta, GraphStore, Queries
 from ..store.snapshot import dump_version, has_dump, read_dump
 from . import faults, history, wal
+from .changelog import ChangeLog
 from .lock import hold
 
 
@@ -250,6 +251,7 @@ class Dataset:
         self.modified = max(snapshot.stat().st_mtime, log.stat().st_mtime if log.exists() else 0)
         self.lock = threading.Lock()
         self.log = wal.Log.open(log, snapshot_version(snapshot))[0]
+        self.changelog = ChangeLog(log)  # the index of the history, read at first use
 
     @classmethod
     def recovered(cls, snapshot: Path) -> Dataset:
@@ -263,6 +265,7 @@ class Dataset:
     def reopen_log(self) -> None:
         """Take the log up again after it was rewritten (a purge)."""
         self.log = wal.Log.open(log_path(self.snapshot), snapshot_version(self.snapshot))[0]
+        self.changelog.refresh()
 
     @property
     def version(self) -> str:
@@ -311,5 +314,6 @@ class Dataset:
         self.store.apply(history.described(change) if staged else history.applied(change))
         self.writes += 1
         self.modified = time.time()
+        self.changelog.refresh()
         faults.reach("commit-applied")
         return number

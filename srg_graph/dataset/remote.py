@@ -18,8 +18,10 @@ import time
 from pathlib import Path
 
 from ..config import Settings
+from ..sparql import internal
 from ..store import Delta, GraphStore, RemoteStore
 from . import history, wal
+from .changelog import ChangeLog
 from .history import Meta
 
 
@@ -32,7 +34,8 @@ class RemoteDataset:
         self.generation = time.time_ns()
         self.writes = 0
         self._modified = time.time()
-        self.log = wal.Log.open(log, None)[0] if log is not None else None
+        self.log = wal.Log.open(log, _base(store, log))[0] if log is not None else None
+        self.changelog = ChangeLog(log)  # the index of this server's history (None: none)
 
     @property
     def version(self) -> str:
@@ -78,9 +81,23 @@ class RemoteDataset:
         except BaseException:
             self.log.retract(number)
             raise
+        finally:
+            self.changelog.refresh()
         self.writes += 1
         self._modified = time.time()
         return number
+
+
+def _base(store: RemoteStore, log: Path) -> int | None:
+    """The change this server's history starts after: where its log starts, else the last
+    change that the remote store's history graph describes (a store pushed from an embedded
+    one brings its history along), so that no two changes get the same number."""
+    records = wal.scan(log).records
+    if records and records[0].change is not None:
+        return records[0].change - 1
+    rows = store.rows(internal.query("history-last-version"))
+    last = rows[0].get("last") if rows else None
+    return int(last) if last else None
 
 
 def remote_log(settings: Settings) -> Path:

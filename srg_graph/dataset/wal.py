@@ -41,8 +41,10 @@ import os
 import struct
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import LogDamaged, StorageError, StorageFull, WritesStopped
 from . import faults
@@ -223,6 +225,24 @@ def scan(path: Path) -> Scan:
 def _damaged_header(path: Path, data: bytes) -> Scan:
     junk = Junk(0, len(FILE_HEADER), "a damaged file header")
     return Scan(path, data, FORMAT, [junk, *_layout(data, len(FILE_HEADER), FORMAT)])
+
+
+def spans(data: Any, start: int) -> Iterator[tuple[int, int, int, int]]:
+    """The valid records of a format 2 log's bytes from `start` on, without copying their
+    payloads (`data` may be an mmap of the file): (change number, offset of the record, start
+    and end of its payload). It stops where no valid record starts: at the end, or at a
+    tail still being appended (or torn, or damaged: `scan` tells which)."""
+    offset, size = start, len(data)
+    while size - offset >= RECORD.size:
+        magic, length, change, checksum = RECORD.unpack_from(data, offset)
+        begin, end = offset + RECORD.size, offset + RECORD.size + length
+        if magic != RECORD_MAGIC or end > size:
+            return
+        with memoryview(data) as view:
+            if zlib.crc32(view[begin:end], zlib.crc32(view[offset + 4 : offset + 16])) != checksum:
+                return
+        yield change, offset, begin, end
+        offset = end
 
 
 def numbered(records: list[Record], base: int | None) -> list[tuple[int, Record]]:

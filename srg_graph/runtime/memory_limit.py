@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Protocol
 
 POLL = 0.02  # seconds between two reads of a busy worker's memory
@@ -29,6 +30,7 @@ class Watched(Protocol):
     alive: bool
     running: int  # requests in flight
     baseline: int  # resident bytes when it was last idle
+    allowance: int  # bytes allowed beyond the limits meanwhile (a version being made)
     over_memory: bool  # stopped by this limit
 
 
@@ -39,6 +41,13 @@ def resident(pid: int) -> int:
             return int(statm.read().split()[1]) * PAGE
     except (OSError, IndexError, ValueError):
         return 0
+
+
+@dataclass
+class Grant:
+    """Bytes a running request may use beyond the limit until `MemoryLimit.settle`."""
+
+    allowance: int
 
 
 class MemoryLimit:
@@ -61,22 +70,42 @@ class MemoryLimit:
             self.workers.add(worker)
 
     @contextmanager
-    def running(self, worker: Watched) -> Iterator[None]:
-        """Count a request as running on `worker` while the block runs."""
+    def running(self, worker: Watched, allowance: int = 0) -> Iterator[Grant]:
+        """Count a request as running on `worker` while the block runs, with `allowance`
+        bytes more until `settle` (the server's own work before the request: a past version
+        of the dataset being made)."""
+        grant = Grant(allowance)
         with self.changed:
             worker.running += 1
+            worker.allowance += allowance
             self.busy.add(worker)
             self.changed.notify()
         try:
-            yield
+            yield grant
         finally:
             with self.changed:
                 worker.running -= 1
+                worker.allowance = max(0, worker.allowance - grant.allowance)
                 if not worker.running:
                     self.busy.discard(worker)
 
+    def settle(self, worker: Watched, grant: Grant, grown: int) -> None:
+        """The server's own work of a request is done: its allowance is taken back, and what
+        it left in memory for good (`grown` bytes: a version the worker keeps) counts as the
+        worker's baseline from now on."""
+        with self.changed:
+            worker.allowance = max(0, worker.allowance - grant.allowance)
+            worker.baseline += grown
+            grant.allowance = 0
+
     def budget(self, worker: Watched) -> int:
-        return worker.baseline + worker.running * self.limit + MARGIN + worker.baseline // 20
+        return (
+            worker.baseline
+            + worker.running * self.limit
+            + worker.allowance
+            + MARGIN
+            + worker.baseline // 20
+        )
 
     def _watch(self) -> None:
         while not self.closed:

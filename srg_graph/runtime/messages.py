@@ -31,9 +31,27 @@ class Read:
     read: StoreRead
 
 
+@dataclass(frozen=True, slots=True)
+class AtVersion:
+    """A query or read on a past version of the dataset (time travel). The worker makes the
+    version first (or finds it made), says so with `Materialised`, then answers: the time
+    limit and the memory limit of a query start then (making it is the server's own work)."""
+
+    version: int
+    work: QueryRequest | Read
+
+
+@dataclass(frozen=True, slots=True)
+class Materialised:
+    """The version of an `AtVersion` request is ready; `grown`: how many bytes the worker's
+    resident memory grew while it was made (it keeps the version for the next requests)."""
+
+    grown: int
+
+
 # A user's query (stopped at the time limit) is sent as its `QueryRequest` itself: the message
 # every request of a reader pays for is kept as small as it can be.
-Work = QueryRequest | Update | Read
+Work = QueryRequest | Update | Read | AtVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +64,8 @@ class Request:
     @property
     def what(self) -> str:
         """The kind of work, for messages: "query", "update" or "read"."""
-        return "query" if isinstance(self.work, QueryRequest) else type(self.work).__name__.lower()
+        work = self.work.work if isinstance(self.work, AtVersion) else self.work
+        return "query" if isinstance(work, QueryRequest) else type(work).__name__.lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +103,7 @@ class Fork:
     snapshot: Path
     writes: int
     pipes: int
+    versions: int = 2  # past versions of the dataset the worker keeps (time travel)
 
 
 @dataclass(frozen=True, slots=True)

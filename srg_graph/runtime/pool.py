@@ -37,7 +37,17 @@ from ..errors import Busy, EvaluationFailed, OverMemoryLimit, QueryTimeout, Sour
 from ..store import Answer, Delta, QueryRequest
 from ..store.worker_store import StoreRead
 from .memory_limit import MemoryLimit
-from .messages import Committed, LoadFailed, Raised, Read, Request, Update, Work
+from .messages import (
+    AtVersion,
+    Committed,
+    LoadFailed,
+    Materialised,
+    Raised,
+    Read,
+    Request,
+    Update,
+    Work,
+)
 from .zygote import CONTEXT, Zygote, ZygoteLost
 
 
@@ -59,6 +69,7 @@ class Worker:
     failure: str | None = None  # why it could not load the dataset
     running: int = 0  # requests in flight (see `memory_limit`)
     baseline: int = 0  # resident bytes when it was last idle
+    allowance: int = 0  # bytes allowed while past versions of the dataset are being made
     over_memory: bool = False  # stopped by the memory limit
 
     def kill(self) -> None:
@@ -102,9 +113,10 @@ class QueryPool:
         timeout: float,
         queue_timeout: float,
         memory_limit: int = 0,
+        versions: int = 2,
     ):
         self.owner = hold(snapshot)  # the server owns its store while it serves
-        self.snapshot, self.size = snapshot, size
+        self.snapshot, self.size, self.versions = snapshot, size, versions
         self.timeout, self.queue_timeout = timeout, queue_timeout
         self.memory = MemoryLimit(memory_limit, self._stop)
         # a request lost to the memory limit runs again alone among such requests, so that
@@ -131,7 +143,7 @@ class QueryPool:
             pipes = [CONTEXT.Pipe() for _ in range(self.size + 1)]
             fds = [child.fileno() for _, child in pipes]
             try:
-                pid = self._zygote().fork_worker(self.snapshot, self.committed, fds)
+                pid = self._zygote().fork_worker(self.snapshot, self.committed, fds, self.versions)
             except ZygoteLost:
                 for parent, _ in pipes:
                     parent.close()
@@ -192,23 +204,29 @@ class QueryPool:
             self.zygote.reap(worker.pid)
         self._revive()
 
-    def run(self, request: QueryRequest) -> Answer:
-        """Answer a query on a worker (blocking); `QueryTimeout` past the deadline."""
-        return self._call(request, self.timeout)
+    def run(self, request: QueryRequest, version: int | None = None) -> Answer:
+        """Answer a query on a worker (blocking); `QueryTimeout` past the deadline. With
+        `version`: on that past version of the dataset (made first, outside the limits)."""
+        work = request if version is None else AtVersion(version, request)
+        return self._call(work, self.timeout)
 
-    def read(self, read: StoreRead) -> Any:
+    def read(self, read: StoreRead, version: int | None = None) -> Any:
         """A read of the worker's store (see `store.WorkerStore`), blocking. Reads are the
         server's own (pages, dumps, statistics, validation), not users' SPARQL, so the time
-        limit does not stop them: at a million triples a dump takes longer than a query may."""
-        return self._call(Read(read), None)
+        limit does not stop them: at a million triples a dump takes longer than a query may.
+        With `version`: of that past version of the dataset."""
+        return self._call(Read(read) if version is None else AtVersion(version, Read(read)), None)
 
     def update(self, text: str, base_iri: str | None) -> Delta:
         """Work out an update's change on a worker, so that neither a crash nor a runaway
         update can take the server down; the caller validates and commits the delta."""
         return self._call(Update(text, base_iri), self.timeout)
 
-    async def answer(self, request: QueryRequest) -> Answer:
-        """`run` for the event loop: no thread waits for the worker while it evaluates."""
+    async def answer(self, request: QueryRequest, version: int | None = None) -> Answer:
+        """`run` for the event loop: no thread waits for the worker while it evaluates (a
+        past version is rare and made first: on a thread)."""
+        if version is not None:
+            return await asyncio.to_thread(self.run, request, version)
         try:
             return _value(await self._ask_async(request, self.timeout))
         except _Lost as lost:  # rare (a worker was stopped): the blocking path runs it again
@@ -276,9 +294,18 @@ class QueryPool:
         return None
 
     def _ask(self, slot: Slot, request: Request, limit: float | None) -> Any:
+        # A past version is made before the request is answered, outside its limits: the
+        # worker may grow by about the dataset's size meanwhile (what it held when idle).
+        making = isinstance(request.work, AtVersion)
         try:
-            with self.memory.running(slot.worker):
+            with self.memory.running(slot.worker, slot.worker.baseline if making else 0) as grant:
                 slot.conn.send(request)
+                if making:
+                    first = slot.conn.recv()
+                    if not isinstance(first, Materialised):
+                        self.idle.put(slot)
+                        return first
+                    self.memory.settle(slot.worker, grant, first.grown)
                 if not slot.conn.poll(limit):
                     raise self._timed_out(slot, request, limit)
                 reply = slot.conn.recv()
@@ -371,6 +398,7 @@ def open_pool(settings: Settings) -> QueryPool:
         settings.query_timeout,
         settings.queue_timeout,
         settings.max_query_memory,
+        settings.history_versions,
     )
 
 

@@ -14,33 +14,46 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ..dataset import embedded as dataset
+from ..dataset.changelog import ChangeLog
+from ..dataset.versions import Versions
 from ..errors import EvaluationFailed, SrgError, Unavailable
 from ..store import ChangeRecorder, Delta, GraphStore, QueryRequest, answer
 from ..store.update_recorder import SequentialUpdate, record_update, updated_on_a_copy
 from .memory import TRIM_AFTER, give_back_freed_memory
-from .messages import Committed, Loaded, LoadFailed, Raised, Read, Request
+from .memory_limit import resident
+from .messages import AtVersion, Committed, Loaded, LoadFailed, Materialised, Raised, Read, Request
 
 
 class _Replica:
     """The worker's store once loaded, how many deltas it holds, and a lock that keeps
     requests off a delta while it is being applied (a delta is several engine transactions)."""
 
-    def __init__(self) -> None:
+    def __init__(self, snapshot: Path, versions: int) -> None:
         self.store: GraphStore | None = None
         self.failed: str | None = None
         self.count, self.readers, self.writing = 0, 0, False
         self.changed = threading.Condition()
+        self.base = 0  # the last change the snapshot holds: the store is at base + count
+        self.versions = Versions(snapshot, ChangeLog(dataset.log_path(snapshot)), versions)
 
-    def loaded(self, store: GraphStore | None, count: int, failed: str | None = None) -> None:
+    def loaded(
+        self, store: GraphStore | None, count: int, failed: str | None = None, base: int = 0
+    ) -> None:
         with self.changed:
-            self.store, self.count, self.failed = store, count, failed
+            self.store, self.count, self.failed, self.base = store, count, failed, base
             self.changed.notify_all()
+
+    @contextmanager
+    def current(self, need: int) -> Iterator[tuple[GraphStore, int]]:
+        """The store once it holds `need` deltas, and the number of its last change."""
+        with self.reading(need) as store:
+            yield store, self.base + self.count
 
     @contextmanager
     def reading(self, need: int) -> Iterator[GraphStore]:
@@ -90,19 +103,35 @@ def _updated(store: GraphStore, text: str, base_iri: str | None) -> Delta:
     return recorder.delta()
 
 
-def _work(store: GraphStore, request: Request) -> object:
-    work = request.work
+def _work(store: GraphStore, work: object) -> object:
     if isinstance(work, QueryRequest):
         return answer(store, work)
     if isinstance(work, Read):
         return work.read.run(store)
-    return _updated(store, work.text, work.base_iri)
+    assert not isinstance(work, AtVersion)
+    return _updated(store, work.text, work.base_iri)  # type: ignore[attr-defined]
 
 
-def _reply(replica: _Replica, request: Request) -> object:
+def _at_version(replica: _Replica, request: Request, ready: Callable[[object], None]) -> object:
+    """Make (or find) the version asked for, say so, then answer on it."""
+    work = request.work
+    assert isinstance(work, AtVersion)
+    with replica.current(request.committed) as (store, latest):
+        if work.version == latest:  # the current version: nothing to make
+            ready(Materialised(0))
+            return _work(store, work.work)
+    before = resident(os.getpid())
+    version = replica.versions.at(work.version, lambda: replica.current(request.committed))
+    ready(Materialised(max(0, resident(os.getpid()) - before)))
+    return _work(version, work.work)
+
+
+def _reply(replica: _Replica, request: Request, ready: Callable[[object], None]) -> object:
     try:
+        if isinstance(request.work, AtVersion):
+            return _at_version(replica, request, ready)
         with replica.reading(request.committed) as store:
-            return _work(store, request)
+            return _work(store, request.work)
     except SrgError as error:
         return Raised(error)
     except (SyntaxError, ValueError) as error:  # raised again in the server, as they were
@@ -120,7 +149,7 @@ def _answer(conn: Connection, replica: _Replica) -> None:
             return
         started = time.monotonic()
         try:
-            conn.send(_reply(replica, message))
+            conn.send(_reply(replica, message, conn.send))
         except OSError:  # the server gave up on the request and is stopping this worker
             return
         if time.monotonic() - started > TRIM_AFTER:
@@ -133,7 +162,8 @@ def _load_and_apply(
     """Load the snapshot and the first `writes` records of its log, then apply the deltas the
     server sends, in order."""
     try:
-        replica.loaded(dataset.read_prefix(snapshot, writes), writes)
+        base = dataset.snapshot_version(snapshot) or 0
+        replica.loaded(dataset.read_prefix(snapshot, writes), writes, base=base)
     except Exception as error:  # every request is answered with the reason
         replica.loaded(None, writes, f"{type(error).__name__}: {error}")
         control.send(LoadFailed(replica.failed or ""))
@@ -147,11 +177,12 @@ def _load_and_apply(
         os._exit(70)
 
 
-def serve_worker(snapshot: Path, writes: int, fds: list[int]) -> None:
+def serve_worker(snapshot: Path, writes: int, fds: list[int], versions: int = 2) -> None:
     """A worker process: a thread loads the dataset and then applies the deltas, which are
-    read as they come (so the server never waits to send one); a thread per slot answers."""
+    read as they come (so the server never waits to send one); a thread per slot answers.
+    It keeps the `versions` past versions of the dataset it was last asked for."""
     control, *slots = (Connection(fd) for fd in fds)
-    replica, deltas = _Replica(), queue.SimpleQueue()
+    replica, deltas = _Replica(snapshot, versions), queue.SimpleQueue()
     loading = (snapshot, writes, deltas, replica, control)
     threading.Thread(target=_load_and_apply, args=loading, daemon=True).start()
     for conn in slots:

@@ -79,7 +79,9 @@ def _serve(conn: Connection) -> None:
             message = conn.recv()
             if isinstance(message, Fork):
                 fds = socket.recv_fds(channel, 1, message.pipes)[1]
-                body = partial(_worker, conn, channel, message.snapshot, message.writes, fds)
+                body = partial(
+                    _worker, conn, channel, message.snapshot, message.writes, fds, message.versions
+                )
                 pid = _fork_child(body)
                 children.add(pid)
                 for fd in fds:
@@ -95,11 +97,16 @@ def _serve(conn: Connection) -> None:
 
 
 def _worker(
-    conn: Connection, channel: socket.socket, snapshot: Path, writes: int, fds: list[int]
+    conn: Connection,
+    channel: socket.socket,
+    snapshot: Path,
+    writes: int,
+    fds: list[int],
+    versions: int,
 ) -> None:
     conn.close()
     channel.close()
-    serve_worker(snapshot, writes, fds)
+    serve_worker(snapshot, writes, fds, versions)
 
 
 class Zygote:
@@ -140,10 +147,11 @@ class Zygote:
             self.alive = False
             raise ZygoteLost from None
 
-    def fork_worker(self, snapshot: Path, writes: int, fds: list[int]) -> int:
+    def fork_worker(self, snapshot: Path, writes: int, fds: list[int], versions: int = 2) -> int:
         """Fork a worker that loads the snapshot and the first `writes` records of its log,
-        and gets the pipe ends `fds` (still to be closed by the caller)."""
-        self._send(Fork(snapshot, writes, len(fds)))
+        and gets the pipe ends `fds` (still to be closed by the caller); it keeps `versions`
+        past versions of the dataset."""
+        self._send(Fork(snapshot, writes, len(fds), versions))
         try:
             socket.send_fds(self.channel, [b"f"], fds)
             if not self.conn.poll(FORK_SECONDS):

@@ -222,6 +222,13 @@ class GraphStore(Queries):
         target._store.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
         return target
 
+    def copy_whole(self) -> GraphStore:
+        """An in-memory copy with every named graph, empty ones too (a past version of the
+        dataset is made from it)."""
+        target = self.copy()
+        target.add_graphs(self.graph_names())
+        return target
+
     def diff(self, other: GraphStore) -> Delta:
         """What turns this store into `other`: the quads to remove and to add, as N-Quads."""
         mine = set(self._store.quads_for_pattern(None, None, None, None))

@@ -42,21 +42,19 @@ def _statements(nquads: bytes) -> list[ox.Quad]:
     return list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)) if nquads else []
 
 
-def _described(
+def metadata(
     number: int,
-    delta: Delta,
+    counts: tuple[int, int],
+    graphs: Iterable[str],
     time: str | None,
     agent: str,
-    note: str | None,
-    kind: str,
-    reverts: int | None,
-) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, object]]:
+    note: str | None = None,
+    kind: str = "write",
+    reverts: int | None = None,
+) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Any]]:
+    """The triples that say what change `number` is (`counts`: statements removed, added;
+    `graphs`: the named graphs it changed), without its statements."""
     change = ox.NamedNode(change_iri(number))
-    counts = delta.removed.count(b"\n"), delta.added.count(b"\n")
-    itemised = sum(counts) <= ITEMISED  # a large change is not parsed at all
-    removed, added = (
-        (_statements(delta.removed), _statements(delta.added)) if itemised else ([], [])
-    )
     yield change, ox.NamedNode(RDF + "type"), ox.NamedNode(PROV + "Activity")
     yield change, ox.NamedNode(RDF + "type"), ox.NamedNode(SRG + "Change")
     yield change, ox.NamedNode(RDFS + "label"), ox.Literal(f"Wijziging {number}", language="nl")
@@ -73,17 +71,35 @@ def _described(
         yield change, ox.NamedNode(RDFS + "comment"), ox.Literal(note)
     if reverts is not None:
         yield change, ox.NamedNode(SRG + "reverts"), ox.NamedNode(change_iri(reverts))
-    graphs = {*delta.graphs, *delta.created, *delta.dropped}
-    graphs |= {_graph_name(q.graph_name) for q in removed + added}
-    for graph in sorted(g for g in graphs if g):
+    for graph in sorted(g for g in set(graphs) if g):
         yield change, ox.NamedNode(SRG + "changedGraph"), ox.NamedNode(graph)
     yield change, ox.NamedNode(SRG + "addedCount"), _literal(counts[1], XSD + "integer")
     yield change, ox.NamedNode(SRG + "removedCount"), _literal(counts[0], XSD + "integer")
+
+
+def _described(
+    number: int,
+    delta: Delta,
+    time: str | None,
+    agent: str,
+    note: str | None,
+    kind: str,
+    reverts: int | None,
+) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, object]]:
+    counts = delta.removed.count(b"\n"), delta.added.count(b"\n")
+    itemised = sum(counts) <= ITEMISED  # a large change is not parsed at all
+    removed, added = (
+        (_statements(delta.removed), _statements(delta.added)) if itemised else ([], [])
+    )
+    graphs = {*delta.graphs, *delta.created, *delta.dropped}
+    graphs |= {_graph_name(q.graph_name) for q in removed + added}
+    yield from metadata(number, counts, graphs, time, agent, note, kind, reverts)
     if itemised:
+        change = change_iri(number)
         for predicate, quads in (("added", added), ("removed", removed)):
             for index, quad in enumerate(sorted(quads, key=str), 1):
-                statement = ox.NamedNode(f"{change_iri(number)}/{predicate}/{index}")
-                yield change, ox.NamedNode(SRG + predicate), statement
+                statement = ox.NamedNode(f"{change}/{predicate}/{index}")
+                yield ox.NamedNode(change), ox.NamedNode(SRG + predicate), statement
                 yield from _reified(statement, quad)
 
 

@@ -23,6 +23,7 @@ from ..sparql.guard import LOAD_REFUSED, SERVICE_REFUSED, inspect
 from ..sparql.lexer import IRI, PNAME, PUNCT, STRING, Token, depths, tokenize
 from . import ChangeRecorder, Delta, GraphStore, RemoteStore
 from . import update_pieces as templates
+from .history_graph import HISTORY
 
 SEQUENTIAL = (
     "this update has a WHERE clause after an operation that changes the data; the store "
@@ -163,7 +164,10 @@ def _graph_refs(recorder: ChangeRecorder, op: _Operation, silent: bool) -> list[
     if keyword == "DEFAULT":
         return [None]
     if keyword in ("NAMED", "ALL"):
-        return ([None] if keyword == "ALL" else []) + list(recorder.graph_names())
+        # the data's graphs: the history graph describes the updates themselves, so no
+        # update's ALL or NAMED takes it in (naming it is refused, see `dataset.writes`)
+        named = [g for g in recorder.graph_names() if g != HISTORY]
+        return ([None] if keyword == "ALL" else []) + named
     graph = op.iri(index + 1)
     if recorder.has_graph(graph):
         return [graph]

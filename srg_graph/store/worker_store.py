@@ -29,7 +29,7 @@ NQUADS, NTRIPLES = ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES
 class Pool(Protocol):
     """What `WorkerStore` needs of the query pool (`runtime.pool.QueryPool`)."""
 
-    def read(self, read: StoreRead) -> Any: ...
+    def read(self, read: StoreRead, version: int | None = None) -> Any: ...
 
     def broadcast(self, delta: Delta) -> None: ...
 
@@ -168,10 +168,18 @@ def _parsed_quads(data: bytes) -> list[ox.Quad]:
 
 
 class WorkerStore(Queries):
-    """The dataset in the query worker, read through the worker's pipes."""
+    """The dataset in the query worker, read through the worker's pipes (`version`: a past
+    version of it, read-only; see `dataset.versions`)."""
 
-    def __init__(self, pool: Pool):
-        self.pool = pool
+    def __init__(self, pool: Pool, version: int | None = None):
+        self.pool, self.version = pool, version
+
+    def at(self, version: int) -> WorkerStore:
+        """Version `version` of the dataset (the dataset just after change `version`)."""
+        return WorkerStore(self.pool, version)
+
+    def _read(self, read: StoreRead) -> Any:
+        return self.pool.read(read, self.version)
 
     def evaluate(
         self,
@@ -185,7 +193,7 @@ class WorkerStore(Queries):
         read = Evaluate(
             sparql, base_iri, dict(terms or {}), _tuple(default_graph), _tuple(named_graphs)
         )
-        kind, data = self.pool.read(read)
+        kind, data = self._read(read)
         if kind == "solutions":
             return ox.parse_query_results(data, format=TSV)
         if kind == "boolean":
@@ -196,31 +204,31 @@ class WorkerStore(Queries):
         self, subject: Any = None, predicate: Any = None, object: Any = None, graph: Any = None
     ) -> list[ox.Quad]:
         """The quads matching a pattern (None matches anything)."""
-        return _parsed_quads(self.pool.read(QuadsMatching(subject, predicate, object, graph)))
+        return _parsed_quads(self._read(QuadsMatching(subject, predicate, object, graph)))
 
     def around(self, nodes: Iterable[Any]) -> list[ox.Quad]:
         """Every statement about one of `nodes` or pointing at one."""
-        return _parsed_quads(self.pool.read(Around(list(nodes))))
+        return _parsed_quads(self._read(Around(list(nodes))))
 
     def contains(self, quad: ox.Quad) -> bool:
-        return self.pool.read(Contains(quad))
+        return self._read(Contains(quad))
 
     def has_graph(self, graph: str) -> bool:
-        return self.pool.read(HasGraph(graph))
+        return self._read(HasGraph(graph))
 
     def graph_names(self) -> list[str]:
-        return self.pool.read(GraphNames())
+        return self._read(GraphNames())
 
     def __len__(self) -> int:
-        return self.pool.read(Size())
+        return self._read(Size())
 
     def graph_bytes(self, graph: str | None, fmt: str, limit: int) -> bytes:
         """One graph (None: the default graph) serialised, within `limit` bytes."""
-        return self.pool.read(GraphBytes(graph, fmt, limit))
+        return self._read(GraphBytes(graph, fmt, limit))
 
     def ntriples(self, graphs: Iterable[str | None]) -> bytes:
         """The union of the given graphs (None: the default graph) as N-Triples."""
-        return self.pool.read(NTriples(list(graphs)))
+        return self._read(NTriples(list(graphs)))
 
     def dump(
         self,
@@ -230,11 +238,11 @@ class WorkerStore(Queries):
     ) -> bytes:
         """`GraphStore.dump` of the worker's store, serialised there."""
         chosen = None if graphs is None else list(graphs)
-        return self.pool.read(Dump(fmt, chosen, dict(prefixes or {})))
+        return self._read(Dump(fmt, chosen, dict(prefixes or {})))
 
     def copy(self) -> GraphStore:
         """An in-memory copy of the whole dataset, in this process (to stage a large write)."""
-        graphs, data = self.pool.read(Everything())
+        graphs, data = self._read(Everything())
         target = GraphStore()
         target.add_graphs(graphs)
         target.add_quads(ox.parse(data, format=NQUADS))
@@ -242,4 +250,5 @@ class WorkerStore(Queries):
 
     def apply(self, delta: Delta) -> None:
         """Send a committed delta to the worker (the caller keeps deltas in commit order)."""
+        assert self.version is None, "a past version of the dataset is read-only"
         self.pool.broadcast(delta)

@@ -27,11 +27,13 @@ from .openapi import install_openapi, operation_id
 from .pages import STATIC
 from .requests import ValidationFailed
 from .routes import (
+    changes,
     coverage,
     dataset,
     graph_store,
     health,
     home,
+    ldes,
     linked_data,
     mappings,
     named_queries,
@@ -206,6 +208,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         linked_data,
         ontology,
         dataset,
+        ldes,
+        changes,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

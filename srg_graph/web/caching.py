@@ -33,15 +33,24 @@ def _modified_since(request: Request, modified: float) -> bool:
         return False
 
 
+IMMUTABLE = "public, max-age=31536000, immutable"  # an answer that never changes
+
+
 def validators(
-    request: Request, version: str, modified: float, *extra: str
+    request: Request,
+    version: str,
+    modified: float,
+    *extra: str,
+    cache_control: str = "no-cache",
 ) -> tuple[dict[str, str], Response | None]:
-    """The caching headers of an answer, and a ready 304 when the client has it already."""
+    """The caching headers of an answer, and a ready 304 when the client has it already.
+    `cache_control`: how long it may be reused unchecked (by default: check every time;
+    `IMMUTABLE` for an answer that never changes)."""
     tag = _etag(version, request, *extra)
     headers = {
         "ETag": tag,
         "Last-Modified": formatdate(modified, usegmt=True),
-        "Cache-Control": "no-cache",
+        "Cache-Control": cache_control,
         "Vary": "Accept, Accept-Language",
     }
     if _not_modified(request, tag) or _modified_since(request, modified):

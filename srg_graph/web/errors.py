@@ -23,6 +23,7 @@ from ..errors import (
     StorageFull,
     TooLarge,
     Unavailable,
+    Unsupported,
     UnsupportedFormat,
     WritesStopped,
 )
@@ -35,6 +36,7 @@ STATUSES: dict[type[SrgError], int] = {
     UnsupportedFormat: 415,
     TooLarge: 422,
     EvaluationFailed: 500,
+    Unsupported: 501,  # Not Implemented: not in this mode (time travel on a remote store)
     StorageError: 500,
     RemoteFailure: 502,
     Unavailable: 503,

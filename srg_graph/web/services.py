@@ -7,15 +7,18 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..dataset.embedded import Dataset
+from ..dataset.ldes import EventStream, open_stream
 from ..dataset.remote import RemoteDataset, remote_log, remote_store
+from ..errors import Unsupported
 from ..model.catalogue import Catalogue
 from ..runtime.pool import QueryPool, open_pool
-from ..runtime.remote_pool import RemotePool
+from ..runtime.remote_pool import NO_TIME_TRAVEL, RemotePool
 from ..sparql.named import NamedQuery, registry
-from ..store import Answer, QueryRequest, WorkerStore
+from ..store import Answer, Queries, QueryRequest, WorkerStore
 from ..validation.engines import validate_store
 from ..validation.incremental import warm_up
 from ..validation.report import Report
+from . import memento
 from .answer_cache import AnswerCache
 from .errors import HttpError
 
@@ -26,6 +29,7 @@ class Services:
     data: Dataset | RemoteDataset
     pool: QueryPool | RemotePool
     queries: dict[str, NamedQuery]
+    ldes: EventStream | None = None  # the history as a Linked Data Event Stream
     waiting: threading.BoundedSemaphore = field(init=False)
     report_lock: threading.Lock = field(default_factory=threading.Lock)
     cached_report: tuple[str, Report] | None = None
@@ -48,14 +52,38 @@ class Services:
                 self.cached_report = (version, validate_store(self.data.store))
             return self.cached_report[1]
 
-    async def answer(self, request: QueryRequest) -> Answer:
-        """A user's query, answered on a worker."""
+    async def answer(self, request: QueryRequest, version: int | None = None) -> Answer:
+        """A user's query, answered on a worker (`version`: on that past version of the
+        dataset)."""
         if not self.waiting.acquire(blocking=False):
             raise HttpError(429, "too many queries at once; retry shortly", {"Retry-After": "1"})
         try:
-            return await self.pool.answer(request)
+            return await self.pool.answer(request, version)
         finally:
             self.waiting.release()
+
+    @property
+    def time_travel(self) -> bool:
+        """Whether past versions can be read (not in remote-store mode)."""
+        return isinstance(self.data.store, WorkerStore)
+
+    def version_of(self, version: str | None, as_of: str | None) -> int | None:
+        """The past version a request asks for with `version` or `asOf` (None: the current
+        dataset); `Unsupported` in remote-store mode (see `memento.version_of`)."""
+        if version is None and as_of is None:
+            return None
+        if not self.time_travel:
+            raise Unsupported(NO_TIME_TRAVEL)
+        return memento.version_of(version, as_of, self.data.changelog, self.data.change_number)
+
+    def store_at(self, version: int | None) -> Queries:
+        """The dataset's store, or (`version`) a past version of it, read in the query
+        worker; `Unsupported` in remote-store mode, whose store keeps no past versions."""
+        if version is None:
+            return self.data.store
+        if isinstance(self.data.store, WorkerStore):
+            return self.data.store.at(version)
+        raise Unsupported(NO_TIME_TRAVEL)
 
 
 def open_services(settings: Settings) -> Services:
@@ -70,4 +98,10 @@ def open_services(settings: Settings) -> Services:
         data = Dataset(settings.store, WorkerStore(pool), pool.committed)
         pool.loaded()
     warm_up()  # (after the fork of the query workers, which needs a single thread)
-    return Services(settings, data, pool, registry(settings.queries))
+    # The history's index with the subjects of every change (resource pages, TimeMaps), read
+    # from the log meanwhile: seconds at a million triples, not on a reader's time.
+    index = threading.Thread(
+        target=data.changelog.touching, args=("",), name="srg-history-index", daemon=True
+    )
+    index.start()
+    return Services(settings, data, pool, registry(settings.queries), open_stream(settings, data))

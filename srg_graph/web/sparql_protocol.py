@@ -31,6 +31,8 @@ class Operation:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     note: str | None = None  # an update's `change-note` form field (see `requests.change_note`)
+    version: str | None = None  # a query's `version` (time travel; see `memento`)
+    as_of: str | None = None  # a query's `asOf`
 
 
 def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
@@ -75,12 +77,15 @@ def _operation(params: Params, text_of: dict[str, str | None]) -> Operation:
     if query is not None and update is not None:
         raise HttpError(400, "the request has both 'query' and 'update'; send one operation")
     if update is not None:
+        if _all(params, "version") or _all(params, "asOf"):
+            raise HttpError(400, "'version' and 'asOf' are for queries: an update changes now")
         using = _graphs(params, "using-graph-uri"), _graphs(params, "using-named-graph-uri")
         return Operation("update", update, *using)
     if query is None:
         raise HttpError(400, "the request has no 'query' (or 'update') parameter")
     dataset = _graphs(params, "default-graph-uri"), _graphs(params, "named-graph-uri")
-    return Operation("query", query, *dataset)
+    at = _single(params, "version"), _single(params, "asOf")
+    return Operation("query", query, *dataset, version=at[0], as_of=at[1])
 
 
 def parse(method: str, url_params: Params, content_type: str | None, body: bytes) -> Operation:

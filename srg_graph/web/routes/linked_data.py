@@ -15,9 +15,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
 from ...formats import content_type
-from ...model import documents, resource_view
+from ...model import changes, documents, resource_view
 from ...namespaces import GRAPH
-from .. import caching, negotiation, pages
+from ...store import Queries
+from .. import caching, memento, negotiation, pages
 from ..requests import negotiated, services
 
 router = APIRouter(tags=["linked data"])
@@ -73,49 +74,123 @@ def jsonld_context() -> Response:
 
 @router.api_route("/doc/{path:path}", methods=["GET", "HEAD"])
 async def document(path: str, request: Request) -> Response:
-    """The description of a resource: HTML, Turtle, JSON-LD, RDF/XML or N-Triples."""
+    """The description of a resource: HTML, Turtle, JSON-LD, RDF/XML or N-Triples. With
+    `version=N` or `asOf=DATETIME`: as it was then (a Memento); with `Accept-Datetime`:
+    redirected to the Memento of that instant (this is the resource's TimeGate)."""
     svc = services(request)
     path, by_suffix = documents.split_suffix(path)
     media = documents.media_type(by_suffix or negotiated(request, documents.OFFERED))
     lang = pages.language(request)
+    params = request.query_params
+    if params.get("version") is not None or params.get("asOf") is not None:
+        return await _memento(request, path, media, lang)
+    wanted = request.headers.get("accept-datetime")
+    if wanted and svc.time_travel:
+        return await _timegate(request, path, wanted)
     headers, unchanged = caching.validators(
         request, svc.data.version, svc.data.modified, media, lang
     )
+    if svc.time_travel:
+        headers["Link"] = memento.links(str(request.base_url), path, [])
+        headers["Vary"] += ", Accept-Datetime"
     if unchanged is not None:
         return unchanged
-    iri = documents.resource_iri(path)
-    if not documents.is_valid_path(path):
-        return _not_found(request, iri, path, html=media == documents.HTML)
-    if media == documents.HTML:
-        response = await _page(request, path, iri, lang)
-    else:
-        context_url = str(request.base_url) + "context.jsonld"
-        body = await run_in_threadpool(documents.rdf, svc.data.store, iri, media, context_url)
-        if body is None:
-            return _not_found(request, iri, path, html=False)
-        response = Response(body, media_type=content_type(media))
+    response = await _described(request, svc.data.store, path, media, lang, None)
     if response.status_code == 200:
         response.headers.update(headers)
     return response
 
 
-async def _page(request: Request, path: str, iri: str, lang: str) -> Response:
+async def _described(
+    request: Request, store: Queries, path: str, media: str, lang: str, version: int | None
+) -> Response:
+    """The description of the resource at `path` in `store` (the dataset at `version`)."""
+    iri = documents.resource_iri(path)
+    if not documents.is_valid_path(path):
+        return _not_found(request, iri, path, html=media == documents.HTML)
+    if media == documents.HTML:
+        return await _page(request, store, path, iri, lang, version)
+    context_url = str(request.base_url) + "context.jsonld"
+    body = await run_in_threadpool(documents.rdf, store, iri, media, context_url)
+    if body is None:
+        return _not_found(request, iri, path, html=False)
+    return Response(body, media_type=content_type(media))
+
+
+async def _memento(request: Request, path: str, media: str, lang: str) -> Response:
+    """The resource as it was at the version `version` or `asOf` names (RFC 7089 Memento)."""
+    svc = services(request)
+    data, params = svc.data, request.query_params
+    # (Unsupported in remote-store mode: 501)
+    version = await run_in_threadpool(svc.version_of, params.get("version"), params.get("asOf"))
+    assert version is not None
+    store = svc.store_at(version)
+    iri = documents.resource_iri(path)
+    found = await run_in_threadpool(memento.mementos, data.changelog, iri, data.change_number)
+    modified = memento.modified(data.changelog, version, data.modified)
+    tag = f"{data.generation}-v{version}"
+    headers, unchanged = caching.validators(request, tag, modified, media, lang)
+    headers["Cache-Control"] = memento.KEPT
+    headers["Link"] = memento.links(str(request.base_url), path, found)
+    entry = data.changelog.entry(version)
+    if entry is not None and entry.when is not None:
+        headers["Memento-Datetime"] = memento.http_date(entry.when)
+    if params.get("asOf") is not None:
+        headers["Content-Location"] = f"/doc/{path}?version={version}"
+    if unchanged is not None:
+        return unchanged
+    response = await _described(request, store, path, media, lang, version)
+    if response.status_code != 200:  # not there at that version: say where the others are
+        headers = {"Link": headers["Link"]}
+    response.headers.update(headers)
+    return response
+
+
+async def _timegate(request: Request, path: str, wanted: str) -> Response:
+    """302 to the memento of the instant `Accept-Datetime` names (RFC 7089 4.1.1)."""
+    data = services(request).data
+    instant = memento.accept_datetime(wanted)
+    iri = documents.resource_iri(path)
+    found = await run_in_threadpool(memento.mementos, data.changelog, iri, data.change_number)
+    base = str(request.base_url)
+    headers = {"Vary": "Accept-Datetime", "Link": memento.links(base, path, found)}
+    if not found:
+        return Response(
+            f"no version of {iri} is recorded in the history\n",
+            404,
+            headers=headers,
+            media_type="text/plain; charset=utf-8",
+        )
+    location = memento.memento_url(base, path, memento.chosen(found, instant).number)
+    return Response(status_code=302, headers={**headers, "Location": location})
+
+
+async def _page(
+    request: Request, store: Queries, path: str, iri: str, lang: str, version: int | None
+) -> Response:
     svc = services(request)
     keep = request.query_params.get("lang") == lang
-    context = await run_in_threadpool(
-        resource_view.build, svc.data.store, iri, lang, keep, svc.report
-    )
+    report = svc.report if version is None else changes.no_report
+    context = await run_in_threadpool(resource_view.build, store, iri, lang, keep, report)
     if context is None:
         return _not_found(request, iri, path, html=True)
+    history = await run_in_threadpool(changes.resource_history, svc.data.changelog, iri, version)
+    context |= {
+        "history": history,
+        "timemap": f"/timemap/{path}" if history and svc.time_travel else None,
+        "memento": None if version is None else changes.memento_note(svc.data.changelog, version),
+        "current": f"/doc/{path}",
+    }
     template = (
         "resource.html" if context["kind"] == "resource" else f"resource-{context['kind']}.html"
     )
-    return pages.render(request, template, formats=_formats(path), **context)
+    suffix = "" if version is None else f"?version={version}"
+    return pages.render(request, template, formats=_formats(path, suffix), **context)
 
 
-def _formats(path: str) -> list[dict[str, Any]]:
+def _formats(path: str, query: str = "") -> list[dict[str, Any]]:
     return [
-        {"name": name, "media": media, "href": f"/doc/{path}{suffix}"}
+        {"name": name, "media": media, "href": f"/doc/{path}{suffix}{query}"}
         for name, suffix, media in FORMAT_NAMES
     ]
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request, Response
 
 from ...formats import GRAPHS, SOLUTIONS, content_type
 from ...model import service_description as description
 from ...store import GraphStore, QueryRequest
-from .. import caching, pages
+from .. import caching, memento, pages
 from .. import request_guard as checks
 from .. import sparql_protocol as protocol
 from ..requests import authorise_write, negotiated, read_body, services, write
@@ -41,9 +44,18 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
     offered = GRAPHS if inspection.query_type in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
     media = negotiated(request, list(offered))
     graphs = " ".join((*operation.default_graphs, "|", *operation.named_graphs))
-    headers, unchanged = caching.validators(
-        request, svc.data.version, svc.data.modified, media, operation.text, graphs
-    )
+    data, changes = svc.data, svc.data.changelog
+    version = None
+    if operation.version is not None or operation.as_of is not None:
+        version = await asyncio.to_thread(svc.version_of, operation.version, operation.as_of)
+    if version is None:
+        tag, modified = data.version, data.modified
+    else:  # an answer at a fixed version is the same until a purge makes a new generation
+        tag = f"{data.generation}-v{version}"
+        modified = memento.modified(changes, version, data.modified)
+    headers, unchanged = caching.validators(request, tag, modified, media, operation.text, graphs)
+    if version is not None:
+        headers["Cache-Control"] = memento.KEPT
     if unchanged is not None:
         return unchanged
     settings = svc.settings
@@ -56,8 +68,17 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
         settings.max_rows,
         settings.max_result_bytes,
     )
-    answer = await svc.answer(query)
+    answer = await svc.answer(query, version)
+    if operation.as_of is not None and request.method in ("GET", "HEAD"):
+        headers["Content-Location"] = _at_version(request, version)
     return Response(answer.body, media_type=content_type(media), headers=headers)
+
+
+def _at_version(request: Request, version: int) -> str:
+    """This request's URL asking for `version` (an `asOf` request names its version)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("asOf",)]
+    params = [(k, v) for k, v in params if k != "version"] + [("version", str(version))]
+    return request.url.path + "?" + urlencode(params)
 
 
 async def run_update(request: Request, svc: Services, operation: protocol.Operation) -> Response:
