@@ -1,7 +1,10 @@
-"""The servers of a benchmark run: start on a free loopback port, wait until ready, measure
-memory (PSS and RSS).
+"""The servers of a benchmark run: start on a free loopback port, pinned to one core, wait
+until ready, measure memory (PSS and RSS) and CPU time.
 
-Each server is a process group started here and stopped here by its own id.
+Each server is a process group started here and stopped here by its own id. A server is
+pinned by setting the CPU affinity of its first process before it runs (every process and
+thread it makes inherits it: the product's zygote and query worker too), and once it
+answers, of every thread of its process tree again, so nothing escapes the core.
 """
 
 from __future__ import annotations
@@ -28,6 +31,37 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def pinning(core: int | None) -> Callable[[], None] | None:
+    """What a child runs before its program: set its affinity to `core` (None: leave it)."""
+    if core is None:
+        return None
+    return lambda: os.sched_setaffinity(0, {core})
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A command run to its end: seconds, and the peak resident memory of its largest
+    process (MiB; `ru_maxrss` of the processes it waited for, so of the tree)."""
+
+    seconds: float
+    peak_mb: float
+
+
+def timed(command: list[str], core: int | None, log: Path, cwd: Path | None = None) -> Timed:
+    """Run `command` on `core`, its output into `log`; raise when it fails."""
+    began = time.perf_counter()
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, preexec_fn=pinning(core), cwd=cwd
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = round(time.perf_counter() - began, 2)
+    if process.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed ({process.returncode}); see {log}")
+    return Timed(seconds, round(usage.ru_maxrss / 1024, 1))
+
+
 @dataclass
 class Server:
     """A named server: its command, its query URL and an optional step once it answers."""
@@ -36,23 +70,30 @@ class Server:
     command: list[str]
     url: str
     after_start: Callable[[Server], None] | None = None
-    before: float = 0.0  # seconds spent preparing its data before the start (e.g. a bulk load)
+    load: Timed | None = None  # preparing its data before the start (e.g. a bulk load)
+    core: int | None = None
     process: subprocess.Popen[bytes] | None = None
     ready_s: float = 0.0
     log: Path | None = field(default=None)
 
-    def start(self, logs: Path, limit: float = 600.0) -> None:
-        """Start and wait until the endpoint answers a probe (and `after_start` is done)."""
+    def start(self, logs: Path, limit: float = 1800.0) -> None:
+        """Start and wait until the endpoint answers a probe (and `after_start` is done):
+        the ready time runs from the launch to then."""
         self.log = logs / f"{self.name}.log"
         began = time.perf_counter()
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                self.command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                self.command,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=pinning(self.core),
             )
         wait_ready(self, began + limit)
         if self.after_start:
             self.after_start(self)
-        self.ready_s = round(self.before + time.perf_counter() - began, 2)
+        self.ready_s = round(time.perf_counter() - began, 2)
+        self.pin()
 
     def tree(self) -> list[psutil.Process]:
         """The server's process and all its descendants."""
@@ -60,6 +101,43 @@ class Server:
             return []
         root = psutil.Process(self.process.pid)
         return [root, *root.children(recursive=True)]
+
+    def threads(self) -> list[int]:
+        """The ids of every thread of the process tree."""
+        ids = []
+        for process in self.tree():
+            try:
+                ids += [t.id for t in process.threads()]
+            except psutil.NoSuchProcess:
+                continue
+        return ids
+
+    def pin(self) -> None:
+        for tid in self.threads() if self.core is not None else []:
+            try:
+                os.sched_setaffinity(tid, {self.core})
+            except ProcessLookupError:
+                continue
+
+    def pinned(self) -> bool:
+        """Whether every thread of the tree runs on its core only."""
+        try:
+            return self.core is not None and all(
+                os.sched_getaffinity(tid) == {self.core} for tid in self.threads()
+            )
+        except ProcessLookupError:
+            return False
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user and system) of the process tree so far."""
+        total = 0.0
+        for process in self.tree():
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
 
     def rss_mb(self) -> float:
         """Resident memory of the server and all its child processes, in MiB. Pages that
@@ -106,12 +184,31 @@ def wait_ready(server: Server, deadline: float) -> None:
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(0.1)
+        time.sleep(0.05)
     raise RuntimeError(f"{server.name} was not ready in time; see {server.log}")
 
 
-def product(store: Path) -> Server:
+def quiet(servers: list[Server], limit: float, busy: float = 0.05) -> float:
+    """Wait until the servers are idle (together under `busy` of a core over a quarter of a
+    second): work left over from the previous pass, such as a query whose client gave up,
+    would otherwise run beside the next one on the same core. The seconds waited, at most
+    `limit`."""
+    began, step = time.perf_counter(), 0.25
+    before = sum(s.cpu_s() for s in servers)
+    while time.perf_counter() - began < limit:
+        time.sleep(step)
+        now = sum(s.cpu_s() for s in servers)
+        if now - before < busy * step:
+            break
+        before = now
+    return round(time.perf_counter() - began, 2)
+
+
+def product(store: Path, core: int | None, timeout: float, load: Timed | None = None) -> Server:
+    """`srg serve` with its defaults but for the caps that would refuse the mix at scale:
+    rows, and the query and queue time limits (set to the client's time-out)."""
     port = free_port()
+    limit = str(int(timeout))
     command = [
         str(BIN / "srg"),
         "serve",
@@ -123,8 +220,12 @@ def product(store: Path) -> Server:
         str(port),
         "--max-rows",
         "1000000",
+        "--query-timeout",
+        limit,
+        "--queue-timeout",
+        limit,
     ]
-    return Server("product", command, f"http://127.0.0.1:{port}/sparql")
+    return Server("product", command, f"http://127.0.0.1:{port}/sparql", load=load, core=core)
 
 
 def _upload(nquads: Path) -> Callable[[Server], None]:
@@ -134,14 +235,15 @@ def _upload(nquads: Path) -> Callable[[Server], None]:
                 server.url.replace("/query", "/store"),
                 content=body,
                 headers={"Content-Type": "application/n-quads"},
-                timeout=600,
+                timeout=3600,
             )
         answer.raise_for_status()
 
     return upload
 
 
-def oxigraph_memory(nquads: Path) -> Server:
+def oxigraph_memory(nquads: Path, core: int | None) -> Server:
+    """In memory: the N-Quads are POSTed once it answers (part of its ready time)."""
     port = free_port()
     command = [
         str(BIN / "oxigraph"),
@@ -151,17 +253,21 @@ def oxigraph_memory(nquads: Path) -> Server:
         "--union-default-graph",
     ]
     return Server(
-        "oxigraph-memory", command, f"http://127.0.0.1:{port}/query", after_start=_upload(nquads)
+        "oxigraph-memory",
+        command,
+        f"http://127.0.0.1:{port}/query",
+        after_start=_upload(nquads),
+        core=core,
     )
 
 
-def oxigraph_disk(nquads: Path, location: Path) -> Server:
-    """Bulk-load with `oxigraph load` (timed as part of getting ready), then serve read-only."""
-    began = time.perf_counter()
-    subprocess.run(
+def oxigraph_disk(nquads: Path, location: Path, core: int | None, logs: Path) -> Server:
+    """Bulk-loaded with `oxigraph load` on the server's core (its load time), then served
+    read-only."""
+    load = timed(
         [str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(nquads)],
-        check=True,
-        capture_output=True,
+        core,
+        logs / "oxigraph-load.log",
     )
     port = free_port()
     command = [
@@ -173,15 +279,10 @@ def oxigraph_disk(nquads: Path, location: Path) -> Server:
         f"127.0.0.1:{port}",
         "--union-default-graph",
     ]
-    return Server(
-        "oxigraph-disk",
-        command,
-        f"http://127.0.0.1:{port}/query",
-        before=time.perf_counter() - began,
-    )
+    return Server("oxigraph-disk", command, f"http://127.0.0.1:{port}/query", load=load, core=core)
 
 
-def rdflib_endpoint(nquads: Path) -> Server:
+def rdflib_endpoint(nquads: Path, core: int | None) -> Server:
     port = free_port()
     command = [
         str(BIN / "rdflib-endpoint"),
@@ -192,4 +293,4 @@ def rdflib_endpoint(nquads: Path) -> Server:
         "--port",
         str(port),
     ]
-    return Server("rdflib-endpoint", command, f"http://127.0.0.1:{port}/")
+    return Server("rdflib-endpoint", command, f"http://127.0.0.1:{port}/", core=core)
