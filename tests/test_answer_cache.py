@@ -108,6 +108,20 @@ def test_documents_and_pages_are_kept_too(served: Server) -> None:
     assert after["hits"] - before["hits"] == len(paths)
 
 
+def test_a_request_header_the_answer_varies_on_is_part_of_the_key(served: Server) -> None:
+    """A resource's document, kept, is not what the same request with `Accept-Datetime`
+    gets: the resource is its own TimeGate, which redirects to a memento."""
+    document = "/doc/body/smart-region-office"
+    turtle = {"accept": "text/turtle"}
+    with served.client() as http:
+        assert http.get(document, headers=turtle).status_code == 200
+        assert http.get(document, headers=turtle).status_code == 200  # kept
+        instant = {**turtle, "accept-datetime": "Mon, 01 Jan 2024 00:00:00 GMT"}
+        gate = http.get(document, headers=instant)
+    assert gate.status_code == 302, gate.text
+    assert "version=" in gate.headers["location"]
+
+
 def test_conditional_requests_still_get_304(served: Server) -> None:
     with served.client() as http:
         first = http.get("/sparql", params={"query": LABELS}, headers=JSON)

@@ -27,7 +27,8 @@ from .sparql_protocol import FORM, QUERY, media_type
 
 Key = tuple[str, ...]
 # the request headers an answer may depend on (negotiation, language, links)
-VARY = (b"accept", b"accept-language", b"host")
+# the request headers an answer may vary on (its `Vary`), all part of the key
+VARY = (b"accept", b"accept-language", b"accept-datetime", b"accept-encoding", b"host")
 # requests that go on to the route unkept: credentials, conditions
 PASSED_ON = (b"authorization", b"if-none-match", b"if-modified-since", b"cookie")
 ENTRY_OVERHEAD = 400  # bytes of bookkeeping an entry costs besides its body and headers
@@ -179,7 +180,15 @@ class _Recorder:
         names = {name.lower() for name, _ in self.headers}
         if self.status != 200 or self.chunks is None or b"etag" not in names:
             return None
+        if not _varies_on_key(self.headers):  # another request header chose this answer
+            return None
         return Kept(self.status, self.headers, b"".join(self.chunks))
+
+
+def _varies_on_key(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether every request header the answer's `Vary` names is part of the key."""
+    named = b",".join(value for name, value in headers if name.lower() == b"vary")
+    return all(h.strip().lower() in VARY for h in named.split(b",") if h.strip())
 
 
 class CachedAnswers:
