@@ -68,8 +68,9 @@ def alias(subject: str, round_: int) -> bytes:
     return f'<{subject}> {ALT} "alias {round_}"@nl <{ORGANISATIONS}> .\n'.encode()
 
 
-def prepare(generated: Path, store: Path, changes: int) -> dict[str, float]:
-    """The store with its history (see the module's docstring); seconds of each step."""
+def prepare_base(generated: Path, store: Path) -> dict[str, float]:
+    """`srg build` of the seed (change 1), `srg load` of the generated file (change 2);
+    seconds of each step."""
     seconds: dict[str, float] = {}
     settings = Settings(store=store)
     clock = time.perf_counter()
@@ -78,6 +79,12 @@ def prepare(generated: Path, store: Path, changes: int) -> dict[str, float]:
     clock = time.perf_counter()
     load_files(store, [generated], meta=Meta("bench", "the generated data", "load"))
     seconds["load_generated"] = round(time.perf_counter() - clock, 1)
+    return seconds
+
+
+def commit_changes(store: Path, changes: int) -> float:
+    """`changes` small changes, each logged durably by `Dataset.commit` (see the module's
+    docstring); seconds."""
     clock = time.perf_counter()
     data = Dataset.recovered(store)
     subjects = [row["s"] for row in data.store.rows(CHOSEN)]
@@ -87,7 +94,14 @@ def prepare(generated: Path, store: Path, changes: int) -> dict[str, float]:
         removed = alias(subject, previous) if previous >= 0 else b""
         delta = Delta(removed, alias(subject, number), frozenset({ORGANISATIONS}))
         data.commit(delta, Meta("bench", f"alias {number}"))
-    seconds["commit_changes"] = round(time.perf_counter() - clock, 1)
+    data.close()
+    return round(time.perf_counter() - clock, 1)
+
+
+def prepare(generated: Path, store: Path, changes: int) -> dict[str, float]:
+    """The store with its history (see the module's docstring); seconds of each step."""
+    seconds = prepare_base(generated, store)
+    seconds["commit_changes"] = commit_changes(store, changes)
     return seconds
 
 

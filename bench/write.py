@@ -38,7 +38,12 @@ def iri(value: str) -> tuple[str, str, None]:
     return ("iri", value, None)
 
 
-def membership(n: int, role: bool = True) -> Callable[[ChangeRecorder], None]:
+WRITES = "https://w3id.org/srg/graph/bench-writes"
+Term = tuple[str, str, str | None]
+
+
+def membership_triples(n: int, role: bool = True) -> list[tuple[Term, Term, Term]]:
+    """A membership of an agency in a body (without its role: refused)."""
     node = iri(f"{ID}membership/bench-{'write' if role else 'refused'}-{n}")
     triples = [
         (node, iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), iri(ORG + "Membership")),
@@ -52,7 +57,12 @@ def membership(n: int, role: bool = True) -> Callable[[ChangeRecorder], None]:
     ]
     if role:
         triples.append((node, iri(ORG + "role"), iri(f"{ID}concept/role/lid")))
-    return lambda staged: staged.add_triples("https://w3id.org/srg/graph/bench-writes", triples)
+    return triples
+
+
+def membership(n: int, role: bool = True) -> Callable[[ChangeRecorder], None]:
+    triples = membership_triples(n, role)
+    return lambda staged: staged.add_triples(WRITES, triples)
 
 
 def mapping(n: int) -> Callable[[ChangeRecorder], None]:
