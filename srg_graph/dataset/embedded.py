@@ -18,8 +18,6 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,26 +68,11 @@ def _in_memory(snapshot: Path) -> GraphStore:
     return store
 
 
-def _replay(snapshot: Path, records: Callable[[], list[tuple[int, wal.Record]]]) -> GraphStore:
-    """The snapshot in memory with the log's `records` (read when called) applied. The
-    records are read and decoded, and their descriptions in the history graph made, on a
-    thread while the engine loads the snapshot (it lets go of the interpreter lock): at a
-    million quads with 10,000 changes, that work is a second or two of the start."""
-    with ThreadPoolExecutor(1, "srg-log-replay") as reading:
-        pending = reading.submit(_deltas, records)
-        try:
-            store = _in_memory(snapshot)
-        except BaseException:
-            pending.result()  # an error of the log first, as when it was read first
-            raise
-        for delta in pending.result():
-            store.apply(delta)
+def _replay(snapshot: Path, records: list[tuple[int, wal.Record]]) -> GraphStore:
+    store = _in_memory(snapshot)
+    for number, record in records:
+        store.apply(history.applied(history.decode(number, record.payload)))
     return store
-
-
-def _deltas(records: Callable[[], list[tuple[int, wal.Record]]]) -> list[Delta]:
-    """What the store applies for each record (its delta and its description)."""
-    return [history.applied(history.decode(n, record.payload)) for n, record in records()]
 
 
 def _open(snapshot: Path) -> tuple[wal.Log, list[tuple[int, wal.Record]]]:
@@ -103,14 +86,13 @@ def recovered(snapshot: Path) -> tuple[GraphStore, int]:
     """The owner's view: the snapshot with the log replayed (repairing a torn tail); the
     store and the number of changes replayed."""
     records = _open(snapshot)[1]
-    return _replay(snapshot, lambda: records), len(records)
+    return _replay(snapshot, records), len(records)
 
 
 def read_prefix(snapshot: Path, writes: int | None = None) -> GraphStore:
     """A reader's view: the snapshot with the first `writes` changes of the log that it does
     not hold (default all) replayed."""
-    base = snapshot_version(snapshot)
-    return _replay(snapshot, lambda: wal.read(log_path(snapshot), base, writes))
+    return _replay(snapshot, wal.read(log_path(snapshot), snapshot_version(snapshot), writes))
 
 
 def open_log(snapshot: Path) -> int:
