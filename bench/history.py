@@ -22,16 +22,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import httpx
 
+from bench.compare import serve as serve_checkout
 from bench.load import ACCEPT, Query, count, load_queries
 from srg_graph.config import Settings
 from srg_graph.dataset.build import build
@@ -40,7 +39,7 @@ from srg_graph.dataset.embedded import Dataset
 from srg_graph.dataset.history import Meta
 from srg_graph.store import Delta
 
-READY = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
+ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/srg/id/"
 ORGANISATIONS = "https://w3id.org/srg/graph/bench-organisations"
 ALT = "<http://www.w3.org/2004/02/skos/core#altLabel>"
@@ -106,15 +105,9 @@ def prepare(generated: Path, store: Path, changes: int) -> dict[str, float]:
 
 
 def serve(store: Path) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "srg_graph.cli", "serve", "--store", str(store), "--port", "0"]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    for line in process.stderr:
-        found = READY.search(line)
-        if found:
-            threading.Thread(target=process.stderr.read, daemon=True).start()
-            return process, f"http://127.0.0.1:{found.group(1)}"
-    raise SystemExit("the server did not start")
+    """`srg serve` of this checkout on `store`, and its base URL."""
+    process, endpoint = serve_checkout(ROOT, store, [])
+    return process, endpoint.removesuffix("/sparql")
 
 
 def timed(http: httpx.Client, query: Query, version: int | None) -> tuple[float, int]:

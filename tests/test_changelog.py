@@ -95,6 +95,7 @@ def test_a_rewritten_log_is_read_anew(private_store: Path) -> None:
     data.commit(Delta(_triple("thing/p", "P"), b"", frozenset({GRAPH})), Meta("alice"))
     index = ChangeLog(log_path(private_store))
     assert index.entry(2) is not None and index.entry(2).added == 1  # type: ignore[union-attr]
+    data.close()  # the command owns the store while it purges
     statements = private_store.with_name("purge.nq")
     statements.write_bytes(_triple("thing/p", "P"))
     done = run_srg(

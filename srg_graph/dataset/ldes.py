@@ -1,8 +1,8 @@
 """The history as a Linked Data Event Stream (LDES 1.0): its members, in pages of fixed size.
 
 A member is a version of a resource: the state of one resource (its subject-centred
-description, `store.versions`) just after a change that touched it. The members of change `n`
-are the resources it touched, sorted by IRI; the `k`-th is
+description, `store.resource_versions`) just after a change that touched it. The members of
+change `n` are the resources it touched, sorted by IRI; the `k`-th is
 `https://w3id.org/srg/id/change/{n}/member/{k}`. Its triples are the description with the
 member's IRI as subject, and the envelope:
 
@@ -24,8 +24,9 @@ members split over two pages where a page fills up; a full page never changes ag
 pages are made lazily (`refresh`, when a reader asks for the stream's newest state) and kept
 on disk beside the store (`<store>.ldes/`): the members' N-Triples per page, the index of the
 pages (`state.json`), and the replica of the data at the last change written
-(`store.versions.Replica`), which is moved on change by change from the log (the write-ahead
-log is the history, `dataset.history`), so no version is ever made by copying the dataset.
+(`store.resource_versions.Replica`), which is moved on change by change from the log (the
+write-ahead log is the history, `dataset.history`), so no version is ever made by copying the
+dataset.
 
 The replica starts at the version just before the log's first change: the store at some
 version (the snapshot, or a remote store's current content) with the logged changes up to it
@@ -58,7 +59,7 @@ from ..namespaces import DCTERMS, PROV, RDF, SRG, XSD
 from ..sparql.named import Binding
 from ..store import GraphStore
 from ..store.history_graph import change_iri
-from ..store.versions import Replica, relabelled
+from ..store.resource_versions import Replica, relabelled
 from . import history
 from .embedded import Dataset, log_path, read_prefix, snapshot_version
 from .history import Change

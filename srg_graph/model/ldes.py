@@ -31,7 +31,7 @@ from ..dataset.ldes import (
 )
 from ..namespaces import DCTERMS, LDES, PREFIXES, RDFS, TREE, XSD
 from ..sparql.named import Binding
-from ..store.versions import Statement, members_of, render, statements_ntriples
+from ..store.resource_versions import Statement, members_of, render, statements_ntriples
 
 # The media types the stream is served in (the LDES server primer's formats), Turtle first.
 OFFERED = (
