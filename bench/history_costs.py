@@ -45,7 +45,8 @@ from typing import Any
 
 import httpx
 
-from bench.history import READY, commit_changes, prepare_base
+from bench.compare import READY
+from bench.history import commit_changes, prepare_base
 from bench.write import WRITES, membership_triples
 from srg_graph.dataset import embedded, history, wal
 from srg_graph.dataset.changelog import ChangeLog
