@@ -98,7 +98,14 @@ def read_prefix(snapshot: Path, writes: int | None = None) -> GraphStore:
 def open_log(snapshot: Path) -> int:
     """Make the snapshot and its log whole again after a crash (as `recovered` does, without
     loading anything); the number of changes to replay onto the snapshot."""
-    return len(_open(snapshot)[1])
+    return opened_log(snapshot)[1]
+
+
+def opened_log(snapshot: Path) -> tuple[wal.Log, int]:
+    """`open_log`, with the owner's handle on the log it read (for `Dataset`, so that the
+    server reads the whole log once)."""
+    log, records = _open(snapshot)
+    return log, len(records)
 
 
 def latest_version(snapshot: Path) -> int:
@@ -243,14 +250,18 @@ class Dataset:
     call it after `open_log` or `recovered`.
     """
 
-    def __init__(self, snapshot: Path, store: Queries, writes: int):
+    def __init__(self, snapshot: Path, store: Queries, writes: int, opened: wal.Log | None = None):
         self.owner = hold(snapshot)  # one writer a store, for as long as the dataset lives
         self.snapshot, self.store, self.writes = snapshot, store, writes
         self.generation = snapshot.stat().st_mtime_ns
         log = log_path(snapshot)
         self.modified = max(snapshot.stat().st_mtime, log.stat().st_mtime if log.exists() else 0)
         self.lock = threading.Lock()
-        self.log = wal.Log.open(log, snapshot_version(snapshot))[0]
+        # `opened`: the log as `opened_log` read it, unless it changed since (read anew)
+        size = log.stat().st_size if log.exists() else 0
+        if opened is None or opened.path != log or opened.end != size:
+            opened = wal.Log.open(log, snapshot_version(snapshot))[0]
+        self.log = opened
         self.changelog = ChangeLog(log)  # the index of the history, read at first use
 
     @classmethod

@@ -32,6 +32,7 @@ from typing import Any
 
 from ..config import Settings
 from ..dataset import embedded as dataset
+from ..dataset import wal
 from ..dataset.lock import hold
 from ..errors import Busy, EvaluationFailed, OverMemoryLimit, QueryTimeout, SourceError
 from ..store import Answer, Delta, QueryRequest
@@ -123,12 +124,20 @@ class QueryPool:
         # the one that needs too much is told apart from those stopped with it
         self.suspects = threading.Lock()
         self.committed = writes  # deltas in the log and sent to the worker
+        # the owner's handle on the log as it was opened, for the dataset (`take_log`)
+        self.opened: wal.Log | None = None
         self.idle: queue.Queue[Slot] = queue.Queue()
         self.registry = threading.Lock()
         self.closed = False
         # Now, while the server has one thread (it is called before uvicorn serves).
         self.zygote = Zygote.fork()
         self.worker = self._fork()
+
+    def take_log(self) -> wal.Log | None:
+        """The log as `open_pool` opened it (once; None after), so that the dataset does not
+        read the whole log again."""
+        opened, self.opened = self.opened, None
+        return opened
 
     def loaded(self) -> None:
         """Wait until the worker has loaded the dataset; `SourceError` if it could not."""
@@ -390,8 +399,8 @@ def open_pool(settings: Settings) -> QueryPool:
     pool = _AHEAD.pop(settings.store, None)
     if pool is not None:
         return pool
-    writes = dataset.open_log(settings.store)
-    return QueryPool(
+    log, writes = dataset.opened_log(settings.store)
+    pool = QueryPool(
         settings.store,
         writes,
         settings.workers,
@@ -400,6 +409,8 @@ def open_pool(settings: Settings) -> QueryPool:
         settings.max_query_memory,
         settings.history_versions,
     )
+    pool.opened = log
+    return pool
 
 
 def start_ahead(settings: Settings) -> QueryPool:

@@ -95,7 +95,7 @@ def open_services(settings: Settings) -> Services:
         pool: QueryPool | RemotePool = RemotePool(store)
     else:
         pool = open_pool(settings)
-        data = Dataset(settings.store, WorkerStore(pool), pool.committed)
+        data = Dataset(settings.store, WorkerStore(pool), pool.committed, pool.take_log())
         pool.loaded()
     warm_up()  # (after the fork of the query workers, which needs a single thread)
     # The history's index with the subjects of every change (resource pages, TimeMaps), read
