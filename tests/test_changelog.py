@@ -10,7 +10,7 @@ from server import run_srg
 
 from srg_graph.dataset import history
 from srg_graph.dataset.changelog import ChangeLog, subjects_of
-from srg_graph.dataset.embedded import Dataset, log_path
+from srg_graph.dataset.embedded import Dataset, log_path, opened_log, recovered
 from srg_graph.dataset.history import Meta
 from srg_graph.store import Delta
 
@@ -106,6 +106,22 @@ def test_a_rewritten_log_is_read_anew(private_store: Path) -> None:
     assert index.last == 4 and index.entry(4).kind == "purge"  # type: ignore[union-attr]
     assert index.entry(2).added == 0  # type: ignore[union-attr]
     assert index.change(2).delta.added == b""  # type: ignore[union-attr]
+
+
+def test_a_log_handed_over_out_of_date_is_read_anew(private_store: Path) -> None:
+    """The server's pool hands the log it opened to the dataset; one that changed since is
+    read again, so a change is never numbered twice."""
+    handed, _ = opened_log(private_store)
+    data = Dataset.recovered(private_store)
+    data.commit(Delta(b"", _triple("thing/r", "R"), frozenset({GRAPH})), Meta("alice"))
+    last = data.change_number
+    data.close()
+    again = Dataset(private_store, *recovered(private_store), handed)
+    assert again.change_number == last
+    again.commit(Delta(b"", _triple("thing/s", "S"), frozenset({GRAPH})), Meta("alice"))
+    assert again.change_number == last + 1
+    again.close()
+    assert ChangeLog(log_path(private_store)).last == last + 1
 
 
 def test_a_store_without_a_history() -> None:
