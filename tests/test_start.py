@@ -4,6 +4,7 @@ directory). Real `make -n`, real `srg` subprocesses, real sockets."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -24,9 +25,12 @@ def make_commands(target: str) -> list[str]:
     installed yet), without running them."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    done = subprocess.run(
-        ["make", "-n", "-B", target], cwd=ROOT, capture_output=True, text=True, check=True
-    )
+    # run from `make test`, the outer make's settings would reach this one (and its
+    # "Entering directory" lines): it is asked as from a shell
+    outer = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    env = {name: value for name, value in os.environ.items() if name not in outer}
+    command = ["make", "--no-print-directory", "-n", "-B", target]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return done.stdout.splitlines()
 
 
