@@ -19,26 +19,69 @@ READY = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 ROOT = Path(__file__).resolve().parent.parent
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 # SRG_TEST_REMOTE=1 runs every server of the suite in remote-store mode, on a real
-# `oxigraph serve` that holds a copy of the server's store (`srg push`).
-REMOTE = os.environ.get("SRG_TEST_REMOTE") == "1"
+# `oxigraph serve` that holds a copy of the server's store (`srg push`);
+# SRG_TEST_REMOTE=virtuoso does the same on a private OpenLink Virtuoso (tests/virtuoso.py).
+REMOTE_ENGINE = {"1": "oxigraph", "oxigraph": "oxigraph", "virtuoso": "virtuoso"}.get(
+    os.environ.get("SRG_TEST_REMOTE", "")
+)
+REMOTE = REMOTE_ENGINE is not None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-class OxigraphServer:
+class RemoteStoreServer:
+    """A SPARQL 1.1 store process holding a copy of a store, started once per store."""
+
+    # by store: a server restarted on the same store finds its data again
+    running: ClassVar[dict[Path, RemoteStoreServer]] = {}
+    process: subprocess.Popen
+
+    def __init__(self, store: Path):
+        raise NotImplementedError
+
+    @classmethod
+    def of(cls, store: Path) -> RemoteStoreServer:
+        found = cls.running.get(store)
+        if found is None or found.process.poll() is not None:
+            found = cls.running[store] = cls(store)
+        return found
+
+    def endpoints(self) -> tuple[str, str, str]:
+        """The store's query, update and Graph Store endpoints."""
+        raise NotImplementedError
+
+    def flags(self) -> list[str]:
+        """The `srg serve` flags that put a server on this store."""
+        query, update, gsp = self.endpoints()
+        return ["--sparql-endpoint", query, "--update-endpoint", update, "--gsp-endpoint", gsp]
+
+    def stop(self) -> None:
+        """Stop the store; its data stays, for a server restarted on the same store."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(30)
+
+
+def remote_store_server(store: Path) -> RemoteStoreServer:
+    """The running remote store of the engine SRG_TEST_REMOTE names, holding `store`."""
+    if REMOTE_ENGINE == "virtuoso":
+        from virtuoso import VirtuosoServer
+
+        return VirtuosoServer.of(store)
+    return OxigraphServer.of(store)
+
+
+class OxigraphServer(RemoteStoreServer):
     """A real `oxigraph serve` (on disk, union default graph) holding a copy of a store,
     made beside it (`<store>-oxigraph`) on first use."""
 
-    # by store: a server restarted on the same store finds its data again
-    running: ClassVar[dict[Path, OxigraphServer]] = {}
-
     def __init__(self, store: Path):
         self.location = store.with_name(store.name + "-oxigraph")
-        self.url = f"http://127.0.0.1:{_free_port()}"
+        self.url = f"http://127.0.0.1:{free_port()}"
         command = [str(OXIGRAPH), "serve", "--location", str(self.location)]
         command += ["--bind", self.url.removeprefix("http://"), "--union-default-graph"]
         fresh = not self.location.exists()
@@ -49,13 +92,6 @@ class OxigraphServer:
             if pushed.returncode != 0:
                 self.stop()
                 raise RuntimeError(f"srg push failed: {pushed.stderr}")
-
-    @classmethod
-    def of(cls, store: Path) -> OxigraphServer:
-        found = cls.running.get(store)
-        if found is None or found.process.poll() is not None:
-            found = cls.running[store] = cls(store)
-        return found
 
     def _wait(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -68,18 +104,8 @@ class OxigraphServer:
         self.stop()
         raise RuntimeError("oxigraph serve did not start")
 
-    def flags(self) -> list[str]:
-        return [
-            *("--sparql-endpoint", f"{self.url}/query"),
-            *("--update-endpoint", f"{self.url}/update"),
-            *("--gsp-endpoint", f"{self.url}/store"),
-        ]
-
-    def stop(self) -> None:
-        """Stop the store; its data stays, for a server restarted on the same store."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
+    def endpoints(self) -> tuple[str, str, str]:
+        return f"{self.url}/query", f"{self.url}/update", f"{self.url}/store"
 
 
 class Server:
@@ -96,7 +122,7 @@ class Server:
         env["SRG_WRITE_TOKENS"] = self.tokens
         command = [sys.executable, "-m", "srg_graph.cli", "serve", "--port", "0", *self.args]
         if REMOTE and "--sparql-endpoint" not in self.args:
-            command += OxigraphServer.of(self.store).flags()
+            command += remote_store_server(self.store).flags()
         self.process = subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
@@ -138,8 +164,8 @@ class Server:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
-        if self.store in OxigraphServer.running:
-            OxigraphServer.running.pop(self.store).stop()
+        if self.store in RemoteStoreServer.running:
+            RemoteStoreServer.running.pop(self.store).stop()
 
 
 def run_srg(

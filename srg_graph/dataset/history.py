@@ -56,8 +56,13 @@ class Change:
 
 
 def now() -> str:
-    """The current time as the history writes it (UTC, microseconds, `Z`)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The current time as the history writes it (UTC, to the microsecond, `Z`), in XSD's
+    canonical form, without trailing zeros in the fraction: stores keep an xsd:dateTime by
+    its value and write it so (pyoxigraph, `oxigraph serve`; Virtuoso too, except that it
+    writes a fraction of whole milliseconds with three digits: `.120`), so that the history
+    graph's `prov:endedAtTime` reads as the log's time."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0").rstrip(".")
+    return f"{stamp}Z"
 
 
 def encode(delta: Delta, meta: Meta, time: str) -> bytes:

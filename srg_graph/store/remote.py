@@ -8,12 +8,18 @@ graph, as the embedded store does.
 
 Terms are bound by a `VALUES` block written by pyoxigraph's own term serialiser, never by
 pasting text. Blank nodes cannot be named in a query to another store, so statements about a
-blank node cannot be looked up one by one (the product's data has none).
+blank node cannot be looked up by their blank node; the store's own labels for them are stable
+though, so a statement read from the store can be recognised (`contains`), and a whole graph's
+blank-node statements can be deleted by pattern (`apply`, a Graph Store PUT).
+
+OpenLink Virtuoso, which differs from the standard in many ways, is told by the `Server`
+header of its first answer (`RemoteStore.virtuoso`); its dialect is in `store/virtuoso.py`.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -26,6 +32,7 @@ from ..errors import InvalidRequest, NotPossible, ReadOnly, RemoteFailure, Unava
 from ..sparql import internal
 from ..sparql.guard import names_dataset, query_dataset
 from ..sparql.prebinding import prebound
+from . import virtuoso as dialect
 from .base import _bounded, rdf_format
 from .graph_store import Delta, GraphStore, Queries
 
@@ -33,6 +40,7 @@ RESULTS = "application/sparql-results+json"
 ACCEPT = f"{RESULTS}, application/n-triples;q=0.9"
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 BATCH = 200  # terms per VALUES block: a few kilobytes of query
+GRAPHS_FRESH = 1.0  # seconds that Virtuoso's list of graphs is used for, unless written to
 
 
 def _sparql(name: str) -> str:
@@ -80,14 +88,33 @@ def _term(term: Any) -> str:
     return "UNDEF" if term is None else str(term)
 
 
-def _data_block(quads: Iterable[ox.Quad]) -> str:
-    """The inside of `INSERT DATA { }`: one `GRAPH <g> { s p o . }` per quad."""
-    lines = []
+def _bound(text: str, terms: Mapping[str, Any]) -> str:
+    return prebound(text, values_block(list(terms), [list(terms.values())]))
+
+
+def _data_block(
+    quads: Iterable[ox.Quad], default: str | None = None, blanks_named: bool = False
+) -> str:
+    """The inside of `INSERT DATA { }`: the triples, then one `GRAPH <g> { s p o . … }` per
+    named graph; the default graph's triples in graph `default` if given; blank nodes as
+    Virtuoso's IRIs for them if `blanks_named` (a DELETE DATA for Virtuoso)."""
+    graphs: dict[str, list[str]] = {}
     for q in quads:
-        triple = f"{q.subject} {q.predicate} {q.object} ."
-        named = not isinstance(q.graph_name, ox.DefaultGraph)
-        lines.append(f"GRAPH {q.graph_name} {{ {triple} }}" if named else triple)
+        s, o = q.subject, q.object
+        if blanks_named:
+            s, o = dialect.named_blank(s), dialect.named_blank(o)
+        graph = q.graph_name
+        if default is not None and isinstance(graph, ox.DefaultGraph):
+            graph = ox.NamedNode(default)
+        name = "" if isinstance(graph, ox.DefaultGraph) else str(graph)
+        graphs.setdefault(name, []).append(f"{s} {q.predicate} {o} .")
+    lines = graphs.pop("", [])
+    lines += [f"GRAPH {name} {{\n" + "\n".join(t) + "\n}" for name, t in graphs.items()]
     return "\n".join(lines)
+
+
+def _has_blank(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
 
 
 class RemoteStore(Queries):
@@ -103,6 +130,17 @@ class RemoteStore(Queries):
         self.query_url, self.update_url, self.gsp_url = query_url, update_url, gsp_url
         self.timeout = timeout
         self.http = httpx.Client(timeout=httpx.Timeout(timeout, connect=5.0))
+        self._engine: str | None = None  # the `Server` header of the store's first answer
+        self._graphs: tuple[float, list[str]] | None = None  # Virtuoso's, and when read
+
+    @property
+    def virtuoso(self) -> bool:
+        """Whether the store is OpenLink Virtuoso (asked once, with `ASK {}`)."""
+        if self._engine is None:
+            headers = {"Accept": RESULTS, "Content-Type": "application/x-www-form-urlencoded"}
+            body = urlencode({"query": "ASK {}"}).encode()
+            self._send("POST", self.query_url, "query", content=body, headers=headers)
+        return dialect.is_virtuoso(self._engine or "")
 
     # -- the protocol ------------------------------------------------------------------------
     def _send(self, method: str, url: str, what: str, **options: Any) -> httpx.Response:
@@ -115,6 +153,8 @@ class RemoteStore(Queries):
             ) from None
         except httpx.HTTPError as error:
             raise RemoteFailure(f"the remote store could not be reached: {error}") from None
+        if self._engine is None:
+            self._engine = response.headers.get("server", "")
         if response.status_code >= 400:
             detail = response.text.strip()[:2000]
             if response.status_code == 400:
@@ -135,7 +175,9 @@ class RemoteStore(Queries):
         The dataset goes as the protocol's `default-graph-uri` and `named-graph-uri`, which
         override the query's FROM and FROM NAMED; the store's own default graph cannot be
         named that way (the store answers with the union of its graphs), so a dataset that
-        needs it raises `OwnDefaultGraph`."""
+        needs it raises `OwnDefaultGraph` (Virtuoso: its stand-in graph is named)."""
+        if self.virtuoso:
+            return self._evaluate_on_virtuoso(sparql, base_iri, terms, default_graph, named_graphs)
         if default_graph is not None and None in default_graph:
             raise OwnDefaultGraph("the remote store's own default graph cannot be queried")
         text = sparql
@@ -146,16 +188,72 @@ class RemoteStore(Queries):
             # as the default graph may apply that over a query's FROM
             default_graph, named_graphs = query_dataset(text)
         if terms:
-            text = prebound(text, values_block(list(terms), [list(terms.values())]))
-        form = [("query", text)]
-        form += _dataset_parameters(default_graph, named_graphs)
-        headers = {"Accept": ACCEPT, "Content-Type": "application/x-www-form-urlencoded"}
-        body = urlencode(form).encode()
+            text = _bound(text, terms)
+        return self._query(text, _dataset_parameters(default_graph, named_graphs))
+
+    def _evaluate_on_virtuoso(
+        self,
+        sparql: str,
+        base_iri: str | None,
+        terms: Mapping[str, Any] | None,
+        default_graph: Sequence[str | None] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> Any:
+        """`evaluate` in Virtuoso's dialect (`store/virtuoso.py`)."""
+        text = dialect.with_base(sparql, base_iri) if base_iri else sparql
+        if default_graph is None and named_graphs is None and names_dataset(text):
+            default_graph, named_graphs = query_dataset(text)
+        if terms:
+            text = _bound(text, terms)
+        if default_graph is not None or named_graphs is not None:
+            # Virtuoso applies FROM over the protocol's dataset: the query's own are left out
+            text = dialect.without_from(text)
+            dataset = _dataset_parameters(dialect.stand_in(default_graph), named_graphs)
+        elif dialect.answers_under_dataset(text):
+            # the data's graphs as the default graph (Virtuoso's own left out); with no
+            # named-graph-uri, GRAPH ?g still ranges over every graph there
+            graphs = [*self._virtuoso_graphs(), dialect.DEFAULT_GRAPH]
+            dataset = [("default-graph-uri", g) for g in graphs]
+        else:
+            dataset = []
+        booleans = dialect.boolean_variables(text)
+        return self._query(dialect.rewritten(text), dataset, dialect.accept(text), booleans)
+
+    def _query(
+        self,
+        text: str,
+        dataset: list[tuple[str, str]],
+        accept: str = ACCEPT,
+        booleans: frozenset[str] = frozenset(),
+    ) -> Any:
+        """The remote store's answer to a query as it is to be sent."""
+        headers = {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"}
+        body = urlencode([("query", text), *dataset]).encode()
         response = self._send("POST", self.query_url, "query", content=body, headers=headers)
+        if response.headers.get("x-sql-state") == dialect.TIMED_OUT:  # a part of an answer
+            raise Unavailable(
+                f"the remote store did not answer the query within {self.timeout:g} s; "
+                "make the query cheaper or ask for less",
+            )
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media == RESULTS:
-            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+            content = response.content
+            if self.virtuoso:
+                content = dialect.results(content, booleans)
+            return ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
         return RemoteTriples(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+
+    def _virtuoso_graphs(self) -> list[str]:
+        """The graphs of a Virtuoso store that hold the data: not its own, nor the stand-in
+        for the default graph; read again after a write through this store, and at most
+        `GRAPHS_FRESH` seconds old for the writes of others."""
+        cached = self._graphs
+        if cached is not None and time.monotonic() - cached[0] < GRAPHS_FRESH:
+            return cached[1]
+        rows = self._query(_sparql("held-graphs"), [])
+        graphs = sorted(g for g in (row["g"].value for row in rows) if g not in dialect.HIDDEN)
+        self._graphs = (time.monotonic(), graphs)
+        return graphs
 
     def solutions(self, sparql: str, terms: Mapping[str, Any]) -> Any:
         if any(isinstance(term, ox.BlankNode) for term in terms.values()):
@@ -166,7 +264,10 @@ class RemoteStore(Queries):
         if self.update_url is None:
             raise ReadOnly("this server is read-only: it has no --update-endpoint")
         headers = {"Content-Type": "application/sparql-update"}
-        self._send("POST", self.update_url, "update", content=sparql.encode(), headers=headers)
+        try:
+            self._send("POST", self.update_url, "update", content=sparql.encode(), headers=headers)
+        finally:
+            self._graphs = None
 
     # -- graphs and quads ----------------------------------------------------------------------
     def graph_names(self) -> list[str]:
@@ -180,7 +281,11 @@ class RemoteStore(Queries):
         return int(row["quads"].value) + len(self._default_graph())
 
     def _default_graph(self) -> list[ox.Quad]:
-        """The store's real default graph, through the Graph Store Protocol."""
+        """The store's real default graph, through the Graph Store Protocol (Virtuoso: its
+        stand-in graph, asked as it is: `GRAPH ?g` would leave it out)."""
+        if self.virtuoso:
+            text = _bound(_sparql("quads"), {"g": ox.NamedNode(dialect.DEFAULT_GRAPH)})
+            return [ox.Quad(r["s"], r["p"], r["o"]) for r in self._query(text, [])]
         if self.gsp_url is None:
             return []
         headers = {"Accept": "application/n-triples"}
@@ -216,8 +321,10 @@ class RemoteStore(Queries):
     def contains(self, quad: ox.Quad) -> bool:
         if isinstance(quad.graph_name, ox.DefaultGraph):
             return quad in self._default_graph()
-        if any(isinstance(t, ox.BlankNode) for t in (quad.subject, quad.object)):
-            return False
+        if _has_blank(quad):  # one the store returned: its labels stay the same
+            pattern = {"s": quad.subject, "p": quad.predicate, "o": quad.object}
+            named = {n: t for n, t in pattern.items() if not isinstance(t, ox.BlankNode)}
+            return quad in self._named_quads({**dict.fromkeys(pattern), **named}, quad.graph_name)
         terms = {"s": quad.subject, "p": quad.predicate, "o": quad.object, "g": quad.graph_name}
         return bool(self.evaluate(_sparql("contains"), terms=terms))
 
@@ -257,18 +364,63 @@ class RemoteStore(Queries):
 
     # -- writing -------------------------------------------------------------------------------
     def apply(self, delta: Delta) -> None:
-        """Apply a delta in one SPARQL Update request, which the store applies atomically."""
+        """Apply a delta in one SPARQL Update request, which the store applies atomically.
+
+        Statements with blank nodes: Virtuoso names its blank nodes in DELETE DATA; another
+        store has every blank-node statement of a graph deleted by pattern when the delta
+        removes all of them (a graph replaced or cleared), and refuses (`NotPossible`) to
+        delete some of them only. New blank nodes are inserted by `INSERT { } WHERE { }`
+        (Virtuoso refuses them in INSERT DATA), which makes them new nodes, kept apart from
+        those already in the store.
+        """
+        virtuoso = self.virtuoso
+        default = dialect.DEFAULT_GRAPH if virtuoso else None
         removed = list(ox.parse(delta.removed, ox.RdfFormat.N_QUADS))
-        if any(isinstance(t, ox.BlankNode) for q in removed for t in (q.subject, q.object)):
-            raise NotPossible("a statement about a blank node cannot be deleted in a remote store")
-        operations = [f"DELETE DATA {{ {_data_block(removed)} }}"] if removed else []
+        named = [q for q in removed if virtuoso or not _has_blank(q)]
+        operations = []
+        if named:
+            operations.append(f"DELETE DATA {{ {_data_block(named, default, virtuoso)} }}")
+        if not virtuoso:
+            blank = [q for q in removed if _has_blank(q)]
+            operations += self._blank_deletions(blank, set(delta.dropped))
         operations += [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in delta.dropped]
         operations += [f"CREATE SILENT GRAPH {ox.NamedNode(g)}" for g in delta.created]
-        if delta.added:
-            added = ox.parse(delta.added, ox.RdfFormat.N_QUADS)
-            operations.append(f"INSERT DATA {{ {_data_block(added)} }}")
+        added = list(ox.parse(delta.added, ox.RdfFormat.N_QUADS))
+        plain = [q for q in added if not _has_blank(q)]
+        if plain:
+            operations.append(f"INSERT DATA {{ {_data_block(plain, default)} }}")
+        blank_added = [q for q in added if _has_blank(q)]
+        if blank_added:  # a label names the same new node throughout a template
+            block = _data_block(blank_added, default)
+            insert = (
+                dialect.insert_blank(block) if virtuoso else f"INSERT {{ {block} }} WHERE {{ }}"
+            )
+            operations.append(insert)
         if operations:
             self.update(" ;\n".join(operations))
+
+    def _blank_deletions(self, quads: list[ox.Quad], dropped: set[str]) -> list[str]:
+        """Operations that delete these blank-node statements (read from the store, so with
+        its labels): every blank-node statement of a graph, by pattern; graphs dropped
+        anyway are left to DROP."""
+        graphs: dict[Any, set[ox.Quad]] = {}
+        for quad in quads:
+            graph = quad.graph_name
+            if not (isinstance(graph, ox.NamedNode) and graph.value in dropped):
+                graphs.setdefault(graph, set()).add(quad)
+        operations = []
+        for graph, gone in graphs.items():
+            present = {q for q in self.quads(graph=graph) if _has_blank(q)}
+            if not present <= gone:
+                raise NotPossible(
+                    "some of the statements about blank nodes of a graph cannot be deleted in "
+                    "a remote store (only all of them, as when the graph is replaced)"
+                )
+            if isinstance(graph, ox.DefaultGraph):
+                operations.append(_sparql("delete-blank-default"))
+            else:
+                operations.append(_bound(_sparql("delete-blank"), {"g": graph}))
+        return operations
 
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Graph Store PUT: the remote graph holds exactly these triples afterwards."""
@@ -276,7 +428,12 @@ class RemoteStore(Queries):
             raise InvalidRequest("copying graphs needs the store's --gsp-endpoint")
         headers = {"Content-Type": "application/n-triples"}
         params = {"graph": graph}
-        self._send("PUT", self.gsp_url, "upload", params=params, content=ntriples, headers=headers)
+        try:
+            self._send(
+                "PUT", self.gsp_url, "upload", params=params, content=ntriples, headers=headers
+            )
+        finally:
+            self._graphs = None
 
     def close(self) -> None:
         self.http.close()
