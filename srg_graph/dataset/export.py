@@ -12,7 +12,6 @@ no change to make.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from ..config import Settings
 from ..namespaces import GRAPH, PREFIXES
 from ..store import GraphStore
 from ..store.history_graph import HISTORY
+from . import wal
 from .embedded import Dataset
 from .merge import current_sources, read_base, write_base
 from .sources import Kind, discover, graph_iri
@@ -48,7 +48,7 @@ def export(settings: Settings) -> Exported:
         if sources.has_graph(graph) and sources.statements(graph) == data.store.statements(graph):
             outcome.unchanged.append(path)
             continue
-        _write(path, data.store.dump("turtle", [graph], PREFIXES))
+        wal.replace_whole(path, data.store.dump("turtle", [graph], PREFIXES))
         outcome.written.append(path)
     if outcome.written:  # the files now say what the store holds, blank node labels apart
         exported, hashes = current_sources(settings.root, base)
@@ -66,12 +66,3 @@ def _new_file(root: Path, graph: str) -> Path | None:
     if stem == graph or not stem or "/" in stem or graph_iri(Kind.DATA, stem) != graph:
         return None
     return root / Kind.DATA.value / f"{stem}.ttl"
-
-
-def _write(path: Path, body: bytes) -> None:
-    staged = path.with_name(path.name + ".new")
-    with staged.open("wb") as out:
-        out.write(body)
-        out.flush()
-        os.fsync(out.fileno())
-    staged.rename(path)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -87,12 +86,7 @@ def write_base(snapshot: Path, sources: GraphStore, change: int, files: dict[str
     quads, index = _paths(snapshot)
     about = {"change": change, "files": files, "graphs": sources.graph_names()}
     for path, data in ((quads, sources.dump("nquads")), (index, json.dumps(about).encode())):
-        staged = path.with_name(path.name + ".new")
-        with staged.open("wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        staged.rename(path)
+        wal.replace_whole(path, data)
     wal.fsync_directory(snapshot.parent)
 
 

@@ -357,6 +357,22 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def write_synced(path: Path, data: bytes) -> None:
+    """Write `data` to `path` and fsync the file."""
+    with path.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def replace_whole(path: Path, data: bytes) -> None:
+    """Put `data` in place of `path` whole: written and synced beside it, then renamed (the
+    caller syncs the directory once its files are in place)."""
+    staged = path.with_name(path.name + ".new")
+    write_synced(staged, data)
+    staged.rename(path)
+
+
 def keep_copy(path: Path, data: bytes, kind: str, suffix: str = "") -> Path:
     """Write `data` durably beside `path` as `<name>.<kind>-<UTC time><suffix>`."""
     copy = path.with_name(f"{path.name}.{kind}-{_stamp()}{suffix}")
@@ -364,10 +380,7 @@ def keep_copy(path: Path, data: bytes, kind: str, suffix: str = "") -> Path:
     while copy.exists():
         number += 1
         copy = path.with_name(f"{path.name}.{kind}-{_stamp()}-{number}{suffix}")
-    with copy.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
+    write_synced(copy, data)
     fsync_directory(path.parent)
     return copy
 
