@@ -51,18 +51,22 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser, server):  # type: ignore[no-untyped-def]
+def _opened(browser, server, **options):  # type: ignore[no-untyped-def]
+    """A page at 1280 px in Dutch (Belgium), failing the test on any JavaScript error."""
     context = browser.new_context(  # type: ignore[attr-defined]
-        base_url=server.url, viewport={"width": 1280, "height": 900}, locale="nl-BE",
-        accept_downloads=True,
-    )  # fmt: skip
+        base_url=server.url, viewport={"width": 1280, "height": 900}, locale="nl-BE", **options
+    )
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
     yield opened
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser, server):  # type: ignore[no-untyped-def]
+    yield from _opened(browser, server, accept_downloads=True)
 
 
 def shot(page, name: str, full: bool = False) -> None:  # type: ignore[no-untyped-def]
@@ -376,16 +380,7 @@ def axe() -> Path:
 @pytest.fixture
 def audit(browser, server):  # type: ignore[no-untyped-def]
     """A page whose CSP lets axe be injected (`bypass_csp`: the CSP allows only our scripts)."""
-    context = browser.new_context(  # type: ignore[attr-defined]
-        base_url=server.url, viewport={"width": 1280, "height": 900}, locale="nl-BE",
-        bypass_csp=True,
-    )  # fmt: skip
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    yield from _opened(browser, server, bypass_csp=True)
 
 
 @pytest.mark.parametrize("kind", PAGES)
