@@ -27,6 +27,7 @@ from srg_graph.errors import SrgError
 from srg_graph.sparql.prebinding import prebound
 from srg_graph.store import ChangeRecorder, Delta, GraphStore, QueryRequest, RemoteStore
 from srg_graph.store import answer as answer_query
+from srg_graph.store import virtuoso as dialect
 from srg_graph.validation.report import Report
 from srg_graph.web.errors import status_of
 
@@ -170,6 +171,19 @@ def test_prebinding_puts_values_in_every_where_group() -> None:
     template = prebound("CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", values)
     assert template.index(values) > template.index("WHERE")
     assert prebound("CONSTRUCT WHERE { ?x ?p ?o }", values).endswith(values)
+
+
+def test_virtuoso_times_are_read_in_canonical_form() -> None:
+    """Virtuoso writes a time of whole milliseconds as `.120`; the history (and pyoxigraph)
+    as `.12`: read back, the two are one literal."""
+    cases = {
+        "2026-12-05T07:01:02.120Z": "2026-12-05T07:01:02.12Z",
+        "2026-12-05T07:01:02.000Z": "2026-12-05T07:01:02Z",
+        "2026-12-05T07:01:02.105+01:00": "2026-12-05T07:01:02.105+01:00",
+        "2026-12-05T07:01:02Z": "2026-12-05T07:01:02Z",
+        "2026-12-05T07:01:02.50": "2026-12-05T07:01:02.5",
+    }
+    assert {value: dialect.canonical_time(value) for value in cases} == cases
 
 
 def test_unreachable_store_is_502() -> None:

@@ -52,6 +52,7 @@ then sends each request through these functions:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urljoin
@@ -82,6 +83,9 @@ RDF_ANSWERS = ("CONSTRUCT", "DESCRIBE")
 PATHS = frozenset("+?/|^*")  # property path operators (and some others, which count too)
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BOOLEAN = f"{XSD}boolean"
+DATETIME = f"{XSD}dateTime"
+# the zeros that end a fraction of seconds (Virtuoso writes whole milliseconds as `.120`)
+_TRAILING_ZEROS = re.compile(r"\.(\d*?)0+(?=Z$|[+-]\d\d:\d\d$|$)")
 # the built-in functions whose value is a boolean (SPARQL 1.1, 17.4)
 BOOLEAN_CALLS = frozenset(
     {"BOUND", "SAMETERM", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX"}
@@ -384,13 +388,20 @@ def _bracket_end(tokens: list[Token], index: int) -> int | None:
     return None
 
 
+def canonical_time(value: str) -> str:
+    """An xsd:dateTime in XSD's canonical form: no trailing zeros in its fraction of seconds
+    (as pyoxigraph and the history write it; Virtuoso writes whole milliseconds as `.120`)."""
+    return _TRAILING_ZEROS.sub(lambda m: f".{m.group(1)}" if m.group(1) else "", value)
+
+
 # -- its answers ------------------------------------------------------------------------------
 def results(content: bytes, booleans: frozenset[str] = frozenset()) -> bytes:
     """Virtuoso's JSON results with its blank nodes (`nodeID://b123`) labelled `b123`, its
     booleans (`"1"^^xsd:boolean`, as it holds them) written `true` and `false`, as in its
     N-Triples and in the data it was given, and so the integers 0 and 1 of the variables
-    `booleans` (bound to a boolean expression by the query)."""
-    marks = (BLANK.encode(), BOOLEAN.encode())
+    `booleans` (bound to a boolean expression by the query); its xsd:dateTime values in
+    canonical form (`canonical_time`)."""
+    marks = (BLANK.encode(), BOOLEAN.encode(), DATETIME.encode())
     if not booleans and not any(mark in content for mark in marks):
         return content
     answer = json.loads(content)
@@ -404,4 +415,6 @@ def results(content: bytes, booleans: frozenset[str] = frozenset()) -> bytes:
                 or (name in booleans and term.get("datatype") == f"{XSD}integer")
             ):
                 term["datatype"], term["value"] = BOOLEAN, "true" if value == "1" else "false"
+            elif term.get("datatype") == DATETIME:
+                term["value"] = canonical_time(value)
     return json.dumps(answer).encode()
