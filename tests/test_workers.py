@@ -21,6 +21,7 @@ from conftest import TOKEN, running_server
 from server import REMOTE, Server
 
 from srg_graph.config import Settings
+from srg_graph.runtime.zygote import UNSAFE_FORK
 from srg_graph.validation.report import Report
 
 pytestmark = pytest.mark.skipif(REMOTE, reason="a remote store has no query workers")
@@ -82,6 +83,12 @@ def test_the_worker_is_forked_from_the_zygote(timed: Server) -> None:
     assert timed.process is not None
     (zygote,) = children(timed.process.pid)
     assert len(children(zygote)) == 1
+
+
+def test_the_zygote_is_forked_while_the_server_has_one_thread(timed: Server) -> None:
+    """(Its memory limit's watcher thread starts after the fork: a fork waits for the other
+    threads of the process to end, and a lock one of them held would stay locked.)"""
+    assert timed.log and not [line for line in timed.log if UNSAFE_FORK in line]
 
 
 def test_long_answers_keep_their_worker(timed: Server) -> None:

@@ -117,6 +117,9 @@ class QueryPool:
         versions: int = 2,
     ):
         self.owner = hold(snapshot)  # the server owns its store while it serves
+        # First, while the server has one thread (it is called before uvicorn serves, and the
+        # memory limit watches on a thread of its own).
+        self.zygote = Zygote.fork()
         self.snapshot, self.size, self.versions = snapshot, size, versions
         self.timeout, self.queue_timeout = timeout, queue_timeout
         self.memory = MemoryLimit(memory_limit, self._stop)
@@ -129,8 +132,6 @@ class QueryPool:
         self.idle: queue.Queue[Slot] = queue.Queue()
         self.registry = threading.Lock()
         self.closed = False
-        # Now, while the server has one thread (it is called before uvicorn serves).
-        self.zygote = Zygote.fork()
         self.worker = self._fork()
 
     def take_log(self) -> wal.Log | None:

@@ -13,6 +13,7 @@ zygote be lost, the server spawns a new one.
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 import signal
@@ -29,6 +30,8 @@ from .messages import Fork, Reap
 from .worker import serve_worker
 
 CONTEXT = multiprocessing.get_context("spawn")
+UNSAFE_FORK = "the zygote is forked from a process that still runs other threads"
+log = logging.getLogger("srg.workers")
 FORK_SECONDS, STOP_SECONDS = 30.0, 10.0
 
 
@@ -60,13 +63,19 @@ def _fork_child(body: Callable[[], None]) -> int:
     return pid
 
 
+def _threads() -> int:
+    tasks = Path("/proc/self/task")
+    return len(os.listdir(tasks)) if tasks.is_dir() else 1
+
+
 def _settle(seconds: float = 1.0) -> None:
     """Wait for threads that were joined to be gone from the system too (a joined Python
-    thread can still be ending in the C library for a moment)."""
-    tasks = Path("/proc/self/task")
+    thread can still be ending in the C library for a moment); say so if some stay."""
     deadline = time.monotonic() + seconds
-    while tasks.is_dir() and len(os.listdir(tasks)) > 1 and time.monotonic() < deadline:
+    while _threads() > 1 and time.monotonic() < deadline:
         time.sleep(0.001)
+    if _threads() > 1:
+        log.warning(f"{UNSAFE_FORK}: {_threads()} threads")
 
 
 def _serve(conn: Connection) -> None:
