@@ -12,7 +12,6 @@ from pathlib import Path
 from .config import Settings
 from .dataset import history
 from .dataset.amend import purge, revert
-from .dataset.build import fold_in
 from .dataset.embedded import Dataset, log_path
 from .dataset.export import export
 from .dataset.history import Meta
@@ -103,7 +102,6 @@ def cmd_purge(args: argparse.Namespace) -> int:
     if done.number is None:
         print("Nothing purged: no change of the history holds these statements")
         return OK
-    fold_in(data)  # the snapshot held the history graph as it was
     print(
         f"Purged {done.statements} statement(s) from change(s) {done.changes}; change "
         f"{done.number} records the purge"

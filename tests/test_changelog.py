@@ -8,7 +8,7 @@ from pathlib import Path
 
 from server import run_srg
 
-from srg_graph.dataset import history
+from srg_graph.dataset import history, records, wal
 from srg_graph.dataset.changelog import ChangeLog, subjects_of
 from srg_graph.dataset.embedded import Dataset, log_path, opened_log, recovered
 from srg_graph.dataset.history import Meta
@@ -176,3 +176,20 @@ def test_records_read_off_their_raw_json_as_decoded(private_store: Path) -> None
     assert index.touching(f"{ID}thing/fake") == []
     assert index.touching(f"{ID}thing/q") == [2, 3]
     assert index.entry(4).dropped == (GRAPH,)  # type: ignore[union-attr]
+
+
+def test_a_large_change_is_described_off_its_record_as_decoded(private_store: Path) -> None:
+    """The history graph's description of a build or bulk load (made at every start for the
+    changes a snapshot holds) is read off its record's bytes; the same as decoding it."""
+    data = Dataset.recovered(private_store)
+    many = b"".join(_triple(f"thing/{n}", "x" * 200 + ' \\"quoted\\" .\\n') for n in range(6000))
+    assert len(many) > records.LARGE
+    delta = Delta(b"", many, frozenset({GRAPH}), (GRAPH,))
+    data.commit(delta, Meta("bulk", 'a note with "quotes"', "load"))
+    data.commit(Delta(many, b"", frozenset({GRAPH}), (), (GRAPH,)), Meta("bulk"))
+    found = wal.scan(log_path(private_store))
+    described = [
+        (records.description(n, r.payload), history.described(history.decode(n, r.payload)))
+        for n, r in wal.numbered(found.records, None)
+    ]
+    assert len(described) == 3 and all(mine == decoded for mine, decoded in described)

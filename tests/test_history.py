@@ -224,6 +224,27 @@ def test_purge_erases_from_the_history_and_records_that_it_did(store: Path, tmp_
     assert last.meta.kind == "purge" and last.meta.note.startswith("AVG art. 17 (2 statement(s)")
 
 
+def test_a_purge_after_a_compaction_erases_from_the_snapshot_too(
+    store: Path, tmp_path: Path
+) -> None:
+    """The snapshot holds no description of the history (it is made from the log at every
+    start), so no copy of a purged statement is left in it."""
+    secret = f'<{ID}person/y> <http://xmlns.com/foaf/0.1/name> "Piet Pieters" <{ID[:-3]}graph/p> .'
+    (tmp_path / "secret.nq").write_text(secret + "\n")
+    assert srg(store, "load", str(tmp_path / "secret.nq"))[0] == 0
+    loaded = json.loads(srg(store, "history", "--format", "json")[1])[-1]["number"]
+    assert srg(store, "revert", str(loaded))[0] == 0
+    assert srg(store, "compact")[0] == 0
+    assert f"> <{HISTORY}> .".encode() not in (store / "dump.nq").read_bytes()
+    ask = tmp_path / "ask.rq"
+    ask.write_text(f'ASK {{ GRAPH <{HISTORY}> {{ ?statement ?p "Piet Pieters" }} }}')
+    assert json.loads(srg(store, "query", str(ask), "--format", "json")[1])["boolean"]
+    code, _, err = srg(store, "purge", "--statements", str(tmp_path / "secret.nq"), "--note", "AVG")
+    assert code == 0, err
+    assert not json.loads(srg(store, "query", str(ask), "--format", "json")[1])["boolean"]
+    assert not [f for f in store.iterdir() if f.is_file() and b"Piet Pieters" in f.read_bytes()]
+
+
 # -- rebuilds keep the writes ---------------------------------------------------------------
 @pytest.fixture
 def workspace(tmp_path: Path) -> Settings:

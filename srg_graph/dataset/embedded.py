@@ -18,15 +18,19 @@ import json
 import shutil
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SnapshotDamaged, StorageError
 from ..store import Delta, GraphStore, Queries
+from ..store.history_graph import HISTORY
 from ..store.snapshot import dump_version, has_dump, read_dump
 from . import faults, history, wal
 from .changelog import ChangeLog
 from .lock import hold
+from .records import description
 
 
 def log_path(snapshot: Path) -> Path:
@@ -68,11 +72,38 @@ def _in_memory(snapshot: Path) -> GraphStore:
     return store
 
 
-def _replay(snapshot: Path, records: list[tuple[int, wal.Record]]) -> GraphStore:
-    store = _in_memory(snapshot)
-    for number, record in records:
-        store.apply(history.applied(history.decode(number, record.payload)))
+def _replay(
+    snapshot: Path, base: int | None, records: Callable[[], list[tuple[int, wal.Record]]]
+) -> GraphStore:
+    """The snapshot (holding the changes up to `base`) in memory, with the log's `records`
+    (read when called) applied after it and the history graph made from all of them. The
+    records are read and decoded, and their descriptions made, on a thread while the engine
+    loads the snapshot (it lets go of the interpreter lock): at a million quads with 10,000
+    changes, that work is a second or two of the start."""
+    with ThreadPoolExecutor(1, "srg-log-replay") as reading:
+        pending = reading.submit(_deltas, base or 0, records)
+        try:
+            store = _in_memory(snapshot)
+        except BaseException:
+            pending.result()  # an error of the log first, as when it was read first
+            raise
+        # a snapshot written before the history graph was left out of snapshots holds one
+        store.apply(Delta(b"", b"", frozenset({HISTORY}), dropped=(HISTORY,)))
+        for delta in pending.result():
+            store.apply(delta)
     return store
+
+
+def _deltas(base: int, records: Callable[[], list[tuple[int, wal.Record]]]) -> list[Delta]:
+    """What the store applies for each record: the description of a change the snapshot
+    holds; the delta and the description of one after it."""
+    return [
+        description(n, record.payload)
+        if n <= base
+        else history.applied(history.decode(n, record.payload))
+        for n, record in records()
+        if n > 0  # (a record of format 1 the snapshot holds has no number)
+    ]
 
 
 def _open(snapshot: Path) -> tuple[wal.Log, list[tuple[int, wal.Record]]]:
@@ -85,14 +116,29 @@ def _open(snapshot: Path) -> tuple[wal.Log, list[tuple[int, wal.Record]]]:
 def recovered(snapshot: Path) -> tuple[GraphStore, int]:
     """The owner's view: the snapshot with the log replayed (repairing a torn tail); the
     store and the number of changes replayed."""
-    records = _open(snapshot)[1]
-    return _replay(snapshot, records), len(records)
+    count, base = len(_open(snapshot)[1]), snapshot_version(snapshot)
+    every = wal.read(log_path(snapshot), base, count, held=True)  # (those of the history too)
+    return _replay(snapshot, base, lambda: every), count
 
 
 def read_prefix(snapshot: Path, writes: int | None = None) -> GraphStore:
     """A reader's view: the snapshot with the first `writes` changes of the log that it does
     not hold (default all) replayed."""
-    return _replay(snapshot, wal.read(log_path(snapshot), snapshot_version(snapshot), writes))
+    return read_counted(snapshot, lambda: writes)
+
+
+def read_counted(snapshot: Path, writes: Callable[[], int | None]) -> GraphStore:
+    """`read_prefix`, the number of changes told by `writes` once the snapshot loads (the
+    query worker starts loading before its owner has read the log; see `recovered_swap`)."""
+    base = snapshot_version(snapshot)
+    return _replay(snapshot, base, lambda: wal.read(log_path(snapshot), base, writes(), held=True))
+
+
+def recovered_swap(snapshot: Path) -> None:
+    """Finish a snapshot swap a crash cut short, as the owner's `open_log` does first: once
+    done, a reader may load the snapshot while the owner reads the log."""
+    with hold(snapshot):
+        _recover_swap(snapshot)
 
 
 def open_log(snapshot: Path) -> int:

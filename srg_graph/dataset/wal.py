@@ -302,9 +302,12 @@ def pending(found: Scan, base: int | None) -> list[tuple[int, Record]]:
     return after
 
 
-def read(path: Path, base: int | None, limit: int | None = None) -> list[tuple[int, Record]]:
+def read(
+    path: Path, base: int | None, limit: int | None = None, held: bool = False
+) -> list[tuple[int, Record]]:
     """A reader's view: the first `limit` records (default all) that the snapshot does not
-    hold. A torn tail is left alone (the owner cuts it); damage before them is an error."""
+    hold, after those it holds if `held`. A torn tail is left alone (the owner cuts it);
+    damage before them is an error."""
     found = scan(path)
     after = pending(found, base)
     if found.damage is not None and (limit is None or len(after) < limit):
@@ -314,7 +317,11 @@ def read(path: Path, base: int | None, limit: int | None = None) -> list[tuple[i
             f"the write-ahead log {path} holds {len(after)} record(s) where {limit} were "
             "committed; it was changed behind the server's back"
         )
-    return after if limit is None else after[:limit]
+    chosen = after if limit is None else after[:limit]
+    if not held:
+        return chosen
+    before = [(n, record) for n, record in numbered(found.records, base) if n <= (base or 0)]
+    return before + chosen
 
 
 def _stamp() -> str:

@@ -84,6 +84,14 @@ class Committed:
 
 
 @dataclass(frozen=True, slots=True)
+class Replay:
+    """The records of the log a worker replays onto the snapshot, for a worker forked before
+    the server had read the log (it loads the snapshot meanwhile)."""
+
+    writes: int
+
+
+@dataclass(frozen=True, slots=True)
 class Loaded:
     """The worker holds the snapshot and the first `writes` records of the log."""
 
@@ -101,7 +109,7 @@ class Fork:
     ends follow as file descriptors on the zygote's channel."""
 
     snapshot: Path
-    writes: int
+    writes: int | None  # None: told later (`Replay`)
     pipes: int
     versions: int = 2  # past versions of the dataset the worker keeps (time travel)
 

@@ -45,6 +45,7 @@ from .messages import (
     Materialised,
     Raised,
     Read,
+    Replay,
     Request,
     Update,
     Work,
@@ -109,7 +110,7 @@ class QueryPool:
     def __init__(
         self,
         snapshot: Path,
-        writes: int,
+        writes: int | None,
         size: int,
         timeout: float,
         queue_timeout: float,
@@ -126,13 +127,22 @@ class QueryPool:
         # a request lost to the memory limit runs again alone among such requests, so that
         # the one that needs too much is told apart from those stopped with it
         self.suspects = threading.Lock()
-        self.committed = writes  # deltas in the log and sent to the worker
+        # deltas in the log and sent to the worker (None: the log is still being read; `replay`)
+        self.committed = writes
         # the owner's handle on the log as it was opened, for the dataset (`take_log`)
         self.opened: wal.Log | None = None
         self.idle: queue.Queue[Slot] = queue.Queue()
         self.registry = threading.Lock()
         self.closed = False
         self.worker = self._fork()
+
+    def replay(self, writes: int) -> None:
+        """Tell the worker, forked before the log was read, how many of its records to
+        replay onto the snapshot."""
+        with self.registry:
+            self.committed = writes
+            with suppress(OSError):  # a worker that is gone has a successor that was told
+                self.worker.control.send(Replay(writes))
 
     def take_log(self) -> wal.Log | None:
         """The log as `open_pool` opened it (once; None after), so that the dataset does not
@@ -199,6 +209,7 @@ class QueryPool:
         """Send the next committed delta of the log to the worker (call with the dataset lock
         held, so that deltas go out in commit order)."""
         with self.registry:
+            assert self.committed is not None, "a delta before the log was read"
             self.committed += 1
             # A worker that is gone gets a successor that loads the delta from the log.
             with suppress(OSError):
@@ -400,17 +411,24 @@ def open_pool(settings: Settings) -> QueryPool:
     pool = _AHEAD.pop(settings.store, None)
     if pool is not None:
         return pool
-    log, writes = dataset.opened_log(settings.store)
+    # The worker loads the snapshot while the server reads the log (a second at a million
+    # quads with a long history), then replays as many records as the server found.
+    dataset.recovered_swap(settings.store)
     pool = QueryPool(
         settings.store,
-        writes,
+        None,
         settings.workers,
         settings.query_timeout,
         settings.queue_timeout,
         settings.max_query_memory,
         settings.history_versions,
     )
-    pool.opened = log
+    try:
+        pool.opened, writes = dataset.opened_log(settings.store)
+    except BaseException:
+        pool.close()
+        raise
+    pool.replay(writes)
     return pool
 
 

@@ -27,7 +27,17 @@ from ..store import ChangeRecorder, Delta, GraphStore, QueryRequest, answer
 from ..store.update_recorder import SequentialUpdate, record_update, updated_on_a_copy
 from .memory import TRIM_AFTER, give_back_freed_memory
 from .memory_limit import resident
-from .messages import AtVersion, Committed, Loaded, LoadFailed, Materialised, Raised, Read, Request
+from .messages import (
+    AtVersion,
+    Committed,
+    Loaded,
+    LoadFailed,
+    Materialised,
+    Raised,
+    Read,
+    Replay,
+    Request,
+)
 
 
 class _Replica:
@@ -157,18 +167,30 @@ def _answer(conn: Connection, replica: _Replica) -> None:
 
 
 def _load_and_apply(
-    snapshot: Path, writes: int, deltas: queue.SimpleQueue, replica: _Replica, control: Connection
+    snapshot: Path,
+    writes: int | None,
+    deltas: queue.SimpleQueue,
+    replica: _Replica,
+    control: Connection,
 ) -> None:
-    """Load the snapshot and the first `writes` records of its log, then apply the deltas the
-    server sends, in order."""
+    """Load the snapshot and the first `writes` records of its log (None: as many as the
+    server's first message says, `Replay`), then apply the deltas the server sends, in order."""
+    told = [writes]
+
+    def count() -> int:
+        if told[0] is None:
+            replay: Replay = deltas.get()
+            told[0] = replay.writes
+        return told[0]
+
     try:
         base = dataset.snapshot_version(snapshot) or 0
-        replica.loaded(dataset.read_prefix(snapshot, writes), writes, base=base)
+        replica.loaded(dataset.read_counted(snapshot, count), count(), base=base)
     except Exception as error:  # every request is answered with the reason
-        replica.loaded(None, writes, f"{type(error).__name__}: {error}")
+        replica.loaded(None, told[0] or 0, f"{type(error).__name__}: {error}")
         control.send(LoadFailed(replica.failed or ""))
         return
-    control.send(Loaded(writes))
+    control.send(Loaded(count()))
     try:
         while True:
             committed = deltas.get()
@@ -177,7 +199,7 @@ def _load_and_apply(
         os._exit(70)
 
 
-def serve_worker(snapshot: Path, writes: int, fds: list[int], versions: int = 2) -> None:
+def serve_worker(snapshot: Path, writes: int | None, fds: list[int], versions: int = 2) -> None:
     """A worker process: a thread loads the dataset and then applies the deltas, which are
     read as they come (so the server never waits to send one); a thread per slot answers.
     It keeps the `versions` past versions of the dataset it was last asked for."""
@@ -189,7 +211,7 @@ def serve_worker(snapshot: Path, writes: int, fds: list[int], versions: int = 2)
         threading.Thread(target=_answer, args=(conn, replica), daemon=True).start()
     try:
         while True:
-            committed: Committed = control.recv()
-            deltas.put(committed)
+            message: Committed | Replay = control.recv()
+            deltas.put(message)
     except (EOFError, OSError):  # the server closed the pipe or is gone
         return

@@ -109,7 +109,7 @@ def _worker(
     conn: Connection,
     channel: socket.socket,
     snapshot: Path,
-    writes: int,
+    writes: int | None,
     fds: list[int],
     versions: int,
 ) -> None:
@@ -156,10 +156,12 @@ class Zygote:
             self.alive = False
             raise ZygoteLost from None
 
-    def fork_worker(self, snapshot: Path, writes: int, fds: list[int], versions: int = 2) -> int:
-        """Fork a worker that loads the snapshot and the first `writes` records of its log,
-        and gets the pipe ends `fds` (still to be closed by the caller); it keeps `versions`
-        past versions of the dataset."""
+    def fork_worker(
+        self, snapshot: Path, writes: int | None, fds: list[int], versions: int = 2
+    ) -> int:
+        """Fork a worker that loads the snapshot and the first `writes` records of its log
+        (None: the number follows as `Replay`), and gets the pipe ends `fds` (still to be
+        closed by the caller); it keeps `versions` past versions of the dataset."""
         self._send(Fork(snapshot, writes, len(fds), versions))
         try:
             socket.send_fds(self.channel, [b"f"], fds)

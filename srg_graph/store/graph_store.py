@@ -247,7 +247,10 @@ class GraphStore(Queries):
             self._store.remove_graph(ox.NamedNode(graph))
         for graph in delta.created:
             self._store.add_graph(ox.NamedNode(graph))
-        self._store.extend(ox.parse(delta.added, ox.RdfFormat.N_QUADS))
+        if b"_:" in delta.added:  # the engine's loader would give blank nodes new labels
+            self._store.extend(ox.parse(delta.added, ox.RdfFormat.N_QUADS))
+        elif delta.added:  # twice as fast; lenient: the engine wrote every delta
+            self._store.load(delta.added, format=ox.RdfFormat.N_QUADS, lenient=True)
 
     def missing_from(self, other: GraphStore) -> Delta:
         """What adding this store's quads and graphs to `other` adds: those it lacks."""

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ import pyoxigraph as ox
 from ..errors import SnapshotDamaged
 from ..sparql import internal
 from .graph_store import GraphStore
+from .history_graph import HISTORY
 
 GROUND, BLANK, INDEX = "dump.nq", "dump-blank.nq", "dump.json"
 
@@ -78,11 +80,19 @@ def _by_predicate(store: ox.Store) -> Iterator[ox.Quad]:
 
 def write_dump(store: GraphStore, directory: Path, version: int = 0) -> None:
     """Write the dump of `store` into `directory`; the index, written last, marks it whole.
-    `version`: the last change of the write-ahead log that the store holds."""
+    `version`: the last change of the write-ahead log that the store holds.
+
+    The history graph is left out: it is made from the log at every load (which keeps the
+    history), so a snapshot holds no second copy of it, and none of a statement purged from
+    the history since."""
     blank: list[ox.Quad] = []
+    history, written = ox.NamedNode(HISTORY), [0]
 
     def ground(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
         for quad in quads:
+            if quad.graph_name == history:
+                continue
+            written[0] += 1
             if _has_blank(quad):
                 blank.append(quad)
             else:
@@ -91,7 +101,8 @@ def write_dump(store: GraphStore, directory: Path, version: int = 0) -> None:
     files = {GROUND: _write(directory / GROUND, ground(_by_predicate(store._store)))}
     files[BLANK] = _write(directory / BLANK, blank)
     # Named graphs can exist empty, which N-Quads cannot say.
-    index = {"graphs": store.graph_names(), "quads": len(store), "version": version}
+    graphs = [graph for graph in store.graph_names() if graph != HISTORY]
+    index = {"graphs": graphs, "quads": written[0], "version": version}
     index["files"] = files
     index["checksum"] = _checksum(index)
     with (directory / INDEX).open("w", encoding="utf-8") as out:
@@ -185,8 +196,20 @@ def dump_version(directory: Path) -> int | None:
 
 def read_dump(directory: Path) -> GraphStore:
     """An in-memory store of the dump in `directory` (see `has_dump`), once its files match
-    their checksums."""
-    verify(directory)
+    their checksums. They are checked on a thread while the engine loads them (it lets go of
+    the interpreter lock): at ten million quads the check alone takes seconds."""
+    with ThreadPoolExecutor(1, "srg-snapshot-check") as checking:
+        checked = checking.submit(verify, directory)
+        try:
+            store = _loaded(directory)
+        except BaseException:
+            checked.result()  # a damaged file is said to be, before what its parser met
+            raise
+        checked.result()
+    return store
+
+
+def _loaded(directory: Path) -> GraphStore:
     store = GraphStore()
     # lenient: the files were written by the engine's serialiser, so checking every IRI again
     # is wasted time (a fifth of the load).

@@ -22,7 +22,7 @@ router = APIRouter(tags=["Operations"])
 def health(request: Request) -> dict[str, object]:
     svc = services(request)
     data = svc.data
-    body: dict[str, object] = {"status": "ok", "version": data.version, "quads": len(data.store)}
+    body: dict[str, object] = {"status": "ok", "version": data.version, "quads": svc.quads()}
     body["version_number"] = data.change_number  # the history's: change n of /changes/{n}
     body["writes"] = "ok" if data.stopped is None else "stopped"
     if data.stopped is not None:
