@@ -26,7 +26,6 @@ from pathlib import Path
 from ..errors import InvalidRequest
 from ..store import Delta, GraphStore
 from ..store.history_graph import HISTORY, agent_iri
-from ..store.snapshot import has_dump, read_dump
 from . import embedded, history
 from .changelog import ChangeLog
 
@@ -97,10 +96,8 @@ class Versions:
             copied = store.copy_whole() if start.kind == "current" else None
         if copied is not None:
             return self._back(copied, latest, number)
-        if start.kind == "snapshot":
-            if not has_dump(self.snapshot):
-                return embedded.read_prefix(self.snapshot, number - start.version)
-            return self._forward(read_dump(self.snapshot), start.version, number)
+        if start.kind == "snapshot":  # (its history graph is made from the log)
+            return embedded.read_prefix(self.snapshot, number - start.version)
         with self.lock:
             kept = self.kept.get(start.version)
         if kept is None:  # dropped meanwhile: from the current dataset after all
