@@ -15,6 +15,7 @@ from server import REMOTE_ENGINE, Server
 
 from srg_graph.config import Settings
 from srg_graph.dataset.build import build, source_store
+from srg_graph.dataset.embedded import read_prefix
 from srg_graph.dataset.sources import Kind, Source, discover, submitted
 from srg_graph.store import GraphStore
 from srg_graph.validation.engines import validate_store
@@ -58,8 +59,9 @@ def seed_report(settings: Settings) -> Report:
 
 @pytest.fixture(scope="session")
 def seed(settings: Settings, seed_report: Report) -> GraphStore:
-    """The built on-disk store (union default graph): ask it with `rows` and `ask`."""
-    return GraphStore.read_only(settings.store)
+    """The built store as it is served (the snapshot with its log and the history graph
+    made from it; union default graph): ask it with `rows` and `ask`."""
+    return read_prefix(settings.store)
 
 
 TOKEN = "test-write-token"
