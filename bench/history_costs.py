@@ -17,7 +17,8 @@ What it measures:
   snapshot's checksums, loading its dump, reading the log, replaying it; and what the server
   does beside them (the history's index, the checks' reaches);
 - ready: `srg serve` timed from its launch until `/health` answers 200, then until a first
-  query answers, `--ready-rounds` times per store, in rotating order;
+  query answers, `--ready-rounds` times per store, in rotating order (with `--against
+  CHECKOUT`, that checkout's code serves `base` and `history` in the same rotation);
 - write: `srg serve` on `base` and on `history` at once (a write token in `SRG_WRITE_TOKENS`),
   each left to settle after its start (the history's index is read on a thread), then
   `--writes` SPARQL Update POSTs to each, alternating which store goes first: an `INSERT DATA`
@@ -135,12 +136,14 @@ def replay(data: GraphStore, records: list[tuple[int, wal.Record]]) -> None:
 class Serving:
     """`srg serve` on a store, its stderr's lines timed from the launch."""
 
-    def __init__(self, store: Path, tokens: str = ""):
+    def __init__(self, store: Path, tokens: str = "", code: Path | None = None):
         env = os.environ | {"SRG_WRITE_TOKENS": tokens}
+        if code is not None:  # another checkout's code (`--against`)
+            env["PYTHONPATH"] = str(code)
         command = [sys.executable, "-m", "srg_graph.cli", "serve", "--store", str(store)]
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            [*command, "--port", "0"], stderr=subprocess.PIPE, text=True, env=env
+            [*command, "--port", "0"], stderr=subprocess.PIPE, text=True, env=env, cwd=code
         )
         self.url: str | None = None
         self.lines: list[tuple[float, str]] = []
@@ -216,12 +219,14 @@ def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def ready_rounds(stores: dict[str, Path], rounds: int) -> dict:
+def ready_rounds(stores: dict[str, tuple[Path, Path | None]], rounds: int) -> dict:
+    """Each store served `rounds` times (by this checkout, or by the one given beside it),
+    in rotating order."""
     names, result = list(stores), {name: [] for name in stores}
     for number in range(rounds):
         order = names[number % len(names) :] + names[: number % len(names)]
         for name in order:
-            server = Serving(stores[name])
+            server = Serving(stores[name][0], code=stores[name][1])
             try:
                 result[name].append(server.ready() | {"load": load()})
             finally:
@@ -302,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writes", type=int, default=21)
     parser.add_argument("--skip", nargs="*", default=[], choices=["phases", "ready", "write"])
     parser.add_argument("--out", type=Path, help="write the results here (JSON)")
+    parser.add_argument(
+        "--against", type=Path, help="another checkout: its ready time on the same stores too"
+    )
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     stores = {name: args.workdir / name / "store" for name in STORES}
@@ -316,7 +324,10 @@ def main(argv: list[str] | None = None) -> int:
         result["phases"] = {name: phases(path) | {"load": load()} for name, path in stores.items()}
         print(json.dumps(result["phases"], indent=1), flush=True)
     if "ready" not in args.skip:
-        result["ready"] = ready_rounds(stores, args.ready_rounds)
+        served: dict[str, tuple[Path, Path | None]] = {n: (p, None) for n, p in stores.items()}
+        if args.against:  # (not `compacted`: the snapshots of this code leave out the history)
+            served |= {f"{n}@against": (stores[n], args.against) for n in ("base", "history")}
+        result["ready"] = ready_rounds(served, args.ready_rounds)
     if "write" not in args.skip:
         pair = {name: stores[name] for name in ("base", "history")}
         result["write"] = write_rounds(pair, args.writes) | {"load": load()}

@@ -71,12 +71,6 @@ def check_reaches(folder: Path = CHECKS) -> Reaches:
         return _reaches_of(folder, stamp)
 
 
-def warm_up() -> None:
-    """Work out the checks' reaches in a thread, so that the first write does not wait for
-    it (about 1.5 s of parsing). Call once the query workers are forked."""
-    threading.Thread(target=check_reaches, name="srg-warm-up", daemon=True).start()
-
-
 @lru_cache(maxsize=4)
 def _reaches_of(folder: Path, stamp: tuple[tuple[str, int], ...]) -> Reaches:
     return reaches(load_checks(folder))
