@@ -8,7 +8,7 @@ from pathlib import Path
 
 from server import run_srg
 
-from srg_graph.dataset import history, records, wal
+from srg_graph.dataset import changelog, history, wal
 from srg_graph.dataset.changelog import ChangeLog, subjects_of
 from srg_graph.dataset.embedded import Dataset, log_path, opened_log, recovered
 from srg_graph.dataset.history import Meta
@@ -183,13 +183,13 @@ def test_a_large_change_is_described_off_its_record_as_decoded(private_store: Pa
     changes a snapshot holds) is read off its record's bytes; the same as decoding it."""
     data = Dataset.recovered(private_store)
     many = b"".join(_triple(f"thing/{n}", "x" * 200 + ' \\"quoted\\" .\\n') for n in range(6000))
-    assert len(many) > records.LARGE
+    assert len(many) > changelog.LARGE
     delta = Delta(b"", many, frozenset({GRAPH}), (GRAPH,))
     data.commit(delta, Meta("bulk", 'a note with "quotes"', "load"))
     data.commit(Delta(many, b"", frozenset({GRAPH}), (), (GRAPH,)), Meta("bulk"))
     found = wal.scan(log_path(private_store))
     described = [
-        (records.description(n, r.payload), history.described(history.decode(n, r.payload)))
+        (changelog.description(n, r.payload), history.described(history.decode(n, r.payload)))
         for n, r in wal.numbered(found.records, None)
     ]
     assert len(described) == 3 and all(mine == decoded for mine, decoded in described)

@@ -22,8 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..store import Delta
+from ..store.history_graph import HISTORY, ITEMISED, in_history, metadata
 from . import history, records, wal
 from .records import subjects_of
+
+LARGE = 1 << 20  # bytes of a record worth reading off its bytes rather than decoding
 
 __all__ = ["ChangeLog", "Entry", "subjects_of"]
 
@@ -69,6 +73,19 @@ def _entry(number: int, offset: int, data: Any, begin: int, end: int) -> Entry:
         dropped,
         offset,
     )
+
+
+def description(number: int, payload: bytes) -> Delta:
+    """The description of change `number` in the history graph, made from its record: that of
+    a large change (a build, a bulk load: not itemised) read off the record's bytes."""
+    entry = _entry(number, 0, payload, 0, len(payload)) if len(payload) > LARGE else None
+    if entry is None or entry.removed + entry.added <= ITEMISED:
+        return history.described(history.decode(number, payload))
+    counts, graphs = (entry.removed, entry.added), entry.graphs
+    triples = metadata(
+        number, counts, graphs, entry.time, entry.agent, entry.note, entry.kind, entry.reverts
+    )
+    return Delta(b"", in_history(triples), frozenset({HISTORY}))
 
 
 def _utc(instant: datetime) -> datetime:

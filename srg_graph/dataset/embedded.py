@@ -28,9 +28,8 @@ from ..store import Delta, GraphStore, Queries
 from ..store.history_graph import HISTORY
 from ..store.snapshot import dump_version, has_dump, read_dump
 from . import faults, history, wal
-from .changelog import ChangeLog
+from .changelog import ChangeLog, description
 from .lock import hold
-from .records import description
 
 
 def log_path(snapshot: Path) -> Path:

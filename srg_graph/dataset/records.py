@@ -25,8 +25,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..store import Delta
-from ..store.history_graph import HISTORY, ITEMISED, metadata_quads
 from . import history
 
 HEAD = b'{"removed": "'
@@ -34,7 +32,6 @@ ADDED = b'", "added": "'
 TAIL = b'", "created": '
 LINE_END = re.compile(rb" \.\\n")
 SUBJECT = re.compile(rb'(?:": "|\.\\n)<([^<>" ]+)> ')
-LARGE = 1 << 20  # bytes of a record worth reading off its bytes rather than decoding
 
 
 @contextmanager
@@ -103,28 +100,6 @@ def facts(number: int, data: Any, begin: int, end: int) -> dict[str, Any]:
         "kind": meta.kind,
         "reverts": meta.reverts,
     }
-
-
-def description(number: int, payload: bytes) -> Delta:
-    """The description of change `number` in the history graph, made from its record: that of
-    a large change (a build, a bulk load: not itemised) off the record's bytes."""
-    found = _raw_facts(payload, 0, len(payload)) if len(payload) > LARGE else None
-    if found is None or found["removedCount"] + found["addedCount"] <= ITEMISED:
-        return history.described(history.decode(number, payload))
-    graphs = {*found.get("graphs", ()), *found.get("created", ()), *found.get("dropped", ())}
-    counts = (found["removedCount"], found["addedCount"])
-    agent = found.get("agent")
-    text = metadata_quads(
-        number,
-        counts,
-        graphs,
-        found.get("time"),
-        agent if agent is not None else "unknown",
-        found.get("note"),
-        found.get("kind", "write"),
-        found.get("reverts"),
-    )
-    return Delta(b"", text, frozenset({HISTORY}))
 
 
 def subjects(number: int, data: Any, begin: int, end: int) -> frozenset[str]:

@@ -131,26 +131,11 @@ def history_quads(
     """The N-Quads that describe change `number` in the history graph (written out from the
     terms' N-Triples forms: a change is replayed at every start, and making a `Quad` of
     each to serialize took most of the replay's own time)."""
-    return _text(_described(number, delta, time, agent, note, kind, reverts))
+    return in_history(_described(number, delta, time, agent, note, kind, reverts))
 
 
-def metadata_quads(
-    number: int,
-    counts: tuple[int, int],
-    graphs: Iterable[str],
-    time: str | None,
-    agent: str,
-    note: str | None = None,
-    kind: str = "write",
-    reverts: int | None = None,
-) -> bytes:
-    """The N-Quads that describe change `number` when it is too large to be itemised (more
-    than `ITEMISED` statements): `history_quads` without reading its statements."""
-    assert sum(counts) > ITEMISED, "a smaller change lists its statements"
-    return _text(metadata(number, counts, graphs, time, agent, note, kind, reverts))
-
-
-def _text(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
+def in_history(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
+    """The triples as N-Quads in the history graph."""
     return "".join([f"{s} {p} {o}{_IN_GRAPH}" for s, p, o in triples]).encode()
 
 
