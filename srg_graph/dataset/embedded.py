@@ -105,19 +105,26 @@ def _deltas(base: int, records: Callable[[], list[tuple[int, wal.Record]]]) -> l
     ]
 
 
-def _open(snapshot: Path) -> tuple[wal.Log, list[tuple[int, wal.Record]]]:
+def _open(snapshot: Path, held: bool = False) -> tuple[wal.Log, list[tuple[int, wal.Record]]]:
     """Open the store as its owner (see the module's docstring): one owner at a time."""
     with hold(snapshot):
         _recover_swap(snapshot)
-        return wal.Log.open(log_path(snapshot), snapshot_version(snapshot))
+        return wal.Log.open(log_path(snapshot), snapshot_version(snapshot), held)
 
 
 def recovered(snapshot: Path) -> tuple[GraphStore, int]:
     """The owner's view: the snapshot with the log replayed (repairing a torn tail); the
     store and the number of changes replayed."""
-    count, base = len(_open(snapshot)[1]), snapshot_version(snapshot)
-    every = wal.read(log_path(snapshot), base, count, held=True)  # (those of the history too)
-    return _replay(snapshot, base, lambda: every), count
+    return _recovered(snapshot)[:2]
+
+
+def _recovered(snapshot: Path) -> tuple[GraphStore, int, wal.Log]:
+    """`recovered`, with the owner's handle on the log, read once (its records the snapshot
+    holds too: the history graph is made from them)."""
+    log, every = _open(snapshot, held=True)
+    base = snapshot_version(snapshot) or 0
+    count = sum(1 for number, _ in every if number > base)
+    return _replay(snapshot, base, lambda: every), count, log
 
 
 def read_prefix(snapshot: Path, writes: int | None = None) -> GraphStore:
@@ -312,7 +319,7 @@ class Dataset:
     @classmethod
     def recovered(cls, snapshot: Path) -> Dataset:
         """The dataset in this process's memory (the snapshot with the whole log replayed)."""
-        return cls(snapshot, *recovered(snapshot))
+        return cls(snapshot, *_recovered(snapshot))
 
     def close(self) -> None:
         """Give up the store (another process may own it now)."""

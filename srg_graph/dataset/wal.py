@@ -318,10 +318,16 @@ def read(
             "committed; it was changed behind the server's back"
         )
     chosen = after if limit is None else after[:limit]
-    if not held:
-        return chosen
-    before = [(n, record) for n, record in numbered(found.records, base) if n <= (base or 0)]
-    return before + chosen
+    return _after_held(found, base, chosen) if held else chosen
+
+
+def _after_held(
+    found: Scan, base: int | None, chosen: list[tuple[int, Record]]
+) -> list[tuple[int, Record]]:
+    """`chosen` after the records the snapshot (of version `base`) holds: the history up to
+    them, for the history graph."""
+    held = [(n, record) for n, record in numbered(found.records, base) if n <= (base or 0)]
+    return held + chosen
 
 
 def _stamp() -> str:
@@ -429,10 +435,13 @@ class Log:
         self.stopped: str | None = None  # why writes are stopped, once they are
 
     @classmethod
-    def open(cls, path: Path, base: int | None) -> tuple[Log, list[tuple[int, Record]]]:
+    def open(
+        cls, path: Path, base: int | None, held: bool = False
+    ) -> tuple[Log, list[tuple[int, Record]]]:
         """Open the log as its owner, on a snapshot of version `base`: refuse a damaged log,
         cut a torn tail, rewrite a format 1 log; the log and the records the snapshot does not
-        hold yet. The records the snapshot holds stay: the log is the history."""
+        hold yet (after those it holds if `held`). The records the snapshot holds stay: the
+        log is the history."""
         found = scan(path)
         if found.damage is not None:
             raise damage_error(found)
@@ -446,7 +455,8 @@ class Log:
             found = scan(path)
             after = pending(found, base)
         version = after[-1][0] if after else (base or 0)
-        return cls(path, found.end if found.fmt == FORMAT else 0, version), after
+        log = cls(path, found.end if found.fmt == FORMAT else 0, version)
+        return log, _after_held(found, base, after) if held else after
 
     def refuse_if_stopped(self) -> None:
         if self.stopped is not None:
