@@ -31,6 +31,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -199,8 +200,12 @@ def replicate(url: str, out: Path) -> tuple[float, int]:
     """Run the client; its wall time and how many members it emitted."""
     command = ["node", str(client()), "--materialize", "--last-version-only", url + "/ldes"]
     clock = time.perf_counter()
-    with out.open("wb") as sink:
-        subprocess.run(command, stdout=sink, stderr=subprocess.DEVNULL, check=True, timeout=1800)
+    # (its state, a LevelDB it leaves in the temporary directory, in one removed afterwards)
+    with out.open("wb") as sink, tempfile.TemporaryDirectory(prefix="srg-ldes-client-") as state:
+        env = os.environ | {"TMPDIR": state}
+        subprocess.run(
+            command, stdout=sink, stderr=subprocess.DEVNULL, check=True, timeout=1800, env=env
+        )
     elapsed = time.perf_counter() - clock
     members = [c for c in out.read_text(encoding="utf-8").split("\n\n") if c.strip()]
     return round(elapsed, 2), len(members)

@@ -17,7 +17,7 @@ from .dataset.export import export
 from .dataset.history import Meta
 from .dataset.merge import BuildConflict
 from .errors import SourceError
-from .store import nquad_lines
+from .store import nquad_lines, unnamed
 
 OK, CONFLICT = 0, 1
 
@@ -101,6 +101,12 @@ def cmd_purge(args: argparse.Namespace) -> int:
     done = purge(data, statements, meta_of(args, "purge"))
     if done.number is None:
         print("Nothing purged: no change of the history holds these statements")
+        if count := unnamed(statements):
+            print(
+                f"{count} of them name no graph, so only the default graph's "
+                "statements match them: give them as N-Quads, each with the named graph it is "
+                "in (`srg history`, `/changes/{n}` show it)"
+            )
         return OK
     print(
         f"Purged {done.statements} statement(s) from change(s) {done.changes}; change "

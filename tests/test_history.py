@@ -224,6 +224,20 @@ def test_purge_erases_from_the_history_and_records_that_it_did(store: Path, tmp_
     assert last.meta.kind == "purge" and last.meta.note.startswith("AVG art. 17 (2 statement(s)")
 
 
+def test_a_purge_that_matches_nothing_says_so_and_why(store: Path, tmp_path: Path) -> None:
+    """Statements given without their graph match only the default graph's: the usual slip
+    (N-Triples for what was loaded into a named graph) is pointed out."""
+    named = f'<{ID}person/y> <http://xmlns.com/foaf/0.1/name> "Piet" <{ID[:-3]}graph/people> .'
+    (tmp_path / "people.nq").write_text(named + "\n")
+    assert srg(store, "load", str(tmp_path / "people.nq"))[0] == 0
+    before = log_path(store).read_bytes()
+    (tmp_path / "piet.nt").write_text(named.rsplit(" <", 1)[0] + " .\n")
+    code, out, err = srg(store, "purge", "--statements", str(tmp_path / "piet.nt"), "--note", "x")
+    assert code == 0, err
+    assert "Nothing purged" in out and "1 of them name no graph" in out
+    assert log_path(store).read_bytes() == before
+
+
 def test_a_purge_after_a_compaction_erases_from_the_snapshot_too(
     store: Path, tmp_path: Path
 ) -> None:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -134,19 +136,26 @@ def ldes_client() -> Path:
     return CLIENT / "dist" / "bin" / "cli.js"
 
 
+def run_client(client: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The client run with `args`; its state (a LevelDB it makes in the temporary directory
+    and leaves there) goes to a directory removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="srg-ldes-client-") as state:
+        done = subprocess.run(
+            [shutil.which("node") or "node", str(client), *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=os.environ | {"TMPDIR": state},
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
 def replicate(client: Path, url: str) -> list[list[ox.Triple]]:
     """The members the client emits for the stream at `url`, materialized, latest versions
     only: each as its triples (it prints them as N-Triples with Turtle's short literals, a
     blank line after each)."""
-    command = [
-        shutil.which("node") or "node",
-        str(client),
-        "--materialize",
-        "--last-version-only",
-        url,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_client(client, "--materialize", "--last-version-only", url)
     members = []
     for chunk in done.stdout.split("\n\n"):
         if chunk.strip():
@@ -416,11 +425,7 @@ def test_a_client_prunes_pages_by_time(
     end = datetime.fromisoformat(bounds[TREE + "LessThanOrEqualToRelation"])
     after = (end + timedelta(milliseconds=1)).isoformat().replace("+00:00", "Z")
     seen = len(module_writable.log)
-    command = [shutil.which("node") or "node", str(ldes_client), "--after", after]
-    done = subprocess.run(
-        [*command, module_writable.url + "/ldes"], capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_client(ldes_client, "--after", after, module_writable.url + "/ldes")
     fetched: set[str] = set()
     for _ in range(50):  # the access log's lines come after the answers
         lines = [line for line in module_writable.log[seen:] if line.startswith('{"method"')]

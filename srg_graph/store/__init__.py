@@ -11,7 +11,7 @@ May import: `sparql/` and the base modules.
 """
 
 from .answers import Answer, QueryRequest, answer
-from .graph_store import Delta, GraphStore, Queries, file_format, nquad_lines
+from .graph_store import Delta, GraphStore, Queries, file_format, nquad_lines, unnamed
 from .payloads import parse_payload
 from .remote import RemoteStore
 from .staging import ChangeRecorder
@@ -30,4 +30,5 @@ __all__ = [
     "file_format",
     "nquad_lines",
     "parse_payload",
+    "unnamed",
 ]

@@ -422,6 +422,12 @@ def nquad_lines(data: bytes) -> set[str]:
     return set((ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").decode().splitlines())
 
 
+def unnamed(lines: set[str]) -> int:
+    """How many of `nquad_lines`' quads are in the default graph."""
+    quads = ox.parse("\n".join(lines).encode(), format=ox.RdfFormat.N_QUADS)
+    return sum(isinstance(quad.graph_name, ox.DefaultGraph) for quad in quads)
+
+
 def parse_quads(source: Source, name: str | None = None) -> list[ox.Quad]:
     """Every statement of a file, put in the source's named graph."""
     data = _read(source.path)
