@@ -18,6 +18,7 @@ from server import REMOTE, Server
 
 from srg_graph.config import Settings
 from srg_graph.validation.report import Report
+from srg_graph.web.answer_cache import NORMALISED_LARGEST
 
 pytestmark = pytest.mark.skipif(REMOTE, reason="remote-store mode keeps no answers")
 
@@ -75,6 +76,21 @@ def test_get_and_both_posts_of_one_query_are_one_request(served: Server) -> None
         after = cache(http)
     assert form.content == body.content == first.content
     assert after["hits"] - before["hits"] == 2
+
+
+def test_a_long_query_is_one_request_too(served: Server) -> None:
+    """Past `NORMALISED_LARGEST` bytes a request's parameters are read anew each time (not
+    remembered): the same key."""
+    text = "# " + "long " * (NORMALISED_LARGEST // 4) + "\n" + LABELS
+    with served.client() as http:
+        first = http.post("/sparql", data={"query": text}, headers=JSON)
+        before = cache(http)
+        body = http.post(
+            "/sparql", content=text, headers={**JSON, "content-type": "application/sparql-query"}
+        )
+        after = cache(http)
+    assert first.status_code == 200 and body.content == first.content
+    assert after["hits"] - before["hits"] == 1
 
 
 def test_each_format_is_kept_apart(served: Server) -> None:
