@@ -111,11 +111,10 @@ def request_key(scope: Scope, body: bytes) -> Key | None:
     """The normalised request, or None for one whose answer is not kept (an update, a write,
     a body that is not a query)."""
     headers = dict(reversed(scope["headers"]))  # (the first of a repeated header)
-    spelled = (scope["method"], scope["path"], scope["query_string"], body)
-    if len(scope["query_string"]) + len(body) > NORMALISED_LARGEST:
-        parameters = _parameters.__wrapped__(*spelled, headers.get(b"content-type", b""))
-    else:
-        parameters = _parameters(*spelled, headers.get(b"content-type", b""))
+    small = len(scope["query_string"]) + len(body) <= NORMALISED_LARGEST
+    read = _parameters if small else _parameters.__wrapped__
+    content_type = headers.get(b"content-type", b"")
+    parameters = read(scope["method"], scope["path"], scope["query_string"], body, content_type)
     if parameters is None:
         return None
     vary = tuple(headers.get(name, b"").decode("latin-1") for name in VARY)
@@ -126,9 +125,8 @@ def request_key(scope: Scope, body: bytes) -> Key | None:
 def _parameters(
     method: str, path: str, query_string: bytes, body: bytes, content_type: bytes
 ) -> tuple[str, ...] | None:
-    """The request's parameters, sorted, as `name=value`: remembered for the requests that
-    come again (URL-decoding a query's text was a fifth of the time of an answer from
-    memory), those of at most `NORMALISED_LARGEST` bytes."""
+    """The request's parameters, sorted, as `name=value` (None: not a read); remembered for
+    requests that come again (URL-decoding was a fifth of the time of an answer from memory)."""
     params = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     if method == "POST":
         if path != "/sparql":
