@@ -21,7 +21,6 @@ first of which reads the index of the log). A benchmark, not a test: it asserts 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ import httpx
 
 from bench.compare import serve as serve_checkout
 from bench.load import ACCEPT, Query, count, load_queries
+from bench.report import emit
 from srg_graph.config import Settings
 from srg_graph.dataset.build import build
 from srg_graph.dataset.bulk_load import load_files
@@ -197,10 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         process.terminate()
         process.wait(30)
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    emit(result, args.out)
     return 0
 
 

@@ -48,6 +48,7 @@ import httpx
 
 from bench.compare import READY
 from bench.history import commit_changes, prepare_base
+from bench.report import emit
 from bench.write import WRITES, membership_triples
 from srg_graph.dataset import embedded, history, wal
 from srg_graph.dataset.changelog import ChangeLog
@@ -335,10 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             result["write"]["history"]["median_ms"] / result["write"]["base"]["median_ms"], 2
         )
     result["load_end"] = load()
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    emit(result, args.out)
     return 0
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import os
 import random
 import shutil
@@ -42,6 +41,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.prepare import dataset
+from bench.report import emit
 from srg_graph.dataset.build import _replace_store
 from srg_graph.dataset.embedded import Dataset
 from srg_graph.dataset.history import Meta
@@ -290,10 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         process.wait(30)
     summary["seconds"] = seconds
     summary["base_in_log"] = args.base_in_log
-    text = json.dumps(summary, indent=1)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(summary, args.out)
     return 0
 
 

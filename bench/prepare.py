@@ -67,6 +67,13 @@ def reference(store: GraphStore, queries: list[Query]) -> dict[str, int]:
     return counts
 
 
+def dataset(generated: Path) -> GraphStore:
+    """The seed's sources plus the generated quads (named graphs kept), in memory."""
+    store = source_store(Settings().root)
+    store.bulk_load(generated, None)
+    return store
+
+
 def prepare(generated: Path | None, workdir: Path, queries: list[Query]) -> Prepared:
     seconds, clock = {}, time.perf_counter()
     workdir.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,6 @@ not a test.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 
 from bench import servers
+from bench.report import emit
 
 NAMES = ("product", "oxigraph-memory")
 
@@ -53,10 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         name: statistics.median(run["ready_s"] for run in runs)
         for name, runs in result["runs"].items()
     }
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    emit(result, args.out)
     return 0
 
 

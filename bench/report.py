@@ -8,6 +8,8 @@ in throughput, lower in memory and times).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from bench.load import MODES
@@ -17,6 +19,14 @@ MODE_WORDS = {
     "cold": "cold: every request's text unique (a first line `# request N`), no cache can help",
     "repeated": "repeated: the mix's texts as they are, sent again and again",
 }
+
+
+def emit(result: dict[str, Any], out: Path | None) -> None:
+    """Print a script's results as JSON, and write them to `out` too when given."""
+    text = json.dumps(result, indent=1)
+    print(text)
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
 
 
 def _cells(values: list[Any]) -> str:
