@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from srg_graph.sparql.guard import GuardError, check, inspect, names_dataset
+from srg_graph.sparql.guard import GuardError, check, inspect, names_dataset, plainly_a_query
 from srg_graph.sparql.lexer import tokenize
 
 
@@ -290,3 +292,60 @@ def test_operators_are_counted_once_each() -> None:
     assert check(text, expect="query", max_operators=5).form == "query"
     with pytest.raises(GuardError, match="chains 5 operators"):
         check(text, expect="query", max_operators=4)
+
+
+# -- queries read without the lexer (`plainly_a_query`) --------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = sorted(
+    path
+    for path in ROOT.glob("**/*.rq")
+    if not {".venv", "node_modules"} & set(path.relative_to(ROOT).parts)
+)
+
+
+def test_a_plain_query_reads_as_the_lexer_reads_it() -> None:
+    """For every query of the repository (the W3C suites', the named queries, the checks,
+    the benchmark's mix), as it is and behind a comment: when the plain reading applies, the
+    lexer finds the same form and type, no SERVICE, LOAD or dataset, and no more depth or
+    operators than the plain reading counted."""
+    plain = 0
+    for path in CORPUS:
+        for text in (path.read_text(encoding="utf-8"), "# request 1\n" + path.read_text()):
+            quick = plainly_a_query(text, 64, 1_000)
+            if quick is None:
+                continue
+            plain += 1
+            read = inspect(text)
+            assert (read.form, read.query_type) == (quick.form, quick.query_type), path
+            assert not (read.uses_service or read.uses_load or read.dataset_clauses), path
+            assert read.max_depth <= quick.max_depth and read.operators <= quick.operators, path
+            assert not read.empty, path
+    assert len(CORPUS) > 400 and plain > len(CORPUS)  # most of them, both ways
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * { ?s ?p 1SERVICE <http://x/> { ?a ?b ?c } }",  # the number, then the keyword
+        "SELECT * { ?s ?p ?o.SERVICE <http://x/> { } }",
+        "SELECT * { ?s ?p ?o . service <http://x/> { } }",
+        "SELECT * { ?s ?p 'a'SERVICE <http://x/> { } }",
+        "SELECT * { ?s ?p <http://x/>SERVICE <http://x/> { } }",
+        "SELECT * { \\u0053ERVICE <http://x/> { } }",
+        "SELECT * FROM <http://x/g> { ?s ?p ?o }",
+        "select * from named <http://x/g> { graph ?g { ?s ?p ?o } }",
+        "VERSION '1.2' SELECT * { }",
+        "SELECT * { ?s ?p ?o } # SERVICE <http://x/> { }",  # (a comment the lexer must place)
+        "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
+        "PREFIX select: <http://x/> INSERT DATA { select:a select:b select:c }",
+        "SELECT * WHERE " + "{" * 65 + "}" * 65,
+        "SELECT * { ?s ?p ?o FILTER(" + " || ".join(["?o"] * 1001) + ") }",
+    ],
+)
+def test_what_only_the_lexer_can_tell_goes_to_it(text: str) -> None:
+    assert plainly_a_query(text, 64, 1_000) is None
+
+
+def test_a_keyword_behind_a_number_is_refused() -> None:
+    with pytest.raises(GuardError, match=r"SERVICE \(federated query\) is disabled"):
+        check("SELECT * { ?s ?p 1SERVICE <http://x/sparql> { ?a ?b ?c } }", expect="query")
