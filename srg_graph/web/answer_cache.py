@@ -26,7 +26,8 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .sparql_protocol import FORM, QUERY, media_type
+from .errors import HttpError
+from .sparql_protocol import FORM, QUERY, form_fields, media_type
 
 Key = tuple[str, ...]
 # the request headers an answer may vary on (its `Vary`), all part of the key
@@ -133,14 +134,13 @@ def _parameters(
             return None
         kind, _ = media_type(content_type.decode("latin-1"))
         try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        if kind == FORM:
-            params += parse_qsl(text, keep_blank_values=True)
-        elif kind == QUERY:
-            params.append(("query", text))
-        else:
+            if kind == FORM:
+                params += form_fields(body)
+            elif kind == QUERY:
+                params.append(("query", body.decode("utf-8")))
+            else:
+                return None
+        except (HttpError, UnicodeDecodeError):  # the route says what is wrong with it
             return None
         if any(name == "update" for name, _ in params):
             return None

@@ -6,6 +6,7 @@ Pure: it sees the method, the URL parameters, the content type and the body, and
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -50,6 +51,24 @@ def _decode(body: bytes, what: str) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise HttpError(400, f"the {what} is not valid UTF-8 (byte {error.start})") from error
+
+
+def form_fields(body: bytes) -> list[tuple[str, str]]:
+    """The fields of a form body (`HttpError` 400 unless it is UTF-8). A small one is read
+    once for the few requests in flight: the answer cache's key and the route read it both."""
+    return list(_small_form(body) if len(body) <= FORM_REMEMBERED else _form(body))
+
+
+FORM_REMEMBERED = 16_384  # bytes of a form body whose fields are remembered, at most
+
+
+@functools.lru_cache(maxsize=16)
+def _small_form(body: bytes) -> tuple[tuple[str, str], ...]:
+    return _form(body)
+
+
+def _form(body: bytes) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_qsl(_decode(body, "form body"), keep_blank_values=True))
 
 
 def _single(params: Params, name: str) -> str | None:
@@ -101,7 +120,7 @@ def parse(method: str, url_params: Params, content_type: str | None, body: bytes
     if charset not in ("utf-8", "utf8"):
         raise HttpError(415, f"charset '{charset}' is not supported; send UTF-8")
     if kind == FORM:
-        form = parse_qsl(_decode(body, "form body"), keep_blank_values=True)
+        form = form_fields(body)
         params = [*url_params, *form]
         texts = {"query": _single(form, "query"), "update": _single(form, "update")}
         return replace(_operation(params, texts), note=_single(form, "change-note"))
