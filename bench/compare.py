@@ -1,13 +1,16 @@
 """Two checkouts of the product side by side on the same data: is a change faster or slower?
 
-    bench/compare.py OLD_CHECKOUT NEW_CHECKOUT --workdir DIR [--rounds 4]
+    bench/compare.py OLD_CHECKOUT NEW_CHECKOUT --workdir DIR [--rounds 4] [--mode cold]
                      [--old-env NAME=VALUE ...] [--new-env NAME=VALUE ...]
 
 `DIR` is what `bench/prepare.py` made (`product-store/`, `expected.json`). Each checkout
 serves its own copy of the store with this virtual environment's Python and its own code
 (`PYTHONPATH`) and settings (`--old-env`, `--new-env`: the same checkout twice compares
 two settings); the analyst mix runs on both in rounds whose order alternates, at
-concurrency 1 and 8, and the median throughput of each is printed. A benchmark, not a test.
+concurrency 1 and 8, and the median throughput of each is printed. `--mode repeated` (the
+default) sends the mix's texts as they are, `--mode cold` makes each request's text unique for
+`--seconds` a pass (no cache can help). The servers run on `--server-core`, this client on
+`--client-core` (as `run.py`). A benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -23,17 +26,27 @@ import threading
 from pathlib import Path
 from statistics import median
 
-from bench.load import load_queries, run
+from bench.load import MODES, Bounds, Checker, Texts, load_queries, run, timed_pass
+from bench.servers import pinning
 
 READY = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 
 
-def serve(code: Path, store: Path, settings: list[str]) -> tuple[subprocess.Popen[str], str]:
-    """`srg serve` of the checkout `code` on `store` with `NAME=VALUE` settings, and its
-    SPARQL endpoint."""
+def serve(
+    code: Path, store: Path, settings: list[str], core: int | None = None
+) -> tuple[subprocess.Popen[str], str]:
+    """`srg serve` of the checkout `code` on `store` with `NAME=VALUE` settings (on `core`),
+    and its SPARQL endpoint."""
     env = {**os.environ, "PYTHONPATH": str(code), **dict(s.split("=", 1) for s in settings)}
     command = [sys.executable, "-m", "srg_graph.cli", "serve", "--store", str(store), "--port", "0"]
-    process = subprocess.Popen(command, cwd=code, env=env, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        cwd=code,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=pinning(core),
+    )
     assert process.stderr is not None
     for line in process.stderr:
         found = READY.search(line)
@@ -51,7 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=2, help="passes over the mix per client")
     parser.add_argument("--old-env", nargs="*", default=[], help="NAME=VALUE for the old one")
     parser.add_argument("--new-env", nargs="*", default=[], help="NAME=VALUE for the new one")
+    parser.add_argument("--mode", choices=MODES, default="repeated")
+    parser.add_argument("--seconds", type=float, default=5.0, help="a cold pass's length")
+    parser.add_argument("--server-core", type=int, default=1)
+    parser.add_argument("--client-core", type=int, default=0)
     args = parser.parse_args(argv)
+    os.sched_setaffinity(0, {args.client_core})
     queries = load_queries()
     expected = json.loads((args.workdir / "expected.json").read_text())
     servers = {}
@@ -60,14 +78,22 @@ def main(argv: list[str] | None = None) -> int:
         store = args.workdir / f"compare-{name}-store"
         shutil.rmtree(store, ignore_errors=True)
         shutil.copytree(args.workdir / "product-store", store)
-        servers[name] = serve(code.resolve(), store, settings)
+        servers[name] = serve(code.resolve(), store, settings, args.server_core)
+    texts = {name: Texts(url, queries) for name, (_, url) in servers.items()}
+    cold = Bounds(seconds=args.seconds)
     qps: dict[tuple[str, int], list[float]] = {(n, c): [] for n in servers for c in (1, 8)}
     try:
         for number in range(args.rounds):
             order = list(servers) if number % 2 == 0 else list(reversed(servers))
             for level in (1, 8):
                 for name in order:
-                    stats = run(servers[name][1], queries, expected, level, args.passes)
+                    url = servers[name][1]
+                    if args.mode == "cold":
+                        stats = timed_pass(
+                            url, queries, Checker(expected), texts[name], "cold", level, cold
+                        )
+                    else:
+                        stats = run(url, queries, expected, level, args.passes)
                     qps[(name, level)].append(float(stats.summary()["qps"]))
     finally:
         for process, _ in servers.values():
