@@ -335,6 +335,7 @@ def test_a_plain_query_reads_as_the_lexer_reads_it() -> None:
         "SELECT * FROM <http://x/g> { ?s ?p ?o }",
         "select * from named <http://x/g> { graph ?g { ?s ?p ?o } }",
         "VERSION '1.2' SELECT * { }",
+        "\u017felect * { }",  # a long s, which upper-cases to S
         "SELECT * { ?s ?p ?o } # SERVICE <http://x/> { }",  # (a comment the lexer must place)
         "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
         "PREFIX select: <http://x/> INSERT DATA { select:a select:b select:c }",

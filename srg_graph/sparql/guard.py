@@ -167,7 +167,7 @@ _PLAIN_FORM = re.compile(
     rf"|PREFIX[ \t\r\n]*(?:[A-Za-z][\w.-]*)?:[ \t\r\n]*{IRIREF.pattern}"
     rf"|BASE[ \t\r\n]*{IRIREF.pattern})*"
     r"(SELECT|CONSTRUCT|DESCRIBE|ASK)(?![A-Za-z0-9_])",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,  # ASCII words, as the lexer's (a long s is no S here)
 )
 _IN_CONTEXT = re.compile(
     r"(?<![?$:A-Za-z])(?:SERVICE|LOAD|FROM|USING|WITH|VERSION)(?![A-Za-z0-9_])|\\[uU]",
