@@ -350,3 +350,25 @@ def test_what_only_the_lexer_can_tell_goes_to_it(text: str) -> None:
 def test_a_keyword_behind_a_number_is_refused() -> None:
     with pytest.raises(GuardError, match=r"SERVICE \(federated query\) is disabled"):
         check("SELECT * { ?s ?p 1SERVICE <http://x/sparql> { ?a ?b ?c } }", expect="query")
+
+
+@pytest.mark.parametrize(
+    ("text", "expect", "refused"),
+    [
+        ("PREFIX : <http://x/> SELECT * { SERVICE:g { ?s ?p ?o } }", "query", "SERVICE"),
+        ("PREFIX ex: <http://x/> SELECT * { SERVICEex:g { ?s ?p ?o } }", "query", "SERVICE"),
+        ("SELECT * { ?s ?p trueSERVICE <http://x/> { ?a ?b ?c } }", "query", "SERVICE"),
+        ("SELECT * { SERVICESILENT <http://x/> { ?s ?p ?o } }", "query", "SERVICE"),
+        ("SELECT * { SERVICEsilent<http://x/>{ ?s ?p ?o } }", "query", "SERVICE"),
+        ("PREFIX ex: <http://x/> LOADex:g", "update", "LOAD"),
+        ("LOADSILENT <http://x/data.ttl>", "update", "LOAD"),
+    ],
+)
+def test_a_keyword_run_into_a_word_or_prefix_is_refused(
+    text: str, expect: str, refused: str
+) -> None:
+    """The engine reads keywords without a word boundary and backtracks: each of these
+    reached the network through pyoxigraph 0.5 while the lexer read one word or prefixed name."""
+    assert plainly_a_query(text, 64, 1_000) is None
+    with pytest.raises(GuardError, match=rf"^{refused} .*is disabled.*runs into it"):
+        check(text, expect=expect)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from typing import Literal
 from urllib.parse import urljoin
 
 from ..errors import InvalidRequest, PolicyRefused
-from .lexer import IRI, IRIREF, PNAME, PUNCT, Lexer, Token, depths, tokenize
+from .lexer import IRI, IRIREF, PNAME, PUNCT, WORD, Lexer, Token, depths, tokenize
 
 QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
 UPDATE_FORMS = frozenset(
@@ -34,13 +34,17 @@ class Refused(GuardError, PolicyRefused):
 
 
 # Nothing leaves the server: no request reaches out to another endpoint or document.
+RUNS_INTO = (
+    " (a word or a prefix that runs into it, as in `SERVICE:g`, `trueSERVICE` or `LOADex:g`, "
+    "counts: the engine reads the keyword there too; put a space after it)"
+)
 SERVICE_REFUSED = (
     "SERVICE (federated query) is disabled on this endpoint, by policy: no request leaves the "
-    "server; query the other endpoint yourself and send its data here if needed"
+    "server; query the other endpoint yourself and send its data here if needed" + RUNS_INTO
 )
 LOAD_REFUSED = (
     "LOAD is disabled: no request leaves the server (a policy of this endpoint); upload the "
-    "data with the Graph Store Protocol instead"
+    "data with the Graph Store Protocol instead" + RUNS_INTO
 )
 
 
@@ -114,6 +118,16 @@ class _Reader:
         return index + 1
 
 
+def _may_read_as(token: Token, keyword: str) -> bool:
+    """Whether the engine may read `keyword` inside this token. It reads keywords without a
+    word boundary and backtracks, so a bare word or a prefixed name's prefix containing one
+    can be split around it (`trueSERVICE`, `SERVICESILENT`, `SERVICE:g`, `LOADex:g` all reach
+    the network); a variable's name and a local part it reads whole."""
+    if token.kind == WORD:
+        return keyword in token.keyword
+    return token.kind == PNAME and keyword in token.text.partition(":")[0].upper()
+
+
 def _form_of(keyword: str) -> tuple[Literal["query", "update"] | None, str | None]:
     if keyword in QUERY_FORMS:
         return "query", keyword
@@ -140,13 +154,12 @@ def _inspect_once(text: str, base_iri: str | None) -> Inspection:
             index = reader.dataset_clause(index)
             continue
         index += 1
-    keywords = {token.keyword for token in reader.tokens}
     return Inspection(
         form=form,
         query_type=query_type,
         max_depth=lexer.max_depth,
-        uses_service="SERVICE" in keywords,
-        uses_load="LOAD" in keywords,
+        uses_service=any(_may_read_as(token, "SERVICE") for token in reader.tokens),
+        uses_load=any(_may_read_as(token, "LOAD") for token in reader.tokens),
         dataset_iris=[iri for _, iri in reader.clauses],
         dataset_clauses=reader.clauses,
         empty=not reader.tokens,
@@ -158,9 +171,10 @@ def _inspect_once(text: str, base_iri: str | None) -> Inspection:
 # reading is a fifth of the server's time on a small dataset): the comments it opens with,
 # the prologue and the query form, read by one pattern, and none of the words whose meaning
 # depends on where they stand. Such a word is looked for anywhere after the first comments:
-# in IRIs, strings and comments too, and wherever it could start a token (only a variable's
-# or a prefixed name's own letters or `:` before it swallow it: `1SERVICE` is a number and
-# the keyword). Anything else, or any escape, is read by the lexer.
+# in IRIs, strings and comments too, and inside other words (the engine reads keywords
+# without a word boundary: `1SERVICE`, `trueSERVICE`, `SERVICE:g`); only inside a variable's
+# name or a prefixed name's local part is it no keyword. Anything else, or any escape, is
+# read by the lexer.
 _LEADING_COMMENTS = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)*")
 _PLAIN_FORM = re.compile(
     r"(?:[ \t\r\n]+|#[^\r\n]*"
@@ -169,15 +183,28 @@ _PLAIN_FORM = re.compile(
     r"(SELECT|CONSTRUCT|DESCRIBE|ASK)(?![A-Za-z0-9_])",
     re.IGNORECASE | re.ASCII,  # ASCII words, as the lexer's (a long s is no S here)
 )
-_IN_CONTEXT = re.compile(
-    r"(?<![?$:A-Za-z])(?:SERVICE|LOAD|FROM|USING|WITH|VERSION)(?![A-Za-z0-9_])|\\[uU]",
-    re.IGNORECASE,
-)
+_IN_CONTEXT = re.compile(r"SERVICE|LOAD|FROM|USING|WITH|VERSION|\\[uU]", re.IGNORECASE)
 
 
 def _has_words_in_context(text: str) -> bool:
     leading = _LEADING_COMMENTS.match(text)
-    return _IN_CONTEXT.search(text, leading.end() if leading else 0) is not None
+    found = _IN_CONTEXT.finditer(text, leading.end() if leading else 0)
+    return any(not _inside_a_name(text, match.start()) for match in found)
+
+
+def _inside_a_name(text: str, at: int) -> bool:
+    """Whether the text at `at` is inside a variable's name or a prefixed name's local part,
+    which the engine reads whole (see `_may_read_as` for everywhere else)."""
+    start = at
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    if start > 0 and text[start - 1] in "?$":
+        return True
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-.:"):
+        start -= 1
+        if text[start] == ":":
+            return True
+    return False
 
 
 def plainly_a_query(text: str, max_depth: int, max_operators: int) -> Inspection | None:
