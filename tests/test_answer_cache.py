@@ -18,7 +18,7 @@ from server import REMOTE, Server
 
 from srg_graph.config import Settings
 from srg_graph.validation.report import Report
-from srg_graph.web.answer_cache import NORMALISED_LARGEST
+from srg_graph.web.remembered import LARGEST
 
 pytestmark = pytest.mark.skipif(REMOTE, reason="remote-store mode keeps no answers")
 
@@ -79,9 +79,9 @@ def test_get_and_both_posts_of_one_query_are_one_request(served: Server) -> None
 
 
 def test_a_long_query_is_one_request_too(served: Server) -> None:
-    """Past `NORMALISED_LARGEST` bytes a request's parameters are read anew each time (not
+    """Past `remembered.LARGEST` bytes a request's parameters are read anew each time (not
     remembered): the same key."""
-    text = "# " + "long " * (NORMALISED_LARGEST // 4) + "\n" + LABELS
+    text = "# " + "long " * (LARGEST // 4) + "\n" + LABELS
     with served.client() as http:
         first = http.post("/sparql", data={"query": text}, headers=JSON)
         before = cache(http)

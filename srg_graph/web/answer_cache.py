@@ -19,7 +19,6 @@ mode keeps nothing, since another server may change the store.
 
 from __future__ import annotations
 
-import functools
 from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -27,6 +26,7 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import HttpError
+from .remembered import remembered
 from .sparql_protocol import FORM, QUERY, form_fields, media_type
 
 Key = tuple[str, ...]
@@ -35,7 +35,6 @@ VARY = (b"accept", b"accept-language", b"accept-datetime", b"accept-encoding", b
 # requests that go on to the route unkept: credentials, conditions
 PASSED_ON = (b"authorization", b"if-none-match", b"if-modified-since", b"cookie")
 ENTRY_OVERHEAD = 400  # bytes of bookkeeping an entry costs besides its body and headers
-NORMALISED_LARGEST = 16_384  # bytes of a request whose parameters are remembered, at most
 
 
 @dataclass(frozen=True)
@@ -112,19 +111,19 @@ def request_key(scope: Scope, body: bytes) -> Key | None:
     """The normalised request, or None for one whose answer is not kept (an update, a write,
     a body that is not a query)."""
     headers = dict(reversed(scope["headers"]))  # (the first of a repeated header)
-    small = len(scope["query_string"]) + len(body) <= NORMALISED_LARGEST
-    read = _parameters if small else _parameters.__wrapped__
-    content_type = headers.get(b"content-type", b"")
-    parameters = read(scope["method"], scope["path"], scope["query_string"], body, content_type)
+    content_type = headers.get(b"content-type", b"").decode("latin-1")
+    parameters = _parameters(
+        scope["method"], scope["path"], scope["query_string"], body, content_type
+    )
     if parameters is None:
         return None
     vary = tuple(headers.get(name, b"").decode("latin-1") for name in VARY)
     return (scope.get("scheme", "http"), scope["path"], *vary, *parameters)
 
 
-@functools.lru_cache(maxsize=256)
+@remembered(maxsize=256)
 def _parameters(
-    method: str, path: str, query_string: bytes, body: bytes, content_type: bytes
+    method: str, path: str, query_string: bytes, body: bytes, content_type: str
 ) -> tuple[str, ...] | None:
     """The request's parameters, sorted, as `name=value` (None: not a read); remembered for
     requests that come again (URL-decoding was a fifth of the time of an answer from memory)."""
@@ -132,7 +131,7 @@ def _parameters(
     if method == "POST":
         if path != "/sparql":
             return None
-        kind, _ = media_type(content_type.decode("latin-1"))
+        kind, _ = media_type(content_type)
         try:
             if kind == FORM:
                 params += form_fields(body)

@@ -6,13 +6,13 @@ Pure: it sees the method, the URL parameters, the content type and the body, and
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
 from .errors import HttpError
+from .remembered import remembered
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -56,17 +56,10 @@ def _decode(body: bytes, what: str) -> str:
 def form_fields(body: bytes) -> list[tuple[str, str]]:
     """The fields of a form body (`HttpError` 400 unless it is UTF-8). A small one is read
     once for the few requests in flight: the answer cache's key and the route read it both."""
-    return list(_small_form(body) if len(body) <= FORM_REMEMBERED else _form(body))
+    return list(_form(body))
 
 
-FORM_REMEMBERED = 16_384  # bytes of a form body whose fields are remembered, at most
-
-
-@functools.lru_cache(maxsize=16)
-def _small_form(body: bytes) -> tuple[tuple[str, str], ...]:
-    return _form(body)
-
-
+@remembered(maxsize=16)
 def _form(body: bytes) -> tuple[tuple[str, str], ...]:
     return tuple(parse_qsl(_decode(body, "form body"), keep_blank_values=True))
 
