@@ -208,8 +208,19 @@ def test_graph_store_body_over_the_byte_limit_is_413(limited: Server) -> None:
         "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
         "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
         "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+        # the engine reads a keyword run into a prefix or a word
+        "PREFIX : <{url}/> SELECT * WHERE {{ SERVICE:g {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ ?s ?p trueSERVICE <{url}> {{ ?a ?b ?c }} }}",
+        "SELECT * WHERE {{ SERVICESILENT <{url}> {{ ?s ?p ?o }} }}",
     ],
-    ids=["service", "service-silent", "escaped-service"],
+    ids=[
+        "service",
+        "service-silent",
+        "escaped-service",
+        "run-into-prefix",
+        "run-into-word",
+        "run-into-silent",
+    ],
 )
 def test_service_is_400_and_no_request_leaves(
     client: httpx.Client, listener: socket.socket, template: str
@@ -226,6 +237,8 @@ def test_load_is_400_and_no_request_leaves(client: httpx.Client, listener: socke
     for update in (
         f"LOAD <{url_of(listener, 'data.ttl')}>",
         f"LOAD SILENT <{url_of(listener, 'data.ttl')}> INTO GRAPH <http://example.org/loaded>",
+        f"PREFIX ex: <{url_of(listener, '')}> LOADex:data.ttl",  # run into the prefix
+        f"LOADSILENT <{url_of(listener, 'data.ttl')}>",
     ):
         response = client.post("/sparql", content=update, headers=SPARQL_UPDATE)
         assert_plain_error(response, 400)
