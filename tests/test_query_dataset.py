@@ -203,6 +203,23 @@ def test_service_and_load_are_refused_as_a_policy(client: httpx.Client, word: st
     assert "policy" in answer.text and "no request leaves the server" in answer.text
 
 
+def test_a_from_without_a_space_before_an_iri_is_honoured(client: httpx.Client) -> None:
+    run_in = COUNT.format(dataset=f"FROM<{BODIES}>")
+    assert number(client, run_in) == in_graph(client, BODIES)
+
+
+def test_a_from_run_into_a_prefixed_name_is_refused(client: httpx.Client) -> None:
+    """The engine would read `FROMg:bodies` as FROM g:bodies, SPARQL as one name: refused
+    rather than answered on a dataset nobody asked for (it was the union, FROM ignored)."""
+    text = f"PREFIX g: <{GRAPH}> " + COUNT.format(dataset="FROMg:bodies")
+    for response in (
+        client.get("/sparql", params={"query": text}, headers=JSON),
+        client.post("/sparql", content=text, headers={"content-type": "application/sparql-query"}),
+    ):
+        assert response.status_code == 400
+        assert "`FROMg:bodies`" in response.text and "put a space after FROM" in response.text
+
+
 # -- the command line ----------------------------------------------------------------------
 def test_the_cli_runs_a_query_on_its_dataset(
     client: httpx.Client, private_store: Path, tmp_path: Path
@@ -212,6 +229,13 @@ def test_the_cli_runs_a_query_on_its_dataset(
     run = run_srg("query", str(query), "--format", "csv", store=private_store)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split()[1] == str(in_graph(client, BODIES))
+
+
+def test_the_cli_refuses_a_from_run_into_a_name(private_store: Path, tmp_path: Path) -> None:
+    query = tmp_path / "run-in.rq"
+    query.write_text(f"PREFIX g: <{GRAPH}> " + COUNT.format(dataset="FROMg:bodies"), "utf-8")
+    run = run_srg("query", str(query), store=private_store)
+    assert run.returncode != 0 and "put a space after FROM" in run.stderr
 
 
 def test_the_store_answers_every_caller_on_the_querys_dataset(seed: GraphStore) -> None:

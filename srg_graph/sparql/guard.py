@@ -46,6 +46,7 @@ LOAD_REFUSED = (
     "LOAD is disabled: no request leaves the server (a policy of this endpoint); upload the "
     "data with the Graph Store Protocol instead" + RUNS_INTO
 )
+_DATASET_KEYWORDS = ("FROM", "USING", "WITH")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ class Inspection:
     # (keyword, iri) pairs such as ("FROM NAMED", "http://…"), for messages that quote the query
     dataset_clauses: list[tuple[str, str]] = field(default_factory=list)
     empty: bool = False  # no token at all (only whitespace and comments)
+    # a word or prefixed name outside brackets that the engine may split into a dataset
+    # keyword and a name (`FROMex:g`, `FROM NAMEDex:g`): (its text, the keyword)
+    run_in: tuple[str, str] | None = None
     operators: int = 0  # see `_operator_count`
 
 
@@ -76,6 +80,7 @@ class _Reader:
         self.base = base_iri
         self.prefixes: dict[str, str] = {}
         self.clauses: list[tuple[str, str]] = []
+        self.run_in: tuple[str, str] | None = None
 
     def at(self, index: int) -> Token:
         return self.tokens[index] if index < len(self.tokens) else Token(PUNCT, "")
@@ -112,6 +117,8 @@ class _Reader:
         if keyword != "WITH" and self.at(index).keyword == "NAMED":
             keyword += " NAMED"
             index += 1
+        elif keyword != "WITH" and _may_read_as(self.at(index), "NAMED"):
+            self.run_in = self.run_in or (self.at(index).text, "NAMED")
         iri = self.resolve(self.at(index))
         if iri is not None:
             self.clauses.append((keyword, iri))
@@ -128,6 +135,29 @@ def _may_read_as(token: Token, keyword: str) -> bool:
     return token.kind == PNAME and keyword in token.text.partition(":")[0].upper()
 
 
+def _dataset_run_in(token: Token) -> str | None:
+    """The dataset keyword the engine may read at the start of this token outside brackets,
+    when the token is not that keyword alone. SPARQL 1.1 reads `FROMex:g` or `FROMNAMED` as
+    one name or word; the engine reads FROM ex:g and FROM NAMED, so the query's dataset
+    would be the engine's, not the one the server works out."""
+    for keyword in _DATASET_KEYWORDS:
+        if token.keyword != keyword and _may_read_as(token, keyword):
+            return keyword
+    return None
+
+
+def _outside_brackets(tokens: list[Token]) -> list[bool]:
+    """For each token, whether it stands outside every bracket (where dataset clauses are)."""
+    outside, depth = [], 0
+    for token in tokens:
+        if token.kind == PUNCT and token.text in ")]}":
+            depth -= 1
+        outside.append(depth <= 0)
+        if token.kind == PUNCT and token.text in "([{":
+            depth += 1
+    return outside
+
+
 def _form_of(keyword: str) -> tuple[Literal["query", "update"] | None, str | None]:
     if keyword in QUERY_FORMS:
         return "query", keyword
@@ -141,6 +171,7 @@ def _inspect_once(text: str, base_iri: str | None) -> Inspection:
     query_type: str | None = None
     decided = False
     index = 0
+    outside = _outside_brackets(reader.tokens)
     while index < len(reader.tokens):
         after_prologue = reader.prologue(index)
         if after_prologue != index:
@@ -150,6 +181,9 @@ def _inspect_once(text: str, base_iri: str | None) -> Inspection:
         if not decided:
             decided = True
             form, query_type = _form_of(keyword)
+        run_in = _dataset_run_in(reader.at(index)) if outside[index] else None
+        if run_in is not None and reader.run_in is None:
+            reader.run_in = (reader.at(index).text, run_in)
         if keyword in ("FROM", "USING", "WITH"):
             index = reader.dataset_clause(index)
             continue
@@ -164,6 +198,7 @@ def _inspect_once(text: str, base_iri: str | None) -> Inspection:
         dataset_clauses=reader.clauses,
         empty=not reader.tokens,
         operators=_operator_count(reader.tokens),
+        run_in=reader.run_in,
     )
 
 
@@ -269,6 +304,7 @@ def inspect(text: str, base_iri: str | None = None) -> Inspection:
         dataset_clauses=clauses,
         empty=plain.empty,
         operators=max(plain.operators, decoded.operators),
+        run_in=plain.run_in or decoded.run_in,
     )
 
 
@@ -311,7 +347,18 @@ def check(
         raise Refused(SERVICE_REFUSED)
     if found.uses_load:
         raise Refused(LOAD_REFUSED)
+    if found.run_in is not None:
+        raise GuardError(run_in_message(expect, *found.run_in))
     return found
+
+
+def run_in_message(expect: str, text: str, keyword: str) -> str:
+    """Why a request with `Inspection.run_in` is refused, and what to write instead."""
+    return (
+        f"the {expect} has `{text}` where a dataset clause may stand: SPARQL reads it as one "
+        f"token, while the engine would read {keyword} and what follows, so the {expect}'s "
+        f"dataset is unclear; put a space after {keyword}"
+    )
 
 
 _CHAIN_PUNCT = frozenset("|&/")
