@@ -7,11 +7,14 @@ contexts), no XML entity expansion, bursts of concurrent queries, escaped markup
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -229,6 +232,44 @@ def test_service_is_400_and_no_request_leaves(
     response = client.get("/sparql", params={"query": query})
     assert_plain_error(response, 400)
     assert "SERVICE" in response.text
+    assert_nobody_connected(listener)
+
+
+# A query sent to the query worker without the guard (as a hole in it would let through).
+UNGUARDED = """
+import sys
+from pathlib import Path
+from srg_graph.config import Settings
+from srg_graph.errors import SrgError
+from srg_graph.runtime.pool import open_pool
+from srg_graph.store import QueryRequest
+
+pool = open_pool(Settings(store=Path(sys.argv[1]), query_timeout=10.0))
+try:
+    pool.loaded()
+    pool.run(QueryRequest(sys.argv[2], "json"))
+    print("answered")
+except SrgError as error:
+    print(type(error).__name__, error.message)
+finally:
+    pool.close()
+"""
+
+
+def test_the_query_worker_has_no_network_even_past_the_guard(
+    private_store: Path, listener: socket.socket
+) -> None:
+    """Defence in depth (`runtime.isolation`): were the guard to let a SERVICE through, the
+    worker that runs it cannot connect anywhere, not even to this host."""
+    query = f"SELECT * {{ SERVICE <{url_of(listener, 'sparql')}> {{ ?s ?p ?o }} }}"
+    run = subprocess.run(
+        [sys.executable, "-c", UNGUARDED, str(private_store), query],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "EvaluationFailed" in run.stdout and "unreachable" in run.stdout.lower(), run.stdout
     assert_nobody_connected(listener)
 
 

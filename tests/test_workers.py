@@ -85,6 +85,17 @@ def test_the_worker_is_forked_from_the_zygote(timed: Server) -> None:
     assert len(children(zygote)) == 1
 
 
+def test_the_zygote_and_the_worker_have_no_network(timed: Server) -> None:
+    """They live in a network namespace of their own (`runtime.isolation`)."""
+    assert timed.process is not None
+    (zygote,) = children(timed.process.pid)
+    (worker,) = children(zygote)
+    server_net, zygote_net, worker_net = (
+        os.readlink(f"/proc/{pid}/ns/net") for pid in (timed.process.pid, zygote, worker)
+    )
+    assert zygote_net == worker_net != server_net
+
+
 def test_the_zygote_is_forked_while_the_server_has_one_thread(timed: Server) -> None:
     """(Its memory limit's watcher thread starts after the fork: a fork waits for the other
     threads of the process to end, and a lock one of them held would stay locked.)"""

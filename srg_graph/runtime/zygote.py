@@ -5,9 +5,10 @@ fork stays locked in the child for good), and the server has many threads once i
 So the zygote is forked from the server before it serves (before it even imports the web
 stack), and stays single-threaded: whenever the server asks, it forks a worker, which starts
 at once with the engine and the project's code already imported, and loads the dataset
-itself. The zygote holds no data: a copy kept there to fork workers from would not stay
-shared with them, because the engine writes to the memory of every quad it reads. Should the
-zygote be lost, the server spawns a new one.
+itself. The zygote and its workers have no network (`isolation`). The zygote holds no data:
+a copy kept there to fork workers from would not stay shared with them, because the engine
+writes to the memory of every quad it reads. Should the zygote be lost, the server spawns a
+new one.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from .isolation import leave_the_network
 from .messages import Fork, Reap
 from .worker import serve_worker
 
@@ -81,6 +83,9 @@ def _settle(seconds: float = 1.0) -> None:
 def _serve(conn: Connection) -> None:
     """The zygote's loop: fork workers, reap the workers the server stopped."""
     detach_signals()
+    unisolated = leave_the_network()
+    if unisolated is not None:
+        log.warning(f"query workers keep the network: {unisolated}; the guard still holds")
     channel = socket.socket(fileno=os.dup(conn.fileno()))  # receives the workers' pipes
     children: set[int] = set()
     try:
