@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import TOKEN, running_server
+from conftest import TOKEN, needs_network_namespaces, running_server
 from server import Server
 
 from srg_graph.config import Settings
@@ -261,6 +261,7 @@ def test_the_query_worker_has_no_network_even_past_the_guard(
 ) -> None:
     """Defence in depth (`runtime.isolation`): were the guard to let a SERVICE through, the
     worker that runs it cannot connect anywhere, not even to this host."""
+    needs_network_namespaces()
     query = f"SELECT * {{ SERVICE <{url_of(listener, 'sparql')}> {{ ?s ?p ?o }} }}"
     run = subprocess.run(
         [sys.executable, "-c", UNGUARDED, str(private_store), query],

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import TOKEN, running_server
+from conftest import TOKEN, needs_network_namespaces, running_server
 from server import REMOTE, Server
 
 from srg_graph.config import Settings
@@ -87,6 +87,7 @@ def test_the_worker_is_forked_from_the_zygote(timed: Server) -> None:
 
 def test_the_zygote_and_the_worker_have_no_network(timed: Server) -> None:
     """They live in a network namespace of their own (`runtime.isolation`)."""
+    needs_network_namespaces()
     assert timed.process is not None
     (zygote,) = children(timed.process.pid)
     (worker,) = children(zygote)
