@@ -7,7 +7,15 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from srg_graph.sparql.guard import GuardError, check, inspect, names_dataset, plainly_a_query
+from srg_graph.sparql.guard import (
+    _IN_CONTEXT,
+    GuardError,
+    _words_in_context,
+    check,
+    inspect,
+    names_dataset,
+    plainly_a_query,
+)
 from srg_graph.sparql.lexer import tokenize
 
 
@@ -322,6 +330,16 @@ def test_a_plain_query_reads_as_the_lexer_reads_it() -> None:
             assert read.max_depth <= quick.max_depth and read.operators <= quick.operators, path
             assert not read.empty, path
     assert len(CORPUS) > 400 and plain > len(CORPUS)  # most of them, both ways
+
+
+def test_the_upper_cased_search_finds_what_the_pattern_finds() -> None:
+    """`_words_in_context` reads ASCII texts upper-cased, others with `_IN_CONTEXT`: on every
+    query of the repository, in upper and lower case too, both find the same places."""
+    for path in CORPUS:
+        text = path.read_text(encoding="utf-8")
+        for variant in (text, text.lower(), text.upper(), "SELECT * { \\u0053ERVICE }"):
+            found = sorted(_words_in_context(variant, 0))
+            assert found == [match.start() for match in _IN_CONTEXT.finditer(variant)], path
 
 
 @pytest.mark.parametrize(
