@@ -61,6 +61,10 @@ class Request:
     committed: int
     work: Work
 
+    def __reduce__(self) -> tuple[type[Request], tuple[int, Work]]:
+        # pickled for every request: twice as fast as the generic state of a slotted dataclass
+        return (Request, (self.committed, self.work))
+
     @property
     def what(self) -> str:
         """The kind of work, for messages: "query", "update" or "read"."""

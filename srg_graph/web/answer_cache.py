@@ -21,13 +21,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import HttpError
 from .remembered import remembered
-from .sparql_protocol import FORM, QUERY, form_fields, media_type
+from .sparql_protocol import FORM, QUERY, form_fields, media_type, url_fields
 
 Key = tuple[str, ...]
 # the request headers an answer may vary on (its `Vary`), all part of the key
@@ -127,7 +126,7 @@ def _parameters(
 ) -> tuple[str, ...] | None:
     """The request's parameters, sorted, as `name=value` (None: not a read); remembered for
     requests that come again (URL-decoding was a fifth of the time of an answer from memory)."""
-    params = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    params = url_fields(query_string)
     if method == "POST":
         if path != "/sparql":
             return None

@@ -53,6 +53,17 @@ def _decode(body: bytes, what: str) -> str:
         raise HttpError(400, f"the {what} is not valid UTF-8 (byte {error.start})") from error
 
 
+def url_fields(query_string: bytes) -> list[tuple[str, str]]:
+    """The parameters of a URL's query string, read once for the few requests in flight (as
+    `form_fields`): the answer cache's key and the route read them both."""
+    return list(_url(query_string))
+
+
+@remembered(maxsize=16)
+def _url(query_string: bytes) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+
+
 def form_fields(body: bytes) -> list[tuple[str, str]]:
     """The fields of a form body (`HttpError` 400 unless it is UTF-8). A small one is read
     once for the few requests in flight: the answer cache's key and the route read it both."""

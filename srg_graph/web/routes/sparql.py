@@ -29,7 +29,7 @@ async def sparql(request: Request) -> Response:
     body = (
         await read_body(request, svc.settings.max_body_bytes) if request.method == "POST" else b""
     )
-    params = list(request.query_params.multi_items())
+    params = protocol.url_fields(request.scope["query_string"])
     operation = protocol.parse(request.method, params, request.headers.get("content-type"), body)
     if operation.kind == "describe-service":
         return describe_service(request, svc)
