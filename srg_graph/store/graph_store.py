@@ -239,18 +239,29 @@ class GraphStore(Queries):
         touched = {_graph_name(q.graph_name) for q in removed | added} | set(created + dropped)
         return Delta(_nquads(removed), _nquads(added), frozenset(touched), created, dropped)
 
-    def apply(self, delta: Delta) -> None:
-        """Apply a delta (blank node labels are kept, so a delta replays onto its own store)."""
+    def apply(self, delta: Delta, counted: bool = False) -> int:
+        """Apply a delta (blank node labels are kept, so a delta replays onto its own store).
+        With `counted`: how many more quads the store holds after it (fewer: negative), found
+        quad by quad, since a delta may remove what is not there or add what is; else 0."""
+        net = 0
         for quad in ox.parse(delta.removed, ox.RdfFormat.N_QUADS):
+            if counted and quad in self._store:
+                net -= 1
             self._store.remove(quad)
-        for graph in delta.dropped:
-            self._store.remove_graph(ox.NamedNode(graph))
+        for graph in map(ox.NamedNode, delta.dropped):
+            if counted:
+                net -= len(self.quads(graph=graph))
+            self._store.remove_graph(graph)
         for graph in delta.created:
             self._store.add_graph(ox.NamedNode(graph))
+        if counted:
+            added = set(ox.parse(delta.added, ox.RdfFormat.N_QUADS))
+            net += sum(quad not in self._store for quad in added)
         if b"_:" in delta.added:  # the engine's loader would give blank nodes new labels
             self._store.extend(ox.parse(delta.added, ox.RdfFormat.N_QUADS))
         elif delta.added:  # twice as fast; lenient: the engine wrote every delta
             self._store.load(delta.added, format=ox.RdfFormat.N_QUADS, lenient=True)
+        return net
 
     def missing_from(self, other: GraphStore) -> Delta:
         """What adding this store's quads and graphs to `other` adds: those it lacks."""

@@ -59,8 +59,8 @@ class Services:
             return self.cached_report[1]
 
     def quads(self) -> int:
-        """The dataset's quads, counted once per version (the engine counts them one by one:
-        0.2 s at a million)."""
+        """The dataset's quads, asked of the query worker once per version (it counts them
+        once, 1.3 s at ten million, and then adds what each committed delta adds)."""
         version, counted = self.data.version, self.counted
         if counted is None or counted[0] != version:
             counted = (version, len(self.data.store))
