@@ -411,6 +411,29 @@ def test_burst_of_40_concurrent_queries_never_drops_a_connection(client: httpx.C
     assert_up(client)
 
 
+def test_a_query_that_waits_past_the_queue_time_out_is_503_busy(
+    settings: Settings, seed_report: Report, tmp_path: Path
+) -> None:
+    """One slot, held by a query that runs into the time limit: a query arriving meanwhile
+    waits its turn for the queue time-out, then is told the workers are busy; once the first
+    is stopped, turns are free again."""
+    limits = {"SRG_WORKERS": "1", "SRG_QUEUE_TIMEOUT": "1", "SRG_QUERY_TIMEOUT": "6"}
+    with (
+        running_server(settings, seed_report, tmp_path, **limits) as running,
+        running.client() as http,
+        running.client() as other,
+        ThreadPoolExecutor(max_workers=1) as background,
+    ):
+        heavy = background.submit(other.post, "/sparql", content=HEAVY, headers=SPARQL_QUERY)
+        time.sleep(1.5)  # the heavy query holds the slot
+        started = time.monotonic()
+        waited = http.get("/sparql", params={"query": LIGHT}, headers=JSON)
+        assert_plain_error(waited, 503)
+        assert "busy" in waited.text and time.monotonic() - started < 4
+        assert heavy.result().status_code == 503  # the time limit
+        assert http.get("/sparql", params={"query": LIGHT}, headers=JSON).status_code == 200
+
+
 # -- output escaping ---------------------------------------------------------------------------
 def test_markup_in_literals_is_escaped_in_xml_results(client: httpx.Client) -> None:
     markup = "<script>alert('x')</script> & </literal></binding>"
