@@ -136,8 +136,8 @@ def _may_read_as(token: Token, keyword: str) -> bool:
 
 
 def _dataset_run_in(token: Token) -> str | None:
-    """The dataset keyword the engine may read at the start of this token outside brackets,
-    when the token is not that keyword alone. SPARQL 1.1 reads `FROMex:g` or `FROMNAMED` as
+    """The dataset keyword the engine may read in this token (outside brackets), when the
+    token is not that keyword alone. SPARQL 1.1 reads `FROMex:g` or `FROMNAMED` as
     one name or word; the engine reads FROM ex:g and FROM NAMED, so the query's dataset
     would be the engine's, not the one the server works out."""
     for keyword in _DATASET_KEYWORDS:
@@ -184,7 +184,7 @@ def _inspect_once(text: str, base_iri: str | None) -> Inspection:
         run_in = _dataset_run_in(reader.at(index)) if outside[index] else None
         if run_in is not None and reader.run_in is None:
             reader.run_in = (reader.at(index).text, run_in)
-        if keyword in ("FROM", "USING", "WITH"):
+        if keyword in _DATASET_KEYWORDS:
             index = reader.dataset_clause(index)
             continue
         index += 1
