@@ -85,16 +85,29 @@ def test_the_worker_is_forked_from_the_zygote(timed: Server) -> None:
     assert len(children(zygote)) == 1
 
 
+def network(pid: int) -> str:
+    return os.readlink(f"/proc/{pid}/ns/net")
+
+
 def test_the_zygote_and_the_worker_have_no_network(timed: Server) -> None:
     """They live in a network namespace of their own (`runtime.isolation`)."""
     needs_network_namespaces()
     assert timed.process is not None
     (zygote,) = children(timed.process.pid)
     (worker,) = children(zygote)
-    server_net, zygote_net, worker_net = (
-        os.readlink(f"/proc/{pid}/ns/net") for pid in (timed.process.pid, zygote, worker)
-    )
-    assert zygote_net == worker_net != server_net
+    assert network(zygote) == network(worker) != network(timed.process.pid)
+
+
+def test_a_spawned_zygote_and_its_workers_have_no_network_either(timed: Server) -> None:
+    needs_network_namespaces()
+    assert timed.process is not None
+    (zygote,) = children(timed.process.pid)
+    os.kill(zygote, signal.SIGKILL)
+    with timed.client() as http:
+        time_out(http)  # the next worker comes from a zygote spawned anew
+        assert has(http, "none") is False
+    workers = [w for child in children(timed.process.pid) for w in children(child)]
+    assert workers and all(network(w) != network(timed.process.pid) for w in workers)
 
 
 def test_the_zygote_is_forked_while_the_server_has_one_thread(timed: Server) -> None:
