@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import TOKEN, needs_network_namespaces, running_server
-from server import Server
+from server import REMOTE, Server
 
 from srg_graph.config import Settings
 from srg_graph.validation.report import Report
@@ -256,6 +256,7 @@ finally:
 """
 
 
+@pytest.mark.skipif(REMOTE, reason="the embedded store's query worker")
 def test_the_query_worker_has_no_network_even_past_the_guard(
     private_store: Path, listener: socket.socket
 ) -> None:
@@ -411,6 +412,7 @@ def test_burst_of_40_concurrent_queries_never_drops_a_connection(client: httpx.C
     assert_up(client)
 
 
+@pytest.mark.skipif(REMOTE, reason="the embedded store's query worker")
 def test_a_query_that_waits_past_the_queue_time_out_is_503_busy(
     settings: Settings, seed_report: Report, tmp_path: Path
 ) -> None:
