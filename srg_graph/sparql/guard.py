@@ -146,18 +146,6 @@ def _dataset_run_in(token: Token) -> str | None:
     return None
 
 
-def _outside_brackets(tokens: list[Token]) -> list[bool]:
-    """For each token, whether it stands outside every bracket (where dataset clauses are)."""
-    outside, depth = [], 0
-    for token in tokens:
-        if token.kind == PUNCT and token.text in ")]}":
-            depth -= 1
-        outside.append(depth <= 0)
-        if token.kind == PUNCT and token.text in "([{":
-            depth += 1
-    return outside
-
-
 def _form_of(keyword: str) -> tuple[Literal["query", "update"] | None, str | None]:
     if keyword in QUERY_FORMS:
         return "query", keyword
@@ -171,7 +159,8 @@ def _inspect_once(text: str, base_iri: str | None) -> Inspection:
     query_type: str | None = None
     decided = False
     index = 0
-    outside = _outside_brackets(reader.tokens)
+    # outside every bracket, where dataset clauses are
+    outside = [depth <= 0 for depth, _ in depths(reader.tokens, "([{", ")]}")]
     while index < len(reader.tokens):
         after_prologue = reader.prologue(index)
         if after_prologue != index:
@@ -218,8 +207,8 @@ _PLAIN_FORM = re.compile(
     r"(SELECT|CONSTRUCT|DESCRIBE|ASK)(?![A-Za-z0-9_])",
     re.IGNORECASE | re.ASCII,  # ASCII words, as the lexer's (a long s is no S here)
 )
-_IN_CONTEXT = re.compile(r"SERVICE|LOAD|FROM|USING|WITH|VERSION|\\[uU]", re.IGNORECASE)
 _WORDS_IN_CONTEXT = ("SERVICE", "LOAD", "FROM", "USING", "WITH", "VERSION", "\\U")
+_IN_CONTEXT = re.compile("|".join(map(re.escape, _WORDS_IN_CONTEXT)), re.IGNORECASE)
 
 
 def _has_words_in_context(text: str) -> bool:

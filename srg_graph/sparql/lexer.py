@@ -164,13 +164,15 @@ def tokenize(text: str) -> list[Token]:
     return list(Lexer(text).tokens())
 
 
-def depths(tokens: Iterable[Token]) -> Iterator[tuple[int, Token]]:
-    """Each token with the depth of `{ }` groups it is in (a closing brace: the depth it
-    closes back to)."""
+def depths(
+    tokens: Iterable[Token], opening: str = "{", closing: str = "}"
+) -> Iterator[tuple[int, Token]]:
+    """Each token with the depth of `{ }` groups (or of the brackets named) it is in (a
+    closing bracket: the depth it closes back to)."""
     depth = 0
     for token in tokens:
-        if token.kind == PUNCT and token.text == "}":
+        if token.kind == PUNCT and token.text in closing:
             depth -= 1
         yield depth, token
-        if token.kind == PUNCT and token.text == "{":
+        if token.kind == PUNCT and token.text in opening:
             depth += 1
