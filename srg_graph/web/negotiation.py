@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from .remembered import remembered
 
 # RFC 9110 qvalue: "0" ["." 0*3DIGIT] / "1" ["." 0*3("0")]. Looser numbers such as "0.8000" or
 # "2" are clamped into [0, 1] rather than dropped, because clients that send them mean a weight.
@@ -106,11 +107,12 @@ def choose(accept: str | None, offered: Sequence[str], default: str | None = Non
     then the order of `offered`. A missing, empty or wholly unreadable Accept means "anything",
     which answers `default` (or the first offer). None means the caller should answer 406.
     """
-    if accept is not None and len(accept) > REMEMBERED_ACCEPT:
-        return _choose(accept, tuple(offered), default)
-    return _remembered_choice(accept, tuple(offered), default)
+    return _choose(accept, tuple(offered), default)
 
 
+# Clients send the same few Accept headers again and again; reading one is a few tens of
+# microseconds, a good part of a small answer. Remembered up to this length (a few KiB kept).
+@remembered(maxsize=64, largest=512)
 def _choose(accept: str | None, offered: tuple[str, ...], default: str | None) -> str | None:
     ranges = parse_accept(accept)
     if not ranges:
@@ -125,12 +127,6 @@ def _choose(accept: str | None, offered: tuple[str, ...], default: str | None) -
         if best is None or rank > best:
             best, chosen = rank, offer
     return chosen
-
-
-# Clients send the same few Accept headers again and again; reading one is a few tens of
-# microseconds, a good part of a small answer. Remembered up to this length (a few KiB kept).
-REMEMBERED_ACCEPT = 512
-_remembered_choice = lru_cache(maxsize=64)(_choose)
 
 
 def _is_language_tag(tag: str) -> bool:
