@@ -149,6 +149,36 @@ def test_the_history_is_as_durable_as_the_data(named: Server) -> None:
         restarted.stop()
 
 
+def test_a_statement_about_a_triple_is_kept_and_described(named: Server) -> None:
+    """An RDF 1.2 triple term as object: its description in the history graph was once
+    written without its `<<( … )>>`, which no load could read again (every request 503)."""
+    statement = "<urn:x:claim> <urn:x:about> <<( <urn:x:a> <urn:x:b> <urn:x:c> )>>"
+    text = f"INSERT DATA {{ GRAPH <urn:x:g> {{ {statement} }} }}"
+    ask = f"ASK {{ {statement} }}"
+    with named.client() as http:
+        assert http.post("/sparql", content=text, headers={**AUTH, **UPDATE}).status_code == 204
+        body = f"{statement} ."
+        gsp = {**AUTH, "content-type": "application/n-triples"}
+        put = http.put("/graph-store", params={"graph": "urn:x:h"}, content=body, headers=gsp)
+        assert put.status_code == 201
+        assert http.get("/health").status_code == 200
+        described = rows(
+            http,
+            f"PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> SELECT ?o "
+            f"WHERE {{ GRAPH <{HISTORY}> {{ ?s rdf:subject <urn:x:claim> ; rdf:object ?o }} }}",
+        )
+        assert len(described) == 2
+    named.stop()
+    restarted = Server(named.store, NAMED).start()
+    try:
+        with restarted.client() as http:
+            assert http.get("/health").status_code == 200
+            answer = http.get("/sparql", params={"query": ask}, headers={"accept": "text/csv"})
+            assert answer.status_code == 200 and answer.text.strip().endswith("true")
+    finally:
+        restarted.stop()
+
+
 # -- the command line on a store of its own --------------------------------------------------
 @pytest.fixture
 def store(settings: Settings, seed_report: Report, tmp_path: Path) -> Path:

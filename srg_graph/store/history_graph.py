@@ -136,7 +136,12 @@ def history_quads(
 
 def in_history(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
     """The triples as N-Quads in the history graph."""
-    return "".join([f"{s} {p} {o}{_IN_GRAPH}" for s, p, o in triples]).encode()
+    return "".join([f"{s} {p} {_n_triples(o)}{_IN_GRAPH}" for s, p, o in triples]).encode()
+
+
+def _n_triples(term: Any) -> str:
+    """A term's N-Triples form: a triple term's `str` leaves out its `<<( … )>>`."""
+    return f"<<( {term} )>>" if isinstance(term, ox.Triple) else str(term)
 
 
 def with_history(delta: Delta, described: bytes) -> Delta:
