@@ -21,7 +21,7 @@ from .errors import InvalidRequest, PortInUse, SourceError, SrgError, StorageErr
 from .formats import RDF_NAMES
 from .model import mappings
 from .sparql import named as queries
-from .sparql.guard import inspect, run_in_message
+from .sparql.guard import inspect, unclear_reading
 from .sparql.named import NamedQuery
 from .sparql.results import SELECT_WRITERS
 from .store import QueryRequest, RemoteStore, answer
@@ -91,8 +91,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     if raw and not named:
         raise SourceError(args.query, "--param works with named queries only")
     found = inspect(text)
-    if found.run_in is not None:
-        raise SourceError(args.query, run_in_message("query", *found.run_in))
+    unclear = unclear_reading(found, "query")
+    if unclear is not None:
+        raise SourceError(args.query, unclear)
     graph = (named.form if named else found.query_type) in ("CONSTRUCT", "DESCRIBE")
     formats = RDF_NAMES if graph else tuple(SELECT_WRITERS)
     fmt = args.format or ("turtle" if graph else "tsv")

@@ -220,6 +220,37 @@ def test_a_from_run_into_a_prefixed_name_is_refused(client: httpx.Client) -> Non
         assert "`FROMg:bodies`" in response.text and "put a space after FROM" in response.text
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # the engine declares g: and honours the FROM; the guard read no declaration
+        (f"PREFIXg:<{GRAPH}> " + COUNT.format(dataset="FROM g:bodies"), "put a space after PREFIX"),
+        # an escape in an IRI hid the FROM behind a `#` from the lexer (it was the union)
+        (
+            f'PREFIX p: <http://x/\\u0031#> SELECT (COUNT(*) AS ?n) (MIN("\\u0022") AS ?q) '
+            f"FROM <{BODIES}> WHERE {{ ?s ?p ?o }}",
+            "escapes are decoded",
+        ),
+        # decoded first, the string holds a FROM: the union was switched off (0 answers)
+        (
+            f'SELECT (COUNT(*) AS ?n) {{ ?s ?p ?o FILTER(?o != "\\u0022 FROM <{BODIES}> '
+            '\\u0022") }',
+            "escapes are decoded",
+        ),
+        ("CONSTRUCTWHERE { ?s ?p ?o }", "put a space after CONSTRUCT"),  # was a 500
+    ],
+)
+def test_a_text_read_one_way_by_sparql_and_another_by_the_engine_is_refused(
+    client: httpx.Client, text: str, said: str
+) -> None:
+    for response in (
+        client.get("/sparql", params={"query": text}),
+        client.post("/sparql", data={"query": text}),
+    ):
+        assert response.status_code == 400, response.text
+        assert said in response.text
+
+
 # -- the command line ----------------------------------------------------------------------
 def test_the_cli_runs_a_query_on_its_dataset(
     client: httpx.Client, private_store: Path, tmp_path: Path
@@ -246,3 +277,10 @@ def test_the_store_answers_every_caller_on_the_querys_dataset(seed: GraphStore) 
     assert counted == int(rows[0]["n"])
     union = int(answer(seed, QueryRequest(COUNT.format(dataset=""), "csv")).body.split()[1])
     assert union > counted
+
+
+def test_the_cli_refuses_a_prefix_run_into_its_name(private_store: Path, tmp_path: Path) -> None:
+    query = tmp_path / "run-in.rq"
+    query.write_text(f"PREFIXg:<{GRAPH}> " + COUNT.format(dataset="FROM g:bodies"), "utf-8")
+    run = run_srg("query", str(query), store=private_store)
+    assert run.returncode != 0 and "put a space after PREFIX" in run.stderr

@@ -397,7 +397,6 @@ RUN_IN_DATASET = [
     ("PREFIX ex: <http://x/> SELECT * FROMex:g WHERE { ?s ?p ?o }", "query", "FROMex:g"),
     ("SELECT * FROMNAMED<http://x/g> { GRAPH ?g { ?s ?p ?o } }", "query", "FROMNAMED"),
     ("PREFIX ex: <http://x/> SELECT * FROM NAMEDex:g { ?s ?p ?o }", "query", "NAMEDex:g"),
-    ("ASKFROM <http://x/g> { ?s ?p ?o }", "query", "ASKFROM"),
     (
         "PREFIX ex: <http://x/> WITHex:g DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
         "update",
@@ -446,3 +445,113 @@ def test_the_engine_reads_a_run_in_from_as_a_dataset_clause() -> None:
         list(store.query(count.replace("DATASET", c))) for c in ("FROM ex:g", "FROMex:g")
     )
     assert spaced[0]["n"].value == run_in[0]["n"].value == "1"
+
+
+RUN_IN_OPERATION = [
+    ("ASKFROM <http://x/g> { ?s ?p ?o }", "query", "ASKFROM", "ASK"),
+    (
+        "PREFIXg:<http://x/> SELECT (COUNT(*) AS ?n) FROM g:g WHERE { ?s ?p ?o }",
+        "query",
+        "PREFIXg:",
+        "PREFIX",
+    ),
+    ("PREFIX:<http://x/> SELECT * FROM :g WHERE { ?s ?p ?o }", "query", "PREFIX:", "PREFIX"),
+    ("CONSTRUCTWHERE { ?s ?p ?o }", "query", "CONSTRUCTWHERE", "CONSTRUCT"),
+    ("PREFIX ex: <http://x/> DESCRIBEex:a", "query", "DESCRIBEex:a", "DESCRIBE"),
+    ("INSERTDATA { <http://x/a> <http://x/b> <http://x/c> }", "update", "INSERTDATA", "INSERT"),
+    (
+        "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> } ; DELETEWHERE { ?s ?p ?o }",
+        "update",
+        "DELETEWHERE",
+        "DELETE",
+    ),
+    (
+        "CLEAR ALL ; PREFIXex: <http://x/> INSERT DATA { ex:a ex:b ex:c }",
+        "update",
+        "PREFIXex:",
+        "PREFIX",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expect", "token", "keyword"), RUN_IN_OPERATION)
+def test_a_prologue_or_form_keyword_run_into_a_name_is_refused(
+    text: str, expect: str, token: str, keyword: str
+) -> None:
+    """Where an operation begins, the engine reads `PREFIXg:` as PREFIX g: and `CONSTRUCTWHERE`
+    as CONSTRUCT WHERE; SPARQL reads one name. The guard's reading (no prefix g:, so no FROM;
+    no form, so no RDF formats offered) would differ from the engine's: refused."""
+    assert plainly_a_query(text, 64, 1_000) is None
+    message = rf"has `{token}` where {keyword} may stand.*put a space after {keyword}$"
+    with pytest.raises(GuardError, match=message):
+        check(text, expect=expect)  # type: ignore[arg-type]
+
+
+def test_the_engine_reads_a_run_in_prefix_as_a_declaration() -> None:
+    """Why the refusal: pyoxigraph 0.5 declares g: in `PREFIXg:` and honours the FROM that
+    uses it, where the guard read no declaration and would have forced the union."""
+    store = ox.Store()
+    store.load(b"<http://x/a> <http://x/p> <http://x/1> <http://x/g> .\n", ox.RdfFormat.N_QUADS)
+    store.load(b"<http://x/b> <http://x/p> <http://x/2> <http://x/h> .\n", ox.RdfFormat.N_QUADS)
+    text = RUN_IN_OPERATION[1][0]
+    assert next(iter(store.query(text, use_default_graph_as_union=False)))["n"].value == "1"
+    assert not inspect(text).dataset_clauses
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PREFIX fromage: <http://x/> CLEAR GRAPH fromage:g",
+        "PREFIX withx: <http://x/> CREATE GRAPH withx:g",
+        "PREFIX usingx: <http://x/> COPY DEFAULT TO usingx:g",
+        "PREFIX from: <http://x/> INSERT DATA { GRAPH from:g { from:a from:b from:c } }",
+    ],
+)
+def test_a_name_where_only_an_iri_may_stand_is_no_run_in(text: str) -> None:
+    """After GRAPH and TO the grammar takes an IRI only: a prefix that starts with FROM, WITH
+    or USING is read as a name there, by the engine too."""
+    assert check(text, expect="update").run_in is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the IRI's escape hid it from the lexer, whose `#` then swallowed the FROM
+        'PREFIX p: <http://x/\\u0031#> SELECT (MIN("\\u0022") AS ?q) '
+        "FROM <http://x/g> { ?s ?p ?o }",
+        # decoded first, the string holds a FROM clause; read by the engine, it holds text
+        'SELECT * { ?s ?p ?o FILTER(?o != "\\u0022 FROM <http://x/g> \\u0022") }',
+        "\\u0043ONSTRUCT WHERE { ?s ?p ?o }",
+    ],
+)
+def test_escapes_that_change_the_form_or_dataset_are_refused(text: str) -> None:
+    """Engines differ on decoding `\\u` escapes before parsing (SPARQL 1.1 section 19.2) or
+    only inside IRIs and strings (pyoxigraph): where the two readings differ in what decides
+    how the server runs the query, the server cannot tell which one the engine will take."""
+    with pytest.raises(GuardError, match=r"means something else once its \\u or \\U escapes"):
+        check(text, expect="query")
+
+
+@pytest.mark.parametrize(
+    ("text", "clauses"),
+    [
+        ("SELECT * FROM <http://x/caf\\u00e9> { ?s ?p 'caf\\u00e9' }", [("FROM", "http://x/café")]),
+        ("BASE <http://x/\\u0031/> SELECT * FROM <g> { ?s ?p ?o }", [("FROM", "http://x/1/g")]),
+        ('SELECT * { ?s ?p "a\\u0022b" }', []),  # decoded, a string ends early: same reading
+    ],
+)
+def test_escapes_that_change_nothing_that_matters_are_accepted(
+    text: str, clauses: list[tuple[str, str]]
+) -> None:
+    assert check(text, expect="query").dataset_clauses == clauses
+
+
+def test_service_behind_an_escaped_iri_and_quote_is_refused() -> None:
+    """An escape in an IRI no longer hides the rest of its line from the lexer."""
+    text = (
+        "SELECT * { BIND(<http://x/\\u0031#> AS ?i) BIND('\\u0027' AS ?x) "
+        "SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    )
+    assert inspect(text).uses_service
+    with pytest.raises(GuardError, match=r"SERVICE \(federated query\) is disabled"):
+        check(text, expect="query")

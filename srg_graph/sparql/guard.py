@@ -15,14 +15,23 @@ from typing import Literal
 from urllib.parse import urljoin
 
 from ..errors import InvalidRequest, PolicyRefused
-from .lexer import IRI, IRIREF, PNAME, PUNCT, WORD, Lexer, Token, depths, tokenize
+from .lexer import (
+    IRI,
+    IRIREF,
+    PNAME,
+    PUNCT,
+    WORD,
+    Lexer,
+    Token,
+    decode_codepoints,
+    depths,
+    tokenize,
+)
 
 QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
 UPDATE_FORMS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 )
-
-_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 class GuardError(InvalidRequest):
@@ -47,6 +56,16 @@ LOAD_REFUSED = (
     "data with the Graph Store Protocol instead" + RUNS_INTO
 )
 _DATASET_KEYWORDS = ("FROM", "USING", "WITH")
+# where an operation begins: its prologue's declarations, then its form
+_OPERATION_KEYWORDS = ("BASE", "PREFIX", "VERSION", *sorted(QUERY_FORMS | UPDATE_FORMS))
+# after these the grammar takes an IRI and nothing else, so no keyword is read there
+_IRI_ONLY_AFTER = frozenset({"GRAPH", "TO"})
+ESCAPES_CHANGE_MEANING = (
+    "the {expect} means something else once its \\u or \\U escapes are decoded before "
+    "parsing (as SPARQL 1.1, section 19.2, has it; the engine decodes them only inside IRIs "
+    "and strings): an escape stands for a quote, a bracket or a keyword. Write the characters "
+    'themselves, or within a string escape a quote as \\"'
+)
 
 
 @dataclass(frozen=True)
@@ -62,9 +81,12 @@ class Inspection:
     # (keyword, iri) pairs such as ("FROM NAMED", "http://…"), for messages that quote the query
     dataset_clauses: list[tuple[str, str]] = field(default_factory=list)
     empty: bool = False  # no token at all (only whitespace and comments)
-    # a word or prefixed name outside brackets that the engine may split into a dataset
-    # keyword and a name (`FROMex:g`, `FROM NAMEDex:g`): (its text, the keyword)
+    # a word or prefixed name that the engine may split into a keyword and a name, where that
+    # keyword may stand (`FROMex:g`, `FROM NAMEDex:g`, `PREFIXex:`, `CONSTRUCTWHERE`): (its
+    # text, the keyword)
     run_in: tuple[str, str] | None = None
+    # the text reads otherwise once its codepoint escapes are decoded (see `inspect`)
+    escapes_change_meaning: bool = False
     operators: int = 0  # see `_operator_count`
 
 
@@ -88,7 +110,8 @@ class _Reader:
     def resolve(self, token: Token) -> str | None:
         """The absolute IRI a token names, or None when it names none (or an unknown prefix)."""
         if token.kind == IRI:
-            return urljoin(self.base, token.text[1:-1]) if self.base else token.text[1:-1]
+            iri = decode_codepoints(token.text[1:-1])
+            return urljoin(self.base, iri) if self.base else iri
         if token.kind == PNAME:
             prefix, _, local = token.text.partition(":")
             namespace = self.prefixes.get(prefix)
@@ -146,6 +169,16 @@ def _dataset_run_in(token: Token) -> str | None:
     return None
 
 
+def _operation_run_in(token: Token) -> str | None:
+    """The keyword that the engine reads at the start of this token, where an operation or a
+    declaration of its prologue begins (`PREFIXex:`, `CONSTRUCTWHERE`, `DESCRIBEex:x`),
+    when the token is not that keyword alone."""
+    if token.kind not in (WORD, PNAME):
+        return None
+    start = token.text.upper()
+    return next((k for k in _OPERATION_KEYWORDS if start.startswith(k) and start != k), None)
+
+
 def _form_of(keyword: str) -> tuple[Literal["query", "update"] | None, str | None]:
     if keyword in QUERY_FORMS:
         return "query", keyword
@@ -157,22 +190,26 @@ def _inspect_once(text: str, base_iri: str | None) -> Inspection:
     reader = _Reader(list(lexer.tokens()), base_iri)
     form: Literal["query", "update"] | None = None
     query_type: str | None = None
-    decided = False
+    decided, starts = False, True  # `starts`: an operation (or its prologue) starts here
     index = 0
-    # outside every bracket, where dataset clauses are
+    # outside every bracket, where dataset clauses are and updates' operations start
     outside = [depth <= 0 for depth, _ in depths(reader.tokens, "([{", ")]}")]
     while index < len(reader.tokens):
+        run_in = _operation_run_in(reader.at(index)) if starts else None
         after_prologue = reader.prologue(index)
-        if after_prologue != index:
+        if after_prologue != index and run_in is None:
             index = after_prologue
             continue
-        keyword = reader.at(index).keyword
+        token, keyword = reader.at(index), reader.at(index).keyword
         if not decided:
             decided = True
             form, query_type = _form_of(keyword)
-        run_in = _dataset_run_in(reader.at(index)) if outside[index] else None
+        after = reader.at(index - 1).keyword if index else ""
+        if outside[index] and after not in _IRI_ONLY_AFTER:
+            run_in = run_in or _dataset_run_in(token)
         if run_in is not None and reader.run_in is None:
-            reader.run_in = (reader.at(index).text, run_in)
+            reader.run_in = (token.text, run_in)
+        starts = token.kind == PUNCT and token.text == ";" and outside[index]
         if keyword in _DATASET_KEYWORDS:
             index = reader.dataset_clause(index)
             continue
@@ -202,9 +239,9 @@ def _inspect_once(text: str, base_iri: str | None) -> Inspection:
 _LEADING_COMMENTS = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)*")
 _PLAIN_FORM = re.compile(
     r"(?:[ \t\r\n]+|#[^\r\n]*"
-    rf"|PREFIX[ \t\r\n]*(?:[A-Za-z][\w.-]*)?:[ \t\r\n]*{IRIREF.pattern}"
+    rf"|PREFIX[ \t\r\n]+(?:[A-Za-z][\w.-]*)?:[ \t\r\n]*{IRIREF.pattern}"
     rf"|BASE[ \t\r\n]*{IRIREF.pattern})*"
-    r"(SELECT|CONSTRUCT|DESCRIBE|ASK)(?![A-Za-z0-9_])",
+    r"(SELECT|CONSTRUCT|DESCRIBE|ASK)(?![A-Za-z0-9_:])",  # `PREFIXex:`, `DESCRIBE:x`: lexed
     re.IGNORECASE | re.ASCII,  # ASCII words, as the lexer's (a long s is no S here)
 )
 _WORDS_IN_CONTEXT = ("SERVICE", "LOAD", "FROM", "USING", "WITH", "VERSION", "\\U")
@@ -275,25 +312,19 @@ def query_dataset(text: str) -> tuple[list[str], list[str]]:
     return default, [iri for keyword, iri in clauses if keyword == "FROM NAMED"]
 
 
-def _decode_codepoints(text: str) -> str:
-    def decode(match: re.Match[str]) -> str:
-        code = int(match.group(1) or match.group(2), 16)
-        return chr(code) if code <= 0x10FFFF else match.group()
-
-    return _CODEPOINT_ESCAPE.sub(decode, text)
-
-
 @lru_cache(maxsize=256)  # read once for the queries that come again and again (a dashboard's)
 def inspect(text: str, base_iri: str | None = None) -> Inspection:
     """What a query or update does, as far as the guard needs to know; never raises. (Shared
     between callers: do not change it.)
 
     SPARQL 1.1 (section 19.2) lets `\\u0053ERVICE` or `\\u007B` stand for `SERVICE` and `{`
-    anywhere, and engines differ on whether they decode these before parsing. When the text
-    has such escapes it is read both ways and the more alarming reading of each fact is kept.
+    anywhere, and engines differ on whether they decode these before parsing (pyoxigraph does
+    not; a remote store may). When the text has such escapes it is read both ways: the more
+    alarming reading of each fact is kept, and where the two disagree on the form or the
+    dataset, `escapes_change_meaning` says so.
     """
     plain = _inspect_once(text, base_iri)
-    decoded_text = _decode_codepoints(text)
+    decoded_text = decode_codepoints(text)
     if decoded_text == text:
         return plain
     decoded = _inspect_once(decoded_text, base_iri)
@@ -309,7 +340,13 @@ def inspect(text: str, base_iri: str | None = None) -> Inspection:
         empty=plain.empty,
         operators=max(plain.operators, decoded.operators),
         run_in=plain.run_in or decoded.run_in,
+        escapes_change_meaning=_meaning(plain) != _meaning(decoded),
     )
+
+
+def _meaning(found: Inspection) -> tuple[object, ...]:
+    """What of an inspection decides how the server runs the request."""
+    return found.form, found.query_type, found.dataset_clauses, found.empty
 
 
 _WRONG_FORM = {
@@ -351,18 +388,26 @@ def check(
         raise Refused(SERVICE_REFUSED)
     if found.uses_load:
         raise Refused(LOAD_REFUSED)
-    if found.run_in is not None:
-        raise GuardError(run_in_message(expect, *found.run_in))
+    unclear = unclear_reading(found, expect)
+    if unclear is not None:
+        raise GuardError(unclear)
     return found
 
 
-def run_in_message(expect: str, text: str, keyword: str) -> str:
-    """Why a request with `Inspection.run_in` is refused, and what to write instead."""
-    return (
-        f"the {expect} has `{text}` where a dataset clause may stand: SPARQL reads it as one "
-        f"token, while the engine would read {keyword} and what follows, so the {expect}'s "
-        f"dataset is unclear; put a space after {keyword}"
-    )
+def unclear_reading(found: Inspection, expect: str) -> str | None:
+    """Why a request whose text SPARQL and the engine may read differently is refused, and
+    what to write instead; None when they read it alike."""
+    if found.run_in is not None:
+        text, keyword = found.run_in
+        place = "a dataset clause" if keyword in (*_DATASET_KEYWORDS, "NAMED") else keyword
+        return (
+            f"the {expect} has `{text}` where {place} may stand: SPARQL reads it as one "
+            f"token, while the engine would read {keyword} and what follows, so what the "
+            f"{expect} asks is unclear; put a space after {keyword}"
+        )
+    if found.escapes_change_meaning:
+        return ESCAPES_CHANGE_MEANING.format(expect=expect)
+    return None
 
 
 _CHAIN_PUNCT = frozenset("|&/")

@@ -18,6 +18,11 @@ WORD, VAR, PNAME, IRI, STRING, NUMBER, BNODE, LANGTAG, PUNCT = (
 )  # fmt: skip
 
 IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+# The engine also reads codepoint escapes inside an IRI (`<http://x/\u0031>`); a lexer that
+# did not would lose the rest of the line to a `#` after one.
+_CODEPOINT = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+_IRI_ESCAPED = rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]|{_CODEPOINT})*>"
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _LONG_STRING_STOP = {q: re.compile(rf"\\.|{q * 3}", re.S) for q in "'\""}
 _NAME_CHARS = r"\w\-.\u00b7\u0300-\u036f\u203f\u2040"
 _LOCAL_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
@@ -28,7 +33,7 @@ _TOKEN = re.compile(
     + "|".join(
         rf"(?P<{name}>{pattern})"
         for name, pattern in (
-            (IRI, IRIREF.pattern),
+            (IRI, _IRI_ESCAPED),
             ("long", r"'''|\"\"\""),
             (STRING, r"'(?:[^'\\\r\n]|\\.)*'|\"(?:[^\"\\\r\n]|\\.)*\""),
             (VAR, r"[?$][\w\u00b7\u0300-\u036f\u203f\u2040]+"),
@@ -157,6 +162,16 @@ class Lexer:
             keywords[-1] in _EXPRESSION_OPENERS
             or (len(keywords) == 2 and keywords[0] == "FILTER" and self.recent[-1].kind != PUNCT)
         )
+
+
+def decode_codepoints(text: str) -> str:
+    """`text` with its `\\uXXXX` and `\\UXXXXXXXX` escapes replaced by the characters."""
+
+    def decode(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else match.group()
+
+    return _CODEPOINT_ESCAPE.sub(decode, text)
 
 
 def tokenize(text: str) -> list[Token]:

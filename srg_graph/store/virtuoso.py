@@ -60,7 +60,7 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 from ..sparql.guard import inspect
-from ..sparql.lexer import IRI, PNAME, PUNCT, VAR, Token, tokenize
+from ..sparql.lexer import IRI, PNAME, PUNCT, VAR, Token, decode_codepoints, tokenize
 
 SERVER = "Virtuoso/"  # how its `Server` header starts
 # Virtuoso's own graphs, which a fresh database holds (ldp# is written again at each start)
@@ -284,7 +284,7 @@ def with_base(text: str, base_iri: str) -> str:
         token = tokens[index]
         if token.keyword == "BASE" and index + 1 < len(tokens) and tokens[index + 1].kind == IRI:
             iri = tokens[index + 1]
-            resolved = ox.NamedNode(urljoin(base_iri, iri.text[1:-1]))
+            resolved = ox.NamedNode(urljoin(base_iri, decode_codepoints(iri.text[1:-1])))
             return f"{text[: iri.start]}{resolved}{text[iri.start + len(iri.text) :]}"
     return f"BASE {ox.NamedNode(base_iri)}\n{text}"
 
