@@ -70,6 +70,10 @@ class Unsupported(SrgError):
     mode: the remote store keeps no past versions); the message says what can be done."""
 
 
+class NotRepresentable(SrgError):
+    """An answer that the format asked for cannot write (JSON-LD has no RDF 1.2 triple terms)."""
+
+
 class NotPossible(SrgError):
     """A change the store cannot make (a statement about a blank node in a remote store)."""
 

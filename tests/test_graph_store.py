@@ -261,3 +261,65 @@ def test_get_unacceptable_type_is_406(client: httpx.Client) -> None:
 )
 def test_get_without_one_clear_graph_is_400(client: httpx.Client, params: dict) -> None:
     assert client.get("/graph-store", params=params).status_code == 400
+
+
+# -- found by a side-by-side run with oxigraph serve -------------------------------------------
+def test_a_graph_named_by_any_absolute_iri_is_served(store: httpx.Client) -> None:
+    """tag:, mailto: and other schemes name graphs as http: does (an update could make one
+    that the Graph Store then refused to read)."""
+    for iri in ("tag:example.org,2026:gsp", "mailto:gsp@example.org"):
+        put = store.put("/graph-store", params={"graph": iri}, content=PERSON, headers=TURTLE)
+        assert put.status_code == 201, put.text
+        assert isomorphic(get_graph(store, graph=iri), turtle(PERSON))
+        assert store.delete("/graph-store", params={"graph": iri}, headers=AUTH).status_code == 204
+
+
+def test_a_method_not_allowed_names_every_method_of_the_graph_store(store: httpx.Client) -> None:
+    answer = store.request("PATCH", "/graph-store", params={"graph": str(EX.g)}, headers=AUTH)
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "GET, HEAD, POST, PUT, DELETE"
+
+
+def test_if_match_makes_a_write_conditional(store: httpx.Client) -> None:
+    """RFC 9110 13.1.1-2: a write whose condition fails changes nothing and is answered 412;
+    the tag of any representation a GET gave (whatever its Accept) is the graph's as it is."""
+    graph = {"graph": str(EX["conditional"])}
+    assert (
+        store.put("/graph-store", params=graph, content=PERSON, headers=TURTLE).status_code == 201
+    )
+    read = store.get("/graph-store", params=graph, headers={"accept": "application/n-triples"})
+    tag = read.headers["etag"]
+    # another client replaces the graph: the tag read before no longer holds
+    fresh = store.put("/graph-store", params=graph, content=PERSON_REPLACED, headers=TURTLE)
+    assert fresh.status_code == 204
+    for method in ("PUT", "DELETE"):
+        stale = store.request(
+            method,
+            "/graph-store",
+            params=graph,
+            content=PERSON,
+            headers={**TURTLE, "if-match": tag},
+        )
+        assert stale.status_code == 412, stale.text
+    assert isomorphic(get_graph(store, **graph), turtle(PERSON_REPLACED))
+    current = store.get("/graph-store", params=graph, headers={"accept": "text/turtle"})
+    headers = {**TURTLE, "if-match": f'"other", {current.headers["etag"]}'}
+    assert (
+        store.put("/graph-store", params=graph, content=PERSON, headers=headers).status_code == 204
+    )
+    # If-None-Match: * writes only a graph that does not exist yet
+    create_only = {**TURTLE, "if-none-match": "*"}
+    again = store.put("/graph-store", params=graph, content=PERSON, headers=create_only)
+    assert again.status_code == 412
+    new = {"graph": str(EX["conditional-new"])}
+    assert (
+        store.put("/graph-store", params=new, content=PERSON, headers=create_only).status_code
+        == 201
+    )
+    missing = store.put(
+        "/graph-store",
+        params={"graph": str(EX["nowhere"])},
+        content=PERSON,
+        headers={**TURTLE, "if-match": "*"},
+    )
+    assert missing.status_code == 412

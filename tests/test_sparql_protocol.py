@@ -694,3 +694,86 @@ def test_health(client: httpx.Client) -> None:
     body = response.json()
     assert body["status"] == "ok"
     assert body["quads"] > 0
+
+
+# -- found by a side-by-side run with oxigraph serve -------------------------------------------
+def test_percent_escapes_that_are_not_utf8_are_refused(updatable: httpx.Client) -> None:
+    """SPARQL 1.1 Protocol 2.1: the text is percent-encoded UTF-8. `%E9` alone (Latin-1's é)
+    was read as U+FFFD and an update stored "caf\ufffd"."""
+    query = updatable.get("/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%22caf%E9%22%20%7D")
+    assert query.status_code == 400 and "not UTF-8" in query.text
+    form = {"content-type": "application/x-www-form-urlencoded", **AUTH}
+    body = b"update=INSERT%20DATA%20%7B%20%3Curn%3Ax%3Acafe%3E%20%3Curn%3Ax%3Ap%3E%20"
+    body += b"%22caf%E9%22%20%7D"
+    update = updatable.post("/sparql", content=body, headers=form)
+    assert update.status_code == 400 and "not UTF-8" in update.text
+    assert not ask(updatable, "ASK { <urn:x:cafe> ?p ?o }")
+
+
+def test_dataset_parameters_without_a_query_are_refused(client: httpx.Client) -> None:
+    """Not the service description: a query request that lost its query."""
+    answer = client.get("/sparql", params={"default-graph-uri": BODIES})
+    assert answer.status_code == 400 and "no 'query'" in answer.text
+
+
+def test_conditions_on_a_post_query_follow_rfc_9110(client: httpx.Client) -> None:
+    """13.1.2: a true If-None-Match on a method other than GET and HEAD is 412, not 304;
+    13.1.3: If-Modified-Since is for GET and HEAD only."""
+    text = "ASK { ?s ?p ?o } # conditions on a POST"
+    first = client.post("/sparql", content=text, headers=SPARQL_QUERY)
+    tag = first.headers["etag"]
+    again = client.post("/sparql", content=text, headers={**SPARQL_QUERY, "if-none-match": tag})
+    assert again.status_code == 412
+    dated = {**SPARQL_QUERY, "if-modified-since": "Fri, 31 Dec 2100 00:00:00 GMT"}
+    assert client.post("/sparql", content=text, headers=dated).status_code == 200
+    # the same query by GET has the same answer, so the same tag: a GET revalidates it
+    get = client.get("/sparql", params={"query": text}, headers={"if-none-match": tag})
+    assert get.status_code == 304
+
+
+def test_a_date_never_revalidates_an_answer_changed_within_its_second(
+    updatable: httpx.Client,
+) -> None:
+    """Last-Modified has whole seconds: one sent in the second of a change would still hold
+    after a second change in that second (a stale 304). It is sent only once that second
+    has passed; clients of the same second revalidate by ETag."""
+    query = "ASK { <urn:x:dated> ?p ?o }"
+    stale = []
+    for step in range(20):
+        text = f"INSERT DATA {{ GRAPH <urn:x:dated> {{ <urn:x:dated> <urn:x:p> {step} }} }}"
+        assert updatable.post("/sparql", content=text, headers=SPARQL_UPDATE).status_code == 204
+        read = updatable.get("/sparql", params={"query": f"{query} # {step}"})
+        modified = read.headers.get("last-modified")
+        text = f"INSERT DATA {{ GRAPH <urn:x:dated> {{ <urn:x:dated> <urn:x:q> {step} }} }}"
+        assert updatable.post("/sparql", content=text, headers=SPARQL_UPDATE).status_code == 204
+        if modified:
+            again = updatable.get(
+                "/sparql",
+                params={"query": f"{query} # {step}"},
+                headers={"if-modified-since": modified},
+            )
+            stale += [step] if again.status_code == 304 else []
+    assert not stale
+
+
+def test_the_answer_cache_answers_no_request_the_endpoint_refuses(client: httpx.Client) -> None:
+    """A kept answer is shared by GET and both POSTs of a query; a request of a shape the
+    endpoint refuses is refused whether or not the answer is kept."""
+    text = "ASK { ?s ?p ?o } # kept, then asked wrongly"
+    assert client.get("/sparql", params={"query": text}).status_code == 200
+    latin = {"content-type": "application/sparql-query; charset=iso-8859-1"}
+    assert client.post("/sparql", content=text, headers=latin).status_code == 415
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    in_url = client.post("/sparql", params={"query": text}, content=b"", headers=form)
+    assert in_url.status_code == 400
+
+
+def test_a_triple_term_asked_for_as_json_ld_is_not_acceptable(client: httpx.Client) -> None:
+    """JSON-LD cannot say an RDF 1.2 triple term: 406 with the formats that can, not a 500."""
+    text = "CONSTRUCT { <urn:x:s> <urn:x:p> <<( <urn:x:a> <urn:x:b> <urn:x:c> )>> } WHERE {}"
+    answer = client.get(
+        "/sparql", params={"query": text}, headers={"accept": "application/ld+json"}
+    )
+    assert answer.status_code == 406 and "Turtle" in answer.text
+    turtle = client.get("/sparql", params={"query": text}, headers={"accept": "text/turtle"})
+    assert turtle.status_code == 200 and "<urn:x:a>" in turtle.text

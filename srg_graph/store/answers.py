@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from ..errors import EvaluationFailed, InvalidRequest, TooLarge
 from ..sparql import results as results_module
 from ..sparql.named import Binding
-from .base import _bounded, rdf_format, results_format
+from .base import _bounded, rdf_bytes, results_format
 from .graph_store import GraphStore, substitutions
 
 
@@ -156,8 +156,7 @@ def answer(store: GraphStore, request: QueryRequest) -> Answer:
         return Answer(results_module.boolean(bool(result), request.fmt).encode())
     if not isinstance(result, ox.QuerySolutions):  # a graph, from this store or a remote one
         triples = list(_capped(result, request.max_rows, "triples"))
-        graph = ox.serialize(triples, format=rdf_format(request.fmt)) or b""
-        return Answer(_bounded([graph], request.max_bytes))
+        return Answer(_bounded([rdf_bytes(triples, request.fmt)], request.max_bytes))
     if request.offset == 0 and request.limit is None and request.fmt in NATIVE_RESULTS:
         return Answer(_native(result, request))
     names = [v.value for v in result.variables]

@@ -8,12 +8,23 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import formats
-from ..errors import TooLarge
+from ..errors import NotRepresentable, TooLarge
 
 
 def rdf_format(name: str) -> ox.RdfFormat:
     """The engine's RDF format of a short name of `formats` (`turtle`)."""
     return ox.RdfFormat.from_media_type(formats.media_type(name))
+
+
+def rdf_bytes(triples: Iterable[ox.Triple], name: str) -> bytes:
+    """The triples in the RDF format `name`, or NotRepresentable when it cannot write them."""
+    try:
+        return ox.serialize(triples, format=rdf_format(name)) or b""
+    except OSError as error:  # JSON-LD: "does not support RDF 1.2 yet"
+        raise NotRepresentable(
+            f"the answer cannot be written as {formats.media_type(name)} ({error}); ask for "
+            "Turtle, N-Triples or RDF/XML"
+        ) from error
 
 
 def results_format(name: str) -> ox.QueryResultsFormat:

@@ -17,7 +17,7 @@ from ..sparql import internal
 from ..sparql.guard import names_dataset
 from ..sparql.named import Binding
 from ..sparql.results import XSD_STRING
-from .base import _bounded, _graph_node, rdf_format
+from .base import _bounded, _graph_node, rdf_bytes, rdf_format
 
 
 class Source(Protocol):
@@ -403,7 +403,7 @@ class GraphStore(Queries):
         """One graph (None: the default graph) serialised, within `limit` bytes."""
         quads = self._store.quads_for_pattern(None, None, None, _graph_node(graph))
         triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-        return _bounded([ox.serialize(triples, format=rdf_format(fmt)) or b""], limit)
+        return _bounded([rdf_bytes(triples, fmt)], limit)
 
     def __len__(self) -> int:
         return len(self._store)

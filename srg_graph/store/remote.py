@@ -33,7 +33,7 @@ from ..sparql import internal
 from ..sparql.guard import names_dataset, query_dataset
 from ..sparql.prebinding import prebound
 from . import virtuoso as dialect
-from .base import _bounded, rdf_format
+from .base import _bounded, rdf_bytes
 from .graph_store import Delta, GraphStore, Queries
 
 RESULTS = "application/sparql-results+json"
@@ -343,7 +343,7 @@ class RemoteStore(Queries):
         """One graph (None: the default graph) serialised, within `limit` bytes."""
         quads = self.quads(graph=ox.DefaultGraph() if graph is None else ox.NamedNode(graph))
         triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-        return _bounded([ox.serialize(triples, format=rdf_format(fmt)) or b""], limit)
+        return _bounded([rdf_bytes(triples, fmt)], limit)
 
     def ntriples(self, graphs: Iterable[str | None]) -> bytes:
         """The union of the given graphs (None: the default graph) as N-Triples."""

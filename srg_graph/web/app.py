@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
@@ -69,10 +70,27 @@ def error_response(request: Request, error: Exception) -> Response | None:
     if isinstance(error, ValidationFailed):
         return report_response(request, error)
     if isinstance(error, StarletteHTTPException):
-        return plain(error.status_code, str(error.detail), getattr(error, "headers", None))
+        headers = dict(getattr(error, "headers", None) or {})
+        if error.status_code == 405:  # the router names the methods of one route of the path
+            headers["Allow"] = allowed_methods(request)
+        return plain(error.status_code, str(error.detail), headers)
     if isinstance(error, RequestValidationError):
         return plain(400, f"invalid request: {error.errors()}")
     return None
+
+
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods some route serves at the request's path, for `Allow` (RFC 9110 15.5.6)."""
+    path, root = request.scope["path"], request.scope.get("root_path", "")
+
+    def served(method: str) -> bool:
+        probe = {"type": "http", "path": path, "root_path": root, "method": method}
+        return any(route.matches(probe)[0] == Match.FULL for route in request.app.routes)
+
+    return ", ".join(method for method in _METHOD_ORDER if served(method))
 
 
 ANSWERED = (HttpError, SrgError, ValidationFailed, StarletteHTTPException, RequestValidationError)

@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Sequence
 from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
 
 from fastapi import Request, Response
 
+from .errors import HttpError
 
-def _etag(version: str, request: Request, *extra: str) -> str:
+
+def _etag(
+    version: str, request: Request, *extra: str, url_query: bool = True, accept: bool = True
+) -> str:
     """A strong ETag for this request's answer at this dataset version (of its URL's parts as
-    they came: building Starlette's `URL` was a third of the time of this function)."""
+    they came: building Starlette's `URL` was a third of the time of this function). Without
+    `accept`, the media type in `extra` tells the representations apart."""
     scope, headers = request.scope, request.headers
     url = (scope.get("scheme", "http"), headers.get("host", ""), scope["path"])
-    query = scope["query_string"].decode("latin-1")
-    key = "\n".join([version, *url, query, headers.get("accept", ""), *extra])
+    query = scope["query_string"].decode("latin-1") if url_query else ""
+    asked = headers.get("accept", "") if accept else ""
+    key = "\n".join([version, *url, query, asked, *extra])
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _tags(header: str, weak: bool = True) -> set[str]:
+    """The entity tags of an If-Match or If-None-Match header; `weak`: compared weakly (a
+    `W/` tag counts as its strong twin), else a weak tag matches nothing (RFC 9110 8.8.3.2)."""
+    tags = {tag.strip() for tag in header.split(",")}
+    return {t.removeprefix("W/") for t in tags} if weak else {t for t in tags if t[:2] != "W/"}
 
 
 def _not_modified(request: Request, tag: str) -> bool:
@@ -24,7 +39,7 @@ def _not_modified(request: Request, tag: str) -> bool:
     header = request.headers.get("if-none-match")
     if not header:
         return False
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    tags = _tags(header)
     return "*" in tags or tag in tags
 
 
@@ -36,6 +51,27 @@ def _modified_since(request: Request, modified: float) -> bool:
         return int(modified) <= parsedate_to_datetime(header).timestamp()
     except (TypeError, ValueError):
         return False
+
+
+def check_write(request: Request, version: str, exists: bool, offered: Sequence[str]) -> None:
+    """Refuse a write (412) whose `If-Match` or `If-None-Match` does not hold for its target
+    as it is (RFC 9110 13.1.1-2): the target's tags are those a GET of the same URL has, one
+    per `offered` media type; `*` stands for any, when the target exists. Call it while
+    holding the write lock, so that nothing changes between the check and the write."""
+    current = (
+        {_etag(version, request, media, accept=False) for media in offered} if exists else set()
+    )
+    if_match, if_none_match = request.headers.get("if-match"), request.headers.get("if-none-match")
+    if if_match is not None:
+        given = _tags(if_match, weak=False)
+        if not (given & current or ("*" in given and exists)):
+            raise HttpError(
+                412, "If-Match: the target has changed (or does not exist); read it again"
+            )
+    if if_none_match is not None:
+        given = _tags(if_none_match)
+        if given & current or ("*" in given and exists):
+            raise HttpError(412, "If-None-Match: the target exists as named; nothing was written")
 
 
 IMMUTABLE = "public, max-age=31536000, immutable"  # an answer that never changes
@@ -53,17 +89,25 @@ def validators(
     modified: float,
     *extra: str,
     cache_control: str = "no-cache",
+    url_query: bool = True,
+    accept: bool = True,
+    fixed: bool = False,
 ) -> tuple[dict[str, str], Response | None]:
-    """The caching headers of an answer, and a ready 304 when the client has it already.
+    """The caching headers of an answer, and a ready answer when the client's condition says
+    there is no need for one: 304 to a GET or HEAD, 412 to another method (RFC 9110 13.1.2).
     `cache_control`: how long it may be reused unchecked (by default: check every time;
-    `IMMUTABLE` for an answer that never changes)."""
-    tag = _etag(version, request, *extra)
-    headers = {
-        "ETag": tag,
-        "Last-Modified": http_date(modified),
-        "Cache-Control": cache_control,
-        "Vary": "Accept, Accept-Language",
-    }
+    `IMMUTABLE` for an answer that never changes). `url_query`: whether the URL's query string
+    tells answers apart (else `extra` does: a query's text, sent by GET or by POST); `accept`:
+    whether the Accept header does (else the media type in `extra`: see `check_write`);
+    `fixed`: the answer never changes (a past version, a change of the history)."""
+    tag = _etag(version, request, *extra, url_query=url_query, accept=accept)
+    headers = {"ETag": tag, "Cache-Control": cache_control, "Vary": "Accept, Accept-Language"}
+    # A change later in this second would leave the date as it is: only an earlier one has it.
+    if fixed or int(modified) < int(time.time()):
+        headers["Last-Modified"] = http_date(modified)
+    if request.method not in ("GET", "HEAD"):  # If-Modified-Since is for GET and HEAD only
+        failed = _not_modified(request, tag)
+        return headers, Response(status_code=412, headers=headers) if failed else None
     if _not_modified(request, tag) or _modified_since(request, modified):
         return headers, Response(status_code=304, headers=headers)
     return headers, None

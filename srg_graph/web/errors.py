@@ -14,6 +14,7 @@ from ..errors import (
     EvaluationFailed,
     InvalidRequest,
     NotPossible,
+    NotRepresentable,
     OperationFailed,
     OverMemoryLimit,
     ReadOnly,
@@ -34,6 +35,7 @@ STATUSES: dict[type[SrgError], int] = {
     OperationFailed: 409,  # valid, but the data as it is does not allow it
     NotPossible: 409,
     UnsupportedFormat: 415,
+    NotRepresentable: 406,  # the answer exists; the format asked for cannot say it
     TooLarge: 422,
     EvaluationFailed: 500,
     Unsupported: 501,  # Not Implemented: not in this mode (time travel on a remote store)

@@ -19,6 +19,10 @@ QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 
 Params = Sequence[tuple[str, str]]
+# parameters that only go with a query or an update (without, a GET is not the description)
+_OF_AN_OPERATION = frozenset(
+    {"default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"}
+)
 # scheme ":" then no character that an IRI excludes (RFC 3987)
 ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|\\^`]*")
 
@@ -61,7 +65,18 @@ def url_fields(query_string: bytes) -> list[tuple[str, str]]:
 
 @remembered(maxsize=16)
 def _url(query_string: bytes) -> tuple[tuple[str, str], ...]:
-    return tuple(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+    return _fields(query_string.decode("latin-1"), "URL's parameters")
+
+
+def _fields(encoded: str, what: str) -> tuple[tuple[str, str], ...]:
+    """The fields of a form-encoded text, whose escapes must be UTF-8 (SPARQL 1.1 Protocol
+    2.1): a byte that is not is refused rather than read as U+FFFD."""
+    try:
+        return tuple(parse_qsl(encoded, keep_blank_values=True, errors="strict"))
+    except UnicodeDecodeError as error:
+        byte = error.object[error.start : error.end]
+        message = f"the {what} hold a %-escape that is not UTF-8 ({byte!r}); encode them as UTF-8"
+        raise HttpError(400, message) from error
 
 
 def form_fields(body: bytes) -> list[tuple[str, str]]:
@@ -72,7 +87,7 @@ def form_fields(body: bytes) -> list[tuple[str, str]]:
 
 @remembered(maxsize=16)
 def _form(body: bytes) -> tuple[tuple[str, str], ...]:
-    return tuple(parse_qsl(_decode(body, "form body"), keep_blank_values=True))
+    return _fields(_decode(body, "form body"), "form's fields")
 
 
 def _single(params: Params, name: str) -> str | None:
@@ -117,6 +132,8 @@ def parse(method: str, url_params: Params, content_type: str | None, body: bytes
         if _all(url_params, "update"):
             raise HttpError(400, "an update must be sent with POST, not GET")
         if not _all(url_params, "query"):
+            if any(name in _OF_AN_OPERATION for name, _ in url_params):
+                raise HttpError(400, "the request has no 'query' parameter")
             return Operation("describe-service")
         return _operation(url_params, {"query": _single(url_params, "query")})
     kind, options = media_type(content_type)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -15,7 +17,7 @@ from .. import caching
 from ..errors import HttpError
 from ..requests import authorise_write, negotiated, read_body, services, write
 from ..services import Services
-from ..sparql_protocol import media_type
+from ..sparql_protocol import ABSOLUTE_IRI, media_type
 
 router = APIRouter(tags=["Graph Store Protocol"])
 READABLE = [t for t in GRAPHS if t not in ("application/n-quads", "application/trig")]
@@ -29,9 +31,7 @@ def target(request: Request, required: bool = True) -> tuple[bool, str | None]:
         raise HttpError(400, "name one graph: either ?default or a single ?graph=IRI")
     if graphs:
         iri = graphs[0]
-        if not iri.startswith(("http://", "https://", "urn:")) or any(
-            c in iri for c in '<>" {}|\\^`'
-        ):
+        if not ABSOLUTE_IRI.fullmatch(iri):  # any scheme (tag:, mailto:), as in a query
             raise HttpError(400, f"?graph must be an absolute IRI, not {iri!r}")
         return True, iri
     if not default and required:
@@ -41,6 +41,18 @@ def target(request: Request, required: bool = True) -> tuple[bool, str | None]:
 
 def exists(svc: Services, graph: str | None) -> bool:
     return graph is None or svc.data.store.has_graph(graph)
+
+
+def conditional(
+    request: Request, svc: Services, graph: str | None, change: Callable[[Any], None]
+) -> Callable[[Any], None]:
+    """`change`, made only if the request's `If-Match`/`If-None-Match` hold when it is."""
+
+    def checked(staged: Any) -> None:
+        caching.check_write(request, svc.data.version, exists(svc, graph), READABLE)
+        change(staged)
+
+    return checked
 
 
 async def payload(request: Request, svc: Services, graph: str | None) -> list:
@@ -56,7 +68,9 @@ async def read_graph(request: Request) -> Response:
     if not exists(svc, graph):
         raise HttpError(404, f"there is no graph {graph} in this store")
     media = negotiated(request, READABLE)
-    headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, media)
+    headers, unchanged = caching.validators(
+        request, svc.data.version, svc.data.modified, media, accept=False
+    )
     if unchanged is not None:
         return unchanged
     limit = svc.settings.max_result_bytes
@@ -70,7 +84,9 @@ async def replace_graph(request: Request) -> Response:
     _, graph = target(request)
     created = not exists(svc, graph)
     quads = await payload(request, svc, graph)
-    await write(request, svc, lambda staged: staged.replace_graph(graph, quads))
+    await write(
+        request, svc, conditional(request, svc, graph, lambda s: s.replace_graph(graph, quads))
+    )
     return Response(status_code=201 if created else 204)
 
 
@@ -83,7 +99,9 @@ async def merge_graph(request: Request) -> Response:
         graph = f"{GRAPH}uploads/{uuid.uuid4()}"
     created = not exists(svc, graph)
     quads = await payload(request, svc, graph)
-    await write(request, svc, lambda staged: staged.merge_graph(graph, quads))
+    await write(
+        request, svc, conditional(request, svc, graph, lambda s: s.merge_graph(graph, quads))
+    )
     if not given:
         location = f"{request.url.replace(query=None)}?graph={quote(graph, safe='')}"
         return Response(status_code=201, headers={"Location": location})
@@ -96,5 +114,5 @@ async def drop_graph(request: Request) -> Response:
     _, graph = target(request)
     if not exists(svc, graph):
         raise HttpError(404, f"there is no graph {graph} in this store")
-    await write(request, svc, lambda staged: staged.drop_graph(graph))
+    await write(request, svc, conditional(request, svc, graph, lambda s: s.drop_graph(graph)))
     return Response(status_code=204)

@@ -53,7 +53,16 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
     else:  # an answer at a fixed version is the same until a purge makes a new generation
         tag = f"{data.generation}-v{version}"
         modified = memento.modified(changes, version, data.modified)
-    headers, unchanged = caching.validators(request, tag, modified, media, operation.text, graphs)
+    headers, unchanged = caching.validators(
+        request,
+        tag,
+        modified,
+        media,
+        operation.text,
+        graphs,
+        url_query=False,
+        fixed=version is not None,
+    )
     if version is not None:
         headers["Cache-Control"] = memento.KEPT
     if unchanged is not None:
