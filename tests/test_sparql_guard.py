@@ -555,3 +555,41 @@ def test_service_behind_an_escaped_iri_and_quote_is_refused() -> None:
     assert inspect(text).uses_service
     with pytest.raises(GuardError, match=r"SERVICE \(federated query\) is disabled"):
         check(text, expect="query")
+
+
+@pytest.mark.parametrize(
+    ("text", "clauses"),
+    [
+        # U+200C is a name character of SPARQL (and the engine); Python's \w leaves it out,
+        # so the declaration was missed and the FROM not resolved (the union was forced)
+        (
+            "PREFIX g\u200c: <http://x/> SELECT * FROM g\u200c:g { ?s ?p ?o }",
+            [("FROM", "http://x/g")],
+        ),
+        # one variable for the engine, not `?zz` and a FROM clause (the union was switched off)
+        ("SELECT * { ?s ?p ?o OPTIONAL { ?s ?zz\u200dFROM <http://x/none> } }", []),
+        # not a WITH that swallows the FROM after it (the union was forced)
+        ("SELECT ?g\ufeffWITH FROM <http://x/g> { ?s ?p ?o }", [("FROM", "http://x/g")]),
+    ],
+)
+def test_names_have_the_characters_of_the_sparql_grammar(
+    text: str, clauses: list[tuple[str, str]]
+) -> None:
+    assert check(text, expect="query").dataset_clauses == clauses
+
+
+def test_a_form_after_a_prefix_with_a_grammar_only_character_is_seen() -> None:
+    assert (
+        check("PREFIX x\u2100: <http://x/> CONSTRUCT WHERE { ?s ?p ?o }", expect="query").query_type
+        == "CONSTRUCT"
+    )
+
+
+def test_a_local_part_never_starts_with_a_dot() -> None:
+    """`ex:.SERVICE` is `ex:`, `.` and SERVICE for the engine: it reached the network."""
+    text = "PREFIX ex: <http://x/> SELECT * { ?s ?p ?o . ?s ?p ex:.SERVICE <http://x/> { } }"
+    assert plainly_a_query(text, 64, 1_000) is None
+    with pytest.raises(GuardError, match=r"SERVICE \(federated query\) is disabled"):
+        check(text, expect="query")
+    tokens = [t.text for t in tokenize("SELECT * { ?s ex:p ex:o. ?s ex:q ex:a\\. }")]
+    assert tokens[5:7] == ["ex:o", "."] and tokens[-2] == "ex:a\\."  # an escaped dot ends one

@@ -278,8 +278,8 @@ def _inside_a_name(text: str, at: int) -> bool:
         return True
     while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-.:"):
         start -= 1
-        if text[start] == ":":
-            return True
+        if text[start] == ":":  # a local part, unless it starts with `.` or `-` (`ex:.SERVICE`)
+            return text[start + 1] not in ".-"
     return False
 
 

@@ -24,8 +24,20 @@ _CODEPOINT = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _IRI_ESCAPED = rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]|{_CODEPOINT})*>"
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _LONG_STRING_STOP = {q: re.compile(rf"\\.|{q * 3}", re.S) for q in "'\""}
-_NAME_CHARS = r"\w\-.\u00b7\u0300-\u036f\u203f\u2040"
-_LOCAL_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+# The name characters of SPARQL 1.1 (section 19.8), which the engine follows: not Python's
+# `\w`, which leaves out U+200C or U+3001 (a name the engine reads whole would be split, and
+# a keyword seen in its second half) and takes in U+00AA. A local part starts with neither
+# `.` nor `-`, and no name ends with `.` (`ex:o.` is `ex:o` and the triple's dot).
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_CHARS_U = _BASE + "_"
+_JOINING = "0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_CHARS = _CHARS_U + "\\-" + _JOINING
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PREFIX = rf"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
+_LOCAL = rf"(?:[{_CHARS_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"
 # The terminals, tried in this order at each position; a character that starts none of them
 # is punctuation. `long` is the opening of a long string, whose end is searched for apart.
 _TOKEN = re.compile(
@@ -36,15 +48,15 @@ _TOKEN = re.compile(
             (IRI, _IRI_ESCAPED),
             ("long", r"'''|\"\"\""),
             (STRING, r"'(?:[^'\\\r\n]|\\.)*'|\"(?:[^\"\\\r\n]|\\.)*\""),
-            (VAR, r"[?$][\w\u00b7\u0300-\u036f\u203f\u2040]+"),
+            (VAR, rf"[?$][{_CHARS_U}0-9][{_CHARS_U}{_JOINING}]*"),
             (LANGTAG, r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*"),
-            (BNODE, rf"_:[\w][{_NAME_CHARS}]*"),
-            (NUMBER, r"\d*\.\d+(?:[eE][+-]?\d+)?|\d+\.[eE][+-]?\d+|\d+(?:[eE][+-]?\d+)?"),
+            (BNODE, rf"_:[{_CHARS_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?"),
             (
-                PNAME,
-                rf"(?:[^\W\d_][{_NAME_CHARS}]*)?:"
-                rf"(?:[{_NAME_CHARS}:]|%[0-9A-Fa-f]{{2}}|{_LOCAL_ESCAPE})*",
+                NUMBER,
+                r"[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+\.[eE][+-]?[0-9]+"
+                r"|[0-9]+(?:[eE][+-]?[0-9]+)?",
             ),
+            (PNAME, rf"(?:{_PREFIX})?:(?:{_LOCAL})?"),
             (WORD, r"[A-Za-z][A-Za-z0-9_]*"),
             (PUNCT, r"."),
         )
@@ -52,7 +64,6 @@ _TOKEN = re.compile(
     + ")",
     re.S,
 )
-_TRIMMED = frozenset({PNAME, BNODE})  # names that may contain '.' but not end with one
 
 # Where an expression parenthesis opens: after these keywords, or everywhere in these clauses.
 _EXPRESSION_OPENERS = frozenset({"FILTER", "BIND"})
@@ -99,9 +110,6 @@ class Lexer:
             kind, end = PUNCT, start + 1
         elif kind == "long":
             kind, end = STRING, self._long_string_end(text[start], end)
-        elif kind in _TRIMMED:  # `ex:o.` is `ex:o` and the triple's dot
-            while text[end - 1] == "." and text[end - 2] != "\\":
-                end -= 1
         self.pos = end
         word = text[start:end]
         return Token(kind, word, start, word.upper() if kind == WORD else "")
