@@ -45,7 +45,8 @@ class Refused(GuardError, PolicyRefused):
 # Nothing leaves the server: no request reaches out to another endpoint or document.
 RUNS_INTO = (
     " (a word or a prefix that runs into it, as in `SERVICE:g`, `trueSERVICE` or `LOADex:g`, "
-    "counts: the engine reads the keyword there too; put a space after it)"
+    "counts: the engine reads the keyword there too; put a space after it, or rename a prefix "
+    "whose name holds it)"
 )
 SERVICE_REFUSED = (
     "SERVICE (federated query) is disabled on this endpoint, by policy: no request leaves the "
