@@ -27,6 +27,7 @@ from srg_graph.validation.report import Report
 pytestmark = pytest.mark.skipif(REMOTE, reason="a remote store has no query workers")
 
 AUTH = {"authorization": f"Bearer {TOKEN}"}
+UPDATE = {"content-type": "application/sparql-update"}
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
@@ -219,3 +220,25 @@ def test_an_update_whose_where_follows_its_own_change_runs_on_a_copy(timed: Serv
             f'FILTER NOT EXISTS {{ {subject} <http://example.org/p> "1" }} }}'
         )
         assert http.get("/sparql", params={"query": ask}).json()["boolean"]
+
+
+def test_an_update_on_a_copy_keeps_the_empty_graphs(timed: Server) -> None:
+    """The copy holds the empty named graphs too: its change dropped every one of them, and
+    a CREATE of one that exists succeeded (found by a differential run against pyoxigraph)."""
+    empty, headers = "<http://example.org/workers/empty>", {**AUTH, **UPDATE}
+    sequential = (
+        "INSERT DATA { GRAPH <http://example.org/workers/a> { <urn:x:s> <urn:x:p> 1 } } ;\n"
+        "DELETE WHERE { GRAPH <http://example.org/workers/a> { ?s ?p 2 } }"
+    )
+    with timed.client() as http:
+        assert (
+            http.post("/sparql", content=f"CREATE GRAPH {empty}", headers=headers).status_code
+            == 204
+        )
+        assert http.post("/sparql", content=sequential, headers=headers).status_code == 204
+        graph = {"graph": empty.strip("<>")}
+        assert http.get("/graph-store", params=graph).status_code == 200
+        create = http.post(
+            "/sparql", content=f"{sequential} ; CREATE GRAPH {empty}", headers=headers
+        )
+        assert create.status_code == 409, create.text

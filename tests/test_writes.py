@@ -247,7 +247,11 @@ def test_syntax_error_update_changes_nothing(writer: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     "graph",
-    ["https://w3id.org/srg/graph/shapes/leads", "https://w3id.org/srg/graph/shapes/new"],
+    [
+        "https://w3id.org/srg/graph/shapes/leads",
+        "https://w3id.org/srg/graph/shapes/new",
+        "https://w3id.org/srg/graph/shapes",
+    ],
 )
 def test_writes_to_shapes_graphs_are_403(writer: httpx.Client, graph: str) -> None:
     before = snapshot(writer)

@@ -21,7 +21,8 @@ from .embedded import Dataset
 from .history import Meta
 from .remote import RemoteDataset
 
-PROTECTED = (SHAPES_GRAPHS, ONTOLOGY_GRAPH, HISTORY)
+# the graphs, and every name that starts with theirs (`graph/shapes` itself too)
+PROTECTED = (SHAPES_GRAPHS.removesuffix("/"), ONTOLOGY_GRAPH, HISTORY)
 
 
 class WriteRefused(Exception):

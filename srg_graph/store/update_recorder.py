@@ -300,7 +300,7 @@ def _record_modify(
 def updated_on_a_copy(store: GraphStore, text: str, base_iri: str | None) -> Delta:
     """What an update changes, worked out by running it on a copy of `store` (seconds at a
     million quads): for the requests `record_update` cannot record without running them."""
-    staged = store.copy()
+    staged = store.copy_whole()  # empty graphs too: else the diff drops them, CREATE succeeds
     try:
         staged.update(text, base_iri=base_iri)
     except SyntaxError as error:
