@@ -323,3 +323,20 @@ def test_if_match_makes_a_write_conditional(store: httpx.Client) -> None:
         headers={**TURTLE, "if-match": "*"},
     )
     assert missing.status_code == 412
+
+
+def test_a_json_ld_body_that_is_no_document_is_refused(store: httpx.Client) -> None:
+    """A bare JSON string (what a generated client sent for Turtle) has no triples for the
+    engine: it emptied the graph, answered 204. JSON-LD 1.1 section 9: a map or an array."""
+    graph = {"graph": str(EX["json-ld"])}
+    assert (
+        store.put("/graph-store", params=graph, content=PERSON, headers=TURTLE).status_code == 201
+    )
+    for body in ('"<urn:x:s> <urn:x:p> \\"x\\" ."', "42", "null", "true"):
+        headers = {**AUTH, "content-type": "application/ld+json"}
+        for method in ("PUT", "POST"):
+            answer = store.request(
+                method, "/graph-store", params=graph, content=body, headers=headers
+            )
+            assert answer.status_code == 400 and "map or an array" in answer.text
+    assert isomorphic(get_graph(store, **graph), turtle(PERSON))

@@ -392,3 +392,45 @@ def test_the_dataset_iri_resolves_to_its_description(server: Server) -> None:
         assert response.headers["location"] == "/void"
         described = client.get(response.headers["location"], headers={"Accept": "text/turtle"})
     assert "https://w3id.org/srg/id/dataset/smart-region-governance" in described.text
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        # a scheme and no excluded character, yet no IRI (RFC 3987): was a 500 each
+        ("/api/queries/body-members?body=http://%5B::1", 400),
+        ("/sparql?query=ASK%7B%7D&default-graph-uri=http://%5B::1", 400),
+        ("/graph-store?graph=https://w3id.org/srg/graph/%5B", 400),
+        ("/doc/%5B", 404),
+        ("/id/%C2%8E", 404),
+        ("/graph/%C2%81", 404),
+    ],
+)
+def test_a_name_that_is_no_iri_is_a_client_error(
+    http: httpx.Client, path: str, status: int
+) -> None:
+    answer = http.get(path)
+    assert answer.status_code == status, answer.text
+    assert "IRI" in answer.text or "no resource" in answer.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/api/queries",
+        "/api/queries/open-points?limit=7",
+        "/api/mappings",
+        "/coverage",
+        "/orgchart",
+        "/validate",
+        "/search?text=vloca",
+        "/health",
+        "/context.jsonld",
+    ],
+)
+def test_every_page_answers_head_as_get(http: httpx.Client, path: str) -> None:
+    """RFC 9110 9.1: HEAD wherever GET; it was 405 unless the answer cache held the GET."""
+    head = http.head(path)
+    assert head.status_code == 200, path
+    assert head.headers["content-type"] == http.get(path).headers["content-type"]

@@ -177,3 +177,23 @@ def test_a_generated_client_queries_and_previews_an_import(
     assert preview.counts.additional_properties == {"added": 3, "changed": 0, "unchanged": 0}
     with httpx.Client(base_url=server.url) as http:
         assert http.get("/api/mappings", params={"format": "json"}).json() == []
+
+
+def test_a_generated_client_sends_a_graph_file_as_it_is(
+    spec: dict[str, Any], module_writable: Server, tmp_path: Path
+) -> None:
+    """A Graph Store body is a file: it went as a JSON string, which the server read as a
+    JSON-LD document of no triples, and the graph was emptied."""
+    client = generate(spec, tmp_path)
+    replace = importlib.import_module(f"{PACKAGE}.api.graph_store_protocol.replace_graph")
+    types = importlib.import_module(f"{PACKAGE}.types")
+    writer = client.AuthenticatedClient(base_url=module_writable.url, token=TOKEN)
+    turtle = types.File(payload=io.BytesIO(b'<urn:x:client> <urn:x:p> "kept" .'))
+    assert (
+        replace.sync_detailed(client=writer, body=turtle, graph="urn:x:client").status_code == 201
+    )
+    with httpx.Client(base_url=module_writable.url) as http:
+        read = http.get(
+            "/graph-store", params={"graph": "urn:x:client"}, headers={"accept": "text/turtle"}
+        )
+        assert '"kept"' in read.text

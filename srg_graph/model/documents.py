@@ -19,7 +19,7 @@ from rdflib import Graph
 from .. import formats
 from ..namespaces import DOC, GRAPH, ID, ONTOLOGY, PREFIXES, SRG
 from ..sparql import internal
-from ..store import GraphStore, QueryRequest, answer
+from ..store import GraphStore, QueryRequest, answer, is_iri
 
 HERE = Path(__file__).resolve().parent
 CONTEXT_FILE = HERE / "resources" / "context.jsonld"
@@ -53,8 +53,9 @@ def resource_iri(path: str) -> str:
 
 
 def is_valid_path(path: str) -> bool:
-    """Whether `ID + path` is an IRI (no spaces, controls or characters IRIs exclude)."""
-    return not INVALID_IRI_CHARACTERS.search(path)
+    """Whether `ID + path` is an IRI (no spaces, controls or characters IRIs exclude; nothing
+    RFC 3987 refuses, such as `[` in a path)."""
+    return not INVALID_IRI_CHARACTERS.search(path) and is_iri(ID + path)
 
 
 def split_suffix(path: str) -> tuple[str, str | None]:

@@ -16,6 +16,16 @@ def rdf_format(name: str) -> ox.RdfFormat:
     return ox.RdfFormat.from_media_type(formats.media_type(name))
 
 
+def is_iri(text: str) -> bool:
+    """Whether the engine takes `text` as an absolute IRI (RFC 3987: `http://[::1` is none,
+    though it has a scheme and no character IRIs exclude)."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def rdf_bytes(triples: Iterable[ox.Triple], name: str) -> bytes:
     """The triples in the RDF format `name`, or NotRepresentable when it cannot write them."""
     try:

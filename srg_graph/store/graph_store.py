@@ -12,12 +12,12 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from .. import formats
-from ..errors import SourceError
+from ..errors import InvalidRequest, SourceError
 from ..sparql import internal
 from ..sparql.guard import names_dataset
 from ..sparql.named import Binding
 from ..sparql.results import XSD_STRING
-from .base import _bounded, _graph_node, rdf_bytes, rdf_format
+from .base import _bounded, _graph_node, is_iri, rdf_bytes, rdf_format
 
 
 class Source(Protocol):
@@ -64,6 +64,8 @@ def substitutions(bindings: Mapping[str, Binding] | None) -> dict[str, Any]:
     """Terms from bindings: values enter a query as typed terms, never as text."""
     terms = {}
     for name, (kind, value, datatype) in (bindings or {}).items():
+        if kind == "iri" and not is_iri(value):
+            raise InvalidRequest(f"{name}: {value!r} is not an absolute IRI (RFC 3987)")
         node = (
             ox.NamedNode(value)
             if kind == "iri"

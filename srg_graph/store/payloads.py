@@ -29,6 +29,16 @@ def _check_rdf_xml(body: bytes) -> None:
             raise InvalidRequest(f"RDF/XML nests elements over {MAX_XML_DEPTH} deep; flatten it")
 
 
+def _check_json_ld(body: bytes) -> None:
+    """A JSON-LD document is a map or an array (JSON-LD 1.1, section 9): the engine reads a
+    bare string or number as no triples, so a text sent as a JSON string would empty a graph."""
+    if body.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1] not in (b"{", b"["):
+        raise InvalidRequest(
+            "the application/ld+json body is not a JSON-LD document (a map or an array); "
+            "send Turtle or N-Triples with their own Content-Type"
+        )
+
+
 def parse_payload(body: bytes, media_type: str, base_iri: str, graph: str | None) -> list[Any]:
     """The triples of a request body, put into `graph` (None: the default graph).
 
@@ -41,6 +51,8 @@ def parse_payload(body: bytes, media_type: str, base_iri: str, graph: str | None
         )
     if media_type == "application/rdf+xml":
         _check_rdf_xml(body)
+    if media_type == "application/ld+json":
+        _check_json_ld(body)
     target = _graph_node(graph)
     try:
         parsed = ox.parse(

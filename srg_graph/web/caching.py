@@ -11,6 +11,7 @@ from functools import lru_cache
 from fastapi import Request, Response
 
 from .errors import HttpError
+from .sparql_protocol import url_fields
 
 
 def _etag(
@@ -21,7 +22,9 @@ def _etag(
     `accept`, the media type in `extra` tells the representations apart."""
     scope, headers = request.scope, request.headers
     url = (scope.get("scheme", "http"), headers.get("host", ""), scope["path"])
-    query = scope["query_string"].decode("latin-1") if url_query else ""
+    # the parameters as the answer cache keys them: spellings of one request share one tag
+    fields = sorted(url_fields(scope["query_string"])) if url_query else []
+    query = "&".join(f"{name}={value}" for name, value in fields)
     asked = headers.get("accept", "") if accept else ""
     key = "\n".join([version, *url, query, asked, *extra])
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'

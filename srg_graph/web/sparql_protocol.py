@@ -6,11 +6,11 @@ Pure: it sees the method, the URL parameters, the content type and the body, and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
+from ..store import is_iri
 from .errors import HttpError
 from .remembered import remembered
 
@@ -23,8 +23,6 @@ Params = Sequence[tuple[str, str]]
 _OF_AN_OPERATION = frozenset(
     {"default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"}
 )
-# scheme ":" then no character that an IRI excludes (RFC 3987)
-ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|\\^`]*")
 
 
 @dataclass(frozen=True)
@@ -105,8 +103,8 @@ def _graphs(params: Params, name: str) -> tuple[str, ...]:
     """The graph IRIs of a dataset parameter, each an absolute IRI."""
     graphs = _all(params, name)
     for iri in graphs:
-        if not ABSOLUTE_IRI.fullmatch(iri):
-            raise HttpError(400, f"'{name}' must be an absolute IRI, not {iri!r}")
+        if not is_iri(iri):
+            raise HttpError(400, f"'{name}' must be an absolute IRI (RFC 3987), not {iri!r}")
     return graphs
 
 

@@ -14,7 +14,9 @@ from ..requests import services
 router = APIRouter(tags=["VLOCA mappings"])
 
 
-@router.get("/coverage", summary="VLOCA coverage matrix and gaps (HTML or JSON)")
+@router.api_route(
+    "/coverage", methods=["GET", "HEAD"], summary="VLOCA coverage matrix and gaps (HTML or JSON)"
+)
 async def coverage_page(request: Request) -> Response:
     """The matrix as a page, or as JSON by `Accept` or `?format=json` (a link can ask for
     it); `?sort=mapped` puts the mapped subjects and components first."""

@@ -12,12 +12,12 @@ from fastapi.concurrency import run_in_threadpool
 
 from ...formats import GRAPHS, content_type
 from ...namespaces import GRAPH
-from ...store import parse_payload
+from ...store import is_iri, parse_payload
 from .. import caching
 from ..errors import HttpError
 from ..requests import authorise_write, negotiated, read_body, services, write
 from ..services import Services
-from ..sparql_protocol import ABSOLUTE_IRI, media_type
+from ..sparql_protocol import media_type
 
 router = APIRouter(tags=["Graph Store Protocol"])
 READABLE = [t for t in GRAPHS if t not in ("application/n-quads", "application/trig")]
@@ -31,8 +31,8 @@ def target(request: Request, required: bool = True) -> tuple[bool, str | None]:
         raise HttpError(400, "name one graph: either ?default or a single ?graph=IRI")
     if graphs:
         iri = graphs[0]
-        if not ABSOLUTE_IRI.fullmatch(iri):  # any scheme (tag:, mailto:), as in a query
-            raise HttpError(400, f"?graph must be an absolute IRI, not {iri!r}")
+        if not is_iri(iri):  # any scheme (tag:, mailto:), as in a query
+            raise HttpError(400, f"?graph must be an absolute IRI (RFC 3987), not {iri!r}")
         return True, iri
     if not default and required:
         raise HttpError(400, "name the graph with ?default or ?graph=IRI")

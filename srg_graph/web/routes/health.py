@@ -18,7 +18,9 @@ from ..requests import services
 router = APIRouter(tags=["Operations"])
 
 
-@router.get("/health", summary="Is the store answering? Are writes taken?")
+@router.api_route(
+    "/health", methods=["GET", "HEAD"], summary="Is the store answering? Are writes taken?"
+)
 def health(request: Request) -> dict[str, object]:
     svc = services(request)
     data = svc.data

@@ -45,13 +45,15 @@ async def cached_page(
     return page
 
 
-@router.get("/", summary="Home page", include_in_schema=False)
+@router.api_route("/", methods=["GET", "HEAD"], summary="Home page", include_in_schema=False)
 async def home(request: Request) -> Response:
     query = request.query_params.get("query", "")
     return await cached_page(request, "home.html", _dashboard, query=query)
 
 
-@router.get("/orgchart.svg", summary="The org chart as SVG (?lang=nl|en)")
+@router.api_route(
+    "/orgchart.svg", methods=["GET", "HEAD"], summary="The org chart as SVG (?lang=nl|en)"
+)
 async def orgchart_svg(request: Request) -> Response:
     """The chart laid out by Graphviz `dot`; 503 with the reason when `dot` is missing."""
     svc = services(request)
@@ -67,7 +69,9 @@ async def orgchart_svg(request: Request) -> Response:
     return Response(svg, media_type="image/svg+xml", headers=headers)
 
 
-@router.get("/orgchart", summary="The org chart page", include_in_schema=False)
+@router.api_route(
+    "/orgchart", methods=["GET", "HEAD"], summary="The org chart page", include_in_schema=False
+)
 async def orgchart_page(request: Request) -> Response:
     return await cached_page(
         request, "orgchart.html", lambda svc, lang: {"chart": orgchart.build(svc.data.store, lang)}

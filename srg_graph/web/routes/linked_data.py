@@ -17,8 +17,9 @@ from fastapi.responses import RedirectResponse
 from ...formats import content_type
 from ...model import changes, documents, resource_view
 from ...namespaces import GRAPH
-from ...store import Queries
+from ...store import Queries, is_iri
 from .. import caching, memento, negotiation, pages
+from ..errors import HttpError
 from ..requests import negotiated, services
 
 router = APIRouter(tags=["linked data"])
@@ -59,10 +60,12 @@ async def identify(path: str, request: Request) -> Response:
 @router.api_route("/graph/{name:path}", methods=["GET", "HEAD"])
 def graph(name: str) -> RedirectResponse:
     """The named graph `https://w3id.org/srg/graph/{name}`: see it in the Graph Store."""
+    if not is_iri(GRAPH + name):
+        raise HttpError(404, f"{GRAPH + name!r} is no IRI, so no graph of this store")
     return RedirectResponse(f"/graph-store?graph={quote(GRAPH + name, safe='')}", 303)
 
 
-@router.get("/context.jsonld")
+@router.api_route("/context.jsonld", methods=["GET", "HEAD"])
 def jsonld_context() -> Response:
     """The JSON-LD context the descriptions are compacted with."""
     return Response(
@@ -207,7 +210,7 @@ def _not_found(request: Request, iri: str, path: str, html: bool) -> Response:
     )
 
 
-@router.get("/search")
+@router.api_route("/search", methods=["GET", "HEAD"])
 async def search_page(request: Request, text: str = "") -> Response:
     """Resources whose labels contain the text, with their types, linking to their pages."""
     svc = services(request)

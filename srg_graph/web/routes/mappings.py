@@ -33,7 +33,11 @@ def _flag(request: Request, name: str, values: tuple[str, ...]) -> str:
     return value
 
 
-@router.get("/api/mappings", summary="Export every VLOCA mapping, or the template (CSV or JSON)")
+@router.api_route(
+    "/api/mappings",
+    methods=["GET", "HEAD"],
+    summary="Export every VLOCA mapping, or the template (CSV or JSON)",
+)
 def export(request: Request) -> Response:
     svc = services(request)
     template = _flag(request, "template", ("false", "true")) == "true"

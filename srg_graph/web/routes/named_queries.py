@@ -64,7 +64,9 @@ def listing_entry(query: NamedQuery) -> dict[str, Any]:
     }
 
 
-@router.get("/api/queries", summary="List the named queries (JSON or HTML)")
+@router.api_route(
+    "/api/queries", methods=["GET", "HEAD"], summary="List the named queries (JSON or HTML)"
+)
 def list_queries(request: Request) -> Response:
     svc = services(request)
     media = negotiation.choose(request.headers.get("accept"), ["application/json", "text/html"])
@@ -119,14 +121,14 @@ def links(request: Request, offset: int, limit: int, more: bool) -> str:
         return f"<{request.url.include_query_params(offset=start, limit=limit)}>"
 
     found = [f'{page(0)}; rel="first"']
-    if offset > 0:
+    if offset > 0 and limit:  # a page of none (`limit=0`) would be its own neighbour
         found.append(f'{page(max(0, offset - limit))}; rel="prev"')
-    if more:
+    if more and limit:
         found.append(f'{page(offset + limit)}; rel="next"')
     return ", ".join(found)
 
 
-@router.get("/api/queries/{name}", include_in_schema=False)
+@router.api_route("/api/queries/{name}", methods=["GET", "HEAD"], include_in_schema=False)
 async def run_named_query(name: str, request: Request) -> Response:
     svc = services(request)
     query = svc.queries.get(name)

@@ -49,7 +49,11 @@ def answer(request: Request, report: Report, media: str, headers: dict[str, str]
     return Response(reports.as_json(report), media_type="application/json", headers=headers)
 
 
-@router.get("/validate", summary="SHACL report of the current graph (JSON, Turtle or HTML)")
+@router.api_route(
+    "/validate",
+    methods=["GET", "HEAD"],
+    summary="SHACL report of the current graph (JSON, Turtle or HTML)",
+)
 async def current(request: Request) -> Response:
     svc = services(request)
     media = negotiated(request, OFFERED)
