@@ -197,3 +197,19 @@ def test_a_generated_client_sends_a_graph_file_as_it_is(
             "/graph-store", params={"graph": "urn:x:client"}, headers={"accept": "text/turtle"}
         )
         assert '"kept"' in read.text
+
+
+def test_pages_and_documents_say_what_they_answer(spec: dict[str, Any]) -> None:
+    """FastAPI took every Response for JSON and listed a 422 it never sends: a generated
+    client read Turtle as JSON and failed (found by Schemathesis)."""
+    paths = spec["paths"]
+    assert "text/turtle" in paths["/doc/{path}"]["get"]["responses"]["200"]["content"]
+    assert (
+        "application/rdf-patch" in paths["/changes/{number}"]["get"]["responses"]["200"]["content"]
+    )
+    assert list(paths["/orgchart.svg"]["get"]["responses"]["200"]["content"]) == ["image/svg+xml"]
+    assert "text/turtle" in paths["/validate"]["post"]["requestBody"]["content"]
+    assert all(
+        "422" not in op["responses"] for _, m, op in operations(spec) if m in ("get", "head")
+    )
+    assert "HTTPValidationError" not in json.dumps(spec)

@@ -20,8 +20,10 @@ from fastapi.routing import APIRoute
 
 from ..config import Settings
 from ..formats import BODIES, GRAPHS, SOLUTIONS
+from ..model import documents
+from ..model import ldes as ldes_documents
 from ..sparql.named import registry
-from .routes import named_queries
+from .routes import changes, dataset, named_queries, ontology, validate
 
 SCHEME = "writeToken"
 WRITE = [{SCHEME: []}]
@@ -328,7 +330,21 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         },
     },
     ("/validate", "get"): {"operationId": "validate_current"},
-    ("/validate", "post"): {"operationId": "validate_submitted"},
+    ("/validate", "post"): {
+        "operationId": "validate_submitted",
+        "requestBody": RDF_BODY,
+        "responses": {
+            "200": {
+                "description": "The SHACL report of the graph with the data added (nothing is "
+                "written)",
+                "content": {t: TEXT for t in validate.OFFERED},
+            },
+            "400": _answer("The body does not parse, or holds no triples"),
+            "406": _answer("None of the accepted types is offered"),
+            "413": _answer("The body is over the size limit"),
+            "415": _answer("A Content-Type the endpoint does not read"),
+        },
+    },
     **{
         ("/id/{path}", method): {
             "responses": {
@@ -339,6 +355,49 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         for method in ("get", "head")
     },
 }
+
+
+# What the pages and documents answer, by Accept (FastAPI sees a `Response` and says JSON).
+ANSWERS: dict[str, tuple[str, ...]] = {
+    "/coverage": ("text/html", "application/json"),
+    "/orgchart.svg": ("image/svg+xml",),
+    "/validate": tuple(validate.OFFERED),
+    "/context.jsonld": ("application/ld+json",),
+    "/doc/{path}": documents.OFFERED,
+    "/search": ("text/html",),
+    "/ns": tuple(ontology.TYPES),
+    "/shapes": tuple(ontology.TYPES),
+    "/void": tuple(dataset.VOID_TYPES),
+    "/dumps/{name}": ("application/gzip",),
+    "/ldes": tuple(ldes_documents.OFFERED),
+    "/ldes/root": tuple(ldes_documents.OFFERED),
+    "/ldes/{token}/{number}": tuple(ldes_documents.OFFERED),
+    "/changes": tuple(changes.LIST_TYPES),
+    "/changes/{number}": tuple(changes.CHANGE_TYPES),
+    "/timemap/{path}": (changes.LINKS,),
+}
+# the statuses every such read may answer besides 200
+READ_ERRORS = {
+    "304": {"description": "Not modified: the ETag given in If-None-Match still holds"},
+    "400": {"description": "A parameter it does not take as given (the message says which)"},
+    "404": {"description": "Nothing of this name"},
+    "406": {"description": "None of the accepted types is offered"},
+}
+
+
+def _read_answers(schema: dict[str, Any]) -> None:
+    """The media types each page and document answers with, and its statuses; FastAPI's 422
+    (a validation error of its own) is a 400 here, as `app.install_errors` answers it."""
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            responses = operation.get("responses", {})
+            if "422" in responses and "HTTPValidationError" in str(responses["422"]):
+                del responses["422"]
+                responses.setdefault("400", READ_ERRORS["400"])
+            if path in ANSWERS and method in ("get", "head"):
+                content = {t: TEXT for t in ANSWERS[path]}
+                responses["200"] = {"description": "The answer, by Accept", "content": content}
+                responses.update({k: v for k, v in READ_ERRORS.items() if k not in responses})
 
 
 def unique_per_method(schema: dict[str, Any]) -> None:
@@ -360,6 +419,9 @@ def describe(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
     components = schema.setdefault("components", {})
     components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
     components.setdefault("schemas", {}).update(SCHEMAS)
+    _read_answers(schema)
+    for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's 422, never sent
+        components["schemas"].pop(unused, None)
     unique_per_method(schema)
     schema["paths"].update(named_queries.openapi_paths(registry(settings.queries)))
     return schema
