@@ -786,3 +786,24 @@ def test_cli_and_http_see_the_same_mappings(cli_store: Path) -> None:
             assert asked.content == template.stdout
     finally:
         running.stop()
+
+
+def test_a_note_that_a_spreadsheet_would_run_is_exported_as_text(writable: Server) -> None:
+    """CSV injection: a cell starting with = + - @ is a formula to Excel. The export puts an
+    apostrophe before it (OWASP), the import takes one off: the file goes round unchanged."""
+    components = (BROKER, CDM, APIS)
+    sent = ['=HYPERLINK("http://example.org/x","klik")', "''=a note that starts with '=", "-5"]
+    stored = ['=HYPERLINK("http://example.org/x","klik")', "'=a note that starts with '=", "-5"]
+    lines = [",".join(COLUMNS)] + [
+        f'{WERKBANK},{component},full,{ABB},2026-01-15,"{note.replace(chr(34), chr(34) * 2)}"'
+        for component, note in zip(components, sent, strict=True)
+    ]
+    with writable.client() as http:
+        assert_counts(post(http, "\r\n".join(lines).encode()), added=3, changed=0, unchanged=0)
+        assert {row["component"]: row["note"] for row in export_json(http)} == dict(
+            zip(components, stored, strict=True)
+        )
+        exported = {row["component"]: row["note"] for row in export_csv(http)}
+        assert exported == {c: "'" + note for c, note in zip(components, stored, strict=True)}
+        again = post(http, http.get("/api/mappings").content)
+        assert_counts(again, added=0, changed=0, unchanged=3)

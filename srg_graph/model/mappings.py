@@ -167,7 +167,7 @@ def _unfilled(row: dict[str, str]) -> bool:
 
 def _mapping(line: int, row: dict[str, str], names: Names) -> tuple[Mapping | None, list]:
     """The row's mapping with every name resolved, or its errors (one per bad cell)."""
-    values, errors = {"note": row["note"]}, []
+    values, errors = {"note": _from_text(row["note"])}, []
     checks = (
         ("subject", lambda v: names.resource("subject", v)),
         ("component", lambda v: names.resource("component", v)),
@@ -260,17 +260,38 @@ def preview(
     return result
 
 
-def to_csv(mappings: Iterable[Mapping]) -> str:
-    """The export: the same columns, sorted, RFC 4180 (CRLF line ends, quotes where needed)."""
+# A cell a spreadsheet reads as a formula (CSV injection: `=HYPERLINK(...)` in a note opened in
+# Excel) starts with one of these; the export puts an apostrophe before it, the import takes
+# the apostrophe off again, so that a file goes round unchanged.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value: str, spreadsheet: bool = True) -> str:
+    """A cell as a spreadsheet shows it as text (leading apostrophes count: `'=x` stays);
+    without `spreadsheet`, as it is."""
+    protect = spreadsheet and value.lstrip("'").startswith(_FORMULA)
+    return "'" + value if protect else value
+
+
+def _from_text(value: str) -> str:
+    """What `_as_text` wrote, as it was."""
+    protected = value.startswith("'") and value.lstrip("'").startswith(_FORMULA)
+    return value[1:] if protected else value
+
+
+def to_csv(mappings: Iterable[Mapping], spreadsheet: bool = True) -> str:
+    """The export: the same columns, sorted, RFC 4180 (CRLF line ends, quotes where needed);
+    `spreadsheet`: a cell that would be a formula is written as text (see `_FORMULA`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for m in sorted(mappings, key=lambda m: (m.subject, m.component)):
-        writer.writerow([m.subject, m.component, m.level, m.assessed_by, m.assessed_on, m.note])
+        row = [m.subject, m.component, m.level, m.assessed_by, m.assessed_on, m.note]
+        writer.writerow([_as_text(cell, spreadsheet) for cell in row])
     return out.getvalue()
 
 
-def template(store: GraphStoreLike, lang: str) -> str:
+def template(store: GraphStoreLike, lang: str, spreadsheet: bool = True) -> str:
     """Every subject that should be mapped (services, werkbanken, organisations with a role:
     `sparql/rq/coverage-subjects.rq`), one row each with its label and the other columns
     empty: copy a row for each component; rows left as they are import nothing."""
@@ -279,7 +300,8 @@ def template(store: GraphStoreLike, lang: str) -> str:
     writer.writerow(TEMPLATE_COLUMNS)
     for row in store.rows(internal.query("coverage-subjects")):
         labels = {key: row[key] for key in ("nl", "en") if key in row}
-        writer.writerow([row["subject"], pick(labels, lang), "", "", "", "", ""])
+        label = _as_text(pick(labels, lang), spreadsheet)
+        writer.writerow([row["subject"], label, "", "", "", "", ""])
     return out.getvalue()
 
 

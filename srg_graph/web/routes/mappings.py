@@ -53,12 +53,13 @@ def export(request: Request) -> Response:
     if unchanged:
         return unchanged
     if template:
-        body = mappings.template(svc.data.store, lang)
+        body = mappings.template(svc.data.store, lang, spreadsheet=media == "text/csv")
         return _csv_or_json(body, media, headers, "vloca-mappings-template.csv")
     rows = mappings.current(svc.data.store)
     if not rows:  # nothing to copy from: the template lists every subject to fill in
         headers["Link"] = '</api/mappings?template=true>; rel="alternate"; title="template"'
-    return _csv_or_json(mappings.to_csv(rows), media, headers, "vloca-mappings.csv")
+    body = mappings.to_csv(rows, spreadsheet=media == "text/csv")
+    return _csv_or_json(body, media, headers, "vloca-mappings.csv")
 
 
 def _csv_or_json(text: str, media: str, headers: dict[str, str], filename: str) -> Response:
