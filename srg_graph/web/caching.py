@@ -17,9 +17,10 @@ from .sparql_protocol import url_fields
 def _etag(
     version: str, request: Request, *extra: str, url_query: bool = True, accept: bool = True
 ) -> str:
-    """A strong ETag for this request's answer at this dataset version (of its URL's parts as
-    they came: building Starlette's `URL` was a third of the time of this function). Without
-    `accept`, the media type in `extra` tells the representations apart."""
+    """A strong ETag for this request's answer at this dataset version, of the URL's parts
+    (not Starlette's `URL`, a third of the time of this function once) and its parameters as
+    the answer cache keys them. Without `accept`, the media type in `extra` tells the
+    representations apart."""
     scope, headers = request.scope, request.headers
     url = (scope.get("scheme", "http"), headers.get("host", ""), scope["path"])
     # the parameters as the answer cache keys them: spellings of one request share one tag
