@@ -434,3 +434,30 @@ def test_every_page_answers_head_as_get(http: httpx.Client, path: str) -> None:
     head = http.head(path)
     assert head.status_code == 200, path
     assert head.headers["content-type"] == http.get(path).headers["content-type"]
+
+
+def test_a_description_with_a_triple_term_is_served(writable: Server) -> None:
+    """rdflib reads no RDF 1.2: one statement about a triple made the resource's page a 500 in
+    every format; the engine writes such a description, and JSON-LD (which cannot say it) is
+    406, on the page and in the LDES page that holds the change."""
+    claim = "<urn:x:says> <<( <urn:x:a> <urn:x:b> <urn:x:c> )>>"
+    turtle = f"<{ID}note/triple-term> {claim} .\n"
+    with writable.client() as client:
+        put = client.put(
+            "/graph-store",
+            params={"graph": "https://w3id.org/srg/graph/test"},
+            content=turtle.encode(),
+            headers={"content-type": "text/turtle", "authorization": f"Bearer {TOKEN}"},
+        )
+        assert put.status_code == 201, put.text
+        for accept in ("text/turtle", "application/n-triples", "application/rdf+xml", BROWSER):
+            page = client.get("/doc/note/triple-term", headers={"accept": accept})
+            assert page.status_code == 200 and "urn:x:" in page.text and "urn:x:c" in page.text, (
+                accept
+            )
+        json_ld = {"accept": "application/ld+json"}
+        assert client.get("/doc/note/triple-term", headers=json_ld).status_code == 406
+        root = client.get("/ldes/root", headers={"accept": "text/turtle"}).text
+        last = sorted(set(re.findall(r"<(http://[^>]+/ldes/[0-9a-f]+/[0-9]+)>", root)))[-1]
+        assert client.get(last, headers={"accept": "text/turtle"}).status_code == 200
+        assert client.get(last, headers=json_ld).status_code == 406

@@ -213,3 +213,11 @@ def test_pages_and_documents_say_what_they_answer(spec: dict[str, Any]) -> None:
         "422" not in op["responses"] for _, m, op in operations(spec) if m in ("get", "head")
     )
     assert "HTTPValidationError" not in json.dumps(spec)
+
+
+def test_a_head_is_described_as_its_get(spec: dict[str, Any]) -> None:
+    mappings = spec["paths"]["/api/mappings"]
+    assert mappings["head"]["parameters"] == mappings["get"]["parameters"]
+    assert "text/csv" in mappings["head"]["responses"]["200"]["content"]
+    changes = spec["paths"]["/changes"]["get"]["responses"]["200"]["content"]
+    assert changes["application/json"] == {"schema": {}}  # JSON of any shape, not a string

@@ -20,6 +20,7 @@ from .. import formats
 from ..namespaces import DOC, GRAPH, ID, ONTOLOGY, PREFIXES, SRG
 from ..sparql import internal
 from ..store import GraphStore, QueryRequest, answer, is_iri
+from ..store.resource_versions import render
 
 HERE = Path(__file__).resolve().parent
 CONTEXT_FILE = HERE / "resources" / "context.jsonld"
@@ -80,18 +81,21 @@ def exists(store: GraphStore, iri: str) -> bool:
     return store.ask(internal.query("resource-exists"), {"resource": ("iri", iri, None)})
 
 
-def description(store: GraphStore, iri: str) -> Graph:
-    """The RDF description of a resource; empty when the graph does not know it."""
+def _described(store: GraphStore, iri: str) -> bytes:
+    """The RDF description of a resource as N-Triples; empty when the graph does not know it."""
     request = QueryRequest(
         text=internal.query("describe-graph"),
         fmt="ntriples",
         bindings=(("resource", ("iri", iri, None)),),
     )
+    return answer(store, request).body
+
+
+def _graph(ntriples: bytes) -> Graph:
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, replace=True)
-    graph.parse(data=answer(store, request).body, format="nt")
-    return graph
+    return graph.parse(data=ntriples, format="nt")
 
 
 def serialize(graph: Graph, media: str, context_url: str) -> bytes:
@@ -108,8 +112,12 @@ def serialize(graph: Graph, media: str, context_url: str) -> bytes:
 
 def rdf(store: GraphStore, iri: str, media: str, context_url: str) -> bytes | None:
     """The description of a resource in an RDF media type; None when the graph lacks it."""
-    graph = description(store, iri)
-    return serialize(graph, media, context_url) if len(graph) else None
+    ntriples = _described(store, iri)
+    if not ntriples.strip():
+        return None
+    if b"<<(" in ntriples:  # an RDF 1.2 triple term, which rdflib cannot read: the engine's
+        return render([ntriples], formats.GRAPHS[media], PREFIXES)  # writers (no JSON-LD: 406)
+    return serialize(_graph(ntriples), media, context_url)
 
 
 def doc_href(iri: str) -> str:

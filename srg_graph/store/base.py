@@ -26,10 +26,17 @@ def is_iri(text: str) -> bool:
     return True
 
 
-def rdf_bytes(triples: Iterable[ox.Triple], name: str) -> bytes:
+def n_triples(term: Any) -> str:
+    """A term's N-Triples form: `str` of an RDF 1.2 triple term leaves out its `<<( … )>>`."""
+    return f"<<( {term} )>>" if isinstance(term, ox.Triple) else str(term)
+
+
+def rdf_bytes(
+    triples: Iterable[ox.Triple], name: str, prefixes: dict[str, str] | None = None
+) -> bytes:
     """The triples in the RDF format `name`, or NotRepresentable when it cannot write them."""
     try:
-        return ox.serialize(triples, format=rdf_format(name)) or b""
+        return ox.serialize(triples, format=rdf_format(name), prefixes=prefixes) or b""
     except OSError as error:  # JSON-LD: "does not support RDF 1.2 yet"
         raise NotRepresentable(
             f"the answer cannot be written as {formats.media_type(name)} ({error}); ask for "

@@ -17,7 +17,7 @@ from ..sparql import internal
 from ..sparql.guard import names_dataset
 from ..sparql.named import Binding
 from ..sparql.results import XSD_STRING
-from .base import _bounded, _graph_node, is_iri, rdf_bytes, rdf_format
+from .base import _bounded, _graph_node, is_iri, n_triples, rdf_bytes, rdf_format
 
 
 class Source(Protocol):
@@ -136,7 +136,9 @@ def _nquads(quads: Iterable[ox.Quad]) -> bytes:
 
 
 def _term_text(term: Any) -> str:
-    return term.value if term is not None else ""
+    if term is None:
+        return ""
+    return n_triples(term) if isinstance(term, ox.Triple) else term.value
 
 
 class Queries:

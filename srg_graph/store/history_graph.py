@@ -19,6 +19,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from ..namespaces import GRAPH, ID, PREFIXES, RDF, RDFS, SRG, XSD
+from .base import n_triples
 from .graph_store import Delta, _graph_name
 
 HISTORY = GRAPH + "history"
@@ -136,12 +137,7 @@ def history_quads(
 
 def in_history(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
     """The triples as N-Quads in the history graph."""
-    return "".join([f"{s} {p} {_n_triples(o)}{_IN_GRAPH}" for s, p, o in triples]).encode()
-
-
-def _n_triples(term: Any) -> str:
-    """A term's N-Triples form: a triple term's `str` leaves out its `<<( … )>>`."""
-    return f"<<( {term} )>>" if isinstance(term, ox.Triple) else str(term)
+    return "".join([f"{s} {p} {n_triples(o)}{_IN_GRAPH}" for s, p, o in triples]).encode()
 
 
 def with_history(delta: Delta, described: bytes) -> Delta:

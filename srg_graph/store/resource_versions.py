@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from ..namespaces import RDF
 from ..sparql.named import Binding
-from .base import rdf_format
+from .base import rdf_bytes
 from .graph_store import Delta, GraphStore
 from .history_graph import HISTORY, change_iri
 
@@ -196,8 +196,7 @@ def render(ntriples: Iterable[bytes], fmt: str, prefixes: Mapping[str, str]) -> 
     data = b"".join(ntriples)
     if fmt in ("ntriples", "nquads"):
         return data
-    triples = ox.parse(data, format=NTRIPLES)
-    return ox.serialize(triples, format=rdf_format(fmt), prefixes=dict(prefixes)) or b""
+    return rdf_bytes(ox.parse(data, format=NTRIPLES), fmt, dict(prefixes))
 
 
 def members_of(ntriples: bytes, version_of: str) -> list[str]:

@@ -395,9 +395,19 @@ def _read_answers(schema: dict[str, Any]) -> None:
                 del responses["422"]
                 responses.setdefault("400", READ_ERRORS["400"])
             if path in ANSWERS and method in ("get", "head"):
-                content = {t: TEXT for t in ANSWERS[path]}
+                # JSON (an object or an array) of any shape; the other types are text
+                content = {t: {"schema": {}} if "json" in t else TEXT for t in ANSWERS[path]}
                 responses["200"] = {"description": "The answer, by Accept", "content": content}
                 responses.update({k: v for k, v in READ_ERRORS.items() if k not in responses})
+
+
+def _head_as_get(schema: dict[str, Any]) -> None:
+    """A HEAD that `OPERATIONS` does not describe takes GET's parameters and answers."""
+    for path, item in schema["paths"].items():
+        if "get" in item and "head" in item and (path, "head") not in OPERATIONS:
+            for key in ("parameters", "responses"):
+                if key in item["get"]:
+                    item["head"][key] = item["get"][key]
 
 
 def unique_per_method(schema: dict[str, Any]) -> None:
@@ -420,6 +430,7 @@ def describe(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
     components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
     components.setdefault("schemas", {}).update(SCHEMAS)
     _read_answers(schema)
+    _head_as_get(schema)
     for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's 422, never sent
         components["schemas"].pop(unused, None)
     unique_per_method(schema)
