@@ -33,7 +33,7 @@ from ..sparql import internal
 from ..sparql.guard import names_dataset, query_dataset
 from ..sparql.prebinding import prebound
 from . import virtuoso as dialect
-from .base import _bounded, rdf_bytes
+from .base import _bounded, n_triples, rdf_bytes
 from .graph_store import Delta, GraphStore, Queries
 
 RESULTS = "application/sparql-results+json"
@@ -85,7 +85,7 @@ def values_block(names: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def _term(term: Any) -> str:
-    return "UNDEF" if term is None else str(term)
+    return "UNDEF" if term is None else n_triples(term)
 
 
 def _bound(text: str, terms: Mapping[str, Any]) -> str:
@@ -107,7 +107,7 @@ def _data_block(
         if default is not None and isinstance(graph, ox.DefaultGraph):
             graph = ox.NamedNode(default)
         name = "" if isinstance(graph, ox.DefaultGraph) else str(graph)
-        graphs.setdefault(name, []).append(f"{s} {q.predicate} {o} .")
+        graphs.setdefault(name, []).append(f"{s} {q.predicate} {n_triples(o)} .")
     lines = graphs.pop("", [])
     lines += [f"GRAPH {name} {{\n" + "\n".join(t) + "\n}" for name, t in graphs.items()]
     return "\n".join(lines)
