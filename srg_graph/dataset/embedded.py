@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -376,7 +375,7 @@ class Dataset:
         change = history.Change(number, delta, stamp, meta)
         self.store.apply(history.described(change) if staged else history.applied(change))
         self.writes += 1
-        self.modified = time.time()
+        self.modified = history.modified_after(self.modified)
         self.changelog.refresh()
         faults.reach("commit-applied")
         return number

@@ -17,6 +17,7 @@ change is applied and kept in the snapshot.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,6 +54,15 @@ class Change:
     @property
     def when(self) -> datetime | None:
         return None if self.time is None else datetime.fromisoformat(self.time)
+
+
+def modified_after(previous: float) -> float:
+    """When a change just made counts as made, for `Last-Modified`: now, but in a later whole
+    second than the change before, since HTTP dates have whole seconds (two changes in one
+    second would share a date, and `If-Modified-Since` would hold across the second one).
+    Ahead of the clock only while changes come faster than one a second (answers send at most
+    their own time, `web.caching`)."""
+    return max(time.time(), int(previous) + 1.0)
 
 
 def now() -> str:

@@ -84,7 +84,7 @@ class RemoteDataset:
         finally:
             self.changelog.refresh()
         self.writes += 1
-        self._modified = time.time()
+        self._modified = history.modified_after(self._modified)
         return number
 
 

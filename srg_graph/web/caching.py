@@ -95,20 +95,21 @@ def validators(
     cache_control: str = "no-cache",
     url_query: bool = True,
     accept: bool = True,
-    fixed: bool = False,
 ) -> tuple[dict[str, str], Response | None]:
     """The caching headers of an answer, and a ready answer when the client's condition says
     there is no need for one: 304 to a GET or HEAD, 412 to another method (RFC 9110 13.1.2).
     `cache_control`: how long it may be reused unchecked (by default: check every time;
     `IMMUTABLE` for an answer that never changes). `url_query`: whether the URL's query string
     tells answers apart (else `extra` does: a query's text, sent by GET or by POST); `accept`:
-    whether the Accept header does (else the media type in `extra`: see `check_write`);
-    `fixed`: the answer never changes (a past version, a change of the history)."""
+    whether the Accept header does (else the media type in `extra`: see `check_write`)."""
     tag = _etag(version, request, *extra, url_query=url_query, accept=accept)
-    headers = {"ETag": tag, "Cache-Control": cache_control, "Vary": "Accept, Accept-Language"}
-    # A change later in this second would leave the date as it is: only an earlier one has it.
-    if fixed or int(modified) < int(time.time()):
-        headers["Last-Modified"] = http_date(modified)
+    headers = {
+        "ETag": tag,
+        # never later than now (RFC 9110 8.8.2.1; see `dataset.history.modified_after`)
+        "Last-Modified": http_date(min(int(modified), int(time.time()))),
+        "Cache-Control": cache_control,
+        "Vary": "Accept, Accept-Language",
+    }
     if request.method not in ("GET", "HEAD"):  # If-Modified-Since is for GET and HEAD only
         failed = _not_modified(request, tag)
         return headers, Response(status_code=412, headers=headers) if failed else None

@@ -145,9 +145,7 @@ async def _change(request: Request, text: str, media: str) -> Response:
     lang = pages.language(request) if media == HTML else ""
     when = entry.when.timestamp() if entry.when is not None else svc.data.modified
     version = svc.data.version if media == HTML else f"{svc.data.generation}-change-{number}"
-    headers, unchanged = caching.validators(
-        request, version, when, media, lang, fixed=media != HTML
-    )
+    headers, unchanged = caching.validators(request, version, when, media, lang)
     if media != HTML:
         headers["Cache-Control"] = KEPT
     if unchanged is not None:

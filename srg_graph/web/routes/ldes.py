@@ -95,7 +95,7 @@ async def page(request: Request, token: str, number: int) -> Response:
     if view.full(found):
         last = datetime.fromisoformat(found.last_time).timestamp() if found.last_time else 0
         headers, cached = caching.validators(
-            request, f"{token}-{number}", last, media, cache_control=caching.IMMUTABLE, fixed=True
+            request, f"{token}-{number}", last, media, cache_control=caching.IMMUTABLE
         )
     else:
         version = f"{token}-{number}-{found.count}"

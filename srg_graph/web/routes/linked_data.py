@@ -132,7 +132,7 @@ async def _memento(request: Request, path: str, media: str, lang: str) -> Respon
     found = await run_in_threadpool(memento.mementos, data.changelog, iri, data.change_number)
     modified = memento.modified(data.changelog, version, data.modified)
     tag = f"{data.generation}-v{version}"
-    headers, unchanged = caching.validators(request, tag, modified, media, lang, fixed=True)
+    headers, unchanged = caching.validators(request, tag, modified, media, lang)
     headers["Cache-Control"] = memento.KEPT
     headers["Link"] = memento.links(str(request.base_url), path, found)
     entry = data.changelog.entry(version)

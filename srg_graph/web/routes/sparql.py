@@ -54,14 +54,7 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
         tag = f"{data.generation}-v{version}"
         modified = memento.modified(changes, version, data.modified)
     headers, unchanged = caching.validators(
-        request,
-        tag,
-        modified,
-        media,
-        operation.text,
-        graphs,
-        url_query=False,
-        fixed=version is not None,
+        request, tag, modified, media, operation.text, graphs, url_query=False
     )
     if version is not None:
         headers["Cache-Control"] = memento.KEPT
