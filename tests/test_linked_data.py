@@ -363,6 +363,16 @@ def test_search_without_text_shows_the_form(http: httpx.Client) -> None:
     assert '<form class="search-page"' in html
 
 
+def put_test_graph(client: httpx.Client, turtle: str) -> httpx.Response:
+    """Replace the graph `graph/test` of a writable server with `turtle`."""
+    return client.put(
+        "/graph-store",
+        params={"graph": "https://w3id.org/srg/graph/test"},
+        content=turtle.encode(),
+        headers={"content-type": "text/turtle", "authorization": f"Bearer {TOKEN}"},
+    )
+
+
 def test_markup_in_a_literal_is_escaped(writable: Server) -> None:
     markup = "<script>alert(1)</script>"
     turtle = (
@@ -370,12 +380,7 @@ def test_markup_in_a_literal_is_escaped(writable: Server) -> None:
         f'<{ID}note/escape-test> skos:prefLabel "Test {markup}"@nl, "Test {markup}"@en .\n'
     )
     with writable.client() as client:
-        put = client.put(
-            "/graph-store",
-            params={"graph": "https://w3id.org/srg/graph/test"},
-            content=turtle.encode(),
-            headers={"content-type": "text/turtle", "authorization": f"Bearer {TOKEN}"},
-        )
+        put = put_test_graph(client, turtle)
         assert put.status_code in (200, 201, 204), put.text
         response = client.get("/doc/note/escape-test", headers={"accept": BROWSER})
     assert response.status_code == 200
@@ -443,12 +448,7 @@ def test_a_description_with_a_triple_term_is_served(writable: Server) -> None:
     claim = "<urn:x:says> <<( <urn:x:a> <urn:x:b> <urn:x:c> )>>"
     turtle = f"<{ID}note/triple-term> {claim} .\n"
     with writable.client() as client:
-        put = client.put(
-            "/graph-store",
-            params={"graph": "https://w3id.org/srg/graph/test"},
-            content=turtle.encode(),
-            headers={"content-type": "text/turtle", "authorization": f"Bearer {TOKEN}"},
-        )
+        put = put_test_graph(client, turtle)
         assert put.status_code == 201, put.text
         for accept in ("text/turtle", "application/n-triples", "application/rdf+xml", BROWSER):
             page = client.get("/doc/note/triple-term", headers={"accept": accept})
