@@ -17,7 +17,7 @@ from ..sparql import internal
 from ..sparql.guard import names_dataset
 from ..sparql.named import Binding
 from ..sparql.results import XSD_STRING
-from .base import _bounded, _graph_node, is_iri, n_triples, rdf_bytes, rdf_format
+from .base import _bounded, _graph_node, n_triples, rdf_bytes, rdf_format
 
 
 class Source(Protocol):
@@ -64,14 +64,13 @@ def substitutions(bindings: Mapping[str, Binding] | None) -> dict[str, Any]:
     """Terms from bindings: values enter a query as typed terms, never as text."""
     terms = {}
     for name, (kind, value, datatype) in (bindings or {}).items():
-        if kind == "iri" and not is_iri(value):
-            raise InvalidRequest(f"{name}: {value!r} is not an absolute IRI (RFC 3987)")
-        node = (
-            ox.NamedNode(value)
-            if kind == "iri"
-            else ox.Literal(value, datatype=ox.NamedNode(datatype or XSD_STRING))
-        )
-        terms[name] = node
+        if kind != "iri":
+            terms[name] = ox.Literal(value, datatype=ox.NamedNode(datatype or XSD_STRING))
+            continue
+        try:  # the engine's own reading of the IRI, once
+            terms[name] = ox.NamedNode(value)
+        except ValueError as error:
+            raise InvalidRequest(f"{name}: {value!r} is not an absolute IRI (RFC 3987)") from error
     return terms
 
 
