@@ -407,9 +407,17 @@ def test_empty_export_points_to_the_template_which_imports_as_is(writable: Serve
         assert "link" not in http.get("/api/mappings").headers
 
 
-def test_template_flag_is_checked(imported: httpx.Client) -> None:
-    answer = imported.get("/api/mappings", params={"template": "yes"})
-    assert answer.status_code == 400 and "template" in answer.text
+@pytest.mark.parametrize(
+    "params", [{"template": "yes"}, {"format": "xlsx"}, {"lang": "fr", "template": "true"}]
+)
+def test_export_parameters_are_checked(imported: httpx.Client, params: dict[str, str]) -> None:
+    """A value the export does not take is a 400 naming the parameter, not a default answer."""
+    (name,) = (k for k, v in params.items() if v not in ("true",))
+    answer = imported.get("/api/mappings", params=params)
+    assert answer.status_code == 400 and f"'{name}' takes one of" in answer.text
+
+
+def test_template_in_json(imported: httpx.Client) -> None:
     rows = imported.get("/api/mappings", params={"template": "true", "format": "json"}).json()
     assert rows and set(rows[0]) == set(TEMPLATE_COLUMNS)
 

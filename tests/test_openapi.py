@@ -165,9 +165,7 @@ def test_a_generated_client_queries_and_previews_an_import(
     )
     assert asked.boolean is True
 
-    answer = members.sync_detailed(client=reader, body=f"{ID}body/ambtelijke-stuurgroep")
-    assert answer.status_code == 200
-    rows = json.loads(answer.content)
+    rows = members.sync(client=reader, body=f"{ID}body/ambtelijke-stuurgroep")
     assert f"{ID}organisation/kcvs" in {r["member"] for r in rows}
 
     writer = client.AuthenticatedClient(base_url=server.url, token=TOKEN)

@@ -288,7 +288,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 "content": {"text/csv": TEXT, "application/json": {"schema": MAPPING_ROWS}},
             },
             "304": {"description": "Not modified"},
-            "400": _answer("A flag with a value it does not take"),
+            "400": _answer("A parameter with a value it does not take"),
         },
     },
     ("/api/mappings", "post"): {

@@ -16,6 +16,7 @@ import json
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from ...languages import LANGUAGES
 from ...model import mappings
 from .. import caching, negotiation, pages
 from ..errors import HttpError
@@ -26,11 +27,17 @@ router = APIRouter(tags=["VLOCA mappings"])
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 
 
-def _flag(request: Request, name: str, values: tuple[str, ...]) -> str:
-    value = request.query_params.get(name, values[0])
-    if value not in values:
+def _choice(request: Request, name: str, values: tuple[str, ...]) -> str | None:
+    """Parameter `name`, one of `values`, or None when the request leaves it out: an API
+    answers an unknown value with 400 rather than a default the caller did not ask for."""
+    value = request.query_params.get(name)
+    if value is not None and value not in values:
         raise HttpError(400, f"'{name}' takes one of {', '.join(values)}, not {value!r}")
     return value
+
+
+def _flag(request: Request, name: str, values: tuple[str, ...]) -> str:
+    return _choice(request, name, values) or values[0]
 
 
 @router.api_route(
@@ -41,11 +48,12 @@ def _flag(request: Request, name: str, values: tuple[str, ...]) -> str:
 def export(request: Request) -> Response:
     svc = services(request)
     template = _flag(request, "template", ("false", "true")) == "true"
-    wanted = request.query_params.get("format")
+    wanted = _choice(request, "format", ("csv", "json"))
     offered = ["text/csv", "application/json"]
     media = {"csv": "text/csv", "json": "application/json"}.get(wanted or "") or (
         negotiation.choose(request.headers.get("accept"), offered, "text/csv") or "text/csv"
     )
+    _choice(request, "lang", LANGUAGES)
     lang = pages.language(request)
     headers, unchanged = caching.validators(
         request, svc.data.version, svc.data.modified, media, str(template), lang

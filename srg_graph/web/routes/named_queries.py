@@ -186,6 +186,17 @@ def _typed(parameter: Parameter, text: str) -> Any:
     return text
 
 
+def _answer_schema(query: NamedQuery, media: str) -> dict[str, Any]:
+    """What a generated client parses: the plain rows as objects of any values (ASK: a
+    boolean), SPARQL JSON as the endpoint's own schema, every other format as text."""
+    if media == "application/json":
+        row = {"type": "object", "additionalProperties": {}}
+        return {"type": "boolean"} if query.form == "ASK" else {"type": "array", "items": row}
+    if media == "application/sparql-results+json":
+        return {"$ref": "#/components/schemas/SparqlResults"}
+    return {"type": "string"}
+
+
 def openapi_paths(queries: dict[str, NamedQuery]) -> dict[str, Any]:
     """One OpenAPI operation per named query, with typed parameters and its formats."""
     paging = [
@@ -219,7 +230,7 @@ def openapi_paths(queries: dict[str, NamedQuery]) -> dict[str, Any]:
                 "responses": {
                     "200": {
                         "description": "The answer, in the format asked for",
-                        "content": {t: {} for t in formats},
+                        "content": {t: {"schema": _answer_schema(query, t)} for t in formats},
                     },
                     "304": {"description": "Not modified since the ETag given"},
                     "400": {"description": "A parameter is missing or invalid"},
