@@ -212,6 +212,15 @@ def test_etag_and_not_modified(http: httpx.Client) -> None:
     assert again.content == b""
 
 
+def test_any_tag_is_not_modified_only_where_there_is_a_resource(http: httpx.Client) -> None:
+    """`If-None-Match: *` on a GET: 304 for a document that exists, 404 for one that does
+    not (it has no representation to match, RFC 9110 13.1.2)."""
+    anything = {"accept": "text/turtle", "if-none-match": "*"}
+    existing = http.get("/doc/body/smart-region-office", headers=anything)
+    assert existing.status_code == 304 and existing.headers["etag"]
+    assert http.get("/doc/body/no-such-body", headers=anything).status_code == 404
+
+
 def page(http: httpx.Client, path: str, **headers: str) -> httpx.Response:
     response = http.get(path, headers={"accept": BROWSER, **headers})
     assert response.status_code == 200

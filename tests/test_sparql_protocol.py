@@ -731,6 +731,24 @@ def test_conditions_on_a_post_query_follow_rfc_9110(client: httpx.Client) -> Non
     assert get.status_code == 304
 
 
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("ASK { ?s ?p ?o } # any tag", 304),
+        ("SELECT * WHERE { ?s ?p } # any tag", 400),  # a syntax error only the engine sees
+    ],
+)
+def test_any_tag_on_a_get_query_holds_only_for_an_answer(
+    client: httpx.Client, query: str, status: int
+) -> None:
+    """`If-None-Match: *` is false when there is a current representation (RFC 9110
+    13.1.2): 304 for a query that answers; one that fails answers as without it (13.2.1)."""
+    answer = client.get("/sparql", params={"query": query}, headers={"if-none-match": "*"})
+    assert answer.status_code == status
+    if status == 304:
+        assert answer.content == b"" and answer.headers["etag"]
+
+
 def test_a_date_never_revalidates_an_answer_changed_within_its_second(
     updatable: httpx.Client,
 ) -> None:

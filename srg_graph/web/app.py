@@ -23,6 +23,7 @@ from ..runtime.memory import TRIM_AFTER, give_back_freed_memory
 from ..validation import render as reports
 from . import negotiation
 from .answer_cache import CachedAnswers
+from .caching import AnyRepresentation
 from .errors import HttpError, headers_of, status_of
 from .openapi import install_openapi, operation_id
 from .pages import STATIC
@@ -178,6 +179,7 @@ class MemoryReturn:
 
 def install_middleware(app: FastAPI) -> None:
     app.add_middleware(QueryLane)
+    app.add_middleware(AnyRepresentation)
     app.add_middleware(MemoryReturn)
     app.add_middleware(CachedAnswers)
     app.add_middleware(AccessLog)

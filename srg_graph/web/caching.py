@@ -9,6 +9,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
 
 from fastapi import Request, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import HttpError
 from .sparql_protocol import url_fields
@@ -38,13 +39,13 @@ def _tags(header: str, weak: bool = True) -> set[str]:
     return {t.removeprefix("W/") for t in tags} if weak else {t for t in tags if t[:2] != "W/"}
 
 
-def _not_modified(request: Request, tag: str) -> bool:
-    """True when `If-None-Match` already names this ETag (or is `*`)."""
+def _not_modified(request: Request, tag: str, star: bool) -> bool:
+    """True when `If-None-Match` already names this ETag (or, with `star`, is `*`)."""
     header = request.headers.get("if-none-match")
     if not header:
         return False
     tags = _tags(header)
-    return "*" in tags or tag in tags
+    return (star and "*" in tags) or tag in tags
 
 
 def _modified_since(request: Request, modified: float) -> bool:
@@ -111,8 +112,50 @@ def validators(
         "Vary": "Accept, Accept-Language",
     }
     if request.method not in ("GET", "HEAD"):  # If-Modified-Since is for GET and HEAD only
-        failed = _not_modified(request, tag)
+        failed = _not_modified(request, tag, star=True)
         return headers, Response(status_code=412, headers=headers) if failed else None
-    if _not_modified(request, tag) or _modified_since(request, modified):
+    # `*` on a GET is decided on the answer (`AnyRepresentation`): a 404 is no match
+    if _not_modified(request, tag, star=False) or _modified_since(request, modified):
         return headers, Response(status_code=304, headers=headers)
     return headers, None
+
+
+# What a 304 keeps of the 200 it stands for (RFC 9110 15.4.5)
+KEPT_BY_304 = frozenset(
+    (b"etag", b"last-modified", b"cache-control", b"vary", b"expires", b"content-location")
+)
+
+
+def _any_tag(scope: Scope) -> bool:
+    """`If-None-Match: *` on a GET or HEAD."""
+    if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        return False
+    asked = next((v for k, v in scope["headers"] if k == b"if-none-match"), b"")
+    return b"*" in (tag.strip() for tag in asked.split(b","))
+
+
+class AnyRepresentation:
+    """`If-None-Match: *` on a GET or HEAD is false when the target has a current
+    representation (RFC 9110 13.1.2): a 304 then, but only once the answer turns out a 2xx;
+    an unknown resource or a query that fails answers as without the header (13.2.1)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not _any_tag(scope):
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def sending(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and 200 <= message["status"] < 300:
+                kept = [(k, v) for k, v in message["headers"] if k.lower() in KEPT_BY_304]
+                replaced = True
+                await send({"type": "http.response.start", "status": 304, "headers": kept})
+                await send({"type": "http.response.body", "body": b""})
+            elif not replaced:
+                await send(message)
+
+        await self.app(scope, receive, sending)
