@@ -7,16 +7,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from srg_graph.sparql.guard import (
-    _IN_CONTEXT,
-    GuardError,
-    _words_in_context,
-    check,
-    inspect,
-    names_dataset,
-    plainly_a_query,
-)
+from srg_graph.sparql.guard import GuardError, check, inspect, names_dataset, plainly_a_query
 from srg_graph.sparql.lexer import tokenize
+from srg_graph.sparql.plain import _IN_CONTEXT, _words_in_context
 
 
 def nested(depth: int, opening: str = "{", closing: str = "}") -> str:

@@ -8,7 +8,6 @@ iterative and linear-time, rather than by a parser.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -17,7 +16,6 @@ from urllib.parse import urljoin
 from ..errors import InvalidRequest, PolicyRefused
 from .lexer import (
     IRI,
-    IRIREF,
     PNAME,
     PUNCT,
     WORD,
@@ -25,8 +23,8 @@ from .lexer import (
     Token,
     decode_codepoints,
     depths,
-    tokenize,
 )
+from .plain import has_words_in_context, plain_query
 
 QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
 UPDATE_FORMS = frozenset(
@@ -229,79 +227,19 @@ def _inspect_once(text: str, base_iri: str | None) -> Inspection:
     )
 
 
-# Most requests are plainly queries, which the guard can tell without the lexer (whose
-# reading is a fifth of the server's time on a small dataset): the comments it opens with,
-# the prologue and the query form, read by one pattern, and none of the words whose meaning
-# depends on where they stand. Such a word is looked for anywhere after the first comments:
-# in IRIs, strings and comments too, and inside other words (the engine reads keywords
-# without a word boundary: `1SERVICE`, `trueSERVICE`, `SERVICE:g`); only inside a variable's
-# name or a prefixed name's local part is it no keyword. Anything else, or any escape, is
-# read by the lexer.
-_LEADING_COMMENTS = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)*")
-_PLAIN_FORM = re.compile(
-    r"(?:[ \t\r\n]+|#[^\r\n]*"
-    rf"|PREFIX[ \t\r\n]+(?:[A-Za-z][\w.-]*)?:[ \t\r\n]*{IRIREF.pattern}"
-    rf"|BASE[ \t\r\n]*{IRIREF.pattern})*"
-    r"(SELECT|CONSTRUCT|DESCRIBE|ASK)(?![A-Za-z0-9_:])",  # `PREFIXex:`, `DESCRIBE:x`: lexed
-    re.IGNORECASE | re.ASCII,  # ASCII words, as the lexer's (a long s is no S here)
-)
-_WORDS_IN_CONTEXT = ("SERVICE", "LOAD", "FROM", "USING", "WITH", "VERSION", "\\U")
-_IN_CONTEXT = re.compile("|".join(map(re.escape, _WORDS_IN_CONTEXT)), re.IGNORECASE)
-
-
-def _has_words_in_context(text: str) -> bool:
-    leading = _LEADING_COMMENTS.match(text)
-    start = leading.end() if leading else 0
-    return any(not _inside_a_name(text, at) for at in _words_in_context(text, start))
-
-
-def _words_in_context(text: str, start: int) -> Iterator[int]:
-    """Where the words of `_IN_CONTEXT` start, from `start` on. An ASCII text (most are) is
-    searched upper-cased, five times as fast as the pattern; its positions stay the same."""
-    if not text.isascii():
-        yield from (match.start() for match in _IN_CONTEXT.finditer(text, start))
-        return
-    upper = text.upper()
-    for word in _WORDS_IN_CONTEXT:
-        at = upper.find(word, start)
-        while at >= 0:
-            yield at
-            at = upper.find(word, at + 1)
-
-
-def _inside_a_name(text: str, at: int) -> bool:
-    """Whether the text at `at` is inside a variable's name or a prefixed name's local part,
-    which the engine reads whole (see `_may_read_as` for everywhere else)."""
-    start = at
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
-        start -= 1
-    if start > 0 and text[start - 1] in "?$":
-        return True
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-.:"):
-        start -= 1
-        if text[start] == ":":  # a local part, unless it starts with `.` or `-` (`ex:.SERVICE`)
-            return text[start + 1] not in ".-"
-    return False
-
-
 def plainly_a_query(text: str, max_depth: int, max_operators: int) -> Inspection | None:
-    """The inspection of a query that is plainly one, within the limits (its depth and its
-    operators counted high: every bracket and operator character of the text), or None
+    """The inspection of a query that is plainly one (`plain`), within the limits, or None
     when only the lexer can tell."""
-    if _has_words_in_context(text):
+    found = plain_query(text)
+    if found is None or found.depth > max_depth or found.operators > max_operators:
         return None
-    form = _PLAIN_FORM.match(text)
-    depth = text.count("{") + text.count("(") + text.count("[")
-    operators = text.count("|") + text.count("&") + text.count("/") + text.lower().count("union")
-    if form is None or depth > max_depth or operators > max_operators:
-        return None
-    return Inspection("query", form.group(1).upper(), max_depth=depth, operators=operators)
+    return Inspection("query", found.form, max_depth=found.depth, operators=found.operators)
 
 
 @lru_cache(maxsize=512)
 def names_dataset(text: str) -> bool:
     """Whether a query names its own dataset (FROM or FROM NAMED clauses)."""
-    if not _has_words_in_context(text):  # most queries: no lexing needed
+    if not has_words_in_context(text):  # most queries: no lexing needed
         return False
     return any(keyword.startswith("FROM") for keyword, _ in inspect(text).dataset_clauses)
 
@@ -424,35 +362,3 @@ def _operator_count(tokens: list[Token]) -> int:
             count += not doubled
         previous = token
     return count
-
-
-def _iriref(iri: str) -> str:
-    ref = f"<{iri}>"
-    if not IRIREF.fullmatch(ref):
-        raise GuardError(f"{iri!r} is not an IRI")
-    return ref
-
-
-def with_using(text: str, default_graphs: Sequence[str], named_graphs: Sequence[str]) -> str:
-    """The update with the protocol's `using-graph-uri`/`using-named-graph-uri` applied.
-
-    SPARQL 1.1 Protocol 2.2.3: the parameters act as USING/USING NAMED clauses of every
-    DELETE/INSERT operation; they go right before each operation's WHERE.
-    """
-    clauses = " ".join(
-        [f"USING {_iriref(g)}" for g in default_graphs]
-        + [f"USING NAMED {_iriref(g)}" for g in named_graphs]
-    )
-    cuts, previous = [], ""
-    for depth, token in depths(tokenize(text)):
-        if depth == 0 and token.keyword == "WHERE":
-            if previous == "DELETE":
-                raise GuardError(
-                    "DELETE WHERE takes no dataset; with using-graph-uri write "
-                    "DELETE { ... } WHERE { ... }"
-                )
-            cuts.append(token.start)
-        previous = token.keyword
-    for cut in reversed(cuts):
-        text = f"{text[:cut]}{clauses} {text[cut:]}"
-    return text

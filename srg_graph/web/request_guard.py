@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..sparql import guard as sparql_guard
 from ..sparql.guard import Inspection
+from ..sparql.using import with_using
 from .errors import HttpError
 from .services import Services
 from .sparql_protocol import Operation
@@ -44,4 +45,4 @@ def check_update(svc: Services, operation: Operation) -> str:
             "the update names its dataset (USING/WITH) and the request has using-graph-uri or "
             "using-named-graph-uri parameters; send only one of the two",
         )
-    return sparql_guard.with_using(operation.text, operation.default_graphs, operation.named_graphs)
+    return with_using(operation.text, operation.default_graphs, operation.named_graphs)
