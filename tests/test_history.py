@@ -234,6 +234,26 @@ def test_a_revert_is_validated_like_any_write(workspace: Settings) -> None:
     assert holds(workspace, second) and not holds(workspace, first)
 
 
+@pytest.mark.skipif(REMOTE, reason="the embedded store's command line")
+def test_reverting_the_creation_of_a_graph_keeps_what_was_written_to_it_since(
+    workspace: Settings,
+) -> None:
+    """A revert undoes change N "as far as the data still shows it": the graph N created
+    goes only if nothing else is in it; it was dropped whole, with a later write."""
+    graph = f"{ID[:-3]}graph/reverted"
+    first, later = "<urn:x:a> <urn:x:p> 1", "<urn:x:b> <urn:x:p> 2"
+    update(workspace, *(f"INSERT DATA {{ GRAPH <{graph}> {{ {t} }} }}" for t in (first, later)))
+    creation = [c.number for c in history.changes(log_path(workspace.store))][-2]
+    done = run_srg("revert", str(creation), store=workspace.store, root=workspace.root)
+    assert done.returncode == 0, done.stderr
+    assert holds(workspace, f"GRAPH <{graph}> {{ {later} }}")
+    assert not holds(workspace, f"GRAPH <{graph}> {{ {first} }}")
+    again = [c.number for c in history.changes(log_path(workspace.store))][-2]
+    done = run_srg("revert", str(again), store=workspace.store, root=workspace.root)
+    assert done.returncode == 0, done.stderr  # the later write undone: the graph is empty
+    assert not holds(workspace, f"GRAPH <{graph}> {{ ?s ?p ?o }}")
+
+
 def test_purge_erases_from_the_history_and_records_that_it_did(store: Path, tmp_path: Path) -> None:
     secret = (
         f'<{ID}person/x> <http://xmlns.com/foaf/0.1/name> "Jan Janssens" <{ID[:-3]}graph/people> .'

@@ -2,7 +2,8 @@
 where the law requires it (`purge`).
 
 A revert is a new change, validated like any write: it removes what change N added and is
-still there, and puts back what N removed and is gone; the history keeps both. A purge is the
+still there, and puts back what N removed and is gone (a graph N created goes only if that
+leaves it empty: a later write to it stays); the history keeps both. A purge is the
 one rewrite of the past: it takes statements out of every record of the log that holds them
 (they must be gone from the data first), makes the history graph and the snapshot anew from
 the rewritten log, and records that it did (a change of kind `purge`, with its note and how
@@ -32,7 +33,11 @@ def revert(data: Dataset, number: int, meta: Meta) -> Delta:
         raise InvalidRequest(f"there is no change {number}; the history has changes 1-{last}")
 
     def undo(staged: ChangeRecorder) -> None:
-        staged.apply(history.inverse(found.delta))
+        done = found.delta  # put back what it removed, take out what it added
+        staged.apply(Delta(done.added, done.removed, done.graphs, done.dropped, ()))
+        for graph in done.created:  # a graph it created goes only if nothing else is in it
+            if not staged.graph_quads(graph):
+                staged.drop_graph(graph)
 
     return apply_write(data, undo, Meta(meta.agent, meta.note, "revert", reverts=number))
 
