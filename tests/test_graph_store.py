@@ -340,3 +340,26 @@ def test_a_json_ld_body_that_is_no_document_is_refused(store: httpx.Client) -> N
             )
             assert answer.status_code == 400 and "map or an array" in answer.text
     assert isomorphic(get_graph(store, **graph), turtle(PERSON))
+
+
+NOT_CANONICAL = """@prefix ex: <http://example.org/gsp/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:offer ex:amount 1500.00 ; ex:code "007"^^xsd:integer ; ex:open "1"^^xsd:boolean ;
+    ex:label "x" ."""
+
+
+def test_a_literal_not_in_its_canonical_form_is_kept_by_every_put(store: httpx.Client) -> None:
+    """The engine keeps a typed literal by its value (`1500.00` as `"1500"^^xsd:decimal`): a
+    change worked out on the body as written found the amount in the store and lost it
+    on every other PUT of the same body (204, the value gone, the change logged a removal)."""
+    graph = {"graph": str(EX["not-canonical"])}
+    for _ in range(3):
+        answer = store.put("/graph-store", params=graph, content=NOT_CANONICAL, headers=TURTLE)
+        assert answer.status_code in (201, 204), answer.text
+        held = get_graph(store, "application/n-triples", **graph)
+        assert {str(o) for o in held.objects()} == {"1500", "7", "true", "x"}
+    both = "<http://example.org/gsp/a> <http://example.org/gsp/n> 1.5, 1.50 ."
+    merged = {"graph": str(EX["not-canonical-merged"])}
+    assert store.post("/graph-store", params=merged, content=both, headers=TURTLE).is_success
+    change = store.get("/changes", params={"limit": 1}).json()["changes"][0]
+    assert change["addedCount"] == 1

@@ -134,6 +134,19 @@ def _nquads(quads: Iterable[ox.Quad]) -> bytes:
     return ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS) or b""
 
 
+def canonical(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+    """The quads as the engine keeps them: a typed literal by its value's canonical form
+    (`"1.50"^^xsd:decimal` as `"1.5"`, `"007"^^xsd:integer` as `"7"`, in triple terms too),
+    so that statements as written compare equal to those a store gives back."""
+    plain, typed = set(), ox.Store()
+    for quad in quads:
+        if isinstance(quad.object, ox.Literal | ox.Triple):
+            typed.add(quad)
+        else:
+            plain.add(quad)
+    return plain | set(typed)
+
+
 def _term_text(term: Any) -> str:
     if term is None:
         return ""

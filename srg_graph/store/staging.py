@@ -18,12 +18,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..sparql.named import Binding
-from .graph_store import Delta, GraphStore, Queries, _graph_name, _node, _nquads
+from .graph_store import Delta, GraphStore, Queries, _graph_name, _node, _nquads, canonical
 from .tracing import Reach, Statements, TooFar, Tracer, gather
 
 
 class ChangeRecorder:
-    """The `GraphStore` write calls, recorded as a delta against `store` (left unchanged)."""
+    """The `GraphStore` write calls, recorded as a delta against `store` (left unchanged).
+    Statements are taken in the engine's canonical form (`canonical`): the store finds
+    `"1.50"^^xsd:decimal` as its `"1.5"`, so one compared as written would be lost."""
 
     def __init__(self, store: GraphStore):
         self.store = store
@@ -75,7 +77,7 @@ class ChangeRecorder:
 
     def merge_graph(self, graph: str | None, quads: list[Any]) -> None:
         self._create(graph)
-        for quad in quads:
+        for quad in canonical(quads):
             self._add(quad)
 
     def replace_graph(self, graph: str | None, quads: list[Any]) -> None:
@@ -93,17 +95,17 @@ class ChangeRecorder:
             return
         self._create(graph)
         name = ox.NamedNode(graph)
-        for triple in triples:
-            self._add(ox.Quad(*(_node(t) for t in triple), name))
+        for quad in canonical(ox.Quad(*(_node(t) for t in triple), name) for triple in triples):
+            self._add(quad)
 
     def apply(self, delta: Delta) -> None:
-        for quad in ox.parse(delta.removed, ox.RdfFormat.N_QUADS):
+        for quad in canonical(ox.parse(delta.removed, ox.RdfFormat.N_QUADS)):
             self._remove(quad)
         for graph in delta.dropped:
             self.drop_graph(graph)
         for graph in delta.created:
             self._create(graph)
-        for quad in ox.parse(delta.added, ox.RdfFormat.N_QUADS):
+        for quad in canonical(ox.parse(delta.added, ox.RdfFormat.N_QUADS)):
             self._add(quad)
 
     def delta(self) -> Delta:
@@ -120,14 +122,14 @@ class ChangeRecorder:
     # -- SPARQL Update operations (`update_recorder`) ----------------------------------
     def add_quads(self, quads: list[ox.Quad]) -> None:
         """Add quads, creating their named graphs (as an INSERT does)."""
-        for quad in quads:
+        for quad in canonical(quads):
             if isinstance(quad.graph_name, ox.NamedNode):
                 self._create(quad.graph_name.value)
             self._add(quad)
 
     def remove_quads(self, quads: list[ox.Quad]) -> None:
         """Remove quads; those not in the dataset are skipped (as a DELETE does)."""
-        for quad in quads:
+        for quad in canonical(quads):
             self._remove(quad)
 
     def graph_quads(self, graph: str | None) -> list[ox.Quad]:
