@@ -166,7 +166,7 @@ def test_list_is_paged_with_links(made: Made) -> None:
             since.json()["next"] == f"/changes?since={made.appointed}&before={made.removed}&limit=1"
         )
         assert numbers(http.get(since.json()["next"])) == [made.scratch]
-        for bad in ({"limit": "0"}, {"since": "-1"}, {"before": "x"}):
+        for bad in ({"limit": "0"}, {"since": "-1"}, {"before": "x"}, {"limit": "\u00b2"}):
             refused = http.get("/changes", params=bad)
             assert refused.status_code == 400 and "whole number" in refused.text
 
@@ -296,7 +296,8 @@ def test_a_change_larger_than_a_result_is_rdf_patch_only(
 
 def test_unknown_change_is_404(made: Made) -> None:
     with made.server.client() as http:
-        for path in (f"/changes/{made.removed + 1}", "/changes/0", "/changes/x", "/changes/2.pdf"):
+        unknown = (f"/changes/{made.removed + 1}", "/changes/0", "/changes/x", "/changes/2.pdf")
+        for path in (*unknown, "/changes/%C2%B2"):
             response = http.get(path)
             assert response.status_code == 404, path
         assert "there is no change" in http.get(f"/changes/{made.removed + 1}").text

@@ -119,6 +119,7 @@ def test_one_request_spelt_two_ways_has_one_etag(client: httpx.Client) -> None:
         ("body-members", {"body": STUURGROEP, "nonsense": "1"}, 400, "parameter 'nonsense'"),
         ("body-members", {"body": STUURGROEP, "format": "pdf"}, 400, "'format'"),
         ("body-members", {"body": STUURGROEP, "limit": "-1"}, 400, "'limit'"),
+        ("body-members", {"body": STUURGROEP, "offset": "\u00b2"}, 400, "'offset'"),
         ("budgets", {"during": "2026-02-30"}, 400, "parameter 'during'"),
         ("memberships", {"min": "two"}, 400, "parameter 'min'"),
         ("no-such-query", {}, 404, "no named query"),

@@ -206,6 +206,9 @@ def test_wrong_versions_are_refused(timeline: Timeline) -> None:
             ({"version": "-1"}, "change number"),
             ({"asOf": "yesterday"}, "ISO 8601"),
             ({"version": "1", "asOf": "2026-01-01T00:00:00Z"}, "not both"),
+            ({"version": "\u00b2"}, "change number"),  # a digit to str.isdigit, not to int
+            ({"asOf": "9999-12-31T23:59:59-23:59"}, "out of range"),  # past 9999 in UTC
+            ({"asOf": "0001-01-01T00:00:00+01:00"}, "out of range"),
         ):
             refused = http.get("/sparql", params={"query": LEAD, **params})
             assert refused.status_code == 400 and said in refused.text, params

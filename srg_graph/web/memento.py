@@ -27,6 +27,7 @@ from fastapi import Request
 
 from ..dataset.changelog import ChangeLog, Entry
 from .errors import HttpError
+from .requests import whole_number
 
 KEPT = "public, max-age=86400"  # the answer at a fixed version (only `srg purge` changes it)
 OFFSET_AS_SPACE = re.compile(r"(\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$")
@@ -47,7 +48,15 @@ def instant(text: str) -> datetime:
         raise HttpError(
             400, f"asOf must be an ISO 8601 date-time such as 2026-12-05T10:00:00Z, not {text!r}"
         ) from None
-    return found.replace(tzinfo=UTC) if found.tzinfo is None else found
+    return _in_utc(found, "asOf")
+
+
+def _in_utc(found: datetime, name: str) -> datetime:
+    """`found` in UTC (naive: taken as UTC); 400 when its zone moves it out of years 1-9999."""
+    try:
+        return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+    except OverflowError:
+        raise HttpError(400, f"{name} is out of range once in UTC (years 1 to 9999)") from None
 
 
 def accept_datetime(text: str) -> datetime:
@@ -62,7 +71,7 @@ def accept_datetime(text: str) -> datetime:
             "Accept-Datetime must be an HTTP-date such as 'Sat, 05 Dec 2026 10:00:00 GMT', "
             f"not {text!r}",
         )
-    return found.replace(tzinfo=UTC) if found.tzinfo is None else found
+    return _in_utc(found, "Accept-Datetime")
 
 
 def _missing(number: int, changes: ChangeLog, current: int) -> HttpError | None:
@@ -93,7 +102,7 @@ def version_of(
     if version is not None and as_of is not None:
         raise HttpError(400, "send either 'version' or 'asOf', not both")
     if version is not None:
-        if not version.strip().isdigit():
+        if not whole_number(version.strip()):
             message = f"'version' must be a change number (0, 1, 2, ...), not {version!r}"
             raise HttpError(400, message)
         number = int(version)

@@ -22,7 +22,7 @@ from ...runtime.remote_pool import NO_TIME_TRAVEL
 from ...store import change_documents
 from .. import caching, memento, pages
 from ..errors import HttpError
-from ..requests import negotiated, services
+from ..requests import negotiated, services, whole_number
 
 router = APIRouter(tags=["History"])
 HTML, JSON = "text/html", "application/json"
@@ -39,7 +39,7 @@ KEPT = "public, max-age=86400"  # a past change's documents
 def _number(text: str | None, name: str, low: int = 0) -> int | None:
     if text is None or text == "":
         return None
-    if not text.isdigit() or int(text) < low:
+    if not whole_number(text) or int(text) < low:
         raise HttpError(400, f"'{name}' must be a whole number of at least {low}, not {text!r}")
     return int(text)
 
@@ -136,7 +136,7 @@ async def change(request: Request, number: str) -> Response:
 async def _change(request: Request, text: str, media: str) -> Response:
     svc = services(request)
     changelog = svc.data.changelog
-    number = int(text) if text.isdigit() else None
+    number = int(text) if whole_number(text) else None
     entry = None if number is None else await run_in_threadpool(changelog.entry, number)
     if number is None or entry is None:
         last, first = changelog.last, changelog.first

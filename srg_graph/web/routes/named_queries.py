@@ -13,7 +13,7 @@ from ...sparql.named import NamedQuery, Parameter, ParameterError, bind, expecte
 from ...store import QueryRequest
 from .. import caching, negotiation, pages
 from ..errors import HttpError
-from ..requests import negotiated, services
+from ..requests import negotiated, services, whole_number
 from ..services import Services
 
 router = APIRouter(tags=["Named queries"])
@@ -89,7 +89,7 @@ def _count(request: Request, name: str, limit: int) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    if not raw.isdigit() or int(raw) > limit:
+    if not whole_number(raw) or int(raw) > limit:
         raise HttpError(400, f"'{name}' takes a whole number from 0 to {limit}, not {raw!r}")
     return int(raw)
 
