@@ -210,6 +210,8 @@ def test_etag_and_not_modified(http: httpx.Client) -> None:
     )
     assert again.status_code == 304
     assert again.content == b""
+    for name in ("etag", "vary", "cache-control", "link"):  # RFC 9110 15.4.5
+        assert again.headers.get(name) == first.headers.get(name), name
 
 
 def test_any_tag_is_not_modified_only_where_there_is_a_resource(http: httpx.Client) -> None:

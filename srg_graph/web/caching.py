@@ -113,11 +113,25 @@ def validators(
     }
     if request.method not in ("GET", "HEAD"):  # If-Modified-Since is for GET and HEAD only
         failed = _not_modified(request, tag, star=True)
-        return headers, Response(status_code=412, headers=headers) if failed else None
+        return headers, Unchanged(412, headers) if failed else None
     # `*` on a GET is decided on the answer (`AnyRepresentation`): a 404 is no match
     if _not_modified(request, tag, star=False) or _modified_since(request, modified):
-        return headers, Response(status_code=304, headers=headers)
+        return headers, Unchanged(304, headers)
     return headers, None
+
+
+class Unchanged(Response):
+    """A 304 (or 412) with the answer's headers as they are when it is sent: routes add theirs
+    (Cache-Control, Link, Vary, ...) to the validators' dict afterwards, and a 304 must carry
+    what the 200 would (RFC 9110 15.4.5), or a cache merges stale ones into its copy."""
+
+    def __init__(self, status: int, headers: dict[str, str]) -> None:
+        super().__init__(status_code=status)
+        self.answer_headers = headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.init_headers(self.answer_headers)
+        await super().__call__(scope, receive, send)
 
 
 # What a 304 keeps of the 200 it stands for (RFC 9110 15.4.5)

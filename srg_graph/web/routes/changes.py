@@ -144,10 +144,12 @@ async def _change(request: Request, text: str, media: str) -> Response:
         raise HttpError(404, f"there is no change {text!r}: the history has {held}")
     lang = pages.language(request) if media == HTML else ""
     when = entry.when.timestamp() if entry.when is not None else svc.data.modified
-    version = svc.data.version if media == HTML else f"{svc.data.generation}-change-{number}"
-    headers, unchanged = caching.validators(request, version, when, media, lang)
-    if media != HTML:
-        headers["Cache-Control"] = KEPT
+    # a page shows today's labels, and the newest change's JSON says it has no next one yet
+    settled = media != HTML and (media != JSON or number < changelog.last)
+    version = f"{svc.data.generation}-change-{number}" if settled else svc.data.version
+    headers, unchanged = caching.validators(
+        request, version, when, media, lang, cache_control=KEPT if settled else "no-cache"
+    )
     if unchanged is not None:
         return unchanged
     statements = entry.removed + entry.added
