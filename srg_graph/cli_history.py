@@ -56,13 +56,19 @@ def cmd_history(args: argparse.Namespace) -> int:
         return OK
     for change in changes:
         row = _summary(change)
-        note = f"  {row['note']}" if row["note"] else ""
+        note = f"  {_printable(row['note'])}" if row["note"] else ""
         counts = f"-{row['removed']} +{row['added']}"
         sys.stdout.write(
-            f"{row['number']:>6}  {row['time'] or '(no time)':<27}  {row['agent']:<16} "
+            f"{row['number']:>6}  {row['time'] or '(no time)':<27}  {_printable(row['agent']):<16} "
             f"{row['kind']:<7} {counts:<14}{note}\n"
         )
     return OK
+
+
+def _printable(text: str) -> str:
+    """A note or agent on one line of the listing: a line break would forge a change of its
+    own, a terminal escape would reach the operator's terminal; both shown escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _summary(change: history.Change) -> dict[str, object]:

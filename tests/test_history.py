@@ -207,6 +207,26 @@ def test_history_lists_and_revert_undoes_as_a_new_change(store: Path, tmp_path: 
     assert code == 2 and "there is no change 999999" in err
 
 
+def test_a_note_stays_on_its_line_of_the_listing(store: Path, tmp_path: Path) -> None:
+    """A note with line breaks or a terminal escape is listed escaped, one line a change; its
+    RDF Patch escapes a carriage return as N-Triples does."""
+    extra = tmp_path / "noted.nt"
+    extra.write_text(f'<{ID}test/noted> <http://www.w3.org/2000/01/rdf-schema#label> "n" .\n')
+    note = "first\r\n     9  forged\x1b[31m"
+    assert srg(store, "load", str(extra), "--note", note)[0] == 0
+    code, out, _ = srg(store, "history")
+    last = out.splitlines()[-1]
+    assert code == 0 and last.endswith("first\\r\\n     9  forged\\x1b[31m")
+    number = json.loads(srg(store, "history", "--format", "json")[1])[-1]["number"]
+    server = Server(store, TOKEN).start()
+    try:
+        with server.client() as http:
+            patch = http.get(f"/changes/{number}.rdfp").text
+    finally:
+        server.stop()
+    assert 'H note "first\\r\\n     9  forged\x1b[31m" .' in patch.splitlines()
+
+
 def test_a_revert_is_refused_where_a_write_would_be(store: Path) -> None:
     """Undoing the build would change the ontology and the shapes, which only a build may."""
     code, _, err = srg(store, "revert", "1")

@@ -103,8 +103,12 @@ def patch_id(entry: Entry | None) -> str | None:
     return f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{change_iri(entry.number)}@{entry.time}')}"
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
 def _literal(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    """A string as N-Triples writes it: the four characters its quotes cannot hold escaped."""
+    return '"' + text.translate(_ESCAPES) + '"'
 
 
 def patch(change: Change, entry: Entry, previous: Entry | None) -> bytes:
