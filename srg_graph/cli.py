@@ -113,7 +113,9 @@ def cmd_mappings(args: argparse.Namespace) -> int:
     if not has_snapshot(settings.store):
         build(settings)
     if args.action == "template":
-        sys.stdout.write(mappings.template(read_prefix(settings.store), args.lang))
+        sys.stdout.write(
+            mappings.template(read_prefix(settings.store), args.lang, excel=args.excel)
+        )
         return OK
     if args.action == "export":
         rows = mappings.current(read_prefix(settings.store))
@@ -122,7 +124,7 @@ def cmd_mappings(args: argparse.Namespace) -> int:
                 json.dumps([m.__dict__ for m in rows], ensure_ascii=False, indent=2) + "\n"
             )
         else:
-            sys.stdout.write(mappings.to_csv(rows))
+            sys.stdout.write(mappings.to_csv(rows, excel=args.excel))
         if not rows:
             sys.stderr.write(
                 "srg: no mappings yet; `srg mappings template > mappings.csv` lists every "
@@ -343,6 +345,11 @@ def parser() -> argparse.ArgumentParser:
     )
     cmd.add_argument("--replace", action="store_true", help="the file replaces every mapping")
     cmd.add_argument("--format", choices=["csv", "json"], default="csv", help="export format")
+    cmd.add_argument(
+        "--excel",
+        action="store_true",
+        help="CSV as Excel opens it in Belgium: `;` between cells, UTF-8 with a BOM",
+    )
     agent_options(cmd)
     cmd.set_defaults(run=cmd_mappings)
 

@@ -815,3 +815,27 @@ def test_a_note_that_a_spreadsheet_would_run_is_exported_as_text(writable: Serve
         assert exported == {c: "'" + note for c, note in zip(components, stored, strict=True)}
         again = post(http, http.get("/api/mappings").content)
         assert_counts(again, added=0, changed=0, unchanged=3)
+
+
+def test_an_export_for_excel_in_belgium_goes_round_unchanged(writable: Server) -> None:
+    """Excel where `;` is the list separator puts a `,` file in one column, and reads UTF-8
+    without a BOM as Windows-1252 (`é` becomes `Ã©`): `?excel=true` writes `;` after a BOM,
+    which the import reads back as it was."""
+    notes = ["één; twee", "€ 5, ß", "naïef"]
+    lines = [";".join(COLUMNS)] + [
+        f'{WERKBANK};{component};full;{ABB};2026-01-15;"{note}"'
+        for component, note in zip((BROKER, CDM, APIS), notes, strict=True)
+    ]
+    with writable.client() as http:
+        assert_counts(post(http, "\r\n".join(lines).encode()), added=3, changed=0, unchanged=0)
+        for params in ({"excel": "true"}, {"excel": "true", "template": "true"}):
+            answer = http.get("/api/mappings", params=params)
+            assert answer.status_code == 200 and answer.content.startswith(b"\xef\xbb\xbf")
+            header = answer.content.decode("utf-8-sig").split("\r\n", 1)[0]
+            assert header.startswith("subject;") and "," not in header
+        exported = http.get("/api/mappings", params={"excel": "true"}).content
+        assert {row["note"] for row in export_json(http)} == set(notes)
+        again = post(http, exported)
+        assert_counts(again, added=0, changed=0, unchanged=3)
+        assert again.json()["read_as"] == {"encoding": "UTF-8", "separator": ";"}
+        assert http.get("/api/mappings").content.startswith(b"subject,")  # RFC 4180 by default

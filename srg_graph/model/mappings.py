@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
@@ -279,30 +279,37 @@ def _from_text(value: str) -> str:
     return value[1:] if protected else value
 
 
-def to_csv(mappings: Iterable[Mapping], spreadsheet: bool = True) -> str:
-    """The export: the same columns, sorted, RFC 4180 (CRLF line ends, quotes where needed);
-    `spreadsheet`: a cell that would be a formula is written as text (see `_FORMULA`)."""
+def _csv(rows: Iterable[Sequence[str]], excel: bool) -> str:
+    """RFC 4180 (`,`, CRLF line ends, quotes where needed); with `excel`, as Excel opens it
+    where `;` is the list separator (Belgium, most of Europe), after a BOM, without which
+    Excel reads UTF-8 as Windows-1252 (`é` as `Ã©`)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for m in sorted(mappings, key=lambda m: (m.subject, m.component)):
-        row = [m.subject, m.component, m.level, m.assessed_by, m.assessed_on, m.note]
-        writer.writerow([_as_text(cell, spreadsheet) for cell in row])
+    out.write("\ufeff" if excel else "")
+    csv.writer(out, delimiter=";" if excel else ",", lineterminator="\r\n").writerows(rows)
     return out.getvalue()
 
 
-def template(store: GraphStoreLike, lang: str, spreadsheet: bool = True) -> str:
+def to_csv(mappings: Iterable[Mapping], spreadsheet: bool = True, excel: bool = False) -> str:
+    """The export: the same columns, sorted (`_csv`); `spreadsheet`: a cell that would be a
+    formula is written as text (see `_FORMULA`)."""
+    rows: list[Sequence[str]] = [COLUMNS]
+    for m in sorted(mappings, key=lambda m: (m.subject, m.component)):
+        cells = [m.subject, m.component, m.level, m.assessed_by, m.assessed_on, m.note]
+        rows.append([_as_text(cell, spreadsheet) for cell in cells])
+    return _csv(rows, excel)
+
+
+def template(
+    store: GraphStoreLike, lang: str, spreadsheet: bool = True, excel: bool = False
+) -> str:
     """Every subject that should be mapped (services, werkbanken, organisations with a role:
     `sparql/rq/coverage-subjects.rq`), one row each with its label and the other columns
     empty: copy a row for each component; rows left as they are import nothing."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_COLUMNS)
+    rows: list[Sequence[str]] = [TEMPLATE_COLUMNS]
     for row in store.rows(internal.query("coverage-subjects")):
         labels = {key: row[key] for key in ("nl", "en") if key in row}
-        label = _as_text(pick(labels, lang), spreadsheet)
-        writer.writerow([row["subject"], label, "", "", "", "", ""])
-    return out.getvalue()
+        rows.append([row["subject"], _as_text(pick(labels, lang), spreadsheet), *[""] * 5])
+    return _csv(rows, excel)
 
 
 def current(store: GraphStoreLike) -> list[Mapping]:

@@ -277,6 +277,12 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             ),
             _query("template", "Every subject to map, with empty columns to fill in", FLAG),
             _query(
+                "excel",
+                "CSV as Excel opens it where `;` is the list separator (Belgium): `;` between "
+                "cells, UTF-8 with a BOM",
+                FLAG,
+            ),
+            _query(
                 "lang",
                 "The language of the template's labels",
                 {"type": "string", "enum": ["nl", "en"]},

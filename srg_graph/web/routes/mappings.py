@@ -2,9 +2,10 @@
 
 `GET` exports every mapping (CSV, or JSON by `Accept`/`?format=json`), or with
 `?template=true` every subject to map with its label (`?lang=nl|en`) and empty columns to
-fill in; `POST` (text/csv, bearer token) checks every row and applies all of them in one
-validated write, or none; `?dry_run=true` only previews; `?mode=replace` makes the file the
-whole set of mappings.
+fill in; `?excel=true`: `;`-separated after a BOM, as Excel opens it in Belgium. `POST`
+(text/csv, bearer token) checks every row and applies all of them in one validated write,
+or none; `?dry_run=true` only previews; `?mode=replace` makes the file the whole set of
+mappings.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def _flag(request: Request, name: str, values: tuple[str, ...]) -> str:
 def export(request: Request) -> Response:
     svc = services(request)
     template = _flag(request, "template", ("false", "true")) == "true"
+    excel = _flag(request, "excel", ("false", "true")) == "true"
     wanted = _choice(request, "format", ("csv", "json"))
     offered = ["text/csv", "application/json"]
     media = {"csv": "text/csv", "json": "application/json"}.get(wanted or "") or (
@@ -60,13 +62,14 @@ def export(request: Request) -> Response:
     )
     if unchanged:
         return unchanged
+    csv_for = {"spreadsheet": media == "text/csv", "excel": excel and media == "text/csv"}
     if template:
-        body = mappings.template(svc.data.store, lang, spreadsheet=media == "text/csv")
+        body = mappings.template(svc.data.store, lang, **csv_for)
         return _csv_or_json(body, media, headers, "vloca-mappings-template.csv")
     rows = mappings.current(svc.data.store)
     if not rows:  # nothing to copy from: the template lists every subject to fill in
         headers["Link"] = '</api/mappings?template=true>; rel="alternate"; title="template"'
-    body = mappings.to_csv(rows, spreadsheet=media == "text/csv")
+    body = mappings.to_csv(rows, **csv_for)
     return _csv_or_json(body, media, headers, "vloca-mappings.csv")
 
 
