@@ -94,6 +94,13 @@ def test_as_json_link_returns_json(server: Server) -> None:
     assert plain.headers["content-type"].startswith("text/html")
     assert linked.headers["etag"] != plain.headers["etag"]
     assert 'href="/coverage?lang=nl&amp;sort=mapped"' in page
+    with server.client() as client:  # a format it does not have is no page instead
+        asked = client.get(
+            "/coverage", params={"format": "html"}, headers={"Accept": "application/json"}
+        )
+        wrong = client.get("/coverage", params={"format": "xml"})
+    assert asked.headers["content-type"].startswith("text/html")
+    assert wrong.status_code == 400 and "'format' takes html or json" in wrong.text
 
 
 def test_not_modified_until_the_data_changes(server: Server) -> None:
