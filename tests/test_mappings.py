@@ -839,3 +839,21 @@ def test_an_export_for_excel_in_belgium_goes_round_unchanged(writable: Server) -
         assert_counts(again, added=0, changed=0, unchanged=3)
         assert again.json()["read_as"] == {"encoding": "UTF-8", "separator": ";"}
         assert http.get("/api/mappings").content.startswith(b"subject,")  # RFC 4180 by default
+
+
+def test_a_column_without_a_name_is_left_out(writable: Server) -> None:
+    """Excel writes a separator after the last column when the sheet's used range is wider
+    (`…;note;`): such a file imports; a value under that nameless column is an error."""
+    header = ";".join(COLUMNS) + ";"
+    row = f"{WERKBANK};{BROKER};full;{ABB};2026-01-15;een noot;"
+    with writable.client() as http:
+        assert_counts(
+            post(http, f"{header}\r\n{row}\r\n".encode(), dry_run="true"),
+            added=1,
+            changed=0,
+            unchanged=0,
+        )
+        answer = post(http, f"{header}\r\n{row}x\r\n".encode(), dry_run="true")
+        assert answer.status_code == 422
+        (error,) = answer.json()["errors"]
+        assert (error["line"], error["message"]) == (2, "a value in column 7, which has no name")

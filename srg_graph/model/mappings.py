@@ -147,17 +147,20 @@ def _records(text: str, separator: str) -> Iterable[tuple[int, list[str]]]:
 
 
 def _positions(header: list[str]) -> dict[str, int]:
-    """Where each column is; `ImportRefused` for a missing, unknown or repeated column."""
+    """Where each column is; `ImportRefused` for a missing, unknown or repeated column. A
+    column without a name is left out: Excel writes a separator after the last column of a
+    sheet whose used range is wider (`…,note,`)."""
     names = [_column_name(h) for h in header]
-    known = (*COLUMNS, LABEL_COLUMN)
+    known = (*COLUMNS, LABEL_COLUMN, "")
     wrong = [n for n in names if n not in known] + [c for c in COLUMNS if c not in names]
-    if wrong or len(set(names)) != len(names):
+    named = [n for n in names if n]
+    if wrong or len(set(named)) != len(named):
         message = (
             f"the header must name the columns {','.join(COLUMNS)} (in any order; "
             f"{LABEL_COLUMN} may be there too); found {','.join(header)}"
         )
         raise ImportRefused([RowError(1, None, message)])
-    return {name: i for i, name in enumerate(names)}
+    return {name: i for i, name in enumerate(names) if name}
 
 
 def _unfilled(row: dict[str, str]) -> bool:
@@ -194,6 +197,7 @@ def parse(data: bytes, names: Names) -> Parsed:
     records = iter(_records(text, separator))
     _, header = next(records)
     positions = _positions(header)
+    named_at = set(positions.values())
     mappings, errors, seen = [], [], {}
     for line, fields in records:
         if not any(f.strip() for f in fields):
@@ -202,6 +206,10 @@ def parse(data: bytes, names: Names) -> Parsed:
             errors.append(RowError(line, None, f"{len(fields)} fields; expected {len(header)}"))
             continue
         row = {name: fields[i] for name, i in positions.items()}
+        stray = [i + 1 for i, f in enumerate(fields) if i not in named_at and f.strip()]
+        if stray:
+            errors.append(RowError(line, None, f"a value in column {stray[0]}, which has no name"))
+            continue
         if _unfilled(row):
             continue
         mapping, found = _mapping(line, row, names)
