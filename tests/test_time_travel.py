@@ -328,6 +328,7 @@ def test_document_page_at_a_version(timeline: Timeline) -> None:
     assert f"?version={timeline.appointed}" in page.text  # its other formats, at that version
     assert as_of.headers["content-location"] == f"{DOC}?version={timeline.appointed}"
     assert gone.status_code == 404 and 'rel="original timegate"' in gone.headers["link"]
+    assert "at version" in gone.text and "/timemap/thing/x" in gone.text
     assert there.status_code == 200 and '"x"' in there.text
 
 

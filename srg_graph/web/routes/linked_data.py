@@ -116,7 +116,7 @@ async def _described(
     context_url = str(request.base_url) + "context.jsonld"
     body = await run_in_threadpool(documents.rdf, store, iri, media, context_url)
     if body is None:
-        return _not_found(request, iri, path, html=False)
+        return _not_found(request, iri, path, html=False, version=version)
     return Response(body, media_type=content_type(media))
 
 
@@ -198,12 +198,17 @@ def _formats(path: str, query: str = "") -> list[dict[str, Any]]:
     ]
 
 
-def _not_found(request: Request, iri: str, path: str, html: bool) -> Response:
+def _not_found(
+    request: Request, iri: str, path: str, html: bool, version: int | None = None
+) -> Response:
     if html:
         guess = path.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
         return pages.render(request, "not-found.html", 404, iri=iri, guess=guess)
+    message = f"no resource {iri} in the graph; search its labels at /search?text=...\n"
+    if version is not None:  # it may be there at another version
+        message = f"no resource {iri} at version {version}; its versions: /timemap/{path}\n"
     return Response(
-        f"no resource {iri} in the graph; search its labels at /search?text=...\n",
+        message,
         404,
         media_type="text/plain; charset=utf-8",
         headers={"Vary": "Accept"},
