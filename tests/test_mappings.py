@@ -857,3 +857,12 @@ def test_a_column_without_a_name_is_left_out(writable: Server) -> None:
         assert answer.status_code == 422
         (error,) = answer.json()["errors"]
         assert (error["line"], error["message"]) == (2, "a value in column 7, which has no name")
+
+
+def test_a_cell_over_the_csv_readers_limit_is_named_as_such(client: httpx.Client) -> None:
+    """Not "is a quote left open?": the quotes are fine, the cell is too long to read."""
+    row = f'{WERKBANK},{BROKER},full,{ABB},2026-01-15,"{"x" * 140_000}"'
+    answer = post(client, f"{','.join(COLUMNS)}\r\n{row}\r\n".encode(), dry_run="true")
+    assert answer.status_code == 422
+    (error,) = answer.json()["errors"]
+    assert error["message"] == "a cell of this line is longer than 131,072 characters"

@@ -143,6 +143,8 @@ def _records(text: str, separator: str) -> Iterable[tuple[int, list[str]]]:
             start = reader.line_num + 1
     except csv.Error as error:
         message = f"not valid CSV from this line on ({error}): is a quote left open?"
+        if "field limit" in str(error):  # the csv module's own cap on one cell
+            message = f"a cell of this line is longer than {csv.field_size_limit():,} characters"
         raise ImportRefused([RowError(start, None, message)]) from error
 
 
