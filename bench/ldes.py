@@ -42,7 +42,7 @@ if __package__ in (None, ""):
 
 from bench.prepare import dataset
 from bench.report import emit
-from srg_graph.dataset.build import _replace_store
+from srg_graph.dataset.build import write_snapshot
 from srg_graph.dataset.embedded import Dataset
 from srg_graph.dataset.history import Meta
 from srg_graph.store import Delta, GraphStore
@@ -142,13 +142,13 @@ def prepare(args: argparse.Namespace, seconds: dict[str, float]) -> tuple[Path, 
     for leftover in args.workdir.glob("store*"):
         shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     if args.base_in_log:
-        _replace_store(GraphStore(), target)
+        write_snapshot(GraphStore(), target)
         data = Dataset(target, GraphStore(), 0)
         graphs = frozenset(store.graph_names())
         full = Delta(b"", store.dump("nquads"), graphs, tuple(sorted(graphs)))
         data.commit(full, Meta("bench", "the dataset", "build"))
     else:
-        _replace_store(store, target)
+        write_snapshot(store, target)
         data = Dataset(target, store, 0)
     seconds["dataset_s"] = round(time.perf_counter() - clock, 2)
     clock = time.perf_counter()

@@ -5,7 +5,7 @@
 The dataset is the seed (ontology, shapes, data, as `srg build` loads them) plus the
 generated N-Quads with their named graphs. It becomes
 - `DIR/product-store`: the product's snapshot, written the way `srg build` writes it (its
-  dump and on-disk store, `build._replace_store`) without the SHACL step;
+  dump and on-disk store, `build.write_snapshot`) without the SHACL step;
 - `DIR/dataset.nq`: one N-Quads file for the peers: the seed's quads, then the generated file
   copied as it is;
 - `DIR/expected.json`: the reference counts of the mix, from the same in-memory engine,
@@ -33,7 +33,7 @@ if __package__ in (None, ""):
 
 from bench.load import Query, count, load_queries
 from srg_graph.config import Settings
-from srg_graph.dataset.build import _replace_store, source_store
+from srg_graph.dataset.build import source_store, write_snapshot
 from srg_graph.store import GraphStore, QueryRequest, answer
 
 STORE, NQUADS, EXPECTED, TIMES = "product-store", "dataset.nq", "expected.json", "prepare.json"
@@ -86,7 +86,7 @@ def prepare(generated: Path | None, workdir: Path, queries: list[Query]) -> Prep
         store.bulk_load(generated, None)  # quads keep their graphs
     seconds["parse"] = round(time.perf_counter() - clock, 2)
     clock = time.perf_counter()
-    _replace_store(store, target)
+    write_snapshot(store, target)
     seconds["product_store_write"] = round(time.perf_counter() - clock, 2)
     clock = time.perf_counter()
     expected = reference(store, queries)

@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from srg_graph.config import Settings
-from srg_graph.dataset.build import _replace_store, source_store
+from srg_graph.dataset.build import source_store, write_snapshot
 from srg_graph.dataset.embedded import Dataset
 from srg_graph.dataset.writes import WriteRefused, apply_write
 from srg_graph.model import mappings
@@ -109,7 +109,7 @@ def main() -> None:
     store.bulk_load(args.data, None)
     with tempfile.TemporaryDirectory() as folder:
         snapshot = Path(folder) / "store"
-        _replace_store(store, snapshot)
+        write_snapshot(store, snapshot)
         services = open_services(replace(Settings(), store=snapshot))
         data = services.data
         print(f"{len(data.store)} quads")

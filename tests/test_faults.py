@@ -31,7 +31,7 @@ from server import REMOTE, ROOT, Server
 
 from srg_graph.config import Settings
 from srg_graph.dataset import faults, wal
-from srg_graph.dataset.build import _replace_store, build
+from srg_graph.dataset.build import build, write_snapshot
 from srg_graph.dataset.embedded import (
     Dataset,
     log_path,
@@ -111,7 +111,7 @@ def tiny(tmp_path: Path) -> Path:
     blank = f'_:kept <{EX}p> "blank" <{EX}g> .\n'.encode()
     store.apply(Delta(b"", quad("base") + blank, created=(f"{EX}empty",)))
     target = tmp_path / "store"
-    _replace_store(store, target)
+    write_snapshot(store, target)
     return target
 
 

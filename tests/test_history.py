@@ -329,6 +329,35 @@ def test_a_purge_after_a_compaction_erases_from_the_snapshot_too(
     assert not [f for f in store.iterdir() if f.is_file() and b"Piet Pieters" in f.read_bytes()]
 
 
+def test_a_purge_of_a_statement_the_snapshot_still_holds_keeps_it_deleted(
+    store: Path, tmp_path: Path
+) -> None:
+    """`srg load` folds the statement into a new snapshot; the server's write that deletes it
+    is only in the log. Replayed onto that snapshot, the rewritten log no longer removed it:
+    the acknowledged deletion was lost and the statement came back. The purge writes the
+    data as it is as the snapshot first."""
+    graph, triple = (
+        f"{ID[:-3]}graph/q",
+        f'<{ID}person/z> <http://xmlns.com/foaf/0.1/name> "Mia Maes"',
+    )
+    (tmp_path / "secret.nq").write_text(f"{triple} <{graph}> .\n")
+    assert srg(store, "load", str(tmp_path / "secret.nq"))[0] == 0
+    server = Server(store, TOKEN).start()
+    try:
+        with server.client() as http:
+            deletion = f"DELETE DATA {{ GRAPH <{graph}> {{ {triple} }} }}"
+            deleted = http.post("/sparql", content=deletion, headers={**BARE, **UPDATE})
+            assert deleted.status_code == 204, deleted.text
+    finally:
+        server.stop()
+    code, _, err = srg(store, "purge", "--statements", str(tmp_path / "secret.nq"), "--note", "AVG")
+    assert code == 0, err
+    ask = tmp_path / "ask.rq"
+    ask.write_text('ASK { GRAPH ?g { ?s ?p "Mia Maes" } }')
+    assert not json.loads(srg(store, "query", str(ask), "--format", "json")[1])["boolean"]
+    assert not [f for f in store.rglob("*") if f.is_file() and b"Mia Maes" in f.read_bytes()]
+
+
 # -- rebuilds keep the writes ---------------------------------------------------------------
 @pytest.fixture
 def workspace(tmp_path: Path) -> Settings:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from srg_graph.config import Settings
-from srg_graph.dataset.build import _replace_store
+from srg_graph.dataset.build import write_snapshot
 from srg_graph.dataset.embedded import Dataset, read_prefix
 from srg_graph.store import Delta, GraphStore
 from srg_graph.store.history_graph import HISTORY
@@ -38,7 +38,7 @@ def snapshot(tmp_path: Path) -> Path:
     store = GraphStore()
     store.apply(Delta(b"", GROUND_QUAD + BLANK_QUAD, created=(f"{EX}empty",)))
     target = tmp_path / "store"
-    _replace_store(store, target)
+    write_snapshot(store, target)
     return target
 
 

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 import pytest
 from server import run_srg
 
-from srg_graph.dataset.build import _replace_store
+from srg_graph.dataset.build import write_snapshot
 from srg_graph.dataset.embedded import Dataset, open_log
 from srg_graph.errors import QueryTimeout, SourceError, SrgError
 from srg_graph.runtime.pool import QueryPool
@@ -46,7 +46,7 @@ def local(generated: GraphStore) -> GraphStore:
 @pytest.fixture(scope="module")
 def snapshot(local: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("worker-store") / "store"
-    _replace_store(local, target)
+    write_snapshot(local, target)
     return target
 
 
@@ -160,7 +160,7 @@ def test_a_commit_is_read_at_once_and_loaded_by_the_next_worker(
     local: GraphStore, tmp_path: Path
 ) -> None:
     snapshot = tmp_path / "store"
-    _replace_store(local, snapshot)
+    write_snapshot(local, snapshot)
     pool = pool_of(snapshot)
     try:
         data = Dataset(snapshot, WorkerStore(pool), pool.committed)
@@ -194,7 +194,7 @@ def test_reads_outlast_the_time_limit_that_stops_queries(snapshot: Path) -> None
 
 def test_a_dataset_that_cannot_be_loaded_stops_the_start(local: GraphStore, tmp_path: Path) -> None:
     snapshot = tmp_path / "store"
-    _replace_store(local, snapshot)
+    write_snapshot(local, snapshot)
     (snapshot / GROUND).write_bytes(b"<broken")
     pool = pool_of(snapshot)
     try:
@@ -210,7 +210,7 @@ def test_serve_on_a_dataset_that_cannot_be_loaded_exits_two_with_the_reason(
     local: GraphStore, tmp_path: Path
 ) -> None:
     snapshot = tmp_path / "store"
-    _replace_store(local, snapshot)
+    write_snapshot(local, snapshot)
     (snapshot / GROUND).write_bytes(b"<broken")
     # An index without checksums (as written before them), so that the engine reads the file
     # and fails; a checksum mismatch is refused before (tests/test_faults.py).
@@ -256,7 +256,7 @@ def test_the_worker_keeps_its_count_of_quads_across_commits(
     worker counts once and then adds what each delta adds; a successor, counting afresh from
     the snapshot and the log, must find the same number."""
     snapshot = tmp_path / "store"
-    _replace_store(local, snapshot)
+    write_snapshot(local, snapshot)
     pool = pool_of(snapshot)
     try:
         data = Dataset(snapshot, WorkerStore(pool), pool.committed)

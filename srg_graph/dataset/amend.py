@@ -20,6 +20,7 @@ from ..errors import InvalidRequest
 from ..store import ChangeRecorder, Delta
 from ..store.history_graph import HISTORY
 from . import history, wal
+from .build import write_snapshot
 from .embedded import Dataset, log_path
 from .history import Meta
 from .writes import apply_write
@@ -69,6 +70,9 @@ def purge(data: Dataset, statements: set[str], meta: Meta) -> Purged:
             erased += count
     if not erased:
         return Purged(None, 0, [])
+    # The data as it is becomes the snapshot first: the rewritten log, replayed onto an older
+    # snapshot holding a purged statement, would no longer remove it (and its files keep it).
+    write_snapshot(data.store, data.snapshot, data.change_number)
     wal.rewrite(path, rewritten)
     data.reopen_log()
     _describe_anew(data)

@@ -88,7 +88,7 @@ def _build(settings: Settings, engine: str, how: Resolution, meta: Meta | None) 
         raise BuildRefused(report)
     if data is None:
         _set_aside(log_path(target))
-        _replace_store(GraphStore(), target, 0)
+        write_snapshot(GraphStore(), target, 0)
         data = Dataset.recovered(target)
     number = data.commit(delta, meta or Meta(kind="build"))
     fold_in(data)
@@ -101,7 +101,7 @@ def fold_in(data: Dataset) -> None:
     start replays none. A change is durable once logged: without room for the snapshot it is
     kept (replayed at each start until `srg compact` succeeds), and the command says so."""
     try:
-        _replace_store(data.store, data.snapshot, data.change_number)
+        write_snapshot(data.store, data.snapshot, data.change_number)
     except StorageFull as error:
         logging.getLogger("srg.storage").warning(
             "srg: change %d is made and kept in the log (it is replayed at each start); the "
@@ -130,7 +130,7 @@ def _opened(target: Path) -> Dataset | None:
         )
         if not whole:
             return None
-        _replace_store(GraphStore(), target, 0)
+        write_snapshot(GraphStore(), target, 0)
         return Dataset.recovered(target)
 
 
@@ -145,7 +145,7 @@ def _set_aside(log: Path) -> None:
         )
 
 
-def _replace_store(store: GraphStore, target: Path, version: int = 0) -> None:
+def write_snapshot(store: GraphStore, target: Path, version: int = 0) -> None:
     """Write the new store beside the old one and swap them, so a failed build leaves the old."""
     with replacing_store(store, target, version):
         pass

@@ -22,7 +22,7 @@ from ..namespaces import GRAPH
 from ..store import GraphStore, file_format
 from ..validation.engines import validate_store
 from ..validation.report import Report
-from .build import _replace_store, fold_in
+from .build import fold_in, write_snapshot
 from .embedded import Dataset
 from .history import Meta
 from .writes import WriteRefused
@@ -86,7 +86,7 @@ def compact(snapshot: Path) -> int:
     """Fold the changes of the log since the snapshot into a new snapshot; how many. The log
     keeps them: it is the history."""
     data = Dataset.recovered(snapshot)
-    _replace_store(data.store, snapshot, data.change_number)
+    write_snapshot(data.store, snapshot, data.change_number)
     return data.writes
 
 
