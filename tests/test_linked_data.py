@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import unquote
+from html import unescape
+from urllib.parse import unquote, urljoin
 
 import httpx
 import pytest
@@ -361,6 +362,24 @@ def test_concept_page(http: httpx.Client) -> None:
     assert 'href="/doc/scheme/role?lang=en"' in html  # the scheme, by label, kept in English
     incoming = html.split('<table class="incoming">', 1)[1]
     assert "/doc/membership/" in incoming
+
+
+def test_every_link_on_a_page_with_a_blank_node_pointing_at_it_resolves(
+    http: httpx.Client,
+) -> None:
+    """A status concept is in a SHACL `sh:in` list, a blank node pointing at it: that node is
+    shown as text, not linked by its id (which resolved against the page to a 404)."""
+    path = "/doc/concept/status/afgerond"
+    html = page(http, path).text
+    incoming = html.split('<table class="incoming">', 1)[1]
+    assert "rdf:first" in incoming  # the list's node is there, as a subject
+    hrefs = set(re.findall(r'href="([^"]*)"', html))
+    ours = {urljoin(path, unescape(h)) for h in hrefs}
+    ours = {h for h in ours if h.startswith("/")}
+    broken = {
+        h: s for h in sorted(ours) if (s := http.get(h, follow_redirects=True).status_code) != 200
+    }
+    assert not broken, broken
 
 
 def test_search(http: httpx.Client) -> None:

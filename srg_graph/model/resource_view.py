@@ -79,6 +79,14 @@ class View:
         names = (prefix + "Nl", prefix + "En") if prefix else ("nl", "en")
         return self.iri(row[key], row.get(names[0]), row.get(names[1]))
 
+    def subject(self, row: dict[str, str]) -> Value:
+        """The subject of a statement pointing at the resource (`describe-in`): a blank node
+        is shown as text, like a literal, since its id is no address (as a link it resolved
+        against the page's path to a 404)."""
+        if row.get("isIri", "true") in ("true", "1"):  # a boolean as some stores write it
+            return self.iri(row["value"], row.get("nl"), row.get("en"))
+        return Value(self.text({"nl": row.get("nl", ""), "en": row.get("en", "")}, row["value"]))
+
     def property(self, row: dict[str, str]) -> Value:
         return self.iri(row["property"], row.get("propertyNl"), row.get("propertyEn"))
 
@@ -150,7 +158,7 @@ def build(
         "description": _literal(rows, DESCRIPTION)
         or (_literal(rows, DEFINITION) if kind != "component" else ""),
         "properties": rows,
-        "incoming": [(view.cell(r, "value"), view.property(r)) for r in incoming],
+        "incoming": [(view.subject(r), view.property(r)) for r in incoming],
     }
     if kind != "resource":
         context |= SECTIONS[kind](store, iri, view, rows, incoming)
@@ -163,7 +171,7 @@ def _lines(view: View, rows: list[Row], incoming: list[dict[str, str]]) -> list[
     labels.update({r["property"]: view.property(r) for r in incoming if r["property"] in LINES})
     lines = []
     for prop in LINES:
-        coming = [view.cell(r, "value") for r in incoming if r["property"] == prop]
+        coming = [view.subject(r) for r in incoming if r["property"] == prop]
         going = _of(rows, prop)
         if coming or going:
             lines.append({"property": labels[prop], "out": going, "in": coming})
@@ -264,7 +272,7 @@ def _component(store: GraphStore, iri: str, view: View, rows: list[Row], incomin
     return {
         "definition": _literal(rows, DEFINITION),
         "state": _of(rows, SRG + "status"),
-        "aligned": [view.cell(r, "value") for r in incoming if r["property"] == SRG + "alignsWith"],
+        "aligned": [view.subject(r) for r in incoming if r["property"] == SRG + "alignsWith"],
         "sources": _of(rows, SOURCE),
     }
 
