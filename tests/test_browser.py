@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -335,9 +336,11 @@ PAGES = {
     "queries": "/api/queries",
     "search": "/search?text=werkbank",
     "sparql": "/sparql",
+    "change": "/changes/1.html",
     "not-found": "/doc/body/does-not-exist",
 }
 WIDTHS = {"desktop": 1280, "phone": 390}
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 OVERFLOW = """() => {
   const root = document.documentElement;
   const width = root.clientWidth;
@@ -383,21 +386,49 @@ def audit(browser, server):  # type: ignore[no-untyped-def]
     yield from _opened(browser, server, bypass_csp=True)
 
 
-@pytest.mark.parametrize("kind", PAGES)
-def test_no_horizontal_overflow_on_desktop_and_phone(audit, kind) -> None:  # type: ignore[no-untyped-def]
-    """The page never scrolls sideways; a wide table or chart scrolls inside its own box."""
+def _overflows(page, path: str, shots: str = "") -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    """Where the page at `path` scrolls sideways, by language and device (none: empty);
+    with `shots`, screenshots of the Dutch page named after it."""
     found = {}
     for lang in ("nl", "en"):
         for device, width in WIDTHS.items():
-            audit.set_viewport_size({"width": width, "height": 900})
-            path = PAGES[kind]
-            audit.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
-            measured = audit.evaluate(OVERFLOW)
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            measured = page.evaluate(OVERFLOW)
             if measured["scroll"] > measured["client"]:
                 found[f"{lang} {device}"] = measured
-            if lang == "nl" and kind in ("home", "coverage", "orgchart", "werkbank"):
-                shot(audit, f"{kind}-{device}", full=True)
+            if lang == "nl" and shots:
+                shot(page, f"{shots}-{device}", full=True)
+    return found
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_no_horizontal_overflow_on_desktop_and_phone(audit, kind) -> None:  # type: ignore[no-untyped-def]
+    """The page never scrolls sideways; a wide table or chart scrolls inside its own box."""
+    shots = kind if kind in ("home", "coverage", "orgchart", "werkbank") else ""
+    found = _overflows(audit, PAGES[kind], shots)
     assert not found, f"{kind} overflows: {found}"
+
+
+@pytest.fixture
+def audit_writable(browser, module_writable):  # type: ignore[no-untyped-def]
+    """Like `audit`, on the module's writable server."""
+    yield from _opened(browser, module_writable, bypass_csp=True)
+
+
+def test_change_with_a_long_unbroken_label_fits(audit_writable, module_writable) -> None:  # type: ignore[no-untyped-def]
+    """A label of 1,500 characters without a space (as a careless import writes one), on a new
+    resource: the change's page shows it as the subject's label and as the value, and still
+    fits (the table was 13,875 px wide at 1280 px)."""
+    label = "Samenwerkingsverband" * 75
+    iri, graph = "https://w3id.org/srg/id/note/long-label", "https://w3id.org/srg/graph/long-label"
+    update = f'INSERT DATA {{ GRAPH <{graph}> {{ <{iri}> <{RDFS_LABEL}> "{label}"@nl }} }}'
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
+    with module_writable.client(headers=headers) as http:
+        assert http.post("/sparql", content=update).status_code == 204
+        number = http.get("/health").json()["version_number"]
+    found = _overflows(audit_writable, f"/changes/{number}.html", "change-long-label")
+    assert not found, f"the change page overflows: {found}"
 
 
 @pytest.mark.parametrize("kind", PAGES)
