@@ -431,6 +431,38 @@ def test_change_with_a_long_unbroken_label_fits(audit_writable, module_writable)
     assert not found, f"the change page overflows: {found}"
 
 
+@pytest.mark.parametrize(
+    ("kind", "lang", "text"),
+    [
+        ("home", "nl", "Naar de inhoud"),
+        ("werkbank", "en", "Skip to the content"),
+        ("ontology", "nl", "Naar de inhoud"),
+        ("change", "en", "Skip to the content"),
+        ("not-found", "nl", "Naar de inhoud"),
+    ],
+)
+def test_the_first_tab_reaches_a_skip_link_to_the_content(page, kind, lang, text) -> None:  # type: ignore[no-untyped-def]
+    """WCAG 2.4.1 (technique G1): a keyboard user skips the header's dozen links with Tab,
+    Enter; the link is hidden until it has focus, and works without a script (the CSP)."""
+    path = PAGES[kind]
+    page.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+    link = page.locator("body > a.skip-link")
+    assert link.count() == 1, "no skip link"
+    hidden = link.bounding_box()
+    assert hidden is not None and hidden["width"] <= 1 and hidden["height"] <= 1
+    page.keyboard.press("Tab")
+    focused = "() => [document.activeElement.className, document.activeElement.textContent]"
+    assert page.evaluate(focused) == ["skip-link", text]
+    shown = link.bounding_box()
+    assert shown is not None and shown["width"] > 50 and 0 <= shown["y"] < 900
+    shot(page, f"skip-link-{kind}")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.tagName") == "MAIN"
+    assert page.url.endswith("#content")
+    page.keyboard.press("Tab")  # on from the content, not from the header
+    assert page.evaluate("() => document.activeElement.closest('main') !== null")
+
+
 @pytest.mark.parametrize("kind", PAGES)
 def test_no_serious_accessibility_violations(audit, axe, kind) -> None:  # type: ignore[no-untyped-def]
     """axe-core (WCAG 2.x A/AA and best practices) finds nothing serious or critical, and
