@@ -418,8 +418,9 @@ def audit_writable(browser, module_writable):  # type: ignore[no-untyped-def]
 
 def test_change_with_a_long_unbroken_label_fits(audit_writable, module_writable) -> None:  # type: ignore[no-untyped-def]
     """A label of 1,500 characters without a space (as a careless import writes one), on a new
-    resource: the change's page shows it as the subject's label and as the value, and still
-    fits (the table was 13,875 px wide at 1280 px)."""
+    resource: the change's page shows it as the subject's label and as the value, the
+    resource's page as its title and a value, and both still fit (the tables were about
+    14,000 px wide at 1280 px)."""
     label = "Samenwerkingsverband" * 75
     iri, graph = "https://w3id.org/srg/id/note/long-label", "https://w3id.org/srg/graph/long-label"
     update = f'INSERT DATA {{ GRAPH <{graph}> {{ <{iri}> <{RDFS_LABEL}> "{label}"@nl }} }}'
@@ -429,6 +430,8 @@ def test_change_with_a_long_unbroken_label_fits(audit_writable, module_writable)
         number = http.get("/health").json()["version_number"]
     found = _overflows(audit_writable, f"/changes/{number}.html", "change-long-label")
     assert not found, f"the change page overflows: {found}"
+    found = _overflows(audit_writable, "/doc/note/long-label", "resource-long-label")
+    assert not found, f"the resource's page overflows: {found}"
 
 
 @pytest.mark.parametrize(
