@@ -515,6 +515,24 @@ def test_the_issues_scenario_a_full_disk_and_kill_9_lose_no_acknowledged_write(
 
 
 # -- a failed fsync in the server: writes stop, reads go on, a restart resumes ---------------
+def test_a_full_disk_stops_neither_a_start_nor_the_event_stream_for_good(store: Path) -> None:
+    """The lock file's note of its owner cannot be written on a full disk: the server starts
+    all the same (it was a traceback). The event stream's pages cannot be written: 507 with
+    what to do (it was a bare 500), and the stream answers once there is room again."""
+    server = Server(store, TOKEN, SRG_FAULTS="ENOSPC@lock-note,ENOSPC@stream-write").start()
+    try:
+        with server.client() as http:
+            assert http.get("/health").status_code == 200
+            full = http.get("/ldes/root", headers={"accept": "text/turtle"})
+            assert full.status_code == 507, full.text
+            assert "event stream's pages could not be written" in full.text
+            assert "no restart is needed" in full.text
+            again = http.get("/ldes/root", headers={"accept": "text/turtle"})
+            assert again.status_code == 200, again.text
+    finally:
+        server.stop()
+
+
 def test_a_failed_fsync_stops_the_servers_writes_until_a_restart(store: Path) -> None:
     server = Server(store, TOKEN, SRG_FAULTS="EIO@log-fsync#3").start()
     try:

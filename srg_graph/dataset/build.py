@@ -105,9 +105,11 @@ def fold_in(data: Dataset) -> None:
     except StorageFull as error:
         logging.getLogger("srg.storage").warning(
             "srg: change %d is made and kept in the log (it is replayed at each start); the "
-            "new snapshot could not be written: %s Run `srg compact` once there is room.",
+            "new snapshot could not be written, the disk holding %s is full (it needs at least "
+            "%s). Run `srg compact` once there is room.",
             data.change_number,
-            error.message,
+            data.snapshot.parent,
+            wal.size_text(error.needed),
         )
 
 

@@ -36,6 +36,8 @@ POINTS = {
     "swap-staged": "the new snapshot is complete beside the old one",
     "swap-retired": "the old snapshot is moved aside, the new one not yet in its place",
     "swap-replaced": "the new snapshot is in place; the old one and the log not yet removed",
+    "lock-note": "the owner's process id written into the store's lock file",
+    "stream-write": "the event stream's state written beside its pages",
 }
 
 

@@ -60,7 +60,7 @@ from ..sparql.named import Binding
 from ..store import GraphStore
 from ..store.history_graph import change_iri
 from ..store.resource_versions import Replica, relabelled
-from . import history
+from . import faults, history, wal
 from .embedded import Dataset, log_path, read_prefix, snapshot_version
 from .history import Change
 from .remote import RemoteDataset, remote_log
@@ -145,6 +145,7 @@ class State:
         return state if state.format == FORMAT else None
 
     def write(self, path: Path) -> None:
+        faults.reach("stream-write")
         staged = path.with_name(path.name + ".new")
         staged.write_text(json.dumps(asdict(self)), encoding="utf-8")
         staged.replace(path)
@@ -195,13 +196,22 @@ class EventStream:
 
     # -- reading -----------------------------------------------------------------------------
     def refresh(self) -> View:
-        """The stream with the members of every change committed so far."""
+        """The stream with the members of every change committed so far; `StorageFull` when
+        its pages cannot be written for want of space."""
         with self.data.lock:
             target = self.data.change_number
         with self._lock:
-            state = self._current()
-            if state.version < target:
-                state = self._advance(state, target)
+            try:
+                state = self._current()
+                if state.version < target:
+                    state = self._advance(state, target)
+            except OSError as error:
+                if error.errno not in wal.FULL:
+                    raise
+                outcome = "The stream answers again once there is room; no restart is needed."
+                raise wal.full_error(
+                    error, self.directory, 0, "the event stream's pages", outcome
+                ) from error
             return self._publish(state)
 
     def view(self) -> View:

@@ -16,7 +16,8 @@ import os
 import threading
 from pathlib import Path
 
-from ..errors import StoreInUse
+from ..errors import StorageError, StoreInUse
+from . import faults
 
 _HELD: dict[Path, list[int]] = {}  # store -> [descriptor, holds] in this process
 _GUARD = threading.Lock()
@@ -63,7 +64,7 @@ class StoreLock:
 
 def _take(key: Path, snapshot: Path) -> int:
     key.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path(key), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = _opened(lock_path(key))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -75,9 +76,29 @@ def _take(key: Path, snapshot: Path) -> int:
             "Graph Store endpoints, POST /api/mappings)",
             str(snapshot),
         ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"process {os.getpid()}".encode(), 0)
+    try:
+        os.ftruncate(fd, 0)
+        faults.reach("lock-note")
+        os.pwrite(fd, f"process {os.getpid()}".encode(), 0)
+    except OSError:  # who holds it is for messages only: a full disk must not stop a start
+        pass
     return fd
+
+
+def _opened(path: Path) -> int:
+    """The lock file, opened to be locked: for reading only where it cannot be written (a
+    read-only mount), since `flock` needs no write access; `StorageError` when it cannot be
+    opened at all."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        try:
+            return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            raise StorageError(
+                f"the store's lock file {path} cannot be opened ({error.strerror}): the "
+                "store's directory must be writable by this user"
+            ) from error
 
 
 def hold(snapshot: Path) -> StoreLock:

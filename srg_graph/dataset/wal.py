@@ -353,11 +353,12 @@ def size_text(count: int) -> str:
 def full_error(
     error: OSError, directory: Path, needed: int, what: str, outcome: str
 ) -> StorageFull:
-    """The refusal of a write for want of space, with what it needs and what is free."""
+    """The refusal of a write for want of space, with what it needs (0: not known) and what
+    is free."""
+    need = f"needs at least {size_text(needed)} and" if needed else "could not be written;"
     return StorageFull(
         f"the disk holding {directory} is full ({os.strerror(error.errno or errno.ENOSPC)}): "
-        f"{what} needs at least {size_text(needed)} and {size_text(_free(directory))} are "
-        f"free. {outcome}",
+        f"{what} {need} {size_text(_free(directory))} are free. {outcome}",
         needed,
     )
 
