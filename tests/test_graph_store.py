@@ -363,3 +363,21 @@ def test_a_literal_not_in_its_canonical_form_is_kept_by_every_put(store: httpx.C
     assert store.post("/graph-store", params=merged, content=both, headers=TURTLE).is_success
     change = store.get("/changes", params={"limit": 1}).json()["changes"][0]
     assert change["addedCount"] == 1
+
+
+def test_rdf_xml_of_a_predicate_with_no_xml_name_is_not_acceptable(store: httpx.Client) -> None:
+    """The engine wrote such a predicate as `<oxprefix: xmlns:oxprefix="…/p/123">`, a 200 that
+    no XML parser reads, from the Graph Store and a CONSTRUCT: 406 naming the formats that
+    work."""
+    graph = {"graph": str(EX["no-xml-name"])}
+    body = '<http://example.org/gsp/s> <https://example.org/p/123> "x" .'
+    assert store.put("/graph-store", params=graph, content=body, headers=TURTLE).is_success
+    xml = {"accept": "application/rdf+xml"}
+    construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{EX['no-xml-name']}> {{ ?s ?p ?o }} }}"
+    for answer in (
+        store.get("/graph-store", params=graph, headers=xml),
+        store.get("/sparql", params={"query": construct}, headers=xml),
+    ):
+        assert answer.status_code == 406, answer.text
+        assert "https://example.org/p/123" in answer.text and "Turtle" in answer.text
+    assert len(get_graph(store, "text/turtle", **graph)) == 1

@@ -491,3 +491,27 @@ def test_a_description_with_a_triple_term_is_served(writable: Server) -> None:
         last = sorted(set(re.findall(r"<(http://[^>]+/ldes/[0-9a-f]+/[0-9]+)>", root)))[-1]
         assert client.get(last, headers={"accept": "text/turtle"}).status_code == 200
         assert client.get(last, headers=json_ld).status_code == 406
+
+
+def test_rdf_xml_of_a_predicate_with_no_xml_name_is_not_acceptable(writable: Server) -> None:
+    """RDF/XML writes a predicate as an element name, which an IRI ending in digits or in no
+    name at all cannot give: the description was a 500 (rdflib: "no valid way to shorten");
+    it is 406 naming the IRI and the formats that work, which still serve it."""
+    others = {"isbn": "<urn:isbn:123>", "slash": "<https://example.org/p/>"}
+    turtle = f"<{ID}organisation/xss-test> <https://example.org/p/9> <{SRO}> .\n" + "".join(
+        f'<{ID}note/no-name-{key}> {predicate} "x" .\n' for key, predicate in others.items()
+    )
+    with writable.client() as client:
+        put = put_test_graph(client, turtle)
+        assert put.status_code == 201, put.text
+        pages = ["/doc/body/smart-region-office", *(f"/doc/note/no-name-{k}" for k in others)]
+        for page in pages:
+            for answer in (
+                client.get(f"{page}.rdf"),
+                client.get(page, headers={"accept": "application/rdf+xml"}),
+            ):
+                assert answer.status_code == 406, (page, answer.text)
+                assert "Turtle, N-Triples or JSON-LD" in answer.text
+            assert client.get(f"{page}.ttl").status_code == 200
+        sro = client.get("/doc/body/smart-region-office.rdf").text
+        assert "https://example.org/p/9" in sro

@@ -796,3 +796,29 @@ def test_a_triple_term_asked_for_as_json_ld_is_not_acceptable(client: httpx.Clie
     assert answer.status_code == 406 and "Turtle" in answer.text
     turtle = client.get("/sparql", params={"query": text}, headers={"accept": "text/turtle"})
     assert turtle.status_code == 200 and "<urn:x:a>" in turtle.text
+
+
+def test_a_control_character_xml_cannot_hold_is_not_acceptable_as_xml(
+    updatable: httpx.Client,
+) -> None:
+    """XML 1.0 cannot hold U+0001 (not even as `&#x1;`), which a literal may: the description,
+    the Graph Store, a CONSTRUCT and SELECT results in XML were a 200 that no XML parser reads;
+    they are 406 naming the formats that work. The write and the other formats are as before."""
+    graph, subject = "urn:x:control-character", f"{ID}note/control-character"
+    text = f'INSERT DATA {{ GRAPH <{graph}> {{ <{subject}> <urn:x:says> "a\\u0001b" }} }}'
+    assert updatable.post("/sparql", content=text, headers=SPARQL_UPDATE).status_code == 204
+    rows = f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    rdf_xml, results_xml = "application/rdf+xml", "application/sparql-results+xml"
+    for path, params, accept, instead in (
+        ("/doc/note/control-character", {}, rdf_xml, "Turtle"),
+        ("/graph-store", {"graph": graph}, rdf_xml, "Turtle"),
+        ("/sparql", {"query": construct}, rdf_xml, "Turtle"),
+        ("/sparql", {"query": rows}, results_xml, "SPARQL JSON"),
+    ):
+        answer = updatable.get(path, params=params, headers={"accept": accept})
+        assert answer.status_code == 406 and "U+0001" in answer.text, (path, answer.text)
+        assert instead in answer.text
+    assert select(updatable, rows) == [{"o": "a\x01b"}]
+    turtle = updatable.get("/doc/note/control-character", headers={"accept": "text/turtle"})
+    assert turtle.status_code == 200 and "a\x01b" in turtle.text

@@ -19,7 +19,7 @@ from rdflib import Graph
 from .. import formats
 from ..namespaces import DOC, GRAPH, ID, ONTOLOGY, PREFIXES, SRG
 from ..sparql import internal
-from ..store import GraphStore, QueryRequest, answer, is_iri
+from ..store import GraphStore, QueryRequest, answer, checked_xml, is_iri
 from ..store.resource_versions import render
 
 HERE = Path(__file__).resolve().parent
@@ -28,12 +28,13 @@ CONTEXT_FILE = HERE / "resources" / "context.jsonld"
 INVALID_IRI_CHARACTERS = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 HTML = "text/html"
 JSONLD = "application/ld+json"
+RDF_XML = "application/rdf+xml"
 # The order breaks ties: `*/*` (or no Accept) gets Turtle; a browser asks for HTML by name.
 OFFERED = (
     "text/turtle",
     HTML,
     JSONLD,
-    "application/rdf+xml",
+    RDF_XML,
     "application/n-triples",
     "application/json",
 )
@@ -102,7 +103,7 @@ def serialize(graph: Graph, media: str, context_url: str) -> bytes:
     """The description in an RDF media type; JSON-LD compacted, its context given by URL."""
     if media != JSONLD:
         # rdflib knows the media types; RDF/XML is written with nested descriptions
-        written = "pretty-xml" if media == formats.media_type("rdfxml") else media
+        written = "pretty-xml" if media == RDF_XML else media
         return graph.serialize(format=written, encoding="utf-8")
     text = graph.serialize(format="json-ld", context=context()["@context"], auto_compact=True)
     document = json.loads(text)
@@ -117,7 +118,23 @@ def rdf(store: GraphStore, iri: str, media: str, context_url: str) -> bytes | No
         return None
     if b"<<(" in ntriples:  # an RDF 1.2 triple term, which rdflib cannot read: the engine's
         return render([ntriples], formats.GRAPHS[media], PREFIXES)  # writers (no JSON-LD: 406)
+    if media == RDF_XML:
+        return _rdf_xml(ntriples, context_url)
     return serialize(_graph(ntriples), media, context_url)
+
+
+def _rdf_xml(ntriples: bytes, context_url: str) -> bytes:
+    """RDF/XML by rdflib, checked as the engine's is (a literal's control characters are
+    copied into it as they are).
+
+    rdflib refuses a predicate or class IRI that ends in no XML name (`.../p/9`): the engine's
+    writer then says why RDF/XML cannot hold it (406), or writes what rdflib would not.
+    """
+    try:
+        written = serialize(_graph(ntriples), RDF_XML, context_url)
+    except ValueError:  # "no valid way to shorten ...", "Can't split ..."
+        return render([ntriples], "rdfxml", PREFIXES)
+    return checked_xml(written, "rdfxml")
 
 
 def doc_href(iri: str) -> str:

@@ -11,7 +11,7 @@ May import: `sparql/` and the base modules.
 """
 
 from .answers import Answer, QueryRequest, answer
-from .base import is_iri
+from .base import checked_xml, is_iri
 from .graph_store import Delta, GraphStore, Queries, file_format, nquad_lines, unnamed
 from .payloads import parse_payload
 from .remote import RemoteStore
@@ -28,6 +28,7 @@ __all__ = [
     "RemoteStore",
     "WorkerStore",
     "answer",
+    "checked_xml",
     "file_format",
     "is_iri",
     "nquad_lines",

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from ..errors import EvaluationFailed, InvalidRequest, TooLarge
 from ..sparql import results as results_module
 from ..sparql.named import Binding
-from .base import _bounded, rdf_bytes, results_format
+from .base import _bounded, checked_xml, rdf_bytes, results_format
 from .graph_store import GraphStore, substitutions
 
 
@@ -158,9 +158,17 @@ def answer(store: GraphStore, request: QueryRequest) -> Answer:
         triples = list(_capped(result, request.max_rows, "triples"))
         return Answer(_bounded([rdf_bytes(triples, request.fmt)], request.max_bytes))
     if request.offset == 0 and request.limit is None and request.fmt in NATIVE_RESULTS:
-        return Answer(_native(result, request))
+        return _checked(Answer(_native(result, request)), request.fmt)
     names = [v.value for v in result.variables]
     page = _Page(result, request.offset, request.limit)
     rows = ([_term(s[name]) for name in names] for s in _capped(page, request.max_rows, "rows"))
     writer = results_module.SELECT_WRITERS[request.fmt]
-    return Answer(_bounded(writer(names, rows), request.max_bytes), page.more)
+    return _checked(
+        Answer(_bounded(writer(names, rows), request.max_bytes), page.more), request.fmt
+    )
+
+
+def _checked(answer: Answer, fmt: str) -> Answer:
+    """An answer in SPARQL XML is checked once written (both writers copy a literal's control
+    characters into it, which XML cannot hold): NotRepresentable rather than a broken 200."""
+    return Answer(checked_xml(answer.body, fmt), answer.more) if fmt == "xml" else answer

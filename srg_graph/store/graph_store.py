@@ -208,7 +208,7 @@ class Queries:
         chosen = None if graphs is None else list(graphs)
         solutions = self.evaluate(internal.query("dump-triples"), default_graph=chosen)
         triples = (ox.Triple(row["s"], row["p"], row["o"]) for row in solutions)
-        return ox.serialize(triples, format=engine_format, prefixes=prefixes) or b""
+        return rdf_bytes(triples, fmt, dict(prefixes or {}))  # RDF/XML checked, as every answer
 
 
 class GraphStore(Queries):
