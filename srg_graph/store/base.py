@@ -42,7 +42,7 @@ def rdf_bytes(
     except OSError as error:  # JSON-LD: "does not support RDF 1.2 yet"
         raise NotRepresentable(
             f"the answer cannot be written as {formats.media_type(name)} ({error}); ask for "
-            "Turtle, N-Triples or RDF/XML"
+            "Turtle or N-Triples"
         ) from error
     return checked_xml(data, name) if name == "rdfxml" else data
 
