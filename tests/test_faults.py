@@ -608,6 +608,22 @@ def test_a_crash_during_a_load_leaves_the_old_store_or_the_new_one_never_a_mix(
     assert content(tiny) == (before | {text("base")} if loaded else before)
 
 
+@pytest.mark.parametrize("point", ["commit-before-append", "log-write"])
+def test_a_first_build_that_failed_is_built_again_not_served_empty(
+    tmp_path: Path, point: str
+) -> None:
+    """A first build writes an empty snapshot, then its change: ended between the two, it
+    left a store that `srg query` and `srg serve` took as built, answering from no data."""
+    new = tmp_path / "store"
+    crashed = srg("build", store=new, SRG_FAULTS=f"crash@{point}")
+    assert crashed.returncode == faults.CRASH_STATUS, crashed.stderr
+    query = tmp_path / "count.rq"
+    query.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    done = srg("query", str(query), "--format", "csv", store=new)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) > 1000  # built from the sources this time
+
+
 @pytest.mark.parametrize("point", ["snapshot-dumped", "swap-retired", "swap-replaced"])
 def test_a_crash_during_a_rebuild_keeps_the_writes_and_replays_nothing_twice(
     store: Path, settings: Settings, point: str

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import SnapshotDamaged, StorageError, StorageFull
 from ..store import GraphStore
-from ..store.snapshot import has_dump, write_disk_store, write_dump
+from ..store.snapshot import dump_is_empty, has_dump, write_disk_store, write_dump
 from ..validation.engines import validate_store
 from ..validation.report import Report
 from . import faults, history, wal
@@ -45,8 +45,12 @@ def source_store(root: Path, extra: Iterable[Path] = ()) -> GraphStore:
 
 def has_snapshot(target: Path) -> bool:
     """Whether `target` holds a snapshot: a directory that is missing or empty is a store to
-    build (`srg serve --store DIR` on a new, empty directory builds there)."""
-    return target.is_dir() and (has_dump(target) or any(target.iterdir()))
+    build (`srg serve --store DIR` on a new, empty directory builds there), and so is the
+    empty snapshot a first build writes before its change, when that build failed after it
+    (a full disk, a crash): served, it would answer an empty dataset."""
+    if not (target.is_dir() and (has_dump(target) or any(target.iterdir()))):
+        return False
+    return not (dump_is_empty(target) and not wal.scan(log_path(target)).records)
 
 
 def shapes_store(root: Path) -> GraphStore:
