@@ -624,6 +624,19 @@ def test_a_first_build_that_failed_is_built_again_not_served_empty(
     assert int(done.stdout.split()[-1]) > 1000  # built from the sources this time
 
 
+def test_a_build_whose_record_of_the_sources_does_not_fit_says_what_it_made(
+    tmp_path: Path,
+) -> None:
+    """The build's change is in the log when the record of what it read is written: a full
+    disk there was a traceback (exit 1) leaving a `.new` file; now exit 3 saying so."""
+    new = tmp_path / "store"
+    done = srg("build", store=new, SRG_FAULTS="ENOSPC@base-write")
+    assert done.returncode == 3, done.stderr
+    assert "is full" in done.stderr and "Change 1 is made" in done.stderr
+    assert not list(tmp_path.glob("*.new"))
+    assert srg("build", store=new).returncode == 0
+
+
 @pytest.mark.parametrize("point", ["snapshot-dumped", "swap-retired", "swap-replaced"])
 def test_a_crash_during_a_rebuild_keeps_the_writes_and_replays_nothing_twice(
     store: Path, settings: Settings, point: str

@@ -36,6 +36,7 @@ POINTS = {
     "swap-staged": "the new snapshot is complete beside the old one",
     "swap-retired": "the old snapshot is moved aside, the new one not yet in its place",
     "swap-replaced": "the new snapshot is in place; the old one and the log not yet removed",
+    "base-write": "the record of what a build read from the sources, after its change",
     "lock-note": "the owner's process id written into the store's lock file",
     "stream-write": "the event stream's state written beside its pages",
 }

@@ -21,7 +21,7 @@ from enum import Enum
 from pathlib import Path
 
 from ..store import Delta, GraphStore
-from . import wal
+from . import faults, wal
 from .history import Change
 from .sources import discover
 
@@ -86,7 +86,18 @@ def write_base(snapshot: Path, sources: GraphStore, change: int, files: dict[str
     quads, index = _paths(snapshot)
     about = {"change": change, "files": files, "graphs": sources.graph_names()}
     for path, data in ((quads, sources.dump("nquads")), (index, json.dumps(about).encode())):
-        wal.replace_whole(path, data)
+        try:
+            faults.reach("base-write")
+            wal.replace_whole(path, data)
+        except OSError as error:
+            if error.errno not in wal.FULL:
+                raise
+            outcome = (
+                f"Change {change} is made; without this record the next build compares the "
+                "sources with the store as a whole. Free space before it."
+            )
+            what = "the record of what the build read from the sources"
+            raise wal.full_error(error, snapshot.parent, len(data), what, outcome) from error
     wal.fsync_directory(snapshot.parent)
 
 

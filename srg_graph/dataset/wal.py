@@ -383,7 +383,11 @@ def replace_whole(path: Path, data: bytes) -> None:
     """Put `data` in place of `path` whole: written and synced beside it, then renamed (the
     caller syncs the directory once its files are in place)."""
     staged = path.with_name(path.name + ".new")
-    write_synced(staged, data)
+    try:
+        write_synced(staged, data)
+    except OSError:
+        staged.unlink(missing_ok=True)
+        raise
     staged.rename(path)
 
 
