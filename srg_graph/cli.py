@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from .sparql import named as queries
 from .sparql.guard import inspect, unclear_reading
 from .sparql.named import NamedQuery
 from .sparql.results import SELECT_WRITERS
-from .store import QueryRequest, RemoteStore, answer
+from .store import QueryRequest, RemoteStore, answer, is_iri
 from .validation import render as reports
 from .validation.engines import ENGINES, validate_store
 from .validation.report import ShapesError
@@ -154,6 +155,10 @@ def cmd_mappings(args: argparse.Namespace) -> int:
 def cmd_load(args: argparse.Namespace) -> int:
     """`srg load FILE ... [--graph IRI]`: bulk-load into the store, validated."""
     settings = _settings(args)
+    if args.graph is not None and not is_iri(args.graph):
+        raise SourceError(
+            args.graph, "--graph takes an absolute IRI, such as https://w3id.org/srg/graph/extra"
+        )
     if not has_snapshot(settings.store):
         build(settings)
     started = time.monotonic()
@@ -169,6 +174,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 def cmd_compact(args: argparse.Namespace) -> int:
     """`srg compact`: fold the write-ahead log into the on-disk snapshot (server stopped)."""
     settings = _settings(args)
+    if not has_snapshot(settings.store):
+        raise SourceError(str(settings.store), "no store here: `srg build` makes one")
     folded = loading.compact(settings.store)
     print(f"Compacted {settings.store}: {folded} logged write(s) folded into the snapshot")
     return OK
@@ -238,11 +245,24 @@ def _read_file(path: Path) -> bytes:
         raise SourceError(str(path), error.strerror or str(error)) from error
 
 
+def at_least(low: int) -> Callable[[str], int]:
+    """An argument type: a whole number of at least `low` (argparse says what is wrong)."""
+
+    def whole(text: str) -> int:
+        if not (text.isascii() and text.isdigit()) or int(text) < low:
+            raise argparse.ArgumentTypeError(
+                f"takes a whole number of at least {low}, not {text!r}"
+            )
+        return int(text)
+
+    return whole
+
+
 SERVE_OPTIONS = (  # flag, Settings field, type, help
     ("--host", "host", str, "address to listen on (default 127.0.0.1)"),
     ("--port", "port", int, "port; 0 picks a free one (default 8000)"),
     ("--query-timeout", "query_timeout", float, "seconds a query may run (default 10)"),
-    ("--workers", "workers", int, "queries answered at once (default 2)"),
+    ("--workers", "workers", at_least(1), "queries answered at once (default 2)"),
     ("--queue-timeout", "queue_timeout", float, "seconds to wait for a worker (default 10)"),
     ("--max-query-memory", "max_query_memory", byte_size, "memory a query may take (1G; 0: off)"),
     ("--answer-cache", "answer_cache", byte_size, "memory for kept answers (256M; 0: off)"),
@@ -267,7 +287,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None:
             settings = replace(settings, **{name: getattr(args, name)})
     if args.token_file:
-        tokens = settings.write_tokens + read_token_file(args.token_file)
+        try:
+            tokens = settings.write_tokens + read_token_file(args.token_file)
+        except OSError as error:
+            raise SourceError(str(args.token_file), f"cannot read it: {error.strerror}") from None
         settings = replace(settings, write_tokens=tokens)
     serve(settings)
     return OK

@@ -124,6 +124,28 @@ def test_busy_port_names_the_flag_and_the_variable(tmp_path: Path) -> None:
     assert seconds < 30
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("serve", "--port", "99999"), "there is no port 99999"),
+        (("serve", "--workers", "0"), "--workers: takes a whole number of at least 1"),
+        (("serve", "--token-file", "/no/such/file"), "/no/such/file: cannot read it"),
+        (("compact",), "no store here: `srg build` makes one"),
+        (("load", "x.nt", "--graph", "not an iri"), "--graph takes an absolute IRI"),
+    ],
+)
+def test_a_wrong_argument_is_a_message_not_a_traceback(
+    tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    """Each was a traceback (exit 1), a server whose every query got 429 (`--workers 0`), or
+    a lock file left where no store is (`compact`)."""
+    store = tmp_path / "store"
+    done = run_srg(*args, store=store)
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing built, locked or written
+
+
 def test_serve_builds_into_an_empty_directory(tmp_path: Path) -> None:
     store = tmp_path / "empty"
     store.mkdir()

@@ -40,6 +40,8 @@ def check_port(host: str, port: int) -> None:
     """Fail before the dataset is loaded when the port is taken, naming the flag to change.
 
     Bound the way uvicorn binds it (SO_REUSEADDR), so a port only in TIME_WAIT passes."""
+    if not 0 <= port <= 65535:
+        raise PortInUse(f"there is no port {port}: choose one from 1 to 65535 (0: any free one)")
     if port == 0:
         return
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
