@@ -14,10 +14,12 @@ import subprocess
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from conftest import TOKEN
+
+from srg_graph.web.pages import CSP
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -475,3 +477,80 @@ def test_no_serious_accessibility_violations(audit, axe, kind) -> None:  # type:
     violations = audit.evaluate(AXE_RUN)
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert not serious, f"{kind}: {serious}"
+
+
+# /docs: Swagger UI as the server sends it, from the server itself (offline, under a CSP)
+OPERATIONS = "#swagger-ui .opblock-tag-section .opblock"
+
+
+def _only_this_server(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Requests to any host but the server's are refused, and listed."""
+    elsewhere: list[str] = []
+
+    def guard(route) -> None:  # type: ignore[no-untyped-def]
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            elsewhere.append(url)
+            route.abort()
+
+    page.context.route("**/*", guard)
+    return elsewhere
+
+
+# a refusal by the CSP, as the page's `securitypolicyviolation` event reports it
+REFUSALS = """document.addEventListener('securitypolicyviolation', e =>
+  console.error(`CSP refused: ${e.effectiveDirective} ${e.blockedURI} ${e.sample}`))"""
+
+
+def test_api_docs_are_served_offline_under_the_csp(page) -> None:  # type: ignore[no-untyped-def]
+    """Swagger UI is the server's own: no request leaves 127.0.0.1, it draws the operations
+    of `/openapi.json` and runs one, and the CSP of the pages refuses nothing it does."""
+    elsewhere = _only_this_server(page)
+    refused: list[str] = []
+    page.add_init_script(REFUSALS)
+
+    def heard(message) -> None:  # type: ignore[no-untyped-def]
+        if "Content Security Policy" in message.text or "CSP refused" in message.text:
+            refused.append(message.text)
+
+    page.on("console", heard)
+    answer = page.goto("/docs?lang=en")
+    assert answer is not None and answer.ok
+    assert answer.headers.get("content-security-policy") == CSP
+    assert not elsewhere, f"requests that left the server: {elsewhere}"
+    page.locator(OPERATIONS).first.wait_for(timeout=15_000)
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.title().startswith("API documentation")
+    tags = page.locator("#swagger-ui .opblock-tag").all_inner_texts()
+    assert any("SPARQL 1.1 Protocol" in tag for tag in tags), tags
+    sparql = page.locator(f"{OPERATIONS}.opblock-get:has([data-path='/sparql'])")
+    sparql.locator(".opblock-summary-control").click()
+    sparql.locator(".try-out__btn").click()
+    sparql.locator("tr[data-param-name='query'] input").fill("ASK {}")
+    sparql.locator(".execute").click()
+    body = sparql.locator(".live-responses-table .response-col_description pre")
+    body.first.wait_for()
+    assert '"boolean": true' in body.first.inner_text()
+    shot(page, "api-docs-en")
+    assert not elsewhere, f"requests that left the server: {elsewhere}"
+    assert not refused, f"refused by the CSP: {refused}"
+
+
+def test_api_docs_have_no_serious_accessibility_violations(audit, axe) -> None:  # type: ignore[no-untyped-def]
+    """axe-core on `/docs` once Swagger UI has drawn the operations, one of them open to try."""
+    elsewhere = _only_this_server(audit)
+    audit.goto("/docs")
+    assert not elsewhere, f"requests that left the server: {elsewhere}"
+    audit.locator(OPERATIONS).first.wait_for(timeout=15_000)
+    sparql = audit.locator(f"{OPERATIONS}.opblock-get:has([data-path='/sparql'])")
+    sparql.locator(".opblock-summary-control").click()
+    sparql.locator(".try-out__btn").click()
+    graphs = sparql.locator("tr[data-param-name='default-graph-uri']")
+    graphs.locator(".json-schema-form-item-add").click()  # an item of an array: its input
+    graphs.locator("input").first.wait_for()
+    audit.add_script_tag(path=str(axe))
+    violations = audit.evaluate(AXE_RUN)
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, f"docs: {serious}"

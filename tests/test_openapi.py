@@ -9,6 +9,7 @@ import importlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -219,3 +220,24 @@ def test_a_head_is_described_as_its_get(spec: dict[str, Any]) -> None:
     assert "text/csv" in mappings["head"]["responses"]["200"]["content"]
     changes = spec["paths"]["/changes"]["get"]["responses"]["200"]["content"]
     assert changes["application/json"] == {"schema": {}}  # JSON of any shape, not a string
+
+
+def test_the_docs_page_is_the_servers_own(client: httpx.Client) -> None:
+    """`/docs` is Swagger UI from this server (no other host, no inline script, the pages'
+    CSP); FastAPI's CDN pages `/redoc` and `/docs/oauth2-redirect` are gone."""
+    page = client.get("/docs?lang=en")
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"].startswith(
+        "default-src 'self'; script-src 'self';"
+    )
+    assert '<html lang="en">' in page.text
+    scripts = re.findall(r"<script([^>]*)>", page.text)
+    assert scripts == [' src="/static/swagger-ui/swagger-ui-bundle.js"', ' src="/static/docs.js"']
+    assert all(url.startswith("/") for url in re.findall(r'(?:src|href)="([^"]*)"', page.text))
+    assert "//" not in page.text
+    for asset in ("swagger-ui/swagger-ui-bundle.js", "swagger-ui/swagger-ui.css", "docs.js"):
+        answer = client.get(f"/static/{asset}")
+        assert answer.status_code == 200 and "etag" in answer.headers, asset
+    assert 'PACKAGE_VERSION:"5.' in client.get("/static/swagger-ui/swagger-ui-bundle.js").text
+    assert client.get("/redoc").status_code == 404
+    assert client.get("/docs/oauth2-redirect").status_code == 404

@@ -32,6 +32,7 @@ from .routes import (
     changes,
     coverage,
     dataset,
+    docs,
     graph_store,
     health,
     home,
@@ -213,6 +214,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Governance model.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        docs_url=None,  # `routes.docs` serves /docs from the server itself
+        redoc_url=None,
     )
     install_errors(app)
     install_middleware(app)
@@ -230,8 +233,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dataset,
         ldes,
         changes,
+        docs,
     ):
         app.include_router(module.router)
+    app.mount("/static/swagger-ui", docs.ASSETS, name="swagger-ui")  # before /static
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app, settings)
     return app
