@@ -533,6 +533,22 @@ def test_a_full_disk_stops_neither_a_start_nor_the_event_stream_for_good(store: 
         server.stop()
 
 
+def test_a_log_it_may_not_write_refuses_the_write_saying_what_to_do(store: Path) -> None:
+    """EACCES on the log (its owner or mode changed under the server): the write is refused
+    whole, the message says to let the server's user write it, and once it may (here: the
+    fault is gone) the next write succeeds without a restart."""
+    server = Server(store, TOKEN, SRG_FAULTS="EACCES@log-open").start()
+    try:
+        with server.client() as http:
+            refused = insert(http, "one")
+            assert refused.status_code == 500, refused.text
+            assert "Permission denied" in refused.text and "no restart is needed" in refused.text
+            assert insert(http, "two").status_code == 204
+            assert present(http) == {"two"}
+    finally:
+        server.stop()
+
+
 def test_a_failed_fsync_stops_the_servers_writes_until_a_restart(store: Path) -> None:
     server = Server(store, TOKEN, SRG_FAULTS="EIO@log-fsync#3").start()
     try:

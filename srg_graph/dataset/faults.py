@@ -26,6 +26,7 @@ from dataclasses import dataclass
 CRASH_STATUS = 86
 # The points, in the order a write or a snapshot replacement reaches them.
 POINTS = {
+    "log-open": "opening the write-ahead log to append a record",
     "log-write": "writing a record to the write-ahead log (half of it is written first)",
     "log-fsync": "the fsync that makes a record durable",
     "log-truncate": "the truncation that rolls a failed append back",

@@ -478,21 +478,28 @@ class Log:
         data = FILE_HEADER + record if self.end == 0 else record
         first = self.end == 0  # a new file: its directory entry is made durable too
         try:
+            faults.reach("log-open")
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as error:
             if error.errno in FULL:
                 outcome = "Nothing of it was applied; free space and send it again."
                 full = full_error(error, self.path.parent, len(data), "this write", outcome)
                 raise full from error
-            message = f"the write-ahead log {self.path} cannot be opened: {error}"
+            message = (
+                f"the write-ahead log {self.path} cannot be opened ({error.strerror}). Nothing "
+                "of this write was applied; let this server's user write the log and its "
+                "directory, then send it again (no restart is needed)"
+            )
             raise StorageError(message) from error
         try:
             size = os.fstat(fd).st_size
             if size != self.end:
                 self._stop(
                     f"the write-ahead log {self.path} is {size} bytes where this server "
-                    f"wrote {self.end}: another process changed it. Stop the other process, "
-                    "then restart the server: it reads the log again and takes writes."
+                    f"wrote {self.end}: another process changed or removed it. Stop the other "
+                    "process, then restart the server: it reads the log again and takes writes. "
+                    "If the log or the store was removed, first save the data this server "
+                    "still holds (GET /dumps/dataset.nq.gz), which a restart would not find."
                 )
                 self.refuse_if_stopped()
             try:
