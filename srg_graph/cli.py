@@ -78,11 +78,19 @@ def parameters(pairs: list[str]) -> dict[str, str]:
     return found
 
 
+def built_if_missing(settings: Settings) -> None:
+    """Build the store from the sources when there is none yet, and say so on stderr: a
+    mistyped --store would otherwise answer quietly from a new store."""
+    if has_snapshot(settings.store):
+        return
+    build(settings)
+    sys.stderr.write(f"srg: no store was at {settings.store}: built it from {settings.root}\n")
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     settings = _settings(args)
     text, named = named_or_file(args.query, settings)
-    if not has_snapshot(settings.store):
-        build(settings)
+    built_if_missing(settings)
     store = read_prefix(settings.store)
     raw = parameters(args.param)
     try:
@@ -111,8 +119,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_mappings(args: argparse.Namespace) -> int:
     """`srg mappings import FILE` / `export` / `template`, on the local store."""
     settings = _settings(args)
-    if not has_snapshot(settings.store):
-        build(settings)
+    built_if_missing(settings)
     if args.action == "template":
         sys.stdout.write(
             mappings.template(read_prefix(settings.store), args.lang, excel=args.excel)
@@ -159,8 +166,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         raise SourceError(
             args.graph, "--graph takes an absolute IRI, such as https://w3id.org/srg/graph/extra"
         )
-    if not has_snapshot(settings.store):
-        build(settings)
+    built_if_missing(settings)
     started = time.monotonic()
     progress, meta = loading.terminal_progress, meta_of(args, "load")
     report = loading.load_files(settings.store, args.files, args.graph, progress, meta)

@@ -146,6 +146,16 @@ def test_a_wrong_argument_is_a_message_not_a_traceback(
     assert list(tmp_path.iterdir()) == []  # nothing built, locked or written
 
 
+def test_a_command_that_builds_a_missing_store_says_so(tmp_path: Path) -> None:
+    """`srg query` on a --store that is not there builds it first: said on stderr, so that a
+    mistyped path does not answer quietly from a new store."""
+    query = tmp_path / "ask.rq"
+    query.write_text("ASK {}")
+    done = run_srg("query", str(query), store=tmp_path / "typo")
+    assert done.returncode == 0 and done.stdout.split() == ["?_askResult", "true"]
+    assert f"no store was at {tmp_path / 'typo'}: built it from" in done.stderr
+
+
 def test_serve_builds_into_an_empty_directory(tmp_path: Path) -> None:
     store = tmp_path / "empty"
     store.mkdir()
