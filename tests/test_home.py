@@ -84,6 +84,14 @@ def test_home_is_html_with_the_csp_and_no_inline_code(home):
     assert '<script src="/static/editor.js" defer></script>' in home.text
 
 
+def test_pages_name_an_icon_of_the_servers_own(home, server):
+    """Browsers ask for an icon: named by the page, not a 404 on /favicon.ico at each visit."""
+    (href,) = re.findall(r'<link rel="icon" href="([^"]+)"', home.text)
+    with server.client() as client:
+        icon = client.get(href)
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+
+
 def test_home_language_follows_lang_and_accept_language(server):
     with server.client() as client:
         assert Page(client.get("/?lang=en").text).lang == "en"
