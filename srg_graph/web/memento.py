@@ -27,7 +27,7 @@ from fastapi import Request
 
 from ..dataset.changelog import ChangeLog, Entry
 from .errors import HttpError
-from .requests import whole_number
+from .parameters import whole_number
 
 KEPT = "public, max-age=86400"  # the answer at a fixed version (only `srg purge` changes it)
 OFFSET_AS_SPACE = re.compile(r"(\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$")

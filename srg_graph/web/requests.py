@@ -39,12 +39,6 @@ def media_of_suffix(suffix: str, offered: Sequence[str]) -> str:
     return written[suffix]
 
 
-def whole_number(text: str) -> bool:
-    """Whether a parameter is a whole number in ASCII digits: `str.isdigit` also takes a
-    superscript two, which `int` refuses (a 500), and other scripts' digits."""
-    return text.isascii() and text.isdigit()
-
-
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 as soon as it is known to pass `limit` bytes."""
     declared = request.headers.get("content-length")

@@ -22,7 +22,8 @@ from ...runtime.remote_pool import NO_TIME_TRAVEL
 from ...store import change_documents
 from .. import caching, memento, pages
 from ..errors import HttpError
-from ..requests import negotiated, services, whole_number
+from ..parameters import whole_number
+from ..requests import negotiated, services
 
 router = APIRouter(tags=["History"])
 HTML, JSON = "text/html", "application/json"

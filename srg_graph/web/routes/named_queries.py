@@ -13,7 +13,8 @@ from ...sparql.named import NamedQuery, Parameter, ParameterError, bind, expecte
 from ...store import QueryRequest
 from .. import caching, negotiation, pages
 from ..errors import HttpError
-from ..requests import negotiated, services, whole_number
+from ..parameters import whole_number
+from ..requests import negotiated, services
 from ..services import Services
 
 router = APIRouter(tags=["Named queries"])
