@@ -381,3 +381,15 @@ def test_rdf_xml_of_a_predicate_with_no_xml_name_is_not_acceptable(store: httpx.
         assert answer.status_code == 406, answer.text
         assert "https://example.org/p/123" in answer.text and "Turtle" in answer.text
     assert len(get_graph(store, "text/turtle", **graph)) == 1
+
+
+def test_a_put_replaces_blank_node_statements_whatever_their_object(store: httpx.Client) -> None:
+    """On Virtuoso a statement about a blank node whose object is a boolean stayed behind a
+    PUT (the check that it is there read the boolean back as an integer, so it was left out
+    of the change): "replace and merge exactly, blank nodes included, on both engines"."""
+    graph = {"graph": str(EX["blank-booleans"])}
+    first = "_:b <http://example.org/gsp/p> true, false ; <http://example.org/gsp/q> 1.5 ."
+    assert store.put("/graph-store", params=graph, content=first, headers=TURTLE).is_success
+    second = '<http://example.org/gsp/s> <http://example.org/gsp/r> "new" .'
+    assert store.put("/graph-store", params=graph, content=second, headers=TURTLE).is_success
+    assert isomorphic(get_graph(store, **graph), turtle(second))

@@ -298,7 +298,10 @@ class RemoteStore(Queries):
         if names:
             text = prebound(text, values_block(names, rows))
         solutions = self.evaluate(text)
-        return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in solutions]
+        # one row of bound terms: those as given (Virtuoso reads a boolean bound by VALUES
+        # back as the integer 0 or 1, and the quad seemed absent to `contains`)
+        given = dict(zip(names, rows[0], strict=True)) if len(rows) == 1 else {}
+        return [ox.Quad(*(given[n] if n in given else r[n] for n in "spog")) for r in solutions]
 
     def quads(
         self, subject: Any = None, predicate: Any = None, object: Any = None, graph: Any = None
