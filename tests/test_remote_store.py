@@ -160,7 +160,9 @@ def test_a_new_blank_node_in_two_graphs_is_one_node(remote: RemoteStore) -> None
     assert not remote.has_graph(data) and not remote.has_graph(described)
 
 
-def test_prebinding_puts_values_in_every_where_group() -> None:
+def test_prebinding_puts_values_in_every_group() -> None:
+    """Every group, not only WHERE groups: a FILTER in a nested OPTIONAL sees only its own
+    group; not a CONSTRUCT template, a VALUES data block or the braces around a subquery."""
     values = "VALUES (?x) { (<a>) }"
     assert prebound("SELECT * WHERE { ?x ?p ?o }", values) == (
         f"SELECT * WHERE {{ {values}  ?x ?p ?o }}"
@@ -171,6 +173,10 @@ def test_prebinding_puts_values_in_every_where_group() -> None:
     template = prebound("CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", values)
     assert template.index(values) > template.index("WHERE")
     assert prebound("CONSTRUCT WHERE { ?x ?p ?o }", values).endswith(values)
+    optional = "SELECT * { ?s ?p ?o OPTIONAL { ?o ?q ?l OPTIONAL { ?l ?r ?m FILTER(?m = ?x) } } }"
+    assert prebound(optional, values).count(values) == 3
+    data = prebound("SELECT * { VALUES ?y { 1 2 } ?x ?p ?y }", values)
+    assert data.count(values) == 1 and "VALUES ?y { 1 2 }" in data
 
 
 def test_virtuoso_times_are_read_in_canonical_form() -> None:
