@@ -177,6 +177,9 @@ def test_prebinding_puts_values_in_every_group() -> None:
     assert prebound(optional, values).count(values) == 3
     data = prebound("SELECT * { VALUES ?y { 1 2 } ?x ?p ?y }", values)
     assert data.count(values) == 1 and "VALUES ?y { 1 2 }" in data
+    # inside `GRAPH ?x { }` the block would name every graph read ?x: left out there
+    assert prebound("ASK { GRAPH ?x { } }", values) == f"ASK {{ {values}  GRAPH ?x {{ }} }}"
+    assert prebound("ASK { GRAPH ?g { ?x ?p ?o } }", values).count(values) == 2
 
 
 def test_virtuoso_times_are_read_in_canonical_form() -> None:

@@ -12,27 +12,42 @@ by the store package, never from request text.
 
 from __future__ import annotations
 
-from .lexer import PUNCT, depths, tokenize
+from .lexer import PUNCT, VAR, depths, tokenize
+
+# the next `{` at their depth opens a template or a data block, no group (SPARQL Update too)
+TEMPLATES = frozenset({"CONSTRUCT", "INSERT", "DELETE", "VALUES"})
 
 
-def _groups(text: str) -> list[int] | None:
-    """Offsets just inside every group of the query (not a CONSTRUCT template, a VALUES data
-    block or the braces around a subquery, whose own WHERE group counts); None when a form
-    has no group to put bindings in (`CONSTRUCT WHERE { template }`)."""
+def _groups(text: str, bound: set[str]) -> list[int] | None:
+    """Offsets just inside every group of the query; not in a template or data block (of
+    CONSTRUCT, INSERT, DELETE, VALUES), nor the braces around a subquery (whose own WHERE
+    group counts), nor the group of a `GRAPH ?g` whose ?g is `bound` (an engine may read the
+    block there as the graph to read). None when a form has no group to put bindings in
+    (`CONSTRUCT WHERE { template }`)."""
     cuts: list[int] = []
-    data: set[int] = set()  # depths whose next `{` opens a template or a data block
+    opening: set[int] = set()  # depths whose next `{` opens a template or data block
+    skipped: set[int] = set()  # depths whose next `{` opens a group of a bound GRAPH ?g
+    inside: int | None = None  # the depth of the template being read
     tokens = list(depths(tokenize(text)))
     previous = ""
     for index, (depth, token) in enumerate(tokens):
-        if token.keyword in ("CONSTRUCT", "VALUES"):
-            data.add(depth)
+        brace = token.kind == PUNCT and token.text
+        if inside is not None:
+            inside = None if brace == "}" and depth == inside else inside
         elif token.keyword == "WHERE" and previous == "CONSTRUCT":
             return None
-        elif token.kind == PUNCT and token.text == "{":
+        elif token.keyword in TEMPLATES:
+            opening.add(depth)
+        elif token.kind == VAR and previous == "GRAPH" and token.text[1:] in bound:
+            skipped.add(depth)
+        elif brace == "{" and depth in opening:
+            opening.discard(depth)
+            inside = depth
+        elif brace == "{" and depth in skipped:
+            skipped.discard(depth)
+        elif brace == "{":
             following = tokens[index + 1][1].keyword if index + 1 < len(tokens) else ""
-            if depth in data:
-                data.discard(depth)
-            elif following != "SELECT":
+            if following != "SELECT":
                 cuts.append(token.start + 1)
         previous = token.keyword
     return cuts
@@ -41,7 +56,8 @@ def _groups(text: str) -> list[int] | None:
 def prebound(text: str, values: str) -> str:
     """`text` with the `VALUES` block `values` at the start of every group (or, for a form
     without one, after the query)."""
-    cuts = _groups(text)
+    bound = {token.text[1:] for token in tokenize(values) if token.kind == VAR}
+    cuts = _groups(text, bound)
     if not cuts:
         return f"{text}\n{values}"
     for cut in reversed(cuts):
