@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from conftest import TOKEN
+from server import REMOTE
 
 from srg_graph.web.pages import CSP
 
@@ -341,6 +342,8 @@ PAGES = {
     "change": "/changes/1.html",
     "not-found": "/doc/body/does-not-exist",
 }
+if REMOTE:  # a remote-store server's history starts with its own first write: no change 1
+    del PAGES["change"]
 WIDTHS = {"desktop": 1280, "phone": 390}
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 OVERFLOW = """() => {
@@ -442,7 +445,9 @@ def test_change_with_a_long_unbroken_label_fits(audit_writable, module_writable)
         ("home", "nl", "Naar de inhoud"),
         ("werkbank", "en", "Skip to the content"),
         ("ontology", "nl", "Naar de inhoud"),
-        ("change", "en", "Skip to the content"),
+        ("change", "en", "Skip to the content")
+        if not REMOTE
+        else ("sparql", "en", "Skip to the content"),
         ("not-found", "nl", "Naar de inhoud"),
     ],
 )

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import SnapshotDamaged, StorageError, StorageFull
 from ..store import GraphStore
-from ..store.snapshot import dump_is_empty, has_dump, write_disk_store, write_dump
+from ..store.snapshot import has_dump, write_disk_store, write_dump
 from ..validation.engines import validate_store
 from ..validation.report import Report
 from . import faults, history, wal
@@ -50,7 +50,13 @@ def has_snapshot(target: Path) -> bool:
     (a full disk, a crash): served, it would answer an empty dataset."""
     if not (target.is_dir() and (has_dump(target) or any(target.iterdir()))):
         return False
-    return not (dump_is_empty(target) and not wal.scan(log_path(target)).records)
+    return not _first_build_mark(target).exists()
+
+
+def _first_build_mark(target: Path) -> Path:
+    """A file beside a store that a first build makes before its empty snapshot and removes
+    once the build is whole: while it is there, the store is still to build."""
+    return target.with_name(target.name + ".building")
 
 
 def shapes_store(root: Path) -> GraphStore:
@@ -90,13 +96,18 @@ def _build(settings: Settings, engine: str, how: Resolution, meta: Meta | None) 
     report = validate_store(staged, engine)
     if not report.conforms:
         raise BuildRefused(report)
+    mark = _first_build_mark(target)
     if data is None:
         _set_aside(log_path(target))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        wal.write_synced(mark, b"")
+        wal.fsync_directory(target.parent)
         write_snapshot(GraphStore(), target, 0)
         data = Dataset.recovered(target)
     number = data.commit(delta, meta or Meta(kind="build"))
     fold_in(data)
     write_base(target, sources, number or base.change, files)
+    mark.unlink(missing_ok=True)
     return report
 
 

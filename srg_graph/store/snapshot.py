@@ -185,15 +185,6 @@ def has_dump(directory: Path) -> bool:
     return (directory / INDEX).is_file()
 
 
-def dump_is_empty(directory: Path) -> bool:
-    """Whether the snapshot in `directory` holds no quad and no change of the log: the one a
-    first build writes before its change."""
-    if not has_dump(directory):
-        return False
-    index = _index(directory)
-    return index.get("quads") == 0 and not index.get("version")
-
-
 def dump_version(directory: Path) -> int | None:
     """The last change of the write-ahead log that the snapshot holds; None for a snapshot
     written before snapshots said (it holds none of the log)."""
