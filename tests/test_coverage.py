@@ -100,7 +100,7 @@ def test_as_json_link_returns_json(server: Server) -> None:
         )
         wrong = client.get("/coverage", params={"format": "xml"})
     assert asked.headers["content-type"].startswith("text/html")
-    assert wrong.status_code == 400 and "'format' takes html or json" in wrong.text
+    assert wrong.status_code == 400 and "'format' takes one of html, json, not 'xml'" in wrong.text
 
 
 def test_not_modified_until_the_data_changes(server: Server) -> None:

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from ...model.coverage import coverage
 from .. import caching, negotiation, pages
-from ..errors import HttpError
+from ..parameters import choice
 from ..requests import services
 
 router = APIRouter(tags=["VLOCA mappings"])
@@ -23,9 +23,7 @@ async def coverage_page(request: Request) -> Response:
     it); `?sort=mapped` puts the mapped subjects and components first."""
     svc = services(request)
     media = negotiation.choose(request.headers.get("accept"), ["text/html", "application/json"])
-    wanted = request.query_params.get("format")
-    if wanted not in (None, "html", "json"):
-        raise HttpError(400, f"'format' takes html or json, not {wanted!r}")
+    wanted = choice(request, "format", ("html", "json"))
     if wanted is not None:
         media = {"html": "text/html", "json": "application/json"}[wanted]
     headers, unchanged = caching.validators(

@@ -21,6 +21,7 @@ from ...languages import LANGUAGES
 from ...model import mappings
 from .. import caching, negotiation, pages
 from ..errors import HttpError
+from ..parameters import choice
 from ..requests import authorise_write, read_body, services, write
 from ..sparql_protocol import media_type
 
@@ -28,17 +29,8 @@ router = APIRouter(tags=["VLOCA mappings"])
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 
 
-def _choice(request: Request, name: str, values: tuple[str, ...]) -> str | None:
-    """Parameter `name`, one of `values`, or None when the request leaves it out: an API
-    answers an unknown value with 400 rather than a default the caller did not ask for."""
-    value = request.query_params.get(name)
-    if value is not None and value not in values:
-        raise HttpError(400, f"'{name}' takes one of {', '.join(values)}, not {value!r}")
-    return value
-
-
 def _flag(request: Request, name: str, values: tuple[str, ...]) -> str:
-    return _choice(request, name, values) or values[0]
+    return choice(request, name, values) or values[0]
 
 
 @router.api_route(
@@ -50,12 +42,12 @@ def export(request: Request) -> Response:
     svc = services(request)
     template = _flag(request, "template", ("false", "true")) == "true"
     excel = _flag(request, "excel", ("false", "true")) == "true"
-    wanted = _choice(request, "format", ("csv", "json"))
+    wanted = choice(request, "format", ("csv", "json"))
     offered = ["text/csv", "application/json"]
     media = {"csv": "text/csv", "json": "application/json"}.get(wanted or "") or (
         negotiation.choose(request.headers.get("accept"), offered, "text/csv") or "text/csv"
     )
-    _choice(request, "lang", LANGUAGES)
+    choice(request, "lang", LANGUAGES)
     lang = pages.language(request)
     headers, unchanged = caching.validators(
         request, svc.data.version, svc.data.modified, media, str(template), lang
