@@ -88,7 +88,7 @@ def _not_xml_character(data: bytes) -> int | None:
     return int(hexadecimal, 16) if hexadecimal else int(decimal)
 
 
-def xml_fault(data: bytes) -> str | None:
+def _xml_fault(data: bytes) -> str | None:
     """Why XML a writer made is not well-formed XML 1.0, or None when it is."""
     character = _not_xml_character(data)
     if character is not None:
@@ -105,7 +105,7 @@ def xml_fault(data: bytes) -> str | None:
 def checked_xml(data: bytes, name: str) -> bytes:
     """XML a writer made in the format `name` (`rdfxml`, `xml`), or NotRepresentable when it is
     not well-formed: a 200 with a document no client can parse helps nobody."""
-    fault = xml_fault(data)
+    fault = _xml_fault(data)
     if fault is None:
         return data
     raise NotRepresentable(
