@@ -305,6 +305,52 @@ def test_delete_removes_a_graph_with_blank_nodes(served: Server) -> None:
         assert response.status_code == 404, response.text
 
 
+# -- SPARQL Update on blank nodes already in the store ---------------------------------------
+EX = "http://example.org/bnodes/"
+JANE_ONE = f'GRAPH <{EX}{{graph}}> {{{{ <{EX}jane> <{EX}knows> ?b . ?b <{EX}name> "One" }}}}'
+ATTACH = {  # the update that adds a statement about FIRST's blank node, and what shows it
+    "insert-where": (
+        f"INSERT {{ GRAPH <{EX}attach> {{ ?b <{EX}extra> 1 }} }} WHERE {{ {JANE_ONE} }}",
+        f"ASK {{ {JANE_ONE} GRAPH <{EX}attach> {{ ?b <{EX}extra> 1 }} }}",
+    ),
+    "after-insert-data": (  # worked out on a copy of the data (a WHERE after a change)
+        f"INSERT DATA {{ GRAPH <{EX}attach> {{ <{EX}a> <{EX}b> <{EX}c> }} }} ;\n"
+        f"INSERT {{ GRAPH <{EX}attach> {{ ?b <{EX}extra> 2 }} }} WHERE {{ {JANE_ONE} }}",
+        f"ASK {{ {JANE_ONE} GRAPH <{EX}attach> {{ ?b <{EX}extra> 2 }} }}",
+    ),
+    "copy": (
+        f"COPY <{EX}{{graph}}> TO <{EX}attach>",
+        f"ASK {{ {JANE_ONE} GRAPH <{EX}attach> {{ ?b <{EX}age> 1 }} }}",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ATTACH))
+def test_an_update_adds_to_a_blank_node_of_the_store_or_is_refused(
+    served: Server, engine: RemoteStoreServer, case: str
+) -> None:
+    """Statements an update adds about a blank node already in the store are about that node,
+    as in the embedded store: Virtuoso names its blank nodes; another store cannot, so the
+    write is refused (a new node would silently take the statements)."""
+    graph = f"bnodes-{case}"
+    _gsp_write(served, "PUT", f"{EX}{graph}", FIRST)
+    text, shown = (t.replace("{graph}", graph) for t in ATTACH[case])
+    with served.client() as http:
+        http.delete("/graph-store", params={"graph": f"{EX}attach"}, headers=AUTH)
+        response = http.post(
+            "/sparql", content=text, headers={"content-type": "application/sparql-update", **AUTH}
+        )
+        ask = http.get("/sparql", params={"query": shown}, headers={"accept": "application/json"})
+    if isinstance(engine, VirtuosoServer):
+        assert response.status_code == 204, response.text
+        assert ask.json()["boolean"] is True
+    else:
+        assert response.status_code == 409, response.text
+        assert "blank node" in response.text and "IRI" in response.text
+        assert ask.json()["boolean"] is False
+    assert isomorphic(_gsp_read(served, f"{EX}{graph}"), _turtle(FIRST))
+
+
 def test_push_of_a_missing_store_is_refused(tmp_path: Path) -> None:
     pushed = run_srg("push", "--gsp-endpoint", "http://127.0.0.1:9/store", store=tmp_path / "x")
     assert pushed.returncode == 2

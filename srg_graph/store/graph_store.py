@@ -84,6 +84,9 @@ class Delta:
     graphs: frozenset[str] = frozenset()
     created: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
+    # the labels of blank nodes in `added` that the store already holds: a remote store must
+    # give the new statements to those nodes, not to new ones
+    stored_blanks: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.removed or self.added or self.created or self.dropped)
@@ -132,6 +135,16 @@ def _graph_name(graph: Any) -> str:
 
 def _nquads(quads: Iterable[ox.Quad]) -> bytes:
     return ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS) or b""
+
+
+def blank_nodes(quads: Iterable[ox.Quad]) -> set[ox.BlankNode]:
+    """The blank nodes that are subjects or objects of `quads`."""
+    return {t for q in quads for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)}
+
+
+def stored_labels(added: Iterable[ox.Quad], stored: set[ox.BlankNode]) -> tuple[str, ...]:
+    """`Delta.stored_blanks`: the labels of the blank nodes of `added` among `stored`."""
+    return tuple(sorted(node.value for node in blank_nodes(added) & stored))
 
 
 def canonical(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
@@ -253,7 +266,8 @@ class GraphStore(Queries):
         before, after = set(self.graph_names()), set(other.graph_names())
         created, dropped = tuple(sorted(after - before)), tuple(sorted(before - after))
         touched = {_graph_name(q.graph_name) for q in removed | added} | set(created + dropped)
-        return Delta(_nquads(removed), _nquads(added), frozenset(touched), created, dropped)
+        stored = stored_labels(added, blank_nodes(mine))
+        return Delta(_nquads(removed), _nquads(added), frozenset(touched), created, dropped, stored)
 
     def apply(self, delta: Delta, counted: bool = False) -> int:
         """Apply a delta (blank node labels are kept, so a delta replays onto its own store).

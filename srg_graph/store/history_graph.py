@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -142,10 +143,4 @@ def in_history(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
 
 def with_history(delta: Delta, described: bytes) -> Delta:
     """`delta` with the quads that describe it added (what the dataset's store applies)."""
-    return Delta(
-        delta.removed,
-        delta.added + described,
-        delta.graphs | {HISTORY},
-        delta.created,
-        delta.dropped,
-    )
+    return replace(delta, added=delta.added + described, graphs=delta.graphs | {HISTORY})

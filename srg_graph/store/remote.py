@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,13 +34,18 @@ from ..sparql.guard import names_dataset, query_dataset
 from ..sparql.prebinding import prebound
 from . import virtuoso as dialect
 from .base import _bounded, n_triples, rdf_bytes
-from .graph_store import Delta, GraphStore, Queries
+from .graph_store import Delta, GraphStore, Queries, blank_nodes
 
 RESULTS = "application/sparql-results+json"
 ACCEPT = f"{RESULTS}, application/n-triples;q=0.9"
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 BATCH = 200  # terms per VALUES block: a few kilobytes of query
 GRAPHS_FRESH = 1.0  # seconds that Virtuoso's list of graphs is used for, unless written to
+STORED_BLANK = (
+    "this write adds statements about a blank node that is already in the store; a remote "
+    "store other than Virtuoso cannot name such a node in SPARQL Update, so a new node would "
+    "take them: give the node an IRI first (or serve the data from the embedded store)"
+)
 
 
 def _sparql(name: str) -> str:
@@ -93,16 +98,20 @@ def _bound(text: str, terms: Mapping[str, Any]) -> str:
 
 
 def _data_block(
-    quads: Iterable[ox.Quad], default: str | None = None, blanks_named: bool = False
+    quads: Iterable[ox.Quad],
+    default: str | None = None,
+    named: Container[ox.BlankNode] = frozenset(),
 ) -> str:
     """The inside of `INSERT DATA { }`: the triples, then one `GRAPH <g> { s p o . … }` per
-    named graph; the default graph's triples in graph `default` if given; blank nodes as
-    Virtuoso's IRIs for them if `blanks_named` (a DELETE DATA for Virtuoso)."""
+    named graph; the default graph's triples in graph `default` if given; the blank nodes
+    `named` as Virtuoso's IRIs for them (nodes Virtuoso holds)."""
     graphs: dict[str, list[str]] = {}
     for q in quads:
         s, o = q.subject, q.object
-        if blanks_named:
-            s, o = dialect.named_blank(s), dialect.named_blank(o)
+        if s in named:
+            s = dialect.named_blank(s)
+        if o in named:
+            o = dialect.named_blank(o)
         graph = q.graph_name
         if default is not None and isinstance(graph, ox.DefaultGraph):
             graph = ox.NamedNode(default)
@@ -374,15 +383,17 @@ class RemoteStore(Queries):
         removes all of them (a graph replaced or cleared), and refuses (`NotPossible`) to
         delete some of them only. New blank nodes are inserted by `INSERT { } WHERE { }`
         (Virtuoso refuses them in INSERT DATA), which makes them new nodes, kept apart from
-        those already in the store.
+        those already in the store; statements added about a node the store holds
+        (`Delta.stored_blanks`) name it on Virtuoso and are refused by another store.
         """
         virtuoso = self.virtuoso
         default = dialect.DEFAULT_GRAPH if virtuoso else None
         removed = list(ox.parse(delta.removed, ox.RdfFormat.N_QUADS))
-        named = [q for q in removed if virtuoso or not _has_blank(q)]
+        deleted = [q for q in removed if virtuoso or not _has_blank(q)]
         operations = []
-        if named:
-            operations.append(f"DELETE DATA {{ {_data_block(named, default, virtuoso)} }}")
+        if deleted:
+            block = _data_block(deleted, default, blank_nodes(deleted))
+            operations.append(f"DELETE DATA {{ {block} }}")
         if not virtuoso:
             blank = [q for q in removed if _has_blank(q)]
             operations += self._blank_deletions(blank, set(delta.dropped))
@@ -393,14 +404,23 @@ class RemoteStore(Queries):
         if plain:
             operations.append(f"INSERT DATA {{ {_data_block(plain, default)} }}")
         blank_added = [q for q in added if _has_blank(q)]
-        if blank_added:  # a label names the same new node throughout a template
-            block = _data_block(blank_added, default)
-            insert = (
-                dialect.insert_blank(block) if virtuoso else f"INSERT {{ {block} }} WHERE {{ }}"
-            )
-            operations.append(insert)
+        if blank_added:
+            stored = {ox.BlankNode(label) for label in delta.stored_blanks}
+            operations.append(self._blank_insert(blank_added, stored, default))
         if operations:
             self.update(" ;\n".join(operations))
+
+    def _blank_insert(
+        self, quads: list[ox.Quad], stored: set[ox.BlankNode], default: str | None
+    ) -> str:
+        """The operation that inserts statements about blank nodes: a label names the same
+        new node throughout a template; a node the store holds (`stored`) is named as
+        Virtuoso names it, and refused by another store (SPARQL cannot name it there)."""
+        if not self.virtuoso:
+            if blank_nodes(quads) & stored:
+                raise NotPossible(STORED_BLANK)
+            return f"INSERT {{ {_data_block(quads)} }} WHERE {{ }}"
+        return dialect.insert_blank(_data_block(quads, default, stored))
 
     def _blank_deletions(self, quads: list[ox.Quad], dropped: set[str]) -> list[str]:
         """Operations that delete these blank-node statements (read from the store, so with

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -241,4 +241,4 @@ def relabelled(delta: Delta, number: int, store: GraphStore) -> Delta:
         for q in added
     ]
     text = ox.serialize(renamed, format=ox.RdfFormat.N_QUADS) or b""
-    return Delta(delta.removed, text, delta.graphs, delta.created, delta.dropped)
+    return replace(delta, added=text)

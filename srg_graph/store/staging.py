@@ -18,7 +18,17 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..sparql.named import Binding
-from .graph_store import Delta, GraphStore, Queries, _graph_name, _node, _nquads, canonical
+from .graph_store import (
+    Delta,
+    GraphStore,
+    Queries,
+    _graph_name,
+    _node,
+    _nquads,
+    blank_nodes,
+    canonical,
+    stored_labels,
+)
 from .tracing import Reach, Statements, TooFar, Tracer, gather
 
 
@@ -33,6 +43,7 @@ class ChangeRecorder:
         self.removed: set[ox.Quad] = set()
         self.created: set[str] = set()
         self.dropped: set[str] = set()
+        self.stored_blanks: set[ox.BlankNode] = set()  # those read from the store
 
     def _add(self, quad: ox.Quad) -> None:
         if quad in self.removed:
@@ -48,6 +59,7 @@ class ChangeRecorder:
 
     def _current(self, graph: Any) -> list[ox.Quad]:
         stored = self.store.quads(None, None, None, graph)
+        self.stored_blanks |= blank_nodes(stored)
         kept = [q for q in stored if q not in self.removed]
         return kept + [q for q in self.added if q.graph_name == graph]
 
@@ -99,6 +111,7 @@ class ChangeRecorder:
             self._add(quad)
 
     def apply(self, delta: Delta) -> None:
+        self.read_blanks(map(ox.BlankNode, delta.stored_blanks))
         for quad in canonical(ox.parse(delta.removed, ox.RdfFormat.N_QUADS)):
             self._remove(quad)
         for graph in delta.dropped:
@@ -117,6 +130,7 @@ class ChangeRecorder:
             frozenset(touched),
             tuple(sorted(self.created)),
             tuple(sorted(self.dropped)),
+            stored_labels(self.added, self.stored_blanks),
         )
 
     # -- SPARQL Update operations (`update_recorder`) ----------------------------------
@@ -131,6 +145,10 @@ class ChangeRecorder:
         """Remove quads; those not in the dataset are skipped (as a DELETE does)."""
         for quad in canonical(quads):
             self._remove(quad)
+
+    def read_blanks(self, nodes: Iterable[Any]) -> None:
+        """Note blank nodes the caller read from the store (a WHERE clause's solutions)."""
+        self.stored_blanks.update(nodes)
 
     def graph_quads(self, graph: str | None) -> list[ox.Quad]:
         """The quads of one graph (None: the default graph), changes included."""

@@ -289,6 +289,7 @@ def _record_modify(
     where = f"{op.prologue}\nSELECT * WHERE {modify.where}"
     found = store.evaluate(where, base_iri=op.base_iri, **_dataset(recorder, modify))
     solutions = templates.skolemised(found)
+    recorder.read_blanks(solutions.blanks.values())
     if modify.delete:
         deleted = templates.instances(modify.head, modify.delete, solutions, op.base_iri)
         recorder.remove_quads(deleted)
