@@ -266,7 +266,8 @@ class GraphStore(Queries):
         before, after = set(self.graph_names()), set(other.graph_names())
         created, dropped = tuple(sorted(after - before)), tuple(sorted(before - after))
         touched = {_graph_name(q.graph_name) for q in removed | added} | set(created + dropped)
-        stored = stored_labels(added, blank_nodes(mine))
+        # (a pass over the whole store only when the change has blank nodes at all)
+        stored = stored_labels(added, blank_nodes(mine)) if blank_nodes(added) else ()
         return Delta(_nquads(removed), _nquads(added), frozenset(touched), created, dropped, stored)
 
     def apply(self, delta: Delta, counted: bool = False) -> int:
