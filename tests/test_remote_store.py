@@ -101,6 +101,27 @@ def test_bindings_reach_subqueries(remote: RemoteStore, seed: GraphStore) -> Non
     assert found and found == seed.rows(text, bindings)
 
 
+MEMBERSHIP = f"<{ORG}organization> ?body ; <{ORG}member> "
+
+
+@pytest.mark.parametrize(
+    "minus",
+    [
+        f"MINUS {{ ?n {MEMBERSHIP} ?member }}",  # the bodies the organisation is no member of
+        f"MINUS {{ ?other a <{ORG}OrganizationalUnit> }}",  # shares only the parameter
+    ],
+)
+def test_bindings_reach_minus_as_the_engine_binds_them(
+    remote: RemoteStore, seed: GraphStore, minus: str
+) -> None:
+    """The engine binds a parameter before evaluation, in a MINUS group too (so a MINUS that
+    shares only the parameter removes every row): the block joined into every group answers
+    the same."""
+    text = f"SELECT DISTINCT ?member ?body WHERE {{ ?m {MEMBERSHIP} ?x {minus} }} ORDER BY ?body"
+    bindings = {"member": ("iri", f"{ID}organisation/abb", None)}
+    assert remote.rows(text, bindings) == seed.rows(text, bindings)
+
+
 def test_answers_equal_the_embedded_store(remote: RemoteStore, seed: GraphStore) -> None:
     for text, fmt in [
         ("SELECT ?s WHERE { ?s a <http://www.w3.org/ns/org#Membership> } ORDER BY ?s", "csv"),
