@@ -216,6 +216,17 @@ def test_virtuoso_times_are_read_in_canonical_form() -> None:
     assert {value: dialect.canonical_time(value) for value in cases} == cases
 
 
+def test_virtuoso_booleans_computed_by_coalesce_and_if_are_read_back() -> None:
+    """Virtuoso gives a boolean computed in a query as the integer 0 or 1: the variables bound
+    to one are read back as booleans, COALESCE and IF that give only booleans included."""
+    text = """SELECT * WHERE {
+      BIND(COALESCE(?optional, false) AS ?a) BIND(COALESCE(sameTerm(?x, ?y), false) AS ?b)
+      BIND(IF(?n > 1, true, ?flag) AS ?c) BIND(COALESCE(?x, 0) AS ?d) BIND(COALESCE(?x, ?y) AS ?e)
+      BIND(IF(?n > 1, "many", false) AS ?f) BIND(COALESCE(STR(?x), true) AS ?g)
+      BIND(?n IN (1, 2) AS ?h) }"""
+    assert dialect.boolean_variables(text) == {"a", "b", "c", "h"}
+
+
 def test_unreachable_store_is_502() -> None:
     store = RemoteStore("http://127.0.0.1:9/query", timeout=2)
     with pytest.raises(SrgError) as failed:

@@ -91,11 +91,6 @@ LIMITS: dict[str, str] = {
     "tests/test_query_api.py::test_every_example_url_answers[reporting-chain]": (
         "Virtuoso 7.2 cannot compile reporting-chain.rq (Internal error, ssl refd before set)"
     ),
-    **{
-        f"{ENGINE_BINDS}[{name}]": "Virtuoso 7.2 gives a boolean computed by COALESCE(?x, "
-        "false) as the integer 0 (only comparisons and boolean functions are read back)"
-        for name in ("body-members", "mandates")
-    },
     f"{ENGINE_BINDS}[reporting-chain]": (
         "Virtuoso 7.2 cannot compile reporting-chain.rq (Internal error, unknown table)"
     ),

@@ -225,7 +225,7 @@ class RemoteStore(Queries):
             dataset = [("default-graph-uri", g) for g in graphs]
         else:
             dataset = []
-        booleans = dialect.boolean_variables(text)
+        booleans = dialect.boolean_variables(text) | dialect.boolean_terms(terms or {})
         return self._query(dialect.rewritten(text), dataset, dialect.accept(text), booleans)
 
     def _query(

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urljoin
 
@@ -336,6 +336,15 @@ def boolean_variables(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def boolean_terms(terms: Mapping[str, Any]) -> frozenset[str]:
+    """The variables bound to a boolean literal (a VALUES block's, also read back as 0 or 1)."""
+    return frozenset(
+        name
+        for name, term in terms.items()
+        if isinstance(term, ox.Literal) and term.datatype.value == BOOLEAN
+    )
+
+
 def _expression_start(tokens: list[Token], as_index: int) -> int | None:
     """The first token of the expression before `AS` at `as_index`, inside its `(`."""
     depth = 0
@@ -352,7 +361,10 @@ def _expression_start(tokens: list[Token], as_index: int) -> int | None:
 
 def _is_boolean(expression: list[Token]) -> bool:
     """Whether an expression's value is a boolean: a comparison or a logical operator at its
-    top level, `!`, or one call of a boolean built-in function (or `true`, `false`)."""
+    top level, `!`, one call of a boolean built-in function (or `true`, `false`), or a
+    COALESCE or IF that can only give booleans (`COALESCE(?optional, false)`)."""
+    if not expression:
+        return False
     depth = 0
     for token in expression:
         if token.kind == PUNCT and token.text in "([{":
@@ -364,12 +376,41 @@ def _is_boolean(expression: list[Token]) -> bool:
     first = expression[0]
     if first.text == "!":
         return True
+    if first.keyword in ("COALESCE", "IF") and _bracket_end(expression, 1) == len(expression):
+        return _gives_booleans(first.keyword, _arguments(expression[2:-1]))
     if first.keyword not in BOOLEAN_CALLS:
         return False
     if len(expression) == 1:
         return first.keyword in ("TRUE", "FALSE")
     # one call: its argument list closes at the end of the expression
     return _bracket_end(expression, 1 if first.keyword != "NOT" else 2) == len(expression)
+
+
+def _gives_booleans(function: str, arguments: list[list[Token]]) -> bool:
+    """Whether COALESCE or IF with these arguments gives only booleans: those it may give
+    (IF: not its condition) are booleans, or variables when one of them is a boolean (the
+    variable then holds one too: it comes from the data, where Virtuoso keeps a boolean's
+    datatype, or from a boolean expression of the query)."""
+    given = arguments[1:] if function == "IF" else arguments
+    booleans = [_is_boolean(argument) for argument in given]
+    variables = [len(argument) == 1 and argument[0].kind == VAR for argument in given]
+    return any(booleans) and all(b or v for b, v in zip(booleans, variables, strict=True))
+
+
+def _arguments(tokens: list[Token]) -> list[list[Token]]:
+    """A call's argument list (the tokens inside its brackets) split at its top-level commas."""
+    arguments: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens:
+        if token.kind == PUNCT and token.text in "([{":
+            depth += 1
+        elif token.kind == PUNCT and token.text in ")]}":
+            depth -= 1
+        if depth == 0 and token.kind == PUNCT and token.text == ",":
+            arguments.append([])
+        else:
+            arguments[-1].append(token)
+    return arguments
 
 
 def _bracket_end(tokens: list[Token], index: int) -> int | None:
