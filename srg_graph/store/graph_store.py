@@ -169,6 +169,10 @@ def _term_text(term: Any) -> str:
 class Queries:
     """The read methods built on `evaluate`, shared by the embedded and the remote store."""
 
+    # whether a delta for this store must say which of its blank nodes it adds statements
+    # about (`Delta.stored_blanks`): a remote store cannot tell them from new ones itself
+    needs_stored_blanks = False
+
     def evaluate(self, sparql: str, *args: Any, **options: Any) -> Any:
         """Run a query (see `GraphStore.evaluate`)."""
         raise NotImplementedError

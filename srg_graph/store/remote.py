@@ -129,6 +129,8 @@ def _has_blank(quad: ox.Quad) -> bool:
 class RemoteStore(Queries):
     """A SPARQL 1.1 store over HTTP: query, update and Graph Store endpoints."""
 
+    needs_stored_blanks = True
+
     def __init__(
         self,
         query_url: str,

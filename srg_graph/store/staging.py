@@ -59,7 +59,8 @@ class ChangeRecorder:
 
     def _current(self, graph: Any) -> list[ox.Quad]:
         stored = self.store.quads(None, None, None, graph)
-        self.stored_blanks |= blank_nodes(stored)
+        if self.store.needs_stored_blanks:  # (a pass over the graph, for a remote store only)
+            self.stored_blanks |= blank_nodes(stored)
         kept = [q for q in stored if q not in self.removed]
         return kept + [q for q in self.added if q.graph_name == graph]
 
