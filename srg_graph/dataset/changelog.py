@@ -17,7 +17,8 @@ from __future__ import annotations
 import bisect
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -93,10 +94,12 @@ def _utc(instant: datetime) -> datetime:
 
 
 class ChangeLog:
-    """The changes of one log (`path`; None: a store that keeps no history), oldest first."""
+    """The changes of one log (`path`; None: a store that keeps no history), oldest first;
+    `relabel` gives a change's delta with the blank nodes as the store names them (a remote
+    store names the new ones itself)."""
 
-    def __init__(self, path: Path | None):
-        self.path = path
+    def __init__(self, path: Path | None, relabel: Callable[[Delta, int], Delta] | None = None):
+        self.path, self.relabel = path, relabel
         self.lock = threading.RLock()
         self.building = threading.Lock()  # one reading of every change's subjects at a time
         self._entries: list[Entry] | None = None  # read at first use
@@ -259,7 +262,10 @@ class ChangeLog:
                 if found is None:
                     return None
                 payload = self._record(found)
-            return history.decode(number, payload)
+        change = history.decode(number, payload)
+        if self.relabel is None:
+            return change
+        return replace(change, delta=self.relabel(change.delta, number))
 
     def at(self, instant: datetime) -> int:
         """The version of the dataset at `instant` (naive: UTC): the last change made at or

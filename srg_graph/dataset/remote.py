@@ -20,6 +20,7 @@ from pathlib import Path
 from ..config import Settings
 from ..sparql import internal
 from ..store import Delta, GraphStore, RemoteStore
+from ..store.resource_versions import relabelled
 from . import history, wal
 from .changelog import ChangeLog
 from .history import Meta
@@ -35,7 +36,8 @@ class RemoteDataset:
         self.writes = 0
         self._modified = time.time()
         self.log = wal.Log.open(log, _base(store, log))[0] if log is not None else None
-        self.changelog = ChangeLog(log)  # the index of this server's history (None: none)
+        # the index of this server's history (None: none), as the store names blank nodes
+        self.changelog = ChangeLog(log, lambda delta, n: relabelled(delta, n, store))
 
     @property
     def version(self) -> str:

@@ -31,6 +31,7 @@ from ..sparql.named import Binding
 from .base import rdf_bytes
 from .graph_store import Delta, GraphStore
 from .history_graph import HISTORY, change_iri
+from .remote import RemoteStore
 
 _HISTORY = ox.NamedNode(HISTORY)
 NTRIPLES = ox.RdfFormat.N_TRIPLES
@@ -210,7 +211,7 @@ def members_of(ntriples: bytes, version_of: str) -> list[str]:
     return list(found)
 
 
-def relabelled(delta: Delta, number: int, store: GraphStore) -> Delta:
+def relabelled(delta: Delta, number: int, store: GraphStore | RemoteStore) -> Delta:
     """`delta`, change `number`, with the blank nodes it added named as `store` names them.
 
     A remote store names the blank nodes of an update itself, so its labels are not the log's.
