@@ -57,7 +57,7 @@ from typing import Protocol
 from ..config import Settings
 from ..namespaces import DCTERMS, PROV, RDF, SRG, XSD
 from ..sparql.named import Binding
-from ..store import GraphStore
+from ..store import Delta, GraphStore
 from ..store.history_graph import change_iri
 from ..store.resource_versions import Replica, relabelled
 from . import faults, history, wal
@@ -184,11 +184,13 @@ class EventStream:
         data: Committed,
         base: Callable[[], tuple[GraphStore, int]],
         page_size: int = PAGE_SIZE,
-        relabel: bool = False,
+        relabel: Callable[[Delta, int], Delta] | None = None,
     ):
         self.log, self.directory, self.data, self.base = log, directory, data, base
         self.page_size = page_size
-        self.relabel = relabel  # the base names blank nodes its own way (a remote store)
+        # a change's delta with its new blank nodes named as the store names them (a remote
+        # store names them its own way, and later changes remove them by those names)
+        self.relabel = relabel
         self._lock = threading.Lock()
         self._state: State | None = None
         self._replica: Replica | None = None
@@ -309,10 +311,14 @@ class EventStream:
         state.write(self._state_file)
         return state
 
+    def _delta(self, change: Change) -> Delta:
+        """The change's delta, its new blank nodes named as the store names them."""
+        return change.delta if self.relabel is None else self.relabel(change.delta, change.number)
+
     def _write_members(
         self, state: State, replica: Replica, change: Change, pending: dict[int, list[bytes]]
     ) -> None:
-        touched = replica.advance(change.delta)
+        touched = replica.advance(self._delta(change))
         for index, resource in enumerate(touched, 1):
             version = replica.version(resource)
             envelope: list[tuple[str, Binding]] = []
@@ -372,10 +378,7 @@ class EventStream:
         undone = [change for change in history.changes(self.log) if change.number <= version]
         first = next(history.changes(self.log), None)
         for change in reversed(undone):
-            delta = change.delta
-            if self.relabel:
-                delta = relabelled(delta, change.number, store)
-            store.apply(history.inverse(delta))
+            store.apply(history.inverse(self._delta(change)))
         replica.fill(store)
         return (first.number - 1) if first is not None else version
 
@@ -401,7 +404,11 @@ def open_stream(settings: Settings, data: Dataset | RemoteDataset) -> EventStrea
                 return remote.store.copy(), remote.change_number
 
         directory = store.with_name(store.name + "-remote.ldes")
-        return EventStream(remote_log(settings), directory, remote, current, relabel=True)
+
+        def relabel(delta: Delta, number: int) -> Delta:
+            return relabelled(delta, number, remote.store)
+
+        return EventStream(remote_log(settings), directory, remote, current, relabel=relabel)
 
     def snapshot() -> tuple[GraphStore, int]:
         return read_prefix(store, 0), snapshot_version(store) or 0
