@@ -328,6 +328,20 @@ def test_unknown_change_is_404(made: Made) -> None:
         assert "no such format" in http.get("/changes/2.pdf").text
 
 
+def test_a_change_number_with_leading_zeros_is_not_a_second_name(made: Made) -> None:
+    """`/changes/01` answered as `/changes/1`: one change had many URIs. Now 404, naming
+    the one URI it has."""
+    with made.server.client() as http:
+        for path, canonical in (
+            (f"/changes/0{made.appointed}", f"/changes/{made.appointed}"),
+            (f"/changes/00{made.scratch}.json", f"/changes/{made.scratch}.json"),
+        ):
+            response = http.get(path)
+            assert response.status_code == 404, path
+            assert "leading zeros" in response.text and canonical in response.text
+        assert http.get(f"/changes/{made.appointed}").status_code == 200
+
+
 # -- a resource's own history ------------------------------------------------------------------
 def test_resource_page_shows_its_history(made: Made) -> None:
     with made.server.client() as http:

@@ -130,8 +130,20 @@ async def change(request: Request, number: str) -> Response:
     (`application/rdf-patch`, also for `*/*`), TriG with PROV, JSON or HTML by `Accept`;
     `/changes/{n}.rdfp`, `.trig`, `.json`, `.html` name one."""
     stem, dot, suffix = number.partition(".")
+    _one_name(stem, dot + suffix)
     media = _by_suffix(suffix, CHANGE_TYPES) if dot else negotiated(request, CHANGE_TYPES)
     return await _change(request, stem, media)
+
+
+def _one_name(stem: str, suffix: str) -> None:
+    """A change has one URI: `/changes/01` is not a second name of `/changes/1` (a 404 that
+    names the one it has, rather than a redirect that would make the other a name too)."""
+    if whole_number(stem) and stem != str(int(stem)):
+        raise HttpError(
+            404,
+            f"there is no change {stem!r}: a change's number is written without leading "
+            f"zeros, /changes/{int(stem)}{suffix}",
+        )
 
 
 async def _change(request: Request, text: str, media: str) -> Response:
