@@ -13,6 +13,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -747,6 +748,28 @@ def test_any_tag_on_a_get_query_holds_only_for_an_answer(
     assert answer.status_code == status
     if status == 304:
         assert answer.content == b"" and answer.headers["etag"]
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("ASK { ?s ?p ?o } # any tag, by POST", 412),
+        ("SELECT * WHERE { ?s ?p } # any tag, by POST", 400),  # only the engine sees it
+    ],
+)
+def test_any_tag_on_a_post_query_holds_only_for_an_answer(
+    client: httpx.Client, query: str, status: int
+) -> None:
+    """As on a GET, `If-None-Match: *` on a POST query is decided on the answer: 412 for
+    one that answers (13.1.2); one that fails keeps its 400 (13.2.1), which was a 412."""
+    for headers in (SPARQL_QUERY, {"content-type": "application/x-www-form-urlencoded"}):
+        body = query if headers is SPARQL_QUERY else urlencode({"query": query})
+        answer = client.post("/sparql", content=body, headers={**headers, "if-none-match": "*"})
+        assert answer.status_code == status, answer.text
+        if status == 412:
+            assert answer.content == b"" and answer.headers["etag"]
+        else:
+            assert "syntax" in answer.text.lower()
 
 
 def test_a_date_never_revalidates_an_answer_changed_within_its_second(

@@ -80,6 +80,9 @@ def check_write(request: Request, version: str, exists: bool, offered: Sequence[
 
 
 IMMUTABLE = "public, max-age=31536000, immutable"  # an answer that never changes
+# Set in the scope by a read sent by POST (a query), for `AnyRepresentation`: a write's
+# conditions are the write's own (`check_write`), decided before it is made.
+ANY_TAG_ON_ANSWER = "srg.any_tag_on_answer"
 
 
 @lru_cache(maxsize=16)  # the same few versions' times, on every answer
@@ -112,7 +115,9 @@ def validators(
         "Vary": "Accept, Accept-Language",
     }
     if request.method not in ("GET", "HEAD"):  # If-Modified-Since is for GET and HEAD only
-        failed = _not_modified(request, tag, star=True)
+        # `*` is decided on the answer, as on a GET: a query that fails is no match
+        request.scope[ANY_TAG_ON_ANSWER] = True
+        failed = _not_modified(request, tag, star=False)
         return headers, Unchanged(412, headers) if failed else None
     # `*` on a GET is decided on the answer (`AnyRepresentation`): a 404 is no match
     if _not_modified(request, tag, star=False) or _modified_since(request, modified):
@@ -141,17 +146,25 @@ KEPT_BY_304 = frozenset(
 
 
 def _any_tag(scope: Scope) -> bool:
-    """`If-None-Match: *` on a GET or HEAD."""
-    if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+    """`If-None-Match: *` on a request."""
+    if scope["type"] != "http":
         return False
     asked = next((v for k, v in scope["headers"] if k == b"if-none-match"), b"")
     return b"*" in (tag.strip() for tag in asked.split(b","))
 
 
+def _failed_status(scope: Scope) -> int | None:
+    """What a 2xx answer becomes under `If-None-Match: *`: 304 to a GET or HEAD, 412 to a
+    read sent by POST (RFC 9110 13.1.2); None: the answer stands (a write, or no `*`)."""
+    if scope["method"] in ("GET", "HEAD"):
+        return 304
+    return 412 if scope.get(ANY_TAG_ON_ANSWER) else None
+
+
 class AnyRepresentation:
-    """`If-None-Match: *` on a GET or HEAD is false when the target has a current
-    representation (RFC 9110 13.1.2): a 304 then, but only once the answer turns out a 2xx;
-    an unknown resource or a query that fails answers as without the header (13.2.1)."""
+    """`If-None-Match: *` on a read is false when the target has a current representation
+    (RFC 9110 13.1.2): a 304 (412 to a POST query) then, but only once the answer turns out
+    a 2xx; an unknown resource or a query that fails answers as without the header (13.2.1)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -164,10 +177,13 @@ class AnyRepresentation:
 
         async def sending(message: Message) -> None:
             nonlocal replaced
-            if message["type"] == "http.response.start" and 200 <= message["status"] < 300:
+            status = _failed_status(scope) if message["type"] == "http.response.start" else None
+            if status is not None and 200 <= message["status"] < 300:
                 kept = [(k, v) for k, v in message["headers"] if k.lower() in KEPT_BY_304]
+                if status != 304:  # a 412 has a body, empty: say so, or it is sent chunked
+                    kept.append((b"content-length", b"0"))
                 replaced = True
-                await send({"type": "http.response.start", "status": 304, "headers": kept})
+                await send({"type": "http.response.start", "status": status, "headers": kept})
                 await send({"type": "http.response.body", "body": b""})
             elif not replaced:
                 await send(message)
