@@ -3,8 +3,10 @@ resource's own history on its page. Real servers, real writes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 
 import httpx
@@ -170,6 +172,43 @@ def test_list_is_paged_with_links(made: Made) -> None:
         for bad in ({"limit": "0"}, {"since": "-1"}, {"before": "x"}, {"limit": "\u00b2"}):
             refused = http.get("/changes", params=bad)
             assert refused.status_code == 400 and "whole number" in refused.text
+
+
+def walk(http: httpx.Client, start: str, rel: str) -> list[list[int]]:
+    """The pages from `start` on, following `rel` (`next` or `prev`) to the end; on each, the
+    JSON's link is the `Link` header's and the HTML page's."""
+    shown, url = [], start
+    while url is not None:
+        listed = http.get(url)
+        shown.append(numbers(listed))
+        link = listed.json()[rel]
+        header = re.search(rf'<([^>]+)>; rel="{rel}"', listed.headers["link"])
+        assert (header.group(1) if header else None) == link, url
+        page = http.get(url, headers={"Accept": "text/html"}).text
+        html = re.search(rf'<a href="([^"]+)" rel="{rel}">', page)
+        assert (html.group(1).replace("&amp;", "&") if html else None) == link, url
+        url = link
+        assert len(shown) < 50, "the links go round"
+    return shown
+
+
+def test_pages_from_any_before_neither_overlap_nor_skip(made: Made) -> None:
+    """Pages are counted from the newest change; from a `before` off that count, the previous
+    page was the first one, which showed again the changes of the page itself."""
+    with made.server.client() as http:
+        everything = numbers(http.get("/changes", params={"limit": 1000}))
+        assert len(everything) >= 3
+        for since, before in product(
+            (0, everything[-1]), range(everything[-1] + 1, made.removed + 2)
+        ):
+            start = f"/changes?since={since}&before={before}&limit=2"
+            newer = walk(http, start, "prev")[::-1]
+            older = walk(http, start, "next")[1:]
+            shown = [n for page in newer + older for n in page]
+            assert shown == [n for n in everything if n > since], (since, before, shown)
+            assert all(newer[:-1] + older), (since, before, newer + older)
+        both = http.get("/changes", params={"before": made.removed, "after": made.scratch})
+        assert both.status_code == 400 and "not both" in both.text
 
 
 def test_list_as_rdf_and_html(made: Made) -> None:

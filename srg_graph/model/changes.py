@@ -52,28 +52,45 @@ def summary(entry: Entry) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Page:
-    """A page of `/changes`, newest first: the changes numbered below `before` (None: all) and
-    above `since`, at most `limit`. `older`: the `before` of the next page (None: no older
-    changes); `has_newer`: a previous page exists, whose `before` is `newer` (None: the
-    first page)."""
+    """A page of `/changes`, newest first: the changes above `since`, at most `limit`, either
+    the newest ones numbered below `before` (None: all) or the oldest ones numbered above
+    `after`. `older`: the `before` of the next page (None: no older changes); `newer`: the
+    parameters of the previous page (`{}`: the first page; None: no newer changes)."""
 
     entries: list[Entry]
     since: int
     limit: int
     older: int | None
-    has_newer: bool
-    newer: int | None
+    newer: dict[str, int] | None
 
 
-def page(changes: ChangeLog, since: int, before: int | None, limit: int) -> Page:
+def page(
+    changes: ChangeLog, since: int, before: int | None, limit: int, after: int | None = None
+) -> Page:
     last = changes.last
-    top = last if before is None else min(before - 1, last)
-    chosen = changes.entries(since=max(since, top - limit), until=top)
+    if after is not None:
+        low = max(since, after)
+        top = min(low + limit, last)
+    else:
+        top = last if before is None else min(before - 1, last)
+        low = max(since, top - limit)
+    chosen = changes.entries(since=low, until=top)
     chosen.reverse()
     lowest = chosen[-1].number if chosen else None
     older = lowest if lowest is not None and lowest > max(since + 1, changes.first or 1) else None
-    newer = top + limit + 1 if top + limit + 1 <= last else None
-    return Page(chosen, since, limit, older, top < last, newer)
+    return Page(chosen, since, limit, older, _newer(top, limit, last))
+
+
+def _newer(top: int, limit: int, last: int) -> dict[str, int] | None:
+    """The page just above change `top`: the next `limit` changes, which start right after
+    it. Pages are counted from the newest change, so a `before` that is not on that count
+    leaves fewer than `limit` newer changes at the top: those are a page of their own
+    (`after`); the first page would show some of this page's changes again."""
+    if top >= last:
+        return None
+    if top + limit < last:
+        return {"before": top + limit + 1}
+    return {} if top + limit == last else {"after": top}
 
 
 def listing(found: Page, current: int) -> dict[str, Any]:

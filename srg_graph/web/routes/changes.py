@@ -57,9 +57,10 @@ def _by_suffix(suffix: str, offered: list[str]) -> str:
     "/changes", methods=["GET", "HEAD"], summary="The history: every change, newest first"
 )
 async def change_list(request: Request) -> Response:
-    """Paged with `before` (changes numbered below it) and `limit` (50; at most 1000);
-    `since=N`: only the changes after version N. JSON (also for `*/*`), HTML, Turtle or
-    JSON-LD by `Accept`; `Link` gives the next and previous pages."""
+    """Paged with `before` (the newest changes numbered below it) or `after` (the oldest
+    above it) and `limit` (50; at most 1000); `since=N`: only the changes after version N.
+    JSON (also for `*/*`), HTML, Turtle or JSON-LD by `Accept`; `Link` gives the next and
+    previous pages."""
     return await _list(request, negotiated(request, LIST_TYPES))
 
 
@@ -68,19 +69,37 @@ async def change_list_file(request: Request, suffix: str) -> Response:
     return await _list(request, _by_suffix(suffix, LIST_TYPES))
 
 
-def _list_url(request: Request, before: int | None, since: int, limit: int) -> str:
-    params = {"since": since or None, "before": before, "limit": limit}
+def _list_url(request: Request, since: int, limit: int, **position: int | None) -> str:
+    """The URL of a page of the list: `before` or `after` in `position` (neither: the first)."""
+    params = {"since": since or None, **position, "limit": limit}
     if limit == model.DEFAULT_LIMIT:
         params["limit"] = None
     query = urlencode({k: v for k, v in params.items() if v is not None})
     return request.url.path + (f"?{query}" if query else "")
 
 
+def _position(request: Request) -> tuple[int | None, int | None]:
+    """`before` and `after`: a page of the changes below one number or above another."""
+    before = _number(request.query_params.get("before"), "before", 1)
+    after = _number(request.query_params.get("after"), "after")
+    if before is not None and after is not None:
+        raise HttpError(400, "give 'before' or 'after', not both")
+    return before, after
+
+
+def _neighbours(request: Request, found: model.Page) -> tuple[str | None, str | None]:
+    """The URLs of the next (older) and previous (newer) pages, where there are such."""
+    since, limit = found.since, found.limit
+    older = None if found.older is None else _list_url(request, since, limit, before=found.older)
+    newer = None if found.newer is None else _list_url(request, since, limit, **found.newer)
+    return older, newer
+
+
 async def _list(request: Request, media: str) -> Response:
     svc = services(request)
     params = request.query_params
     since = _number(params.get("since"), "since") or 0
-    before = _number(params.get("before"), "before", 1)
+    before, after = _position(request)
     limit = _number(params.get("limit"), "limit", 1) or model.DEFAULT_LIMIT
     limit = min(limit, model.MAX_LIMIT)
     lang = pages.language(request) if media == HTML else ""
@@ -90,12 +109,11 @@ async def _list(request: Request, media: str) -> Response:
     if unchanged is not None:
         return unchanged
     changelog = svc.data.changelog
-    found = await run_in_threadpool(model.page, changelog, since, before, limit)
-    links = [f'<{_list_url(request, None, since, limit)}>; rel="first"']
-    if found.older is not None:
-        links.append(f'<{_list_url(request, found.older, since, limit)}>; rel="next"')
-    if found.has_newer:
-        links.append(f'<{_list_url(request, found.newer, since, limit)}>; rel="prev"')
+    found = await run_in_threadpool(model.page, changelog, since, before, limit, after)
+    older, newer = _neighbours(request, found)
+    links = [f'<{_list_url(request, since, limit)}>; rel="first"']
+    links += [f'<{older}>; rel="next"'] if older else []
+    links += [f'<{newer}>; rel="prev"'] if newer else []
     headers["Link"] = ", ".join(links)
     if media == HTML:
         page = pages.render(
@@ -103,16 +121,15 @@ async def _list(request: Request, media: str) -> Response:
             "changes.html",
             changes=[model.summary(entry) for entry in found.entries],
             since=since,
-            older=_list_url(request, found.older, since, limit) if found.older else None,
-            newer=_list_url(request, found.newer, since, limit) if found.has_newer else None,
+            older=older,
+            newer=newer,
             version=svc.data.change_number,
         )
         page.headers.update(headers)
         return page
     if media == JSON:
         body = model.listing(found, svc.data.change_number)
-        body["next"] = _list_url(request, found.older, since, limit) if found.older else None
-        body["prev"] = _list_url(request, found.newer, since, limit) if found.has_newer else None
+        body["next"], body["prev"] = older, newer
         return _json(body, headers)
     fmt = "turtle" if media == TURTLE else "jsonld"
     rdf = await run_in_threadpool(change_documents.listing, found.entries, fmt)
