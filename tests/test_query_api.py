@@ -18,6 +18,7 @@ from srg_graph.sparql import named as queries
 ID = "https://w3id.org/srg/id/"
 REGISTRY = queries.registry(ROOT / "queries")
 STUURGROEP = f"{ID}body/ambtelijke-stuurgroep"
+LINK = re.compile(r'<([^>]+)>; rel="(\w+)"')
 
 
 def test_listing_has_every_query_with_its_parameters(client: httpx.Client) -> None:
@@ -91,6 +92,29 @@ def test_paging_with_link_headers(client: httpx.Client) -> None:
     none = client.get("/api/queries/open-points", params={"limit": 0, "offset": 5})
     assert none.json() == [] and 'rel="next"' not in none.headers["link"]
     assert 'rel="prev"' not in none.headers["link"]
+
+
+def test_paging_links_only_to_pages_with_rows(client: httpx.Client) -> None:
+    """A page past the end linked back to `offset - limit`, past the end too: an empty page.
+    Every `prev` and `next` now leads to rows; past the end only `first` is given."""
+    everything = client.get("/api/queries/open-points").json()
+    total = len(everything)
+    offsets = (0, 3, total - 2, total - 1, total, total + 1, total + 4, total + 40)
+    pages = {
+        o: client.get("/api/queries/open-points", params={"limit": 5, "offset": o}) for o in offsets
+    }
+    found = {o: dict((r, u) for u, r in LINK.findall(p.headers["link"])) for o, p in pages.items()}
+    for offset, links in found.items():
+        assert pages[offset].json() == everything[offset : offset + 5] and "first" in links
+        for rel in ("prev", "next"):
+            if rel in links:
+                assert client.get(links[rel]).json(), (offset, rel, links[rel])
+    assert {o for o, links in found.items() if "prev" in links} == {3, total - 2, total - 1}
+    assert {o for o, links in found.items() if "next" in links} == {
+        o for o in offsets if o + 5 < total
+    }
+    graph = client.get("/api/queries/org-chart", params={"limit": 5, "offset": 5})
+    assert 'rel="prev"' not in graph.headers["link"]  # a graph is not paged: no neighbours
 
 
 def test_one_request_spelt_two_ways_has_one_etag(client: httpx.Client) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
@@ -116,10 +116,12 @@ def _native(result: Any, request: QueryRequest) -> bytes:
 
 @dataclass(frozen=True)
 class Answer:
-    """A serialised result; `more` says a page was asked for and rows remain after it."""
+    """A serialised result; `more` says a page was asked for and rows remain after it;
+    `rows`: how many rows the page has (None: not a page of rows, a graph or a boolean)."""
 
     body: bytes
     more: bool = False
+    rows: int | None = None
 
 
 class _Page:
@@ -128,12 +130,14 @@ class _Page:
     def __init__(self, rows: Iterable[Any], offset: int, limit: int | None):
         stop = None if limit is None else offset + limit + 1
         self.rows, self.limit, self.more = islice(rows, offset, stop), limit, False
+        self.shown = 0
 
     def __iter__(self) -> Iterator[Any]:
         for count, row in enumerate(self.rows):
             if self.limit is not None and count == self.limit:
                 self.more = True
                 return
+            self.shown = count + 1
             yield row
 
 
@@ -163,12 +167,11 @@ def answer(store: GraphStore, request: QueryRequest) -> Answer:
     page = _Page(result, request.offset, request.limit)
     rows = ([_term(s[name]) for name in names] for s in _capped(page, request.max_rows, "rows"))
     writer = results_module.SELECT_WRITERS[request.fmt]
-    return _checked(
-        Answer(_bounded(writer(names, rows), request.max_bytes), page.more), request.fmt
-    )
+    body = _bounded(writer(names, rows), request.max_bytes)
+    return _checked(Answer(body, page.more, page.shown), request.fmt)
 
 
 def _checked(answer: Answer, fmt: str) -> Answer:
     """An answer in SPARQL XML is checked once written (both writers copy a literal's control
     characters into it, which XML cannot hold): NotRepresentable rather than a broken 200."""
-    return Answer(checked_xml(answer.body, fmt), answer.more) if fmt == "xml" else answer
+    return replace(answer, body=checked_xml(answer.body, fmt)) if fmt == "xml" else answer

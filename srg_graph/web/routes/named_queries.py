@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from ...formats import GRAPHS, content_type
 from ...sparql.named import NamedQuery, Parameter, ParameterError, bind, expected
-from ...store import QueryRequest
+from ...store import Answer, QueryRequest
 from .. import caching, negotiation, pages
 from ..errors import HttpError
 from ..parameters import whole_number
@@ -117,14 +117,19 @@ def _raw_parameters(request: Request) -> dict[str, str]:
     return raw
 
 
-def links(request: Request, offset: int, limit: int, more: bool) -> str:
+def links(request: Request, offset: int, limit: int, result: Answer) -> str:
+    """`first`, and `prev` and `next` only to pages that have rows. A page past the end is
+    empty with no link on but `first`, as Datasette's (which has no `prev` at all): its
+    `prev` was as empty, and where the rows end is not known without counting them all. A
+    graph or a boolean is not paged: it has no neighbours."""
+
     def page(start: int) -> str:
         return f"<{request.url.include_query_params(offset=start, limit=limit)}>"
 
     found = [f'{page(0)}; rel="first"']
-    if offset > 0 and limit:  # a page of none (`limit=0`) would be its own neighbour
+    if offset > 0 and limit and result.rows:  # `limit=0`: a page of none, its own neighbour
         found.append(f'{page(max(0, offset - limit))}; rel="prev"')
-    if more and limit:
+    if result.more and limit:
         found.append(f'{page(offset + limit)}; rel="next"')
     return ", ".join(found)
 
@@ -162,7 +167,7 @@ async def answer(request: Request, svc: Services, query: NamedQuery) -> Response
     )
     result = await svc.answer(run)
     if limit is not None:
-        headers["Link"] = links(request, offset, limit, result.more)
+        headers["Link"] = links(request, offset, limit, result)
     return Response(result.body, media_type=content_type(media), headers=headers)
 
 
