@@ -139,6 +139,32 @@ def test_server_errors_are_shown(page) -> None:  # type: ignore[no-untyped-def]
     shot(page, "editor-error")
 
 
+@pytest.fixture
+def scriptless(browser, server):  # type: ignore[no-untyped-def]
+    yield from _opened(browser, server, java_script_enabled=False)
+
+
+def test_the_editor_without_script_shows_rows(scriptless) -> None:  # type: ignore[no-untyped-def]
+    """Without script the form was sent to `/sparql`, and the browser showed SPARQL XML; it
+    comes back to the home page, which shows the rows under the editor, or the error."""
+    query = "SELECT ?w WHERE { ?w a <https://w3id.org/srg/ns#Werkbank> } ORDER BY ?w"
+    scriptless.goto("/?lang=en")
+    scriptless.fill("#query", query)
+    with scriptless.expect_navigation():
+        scriptless.click("#run")
+    rows = scriptless.locator("table.result-table tbody tr")
+    assert rows.count() == 4, scriptless.content()[:300]
+    assert scriptless.locator("table.result-table a[href^='/doc/werkbank/']").count() == 4
+    assert scriptless.input_value("#query") == query and "lang=en" in scriptless.url
+    shot(scriptless, "editor-results-without-script")
+    scriptless.fill("#query", "SELECT nonsense WHERE {")
+    with scriptless.expect_navigation():
+        scriptless.click("#run")
+    error = scriptless.locator("#error")
+    assert error.is_visible() and "400" in error.inner_text()
+    assert "syntax" in error.inner_text().lower()
+
+
 def test_download_csv_and_json(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
     query = "SELECT ?w WHERE { ?w a <https://w3id.org/srg/ns#Werkbank> } ORDER BY ?w"
     page.goto(f"/?query={quote(query)}")

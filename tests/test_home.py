@@ -19,6 +19,7 @@ class Page(HTMLParser):
     def __init__(self, html: str):
         super().__init__()
         self.links: list[str] = []
+        self.forms: list[tuple[str, str]] = []
         self.classes: dict[str, int] = {}
         self.lang = ""
         self.styles = 0
@@ -34,6 +35,8 @@ class Page(HTMLParser):
             self.lang = found.get("lang") or ""
         if tag == "a" and found.get("href"):
             self.links.append(found["href"] or "")
+        if tag == "form":
+            self.forms.append((found.get("action") or "", found.get("method") or ""))
         for name in (found.get("class") or "").split():
             self.classes[name] = self.classes.get(name, 0) + 1
         self.styles += "style" in found or tag == "style"
@@ -159,6 +162,30 @@ def test_query_parameter_prefills_the_editor_escaped(server):
     assert answer.status_code == 200
     assert "<script>alert(1)" not in answer.text
     assert Page(answer.text).texts["query"] == text
+
+
+def test_the_form_without_script_comes_back_with_the_answer(server):
+    """The editor's form, sent by a browser that runs no script, went to `/sparql`, which
+    answers a browser with SPARQL XML; it comes back to this page (`run=1`), which shows
+    the answer under the editor, or the error with its status."""
+    werkbanken = f"SELECT ?w WHERE {{ ?w a <{SRG}Werkbank> }} ORDER BY ?w"
+    with server.client() as client:
+        form = Page(client.get("/?lang=en").text)
+        rows = client.get("/", params={"lang": "en", "query": werkbanken, "run": "1"})
+        ask = client.get("/", params={"query": f"ASK {{ ?w a <{SRG}Werkbank> }}", "run": "1"})
+        graph = client.get("/", params={"query": "CONSTRUCT WHERE { ?s a ?t } LIMIT 1", "run": "1"})
+        failed = client.get("/", params={"lang": "en", "query": "SELECT nonsense {", "run": "1"})
+        kept = client.get("/", params={"query": werkbanken})  # a permalink: the script runs it
+    assert ("/#run", "get") in form.forms and not [f for f in form.forms if "sparql" in f[0]]
+    assert rows.status_code == 200 and rows.headers["content-type"].startswith("text/html")
+    assert Page(rows.text).classes.get("result-table") == 1
+    shown = rows.text.split('<div id="results" class="results">')[1].split("</div>")[0]
+    assert shown.count('<a href="/doc/werkbank/') == 4 and "4 row(s)" in rows.text
+    assert Page(rows.text).texts["query"] == werkbanken
+    assert ask.status_code == 200 and '<span class="boolean">waar</span>' in ask.text
+    assert graph.status_code == 200 and Page(graph.text).classes.get("graph-result") == 1
+    assert failed.status_code == 400 and "Error: 400" in failed.text and "syntax" in failed.text
+    assert "result-table" not in kept.text
 
 
 def test_home_has_the_org_chart_inline(home):

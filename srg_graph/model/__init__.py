@@ -6,8 +6,8 @@ page), `dashboard` (the home page), `report_view` (a report grouped by rule), `c
 Graphviz through `graphviz`), `standard_terms` (labels of the reused vocabularies' terms),
 `mappings` (VLOCA mappings as CSV, and the template), `mapping_names` (what the cells of
 an import name: IRIs, type/slugs, labels, levels, dates), `vocabulary` (the ontology and
-shapes pages), `service_description` (the SPARQL Service Description); `resources/` holds
-their RDF.
+shapes pages), `service_description` (the SPARQL Service Description), `query_results` (a
+query's answer on the home page, for a browser without script); `resources/` holds their RDF.
 
 May import: `dataset/`, `validation/`, `store/`, `sparql/` and the base modules.
 """

@@ -2,7 +2,8 @@
 
 The home page says what the dataset is (from the governance model's own description), links
 the entry points, offers a SPARQL editor with the named queries as examples
-(`static/editor.js`), and shows the open points, the rule warnings and the org chart.
+(`static/editor.js`; without script, its form comes back here and the page shows the
+answer), and shows the open points, the rule warnings and the org chart.
 """
 
 from __future__ import annotations
@@ -13,9 +14,14 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from ...model import graphviz, orgchart
+from ...errors import SrgError
+from ...model import graphviz, orgchart, query_results
 from ...model.dashboard import dashboard
+from ...store import QueryRequest
 from .. import caching, pages
+from .. import request_guard as checks
+from .. import sparql_protocol as protocol
+from ..errors import HttpError, status_of
 from ..requests import services
 from ..services import Services
 
@@ -27,10 +33,15 @@ def _dashboard(svc: Services, lang: str) -> dict[str, Any]:
 
 
 async def cached_page(
-    request: Request, template: str, build: Callable[[Services, str], dict[str, Any]], **extra: Any
+    request: Request,
+    template: str,
+    build: Callable[[Services, str], dict[str, Any]],
+    run: str = "",
+    **extra: Any,
 ) -> Response:
     """A page made from the data, answered with 304 while the data and language are the same
-    (and so is whether the org chart can be laid out: Graphviz may be installed meanwhile)."""
+    (and so is whether the org chart can be laid out: Graphviz may be installed meanwhile).
+    `run`: a query whose answer the page shows (an error's status is the page's)."""
     svc = services(request)
     lang = pages.language(request)
     drawable = str(graphviz.available())
@@ -40,15 +51,44 @@ async def cached_page(
     if unchanged is not None:
         return unchanged
     context = await run_in_threadpool(build, svc, lang)
-    page = pages.render(request, template, **context, **extra)
+    status, ran = (200, {}) if not run.strip() else await _ran(svc, run)
+    page = pages.render(request, template, status, **context, **ran, **extra)
     page.headers.update(headers)
     return page
 
 
+async def _ran(svc: Services, text: str) -> tuple[int, dict[str, Any]]:
+    """A query run for the page, as `/sparql` runs it (the guard, the limits, a worker): the
+    answer to show, or the error and its status. A browser without script submits the
+    editor's form here, not to `/sparql`, whose answer it would show as raw SPARQL XML."""
+    operation = protocol.Operation("query", text)
+    try:
+        form = checks.check_query(svc, operation).query_type
+        fmt = "turtle" if form in ("CONSTRUCT", "DESCRIBE") else "json"
+        settings = svc.settings
+        run = QueryRequest(
+            text,
+            fmt,
+            base_iri=settings.base_iri,
+            max_rows=settings.max_rows,
+            max_bytes=settings.max_result_bytes,
+        )
+        answer = await svc.answer(run)
+    except HttpError as error:
+        return error.status, {"failed": f"{error.status}: {error.message}"}
+    except SrgError as error:
+        return status_of(error), {"failed": f"{status_of(error)}: {error.message}"}
+    shown = query_results.graph if fmt == "turtle" else query_results.solutions
+    return 200, {"ran": shown(answer.body)}
+
+
 @router.api_route("/", methods=["GET", "HEAD"], summary="Home page", include_in_schema=False)
 async def home(request: Request) -> Response:
+    """The editor's form, sent without script, comes back here with `run=1`: the page then
+    shows the query's answer under the editor (with script, `editor.js` runs it again)."""
     query = request.query_params.get("query", "")
-    return await cached_page(request, "home.html", _dashboard, query=query)
+    run = query if request.query_params.get("run") == "1" else ""
+    return await cached_page(request, "home.html", _dashboard, run, query=query)
 
 
 @router.api_route(
