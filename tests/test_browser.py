@@ -129,6 +129,17 @@ def test_permalink_runs_the_query(page) -> None:  # type: ignore[no-untyped-def]
     assert href.startswith("/?") and "query=" in href and href.endswith("#run")
 
 
+def test_an_answer_drawn_by_the_server_is_not_run_again(page) -> None:  # type: ignore[no-untyped-def]
+    """A URL of the form sent without script (`run=1`) comes with its answer: the script
+    does not send the query a second time."""
+    query = "SELECT ?w WHERE { ?w a <https://w3id.org/srg/ns#Werkbank> } ORDER BY ?w"
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    page.goto(f"/?lang=en&run=1&query={quote(query)}#run", wait_until="networkidle")
+    assert page.locator("table.result-table tbody tr").count() == 4
+    assert not [url for url in sent if "/sparql" in url]
+
+
 def test_server_errors_are_shown(page) -> None:  # type: ignore[no-untyped-def]
     page.goto("/?lang=en")
     page.fill("#query", "SELECT nonsense WHERE {")

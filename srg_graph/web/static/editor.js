@@ -252,7 +252,9 @@
 
   paint();
   const params = new URLSearchParams(window.location.search);
-  if (textarea.value.trim() && (window.location.hash === "#run" || params.get("run") === "1")) {
+  // a link with run=1 comes with its answer drawn by the server: not run a second time
+  const drawn = results.childElementCount > 0 || !errorBox.hidden;
+  if (textarea.value.trim() && !drawn && (window.location.hash === "#run" || params.get("run") === "1")) {
     run();
   }
 })();
