@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import FIXTURES, TOKEN, fresh_store
+from conftest import FIXTURES, TOKEN, fill, fresh_store
 from server import REMOTE, ROOT, Server
 
 from srg_graph.config import Settings
@@ -399,43 +399,6 @@ def test_a_crash_at_each_step_of_the_write_path_keeps_every_acknowledged_write(
 
 
 # -- a full disk: a real one (tmpfs of a few MiB), the issue's scenario ----------------------
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A tmpfs of 16 MiB, mounted for the test (root only: CI runs as root): room for the
-    store, its log and a compaction's new snapshot beside the old one."""
-    if os.geteuid() != 0:
-        pytest.skip("a size-limited tmpfs needs root (CI runs as root)")
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"mounting a tmpfs is not permitted here: {done.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill(disk: Path, leave: int = 0) -> Path:
-    """Fill the disk with a ballast file, leaving about `leave` bytes free."""
-    ballast = disk / f"ballast-{len(list(disk.glob('ballast-*')))}"
-    fd = os.open(ballast, os.O_WRONLY | os.O_CREAT)
-    try:
-        while True:
-            os.write(fd, b"\0" * (1 << 16))
-    except OSError as error:
-        assert error.errno == 28
-    finally:
-        os.close(fd)
-    if leave:
-        os.truncate(ballast, max(0, ballast.stat().st_size - leave))
-    return ballast
-
-
 NEEDS = re.compile(r"needs at least (\d+) bytes")
 
 
