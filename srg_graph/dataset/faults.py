@@ -8,9 +8,11 @@ commands with it. Its value is a comma-separated list of `ACTION@POINT`, optiona
 N-th time on):
 
 - `crash`: the process ends at once (`os._exit(86)`: no clean-up, no buffers flushed, what
-  `kill -9` leaves); at `log-write` half the record is written first (a torn record);
+  `kill -9` leaves); at `log-write` half the record is written first (a torn record), at
+  `stream-page` half the members;
 - an errno name (`EIO`, `ENOSPC`, `EDQUOT`, ...): the I/O call at the point raises `OSError`
-  with it; at `log-write` half the record is written first, as a real short write leaves.
+  with it; at `log-write` and `stream-page` half is written first, as a real short write
+  leaves.
 
 For example `SRG_FAULTS=EIO@log-fsync#3` fails the third fsync of the log, and
 `SRG_FAULTS=crash@swap-retired` ends `srg compact` with the old snapshot moved aside and the
@@ -40,6 +42,7 @@ POINTS = {
     "base-write": "the record of what a build read from the sources, after its change",
     "lock-note": "the owner's process id written into the store's lock file",
     "stream-write": "the event stream's state written beside its pages",
+    "stream-page": "members appended to a page of the event stream (half of them written first)",
 }
 
 

@@ -39,18 +39,26 @@ past is rewritten only by `srg purge` (and `srg repair`, a rebuild from scratch)
 is then replaced, which the stream sees (the file's identity and a fingerprint of the last
 change it wrote), and the pages are made anew under a new token; those of the old token are
 gone (410). Consumers learn of a purge from the purge change in the history (`/changes`).
+
+Nothing else starts a new generation. An advance cut short (a full disk, a crash) is taken
+back to the state it started from, which the index kept (`ldes_files`): the pages it began are
+removed, what it wrote past a page's recorded bytes is written over, and the replica is taken
+back by undoing the changes it may have taken; the next advance then writes what an
+uninterrupted one would have, under the same token, so a consumer goes on where it was. Only
+pages that are not what was recorded (damaged on disk: a page's size or digest differs) are
+made anew under a new token, as after a purge, rather than served or written on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
-import os
+import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -60,13 +68,14 @@ from ..sparql.named import Binding
 from ..store import Delta, GraphStore
 from ..store.history_graph import change_iri
 from ..store.resource_versions import Replica, relabelled
-from . import faults, history, wal
+from . import history, ldes_files, wal
 from .embedded import Dataset, log_path, read_prefix, snapshot_version
 from .history import Change
+from .ldes_files import Damaged, Page, State
 from .remote import RemoteDataset, remote_log
 
 PAGE_SIZE = 250
-FORMAT = 1  # of state.json: another number is made anew
+log = logging.getLogger("srg.storage")
 
 VERSION_OF = DCTERMS + "isVersionOf"
 TIMESTAMP = PROV + "generatedAtTime"
@@ -90,20 +99,6 @@ class Committed(Protocol):
     def change_number(self) -> int: ...
 
 
-@dataclass
-class Page:
-    """One page: how many members, the times and changes of its first and last, and the bytes
-    of its file."""
-
-    number: int
-    count: int = 0
-    first_time: str | None = None
-    last_time: str | None = None
-    first_change: int | None = None
-    last_change: int | None = None
-    size: int = 0
-
-
 @dataclass(frozen=True)
 class View:
     """The stream as made so far: its token, the last change in it, its pages."""
@@ -120,35 +115,6 @@ class View:
 
     def page(self, number: int) -> Page | None:
         return self.pages[number - 1] if 1 <= number <= len(self.pages) else None
-
-
-@dataclass
-class State:
-    token: str
-    version: int = 0
-    fingerprint: str = ""
-    log: list[int] | None = None  # the log file's device and inode
-    base: int | None = None  # the version the replica started at (None: no replica yet)
-    first_time: str | None = None
-    pages: list[Page] = field(default_factory=list)
-    dirty: bool = False
-    format: int = FORMAT
-
-    @classmethod
-    def read(cls, path: Path) -> State | None:
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            pages = [Page(**page) for page in raw.pop("pages")]
-            state = cls(**raw, pages=pages)
-        except (OSError, ValueError, TypeError, KeyError):
-            return None
-        return state if state.format == FORMAT else None
-
-    def write(self, path: Path) -> None:
-        faults.reach("stream-write")
-        staged = path.with_name(path.name + ".new")
-        staged.write_text(json.dumps(asdict(self)), encoding="utf-8")
-        staged.replace(path)
 
 
 def fingerprint(change: Change) -> str:
@@ -195,6 +161,7 @@ class EventStream:
         self._state: State | None = None
         self._replica: Replica | None = None
         self._published: View | None = None  # the last view made, read without the lock
+        self._damaged: str | None = None  # the token of pages found damaged: made anew
 
     # -- reading -----------------------------------------------------------------------------
     def refresh(self) -> View:
@@ -202,40 +169,60 @@ class EventStream:
         its pages cannot be written for want of space."""
         with self.data.lock:
             target = self.data.change_number
-        with self._lock:
-            try:
-                state = self._current()
-                if state.version < target:
-                    state = self._advance(state, target)
-            except OSError as error:
-                if error.errno not in wal.FULL:
-                    raise
-                outcome = "The stream answers again once there is room; no restart is needed."
-                raise wal.full_error(
-                    error, self.directory, 0, "the event stream's pages", outcome
-                ) from error
-            return self._publish(state)
+        with self._lock, self._writing():
+            return self._publish(self._made(target))
 
     def view(self) -> View:
         """The stream as made so far (without reading the log for new changes, and without
         waiting for pages being made: full pages never change)."""
         if self._published is not None:
             return self._published
-        with self._lock:
+        with self._lock, self._writing():
             return self._publish(self._current())
 
     def members(self, view: View, page: Page) -> bytes | None:
-        """The N-Triples of a page's members (None: that generation of pages is gone)."""
+        """The N-Triples of a page's members (None: that generation of pages is gone, or the
+        page is damaged, and the pages are made anew)."""
         try:
-            with (self.directory / view.token / f"{page.number}.nt").open("rb") as data:
-                return data.read(page.size)
+            return ldes_files.read(self.directory / view.token, page)
         except FileNotFoundError:
+            return None
+        except Damaged as damage:
+            with self._lock:
+                self._distrust(damage)
             return None
 
     def _publish(self, state: State) -> View:
         pages = tuple(replace(page) for page in state.pages)
         self._published = View(state.token, state.version, pages, self.page_size, state.first_time)
         return self._published
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Forget what a failure left in memory (an advance's state and replica are read again
+        from disk, where it is known how far it went); a full disk is `StorageFull`."""
+        try:
+            yield
+        except BaseException as error:
+            self._forget()
+            if not isinstance(error, OSError) or not _full(error):
+                raise
+            log.warning("the event stream's pages were cut short, to be taken back: %s", error)
+            outcome = "The stream answers again once there is room; no restart is needed."
+            raise wal.full_error(
+                error, self.directory, 0, "the event stream's pages", outcome
+            ) from error
+
+    def _forget(self) -> None:
+        self._state = None
+        with contextlib.suppress(OSError):  # a replica that cannot flush is rewound anyway
+            self._close_replica()
+
+    def _distrust(self, damage: Damaged) -> None:
+        """Pages found damaged: they are made anew under a new token (the old ones are gone)."""
+        log.warning("%s: the event stream's pages are made anew", damage)
+        self._damaged = damage.token
+        self._forget()
 
     # -- the state on disk -------------------------------------------------------------------
     @property
@@ -244,35 +231,43 @@ class EventStream:
 
     def _current(self) -> State:
         """The state, read and checked once per process; made anew when it does not belong to
-        the log as it is."""
-        if self._state is not None and self._belongs(self._state):
-            return self._state
+        the log as it is, and taken back to where it was when an advance was cut short."""
+        cached = self._state
+        if cached is not None and cached.token != self._damaged and self._belongs(cached):
+            return cached
         self._close_replica()
         found = State.read(self._state_file)
-        if found is None or not self._belongs(found) or not self._whole(found):
+        if (
+            found is None
+            or found.token == self._damaged
+            or not self._belongs(found)
+            or not self._whole(found)
+        ):
             found = self._fresh()
+        elif found.dirty:
+            self._rewind(found)
         self._state = found
         return found
 
     def _belongs(self, state: State) -> bool:
-        """Whether the pages were made from this log file (a rewritten log is a new file)."""
-        if state.dirty:
-            return False
-        return state.version == 0 or state.log == _identity(self.log)
+        """Whether the pages were made from this log file (a rewritten log is a new file), and
+        an advance cut short can be taken back."""
+        if state.dirty and state.pending is None:
+            return False  # cut short by a version that did not record how far it went
+        if state.version == 0 and (not state.dirty or state.base is None):
+            return True  # nothing made from the log yet that is kept
+        return state.log == _identity(self.log)
 
     def _whole(self, state: State) -> bool:
-        """The page files hold what the state says, and the log's change `version` is the
-        one the pages were made from."""
+        """The page files hold (at least) as many bytes as the state says, and the log's
+        change `version` is the one the pages were made from."""
         for page in state.pages:
             path = self.directory / state.token / f"{page.number}.nt"
             try:
-                size = path.stat().st_size
+                if path.stat().st_size < page.size:
+                    return False
             except FileNotFoundError:
                 return False
-            if size < page.size:
-                return False
-            if size > page.size:
-                os.truncate(path, page.size)
         if state.version == 0:
             return True
         found = next(history.changes(self.log, state.version - 1), None)
@@ -282,6 +277,24 @@ class EventStream:
             and (fingerprint(found) == state.fingerprint)
         )
 
+    def _rewind(self, state: State) -> None:
+        """Take back an advance cut short: the pages it began are removed (what it wrote past
+        a page's recorded bytes is written over), and the replica is taken back to
+        `state.version` by undoing every change the advance took, newest first. The log's
+        deltas are effective (each removed quad was there, each added one was not), so undoing
+        one sets each of its quads as it was before the change, whether the replica had taken
+        the change in whole, in part or not at all."""
+        ldes_files.remove_after(self.directory / state.token, len(state.pages))
+        if state.base is not None:
+            replica = self._open_replica(state)
+            taken = history.changes(self.log, state.version)
+            undone = [change for change in taken if change.number <= (state.pending or 0)]
+            for change in reversed(undone):
+                replica.apply(history.inverse(change.delta))
+            replica.flush()
+        state.dirty, state.pending = False, None
+        state.write(self._state_file)
+
     def _fresh(self) -> State:
         """An empty stream under a new token (what was made before is removed)."""
         if self.directory.exists():
@@ -290,12 +303,26 @@ class EventStream:
         state = State(token=f"{time.time_ns():x}")
         (self.directory / state.token).mkdir()
         state.write(self._state_file)
+        self._damaged = None
         return state
 
     # -- making members ----------------------------------------------------------------------
+    def _made(self, target: int) -> State:
+        """The state with every change up to `target`; made anew when its pages are damaged."""
+        try:
+            return self._advanced(target)
+        except Damaged as damage:
+            self._distrust(damage)
+            return self._advanced(target)
+
+    def _advanced(self, target: int) -> State:
+        state = self._current()
+        return self._advance(state, target) if state.version < target else state
+
     def _advance(self, state: State, target: int) -> State:
-        """Write the members of the changes after `state.version` up to `target`."""
-        state.dirty = True
+        """Write the members of the changes after `state.version` up to `target` (the state
+        on disk says how far it may go until it is done: `_rewind`)."""
+        state.dirty, state.pending = True, target
         state.write(self._state_file)
         replica = self._open_replica(state)
         pending: dict[int, list[bytes]] = {}
@@ -307,7 +334,7 @@ class EventStream:
         self._flush(state, pending)
         replica.flush()
         state.log = _identity(self.log)
-        state.dirty = False
+        state.dirty, state.pending = False, None
         state.write(self._state_file)
         return state
 
@@ -342,7 +369,6 @@ class EventStream:
             state.pages.append(Page(len(state.pages) + 1))
         page = state.pages[-1]
         page.count += 1
-        page.size += len(data)
         if page.first_change is None:
             page.first_change = change.number
         page.last_change = change.number
@@ -353,9 +379,9 @@ class EventStream:
         pending.setdefault(page.number, []).append(data)
 
     def _flush(self, state: State, pending: dict[int, list[bytes]]) -> None:
+        folder = self.directory / state.token
         for number, chunks in pending.items():
-            with (self.directory / state.token / f"{number}.nt").open("ab") as out:
-                out.write(b"".join(chunks))
+            ldes_files.append(folder, state.pages[number - 1], b"".join(chunks))
         pending.clear()
 
     # -- the replica -------------------------------------------------------------------------
@@ -383,9 +409,14 @@ class EventStream:
         return (first.number - 1) if first is not None else version
 
     def _close_replica(self) -> None:
-        if self._replica is not None:
-            self._replica.close()
-            self._replica = None
+        replica, self._replica = self._replica, None
+        if replica is not None:
+            replica.close()
+
+
+def _full(error: OSError) -> bool:
+    """A full disk (the engine's own I/O errors carry no errno, only the system's message)."""
+    return error.errno in wal.FULL or "No space left" in str(error)
 
 
 def open_stream(settings: Settings, data: Dataset | RemoteDataset) -> EventStream | None:

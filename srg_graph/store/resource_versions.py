@@ -168,8 +168,10 @@ class Replica:
             self._store.flush()
 
     def close(self) -> None:
-        self.flush()
-        del self._store
+        try:
+            self.flush()
+        finally:  # closed all the same: a store that failed to write is opened again
+            del self._store
 
 
 def _term(binding: Binding) -> Any:

@@ -83,6 +83,12 @@ class AnswerCache:
         while self.size > self.capacity:
             self.size -= self.answers.popitem(last=False)[1].size
 
+    def forget(self) -> None:
+        """Drop every answer: something besides the dataset changed them (the event stream's
+        pages, made anew when found damaged)."""
+        self.version, self.size = None, 0
+        self.answers.clear()
+
     def _at(self, version: str) -> None:
         """Forget the answers of another version (they can never be asked for again)."""
         if version != self.version:

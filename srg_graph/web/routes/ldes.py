@@ -3,8 +3,8 @@
 What the documents hold is `model.ldes`; which members a page holds, `dataset.ldes`. A full
 page never changes: it is sent with `Cache-Control: public, max-age=31536000, immutable`; the
 stream, the root node and the newest page change with the history and are sent with a short
-`max-age` and an ETag. Pages of an earlier generation (before `srg purge` rewrote the past)
-are `410 Gone`.
+`max-age` and an ETag. Pages of an earlier generation (before `srg purge` rewrote the past,
+or before pages found damaged on disk were made anew) are `410 Gone`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ..requests import negotiated, services
 
 router = APIRouter(tags=["Linked Data Event Stream"])
 CHANGING = "public, max-age=5"  # the stream, its root node and its newest page
+GONE = "these pages were made anew (after `srg purge`, or found damaged); start at /ldes"
 
 
 def _stream(request: Request) -> EventStream:
@@ -89,7 +90,7 @@ async def page(request: Request, token: str, number: int) -> Response:
         view = await run_in_threadpool(ldes.refresh)
         found = view.page(number)
     if view.token != token:
-        raise HttpError(410, "these pages were made anew after `srg purge`; start at /ldes")
+        raise HttpError(410, GONE)
     if found is None:
         raise HttpError(404, f"the stream has {len(view.pages)} page(s); start at /ldes")
     if view.full(found):
@@ -106,8 +107,9 @@ async def page(request: Request, token: str, number: int) -> Response:
     if cached is not None:
         return cached
     members = await run_in_threadpool(ldes.members, view, found)
-    if members is None:
-        raise HttpError(410, "these pages were made anew after `srg purge`; start at /ldes")
+    if members is None:  # the pages are made anew: answers kept at this version show the old
+        services(request).answers.forget()
+        raise HttpError(410, GONE)
     base = str(request.base_url)
     body = await run_in_threadpool(page_document, base, view, found, members, GRAPHS[media])
     return _answer(body, media, headers)

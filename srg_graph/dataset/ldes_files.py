@@ -1,0 +1,119 @@
+"""The event stream's files (`<store>.ldes/`): its index (`state.json`) and its pages.
+
+The index records each page's size and a digest of its bytes, so a page is only ever served,
+or written on, as it was recorded: an advance cut short (a full disk) leaves bytes past the
+recorded size, which the next advance writes over, and a page damaged on disk is told from a
+good one (`Damaged`) instead of being served.
+
+While an advance is under way the index says so (`dirty`) and keeps the state before it, with
+the last change it takes (`pending`): what the advance may have written is then known, and is
+taken back before the stream goes on in the same generation of pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import faults
+
+FORMAT = 1  # of state.json: another number is made anew
+
+
+class Damaged(Exception):
+    """A page's bytes on disk are not those the index records: the pages cannot be trusted."""
+
+    def __init__(self, token: str, number: int):
+        super().__init__(f"page {number} of the event stream's pages {token} is damaged")
+        self.token = token
+
+
+@dataclass
+class Page:
+    """One page: how many members, the times and changes of its first and last, and the size
+    and digest of its file's bytes (no digest: recorded before pages had one)."""
+
+    number: int
+    count: int = 0
+    first_time: str | None = None
+    last_time: str | None = None
+    first_change: int | None = None
+    last_change: int | None = None
+    size: int = 0
+    digest: str = ""
+
+
+@dataclass
+class State:
+    token: str
+    version: int = 0
+    fingerprint: str = ""
+    log: list[int] | None = None  # the log file's device and inode
+    base: int | None = None  # the version the replica started at (None: no replica yet)
+    first_time: str | None = None
+    pages: list[Page] = field(default_factory=list)
+    dirty: bool = False  # an advance is under way (or was cut short)
+    pending: int | None = None  # the last change that advance takes
+    format: int = FORMAT
+
+    @classmethod
+    def read(cls, path: Path) -> State | None:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            pages = [Page(**page) for page in raw.pop("pages")]
+            state = cls(**raw, pages=pages)
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        return state if state.format == FORMAT else None
+
+    def write(self, path: Path) -> None:
+        faults.reach("stream-write")
+        staged = path.with_name(path.name + ".new")
+        staged.write_text(json.dumps(asdict(self)), encoding="utf-8")
+        staged.replace(path)
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def _checked(token: str, page: Page, data: bytes) -> bytes:
+    if len(data) != page.size or (page.digest and digest(data) != page.digest):
+        raise Damaged(token, page.number)
+    return data
+
+
+def read(folder: Path, page: Page) -> bytes:
+    """A page's bytes (`FileNotFoundError`: its generation is gone; `Damaged`: they are not
+    the ones recorded)."""
+    with (folder / f"{page.number}.nt").open("rb") as file:
+        return _checked(folder.name, page, file.read(page.size))
+
+
+def append(folder: Path, page: Page, data: bytes) -> None:
+    """Write `data` after the recorded bytes of a page (over what an advance cut short left
+    there) and record its new size and digest; `Damaged` when the recorded bytes are not
+    there as they were (written on, the damage would be recorded as good)."""
+    descriptor = os.open(folder / f"{page.number}.nt", os.O_RDWR | os.O_CREAT, 0o644)
+    with os.fdopen(descriptor, "r+b") as file:
+        kept = _checked(folder.name, page, file.read(page.size))
+        file.truncate(page.size)
+        file.seek(page.size)
+        action = faults.armed("stream-page")
+        if action is not None:  # a short write, as a full disk leaves it
+            file.write(data[: len(data) // 2])
+            file.flush()
+            faults.fire(action)
+        file.write(data)
+    page.size += len(data)
+    page.digest = digest(kept + data)
+
+
+def remove_after(folder: Path, count: int) -> None:
+    """Remove the page files past the first `count` (begun by an advance cut short)."""
+    for path in folder.glob("*.nt"):
+        if path.stem.isdigit() and int(path.stem) > count:
+            path.unlink()
