@@ -4,7 +4,8 @@ A full disk that interrupts the writing of the pages (injected where the pages a
 beside them are written, `SRG_FAULTS`, and a real one: a size-limited tmpfs) is taken back
 once there is room: the stream goes on in the same generation of pages, each page byte for
 byte what a writer that was never interrupted makes from the same log, and a consumer that
-read pages before goes on following their links, taking every member exactly once. Pages
+read pages before goes on following their links, taking every member exactly once (a
+consumer of this file's own, and rdf-connect's `ldes-client` with its state saved). Pages
 damaged on disk are never served: they are made anew under a new token (410 for the old).
 """
 
@@ -18,13 +19,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+import test_ldes
 from conftest import TOKEN, fill, fresh_store
 from server import REMOTE, Server
+from test_ldes import DCTERMS, run_client
 
 from srg_graph.config import Settings
 from srg_graph.validation.report import Report
 
 pytestmark = pytest.mark.skipif(REMOTE, reason="the embedded store's stream on disk")
+ldes_client = test_ldes.ldes_client  # the pinned client, installed once (a session fixture)
 
 EX = "http://example.org/resume/"
 GRAPH = "https://w3id.org/srg/graph/ldes-resume"
@@ -335,3 +339,51 @@ def test_a_page_damaged_before_a_start_is_not_served(
     finally:
         restarted.stop()
     assert again.token != token and again.members == before.members
+
+
+# -- the LDES client ---------------------------------------------------------------------------
+def emitted(client: Path, url: str, saved: Path) -> list[str]:
+    """The members `ldes-client` emits, by IRI, with its state kept in `saved` (`--save`):
+    run again, it goes on from where it was."""
+    done = run_client(client, "--save", str(saved), url)
+    found = []
+    for chunk in done.stdout.split("\n\n"):
+        for line in chunk.splitlines():
+            match = re.match(rf"<([^>]+)> <{DCTERMS}isVersionOf> ", line)
+            if match:
+                found.append(match.group(1))
+    return found
+
+
+def tokens_fetched(server: Server) -> set[str]:
+    """The tokens of the pages the server was asked for (its access log)."""
+    paths = [json.loads(line)["path"] for line in server.log if line.startswith('{"method"')]
+    return {path.split("/")[2] for path in paths if path.count("/") == 3}
+
+
+def test_the_ldes_client_goes_on_after_a_full_disk(
+    store: Path, tmp_path: Path, ldes_client: Path
+) -> None:
+    """rdf-connect's `ldes-client`, its state saved (`--save`), replicates the stream, then
+    again after an advance cut short by a full disk and a restart: it emits only the members
+    it had not, from pages of the same token. (This client reads every page again when it
+    resumes and knows members by IRI, which stay: a new generation would cost it a reread.)"""
+    server = Server(store, TOKEN, SRG_FAULTS="ENOSPC@stream-write#5").start()
+    saved = tmp_path / "client"
+    try:
+        with server.client() as http:
+            first = emitted(ldes_client, server.url + "/ldes", saved)
+            write_changes(http)
+            is_full(http.get("/ldes/root", headers=NT))
+    finally:
+        server.stop()
+    resumed = Server(store, TOKEN).start()
+    try:
+        second = emitted(ldes_client, resumed.url + "/ldes", saved)
+    finally:
+        resumed.stop()
+    _, members = uninterrupted(store, tmp_path / "again")
+    assert not set(first) & set(second)
+    assert sorted(first + second) == sorted(members)
+    assert len(tokens_fetched(server)) == 1
+    assert tokens_fetched(resumed) == tokens_fetched(server)
