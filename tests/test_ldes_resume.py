@@ -21,7 +21,7 @@ import httpx
 import pytest
 import test_ldes
 from conftest import TOKEN, fill, fresh_store
-from server import REMOTE, Server
+from server import REMOTE, Server, run_srg
 from test_ldes import DCTERMS, run_client
 
 from srg_graph.config import Settings
@@ -387,3 +387,41 @@ def test_the_ldes_client_goes_on_after_a_full_disk(
     assert sorted(first + second) == sorted(members)
     assert len(tokens_fetched(server)) == 1
     assert tokens_fetched(resumed) == tokens_fetched(server)
+
+
+def test_an_advance_cut_short_then_a_purge_makes_the_pages_anew(
+    store: Path, tmp_path: Path
+) -> None:
+    """An advance cut short is taken back only on the log it was made from: `srg purge`
+    rewrites the log, and the pages are made anew (the old ones 410), without the secret."""
+    secret = f'<{EX}secret> <{EX}label> "a secret"'
+    server = Server(store, TOKEN).start()
+    try:
+        with server.client() as http:
+            before = Follower()
+            before.follow(http)
+            update(http, f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {secret} }} }}")
+            update(http, f"DELETE DATA {{ GRAPH <{GRAPH}> {{ {secret} }} }}")
+    finally:
+        server.stop()
+    server = Server(store, TOKEN, SRG_FAULTS="crash@stream-write#2").start()
+    try:
+        with server.client() as http, pytest.raises(httpx.TransportError):
+            http.get("/ldes/root", headers=NT)
+    finally:
+        server.stop()
+    statements = tmp_path / "secret.nq"
+    statements.write_text(f"{secret} <{GRAPH}> .\n", encoding="utf-8")
+    done = run_srg("purge", "--statements", str(statements), "--note", "test", store=store)
+    assert done.returncode == 0, done.stderr
+    server = Server(store, TOKEN).start()
+    try:
+        with server.client() as http:
+            after = Follower()
+            after.follow(http)
+            assert http.get(f"/ldes/{before.token}/1", headers=NT).status_code == 410
+            pages = [http.get(f"/ldes/{after.token}/{n}", headers=NT) for n in after.taken]
+    finally:
+        server.stop()
+    assert after.token != before.token
+    assert all("a secret" not in page.text for page in pages)
