@@ -122,6 +122,16 @@ def test_heavy_query_times_out_503_while_light_query_answers(limited: Server) ->
             assert http.get("/sparql", params={"query": LIGHT}).json()["boolean"] is True
 
 
+def test_the_home_page_says_when_to_try_a_query_again(limited: Server) -> None:
+    """The editor's form sent without script runs the query on the home page: a query over
+    the time limit is the page's 503, with the Retry-After that /sparql gives."""
+    with limited.client() as http:
+        page = http.get("/", params={"run": "1", "lang": "en", "query": HEAVY})
+    assert page.status_code == 503, page.text[:300]
+    assert page.headers.get("retry-after") == "1"
+    assert "2 s" in page.text
+
+
 # -- shape and size of requests ----------------------------------------------------------------
 def test_query_nested_5000_groups_deep_is_400_and_server_stays_up(client: httpx.Client) -> None:
     query = "SELECT * WHERE " + "{ " * 5000 + "}" * 5000

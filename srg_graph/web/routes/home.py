@@ -21,7 +21,7 @@ from ...store import QueryRequest
 from .. import caching, pages
 from .. import request_guard as checks
 from .. import sparql_protocol as protocol
-from ..errors import HttpError, status_of
+from ..errors import HttpError, headers_of, status_of
 from ..requests import services
 from ..services import Services
 
@@ -51,16 +51,17 @@ async def cached_page(
     if unchanged is not None:
         return unchanged
     context = await run_in_threadpool(build, svc, lang)
-    status, ran = (200, {}) if not run.strip() else await _ran(svc, run)
+    status, ran, more = (200, {}, {}) if not run.strip() else await _ran(svc, run)
     page = pages.render(request, template, status, **context, **ran, **extra)
-    page.headers.update(headers)
+    page.headers.update({**headers, **more})
     return page
 
 
-async def _ran(svc: Services, text: str) -> tuple[int, dict[str, Any]]:
+async def _ran(svc: Services, text: str) -> tuple[int, dict[str, Any], dict[str, str]]:
     """A query run for the page, as `/sparql` runs it (the guard, the limits, a worker): the
-    answer to show, or the error and its status. A browser without script submits the
-    editor's form here, not to `/sparql`, whose answer it would show as raw SPARQL XML."""
+    answer to show, or the error with its status and headers (`Retry-After`). A browser
+    without script submits the editor's form here, not to `/sparql`, whose answer it would
+    show as raw SPARQL XML."""
     operation = protocol.Operation("query", text)
     try:
         form = checks.check_query(svc, operation).query_type
@@ -75,11 +76,12 @@ async def _ran(svc: Services, text: str) -> tuple[int, dict[str, Any]]:
         )
         answer = await svc.answer(run)
     except HttpError as error:
-        return error.status, {"failed": f"{error.status}: {error.message}"}
+        return error.status, {"failed": f"{error.status}: {error.message}"}, error.headers
     except SrgError as error:
-        return status_of(error), {"failed": f"{status_of(error)}: {error.message}"}
+        failed = f"{status_of(error)}: {error.message}"
+        return status_of(error), {"failed": failed}, headers_of(error)
     shown = query_results.graph if fmt == "turtle" else query_results.solutions
-    return 200, {"ran": shown(answer.body)}
+    return 200, {"ran": shown(answer.body)}, {}
 
 
 @router.api_route("/", methods=["GET", "HEAD"], summary="Home page", include_in_schema=False)
