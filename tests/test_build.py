@@ -75,6 +75,18 @@ def test_syntax_error_names_file_line_and_column(workspace: Settings) -> None:
     assert store_content(workspace) == before
 
 
+def test_a_source_file_of_the_history_graph_is_refused(workspace: Settings) -> None:
+    """`data/history.ttl` would be the history graph, which only the changes write (the store
+    makes it again from its log, so the file was silently left out); an `srg export` of
+    before 2026-12-06 wrote it there."""
+    before = store_content(workspace)
+    (workspace.root / "data" / "history.ttl").write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\n")
+    with pytest.raises(SourceError) as raised:
+        build(workspace)
+    assert "history graph" in str(raised.value) and "history.ttl" in str(raised.value)
+    assert store_content(workspace) == before
+
+
 def test_violations_refuse_the_build_and_keep_the_old_store(workspace: Settings) -> None:
     before = store_content(workspace)
     shutil.copy(FIXTURES / "bad" / "second-lead.ttl", workspace.root / "data" / "zz-bad.ttl")

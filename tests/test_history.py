@@ -465,6 +465,8 @@ def test_export_writes_the_store_back_and_the_next_build_changes_nothing(
     assert done.returncode == 0, done.stderr
     assert "next-steps.ttl" in done.stdout
     assert "urn:x:exported" in (workspace.root / SOURCE).read_text()
+    # the history describes the changes; it is in the log, never a source file
+    assert "history" not in done.stdout and not (workspace.root / "data/history.ttl").exists()
     before = len(list(history.changes(log_path(workspace.store))))
     assert build(workspace)[0] == 0
     assert len(list(history.changes(log_path(workspace.store)))) == before

@@ -40,10 +40,11 @@ def export(settings: Settings) -> Exported:
     files = {source.graph: source.path for source in discover(settings.root)}
     outcome = Exported()
     for graph in data.store.graph_names():
+        if graph == HISTORY:  # the changes' own description: kept by the log, no source file
+            continue
         path = files.get(graph) or _new_file(settings.root, graph)
         if path is None:
-            if graph != HISTORY:
-                outcome.left_out.append(graph)
+            outcome.left_out.append(graph)
             continue
         if sources.has_graph(graph) and sources.statements(graph) == data.store.statements(graph):
             outcome.unchanged.append(path)

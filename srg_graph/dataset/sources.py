@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import SourceError
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
+from ..store.history_graph import HISTORY
 
 
 class Kind(Enum):
@@ -50,6 +51,14 @@ def discover(root: Path) -> list[Source]:
         for kind in Kind
         for path in sorted((root / kind.value).glob("*.ttl"))
     ]
+    for source in found:
+        if source.graph == HISTORY:
+            raise SourceError(
+                str(source.path),
+                "this file would be the history graph, which only the changes write: remove "
+                "it, or rename it for data of its own (an `srg export` of before 2026-12-06 "
+                "wrote the history there by mistake)",
+            )
     graphs = [source.graph for source in found]
     duplicated = {g for g in graphs if graphs.count(g) > 1}
     if duplicated:
