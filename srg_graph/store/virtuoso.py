@@ -60,7 +60,7 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 from ..sparql.guard import inspect
-from ..sparql.lexer import IRI, PNAME, PUNCT, VAR, Token, decode_codepoints, tokenize
+from ..sparql.lexer import IRI, PNAME, PUNCT, VAR, Token, decode_codepoints, depths, tokenize
 
 SERVER = "Virtuoso/"  # how its `Server` header starts
 # Virtuoso's own graphs, which a fresh database holds (ldp# is written again at each start)
@@ -80,6 +80,7 @@ TIMED_OUT = "S1TAT"  # its X-SQL-State on the part of an answer found within its
 BLANK = "nodeID://"  # what a blank node of Virtuoso is called in its JSON results and queries
 RESULTS = "application/sparql-results+json"
 RDF_ANSWERS = ("CONSTRUCT", "DESCRIBE")
+BRACKETS, CLOSING = "([{", ")]}"
 PATHS = frozenset("+?/|^*")  # property path operators (and some others, which count too)
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BOOLEAN = f"{XSD}boolean"
@@ -365,13 +366,8 @@ def _is_boolean(expression: list[Token]) -> bool:
     COALESCE or IF that can only give booleans (`COALESCE(?optional, false)`)."""
     if not expression:
         return False
-    depth = 0
-    for token in expression:
-        if token.kind == PUNCT and token.text in "([{":
-            depth += 1
-        elif token.kind == PUNCT and token.text in ")]}":
-            depth -= 1
-        elif depth == 0 and (token.text in ("=", "<", ">", "&", "|") or token.keyword == "IN"):
+    for depth, token in depths(expression, BRACKETS, CLOSING):
+        if depth == 0 and (token.text in ("=", "<", ">", "&", "|") or token.keyword == "IN"):
             return True
     first = expression[0]
     if first.text == "!":
@@ -400,12 +396,7 @@ def _gives_booleans(function: str, arguments: list[list[Token]]) -> bool:
 def _arguments(tokens: list[Token]) -> list[list[Token]]:
     """A call's argument list (the tokens inside its brackets) split at its top-level commas."""
     arguments: list[list[Token]] = [[]]
-    depth = 0
-    for token in tokens:
-        if token.kind == PUNCT and token.text in "([{":
-            depth += 1
-        elif token.kind == PUNCT and token.text in ")]}":
-            depth -= 1
+    for depth, token in depths(tokens, BRACKETS, CLOSING):
         if depth == 0 and token.kind == PUNCT and token.text == ",":
             arguments.append([])
         else:
