@@ -117,6 +117,34 @@ def test_the_zygote_is_forked_while_the_server_has_one_thread(timed: Server) -> 
     assert timed.log and not [line for line in timed.log if UNSAFE_FORK in line]
 
 
+def test_the_zygote_is_forked_with_one_thread_by_a_server_that_builds_its_store(
+    tmp_path: Path,
+) -> None:
+    """Regression: `srg serve` on a store that was not there yet built it and then forked the
+    zygote from a process that still ran the engine's background threads (RocksDB's, started
+    by the build's on-disk store, which Python cannot stop), and logged UNSAFE_FORK. The
+    zygote is now forked before the build; it forks working query workers all the same."""
+    store = tmp_path / "new-store"
+    running = Server(store, TOKEN, SRG_QUERY_TIMEOUT="2").start(timeout=120)
+    try:
+        assert [line for line in running.log if line.startswith("Built ")]
+        assert not [line for line in running.log if UNSAFE_FORK in line]
+        assert running.process is not None
+        (zygote,) = children(running.process.pid)
+        assert len(children(zygote)) == 1
+        with running.client() as http:
+            vloca = "<https://w3id.org/srg/id/werkbank/vloca>"
+            answer = http.get("/sparql", params={"query": f"ASK {{ {vloca} ?p ?o }}"})
+            assert answer.status_code == 200 and answer.json()["boolean"] is True
+            write(http, "built")
+            time_out(http)  # the next worker is forked from the same zygote
+            assert has(http, "built")
+        assert children(running.process.pid) == [zygote]
+    finally:
+        running.stop()
+    assert not [line for line in running.log if UNSAFE_FORK in line]
+
+
 def test_long_answers_keep_their_worker(timed: Server) -> None:
     """An answer longer than a pipe write (the worker sends it in two) is read whole: neither
     taken for a lost worker nor sent again to a new one."""

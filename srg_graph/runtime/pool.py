@@ -116,11 +116,13 @@ class QueryPool:
         queue_timeout: float,
         memory_limit: int = 0,
         versions: int = 2,
+        zygote: Zygote | None = None,
     ):
         self.owner = hold(snapshot)  # the server owns its store while it serves
         # First, while the server has one thread (it is called before uvicorn serves, and the
-        # memory limit watches on a thread of its own).
-        self.zygote = Zygote.fork()
+        # memory limit watches on a thread of its own); or earlier by the caller (`srg serve`
+        # forks it before it builds a missing store: the build leaves the engine's threads).
+        self.zygote = zygote or Zygote.fork()
         self.snapshot, self.size, self.versions = snapshot, size, versions
         self.timeout, self.queue_timeout = timeout, queue_timeout
         self.memory = MemoryLimit(memory_limit, self._stop)
@@ -425,9 +427,9 @@ async def _readable(conn: Connection, limit: float) -> bool:
 _AHEAD: dict[Path, QueryPool] = {}
 
 
-def open_pool(settings: Settings) -> QueryPool:
+def open_pool(settings: Settings, zygote: Zygote | None = None) -> QueryPool:
     """The query pool of the store `settings` names: the one `start_ahead` started, or a new
-    one (call while the process has one thread)."""
+    one (call while the process has one thread, or give the `zygote` forked while it had)."""
     pool = _AHEAD.pop(settings.store, None)
     if pool is not None:
         return pool
@@ -443,6 +445,7 @@ def open_pool(settings: Settings) -> QueryPool:
         settings.queue_timeout,
         settings.max_query_memory,
         settings.history_versions,
+        zygote,
     )
     try:
         pool.opened, writes = dataset.opened_log(settings.store)
@@ -453,11 +456,12 @@ def open_pool(settings: Settings) -> QueryPool:
     return pool
 
 
-def start_ahead(settings: Settings) -> QueryPool:
-    """Start the query worker now; the next `open_pool(settings)` takes it over.
+def start_ahead(settings: Settings, zygote: Zygote | None = None) -> QueryPool:
+    """Start the query worker now (from `zygote`, if given); the next `open_pool(settings)`
+    takes it over.
 
     `srg serve` calls this before it imports the web stack, so that the worker loads the
     dataset (most of the time to the first answer) while the server imports.
     """
-    _AHEAD[settings.store] = pool = open_pool(settings)
+    _AHEAD[settings.store] = pool = open_pool(settings, zygote)
     return pool

@@ -3,7 +3,8 @@
 Forking is safe only from a process with one thread (a lock that another thread holds at the
 fork stays locked in the child for good), and the server has many threads once it serves.
 So the zygote is forked from the server before it serves (before it even imports the web
-stack), and stays single-threaded: whenever the server asks, it forks a worker, which starts
+stack, or builds a missing store: the engine keeps background threads of its own from the
+build on), and stays single-threaded: whenever the server asks, it forks a worker, which starts
 at once with the engine and the project's code already imported, and loads the dataset
 itself. The zygote and its workers have no network (`isolation`). The zygote holds no data:
 a copy kept there to fork workers from would not stay shared with them, because the engine

@@ -1,5 +1,5 @@
-"""`srg serve`: check the port, build the store when there is none yet (unless a remote store
-is served), say whether writes are on, then serve it with uvicorn."""
+"""`srg serve`: check the port, fork the zygote and build the store when there is none yet
+(unless a remote store is served), say whether writes are on, then serve it with uvicorn."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import socket
 from ..config import Settings
 from ..dataset.build import build, has_snapshot
 from ..errors import PortInUse
-from ..runtime.pool import start_ahead
+from ..runtime.pool import QueryPool, start_ahead
+from ..runtime.zygote import Zygote
 from ..validation import render as reports
 
 log = logging.getLogger("srg.start")
@@ -18,13 +19,7 @@ log = logging.getLogger("srg.start")
 def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     check_port(settings.host, settings.port)
-    pool = None
-    if not settings.remote:
-        if not has_snapshot(settings.store):
-            report = build(settings)
-            summary = reports.summary(report, "en")
-            log.info(f"Built {settings.store}: {summary} (the whole report: srg validate)")
-        pool = start_ahead(settings)
+    pool = None if settings.remote else start_pool(settings)
     # The web stack is imported while the query worker loads the dataset.
     import uvicorn
 
@@ -34,6 +29,24 @@ def serve(settings: Settings) -> None:
         pool.loaded()  # a dataset that cannot be loaded stops the command here, with the reason
     log.info(writes_line(settings))
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False)
+
+
+def start_pool(settings: Settings) -> QueryPool:
+    """Fork the zygote, build the store if there is none yet, and start the query worker.
+
+    The zygote is forked first, while this process still has a single thread: a build leaves
+    threads running for good (the engine's, RocksDB's background threads, started when the
+    build writes the on-disk store; Python can neither join nor stop them)."""
+    zygote = Zygote.fork()
+    try:
+        if not has_snapshot(settings.store):
+            report = build(settings)
+            summary = reports.summary(report, "en")
+            log.info(f"Built {settings.store}: {summary} (the whole report: srg validate)")
+        return start_ahead(settings, zygote)
+    except BaseException:
+        zygote.close()
+        raise
 
 
 def check_port(host: str, port: int) -> None:
