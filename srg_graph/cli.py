@@ -194,15 +194,20 @@ def cmd_repair(args: argparse.Namespace) -> int:
         raise SourceError(str(settings.store), "no store here")
     report = repair(settings.store, args.dry_run)
     sys.stdout.write(_repair_text(report, args.dry_run))
-    return VIOLATIONS if report.dropped else OK
+    return VIOLATIONS if report.lost else OK
 
 
 def _repair_text(report: RepairReport, dry_run: bool) -> str:
-    if not report.regions and not report.dropped:
-        return f"{report.log}: the log is whole ({len(report.kept)} change(s)); nothing to do.\n"
-    kept = report.kept
-    span = f" ({wal.span(kept)})" if kept else ""
-    lines = [f"{report.log}: {len(kept)} change(s) can be replayed{span}."]
+    kept, replayed = report.kept, report.replayed
+    if not report.regions and not report.lost:
+        return f"{report.log}: the log is whole ({len(kept)} change(s)); nothing to do.\n"
+    span = f" ({wal.span(replayed)})" if replayed else ""
+    lines = [f"{report.log}: {len(replayed)} change(s) can be replayed{span}."]
+    if len(kept) > len(replayed):
+        lines.append(
+            f"The snapshot holds the changes up to {report.base}; the log keeps their records "
+            f"too ({_changes(kept[: len(kept) - len(replayed)])}): they are the history."
+        )
     for junk, verdict in report.regions:
         lines.append(f"  bytes {junk.offset}-{junk.end}: {junk.reason}: {verdict}")
     if report.dropped:
@@ -213,6 +218,7 @@ def _repair_text(report: RepairReport, dry_run: bool) -> str:
         for change, offset, counts in report.dropped:
             what = ", ".join(f"{n} quad(s) {key}" for key, n in counts.items())
             lines.append(f"  change {change} at byte {offset}: {what}")
+    lines += _history_lost(report)
     if dry_run:
         lines.append("Dry run: nothing was changed.")
         return "\n".join(lines) + "\n"
@@ -223,8 +229,39 @@ def _repair_text(report: RepairReport, dry_run: bool) -> str:
             f"The dropped changes are in {report.dropped_file} (RDF Patch): redo the ones "
             "still wanted through the server, where they are validated again."
         )
-    lines.append(f"The log now holds {len(kept)} change(s); the store opens.")
+    held = f" ({_changes(kept)})" if kept else ""
+    lines.append(f"The log now holds {len(kept)} change(s){held}; the store opens.")
     return "\n".join(lines) + "\n"
+
+
+def _history_lost(report: RepairReport) -> list[str]:
+    """What leaves the history only: changes the snapshot holds (their data stays)."""
+    lines = []
+    if report.forgotten:
+        lines.append(
+            f"The history loses {_changes(report.forgotten)}: the snapshot holds their data, "
+            "so the data keeps them, but the log, which has no gap in its change numbers, "
+            "cannot (the copy of the damaged log that repair keeps has those that were readable)."
+        )
+    if report.unsure:
+        lines.append(
+            f"The history does not go back before change {report.unsure[-1] + 1}: the records "
+            f"of {_changes(report.unsure)}, which the snapshot holds, may have been in the "
+            "damaged bytes."
+        )
+    return lines
+
+
+def _changes(numbers: list[int]) -> str:
+    """`change 3`, `changes 1-4`, `changes 1-2, 5`: numbers in ascending order."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    parts = [str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs]
+    return ("change " if len(numbers) == 1 else "changes ") + ", ".join(parts)
 
 
 def cmd_push(args: argparse.Namespace) -> int:
