@@ -21,6 +21,7 @@ from server import REMOTE, Server, run_srg
 from srg_graph.config import Settings
 from srg_graph.dataset import wal
 from srg_graph.dataset.embedded import log_path, open_log, read_prefix, snapshot_version
+from srg_graph.errors import LogDamaged
 from srg_graph.store.history_graph import HISTORY
 from srg_graph.validation.report import Report
 
@@ -204,3 +205,26 @@ def test_a_lost_change_the_snapshot_holds_costs_its_history_not_the_data(store) 
     extra.write_text('<urn:x:repair-after> <urn:x:p> "6" .\n')
     assert run_srg("load", str(extra), store=copy).returncode == 0  # the log goes on: change 6
     assert listed(copy) == [4, 5, 6]
+
+
+def test_a_bad_newest_record_the_snapshot_holds_is_damage_not_a_torn_tail(store) -> None:
+    """The snapshot holds change 5: its bad record was acknowledged, and cutting it as a torn
+    tail left a log that the next change (6, after a gap) made unopenable. It is refused, and
+    `srg repair` keeps the data (the history, which can have no gap, starts anew)."""
+    copy, before = store
+    assert run_srg("compact", store=copy).returncode == 0
+    flipped(copy, 5)
+    damaged = log_path(copy).read_bytes()
+    with pytest.raises(LogDamaged, match="ends at change 4, then a bad record at byte"):
+        open_log(copy)
+    assert log_path(copy).read_bytes() == damaged
+    done = run_srg("repair", store=copy)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "change 5 lost in it, which the snapshot holds" in done.stdout
+    assert "The history loses changes 1-5" in done.stdout
+    assert data(copy) == before
+    extra = copy.parent / "extra.nt"
+    extra.write_text('<urn:x:repair-after> <urn:x:p> "6" .\n')
+    assert run_srg("load", str(extra), store=copy).returncode == 0
+    assert listed(copy) == [6]
+    assert "repair-after" in "".join(data(copy))

@@ -26,7 +26,9 @@ append leaves: a last record that is incomplete, or whose checksum fails with no
 after it; it was never acknowledged, and the log's owner cuts it (keeping a copy of the
 bytes beside the log). A bad record with a valid record after it is damage: cutting there
 would drop acknowledged writes, so the log is not opened (`LogDamaged`, naming the file and
-the offset) and stays untouched until `srg repair`.
+the offset) and stays untouched until `srg repair`. So is a log whose valid records end before
+the snapshot's version: its bad last record was acknowledged (the snapshot holds it), and no
+change could follow the records before it (a log's change numbers have no gap).
 
 Format 1 (`length | crc32 | payload`, no file header, no change numbers; written before
 this one) is read too, and its owner rewrites it in format 2.
@@ -302,6 +304,28 @@ def pending(found: Scan, base: int | None) -> list[tuple[int, Record]]:
     return after
 
 
+def _short_of(found: Scan, base: int | None) -> LogDamaged | None:
+    """The refusal of a log whose valid records end before the snapshot's version: no change
+    can follow them (the next one is numbered after that version, and a log has no gap). A
+    bad record at its end is no torn append: the snapshot holds it, so it was acknowledged."""
+    numbers = [record.change for record in found.records if record.change is not None]
+    if found.fmt != FORMAT or not numbers or numbers[-1] >= (base or 0):
+        return None
+    junk = next((item for item in found.items if isinstance(item, Junk)), None)
+    bad = f", then a bad record at byte {junk.offset} ({junk.reason})" if junk else ""
+    missing = span(list(range(numbers[-1] + 1, (base or 0) + 1)))
+    return LogDamaged(
+        f"the write-ahead log {found.path} ends at change {numbers[-1]}{bad}, but the snapshot "
+        f"holds the changes up to {base}: the log lacks the record(s) of {missing}, "
+        "which were acknowledged (the snapshot holds them; a crash cuts only a change it does "
+        "not hold), and no change can follow it. The store was not opened and the file is as "
+        f"it was. With the server stopped, run `srg repair --store {_snapshot_of(found.path)}`: "
+        "the data is whole, and it says which changes leave the history.",
+        str(found.path),
+        junk.offset if junk else found.end,
+    )
+
+
 def read(
     path: Path, base: int | None, limit: int | None = None, held: bool = False
 ) -> list[tuple[int, Record]]:
@@ -451,6 +475,9 @@ class Log:
         if found.damage is not None:
             raise damage_error(found)
         after = pending(found, base)
+        short = _short_of(found, base)
+        if short is not None:
+            raise short
         if found.torn:
             _cut_tail(found)
         if found.fmt == 1:
