@@ -15,8 +15,9 @@ from .config import Settings, byte_size, read_token_file
 from .dataset import bulk_load as loading
 from .dataset import remote, wal
 from .dataset.build import BuildRefused, build, has_snapshot, source_store
-from .dataset.embedded import Dataset, RepairReport, read_prefix, repair
+from .dataset.embedded import Dataset, read_prefix
 from .dataset.merge import BuildConflict, Resolution
+from .dataset.repair import RepairReport, repair
 from .dataset.writes import ProtectedGraph, WriteRefused, apply_write
 from .errors import InvalidRequest, PortInUse, SourceError, SrgError, StorageError
 from .formats import RDF_NAMES

@@ -38,9 +38,9 @@ from srg_graph.dataset.embedded import (
     open_log,
     read_prefix,
     recovered,
-    repair,
     snapshot_version,
 )
+from srg_graph.dataset.repair import repair
 from srg_graph.errors import LogDamaged, SnapshotDamaged, StorageFull, WritesStopped
 from srg_graph.store import Delta, GraphStore
 from srg_graph.store.history_graph import HISTORY
