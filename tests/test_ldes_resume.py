@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -152,6 +153,17 @@ def write_changes(http: httpx.Client) -> None:
     update(http, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}last> <{EX}label> "last" }} }}')
 
 
+@contextmanager
+def serving(store: Path, **env: str) -> Iterator[httpx.Client]:
+    """A client of a server started on `store` (`env`: its environment), stopped afterwards."""
+    server = Server(store, TOKEN, **env).start()
+    try:
+        with server.client() as http:
+            yield http
+    finally:
+        server.stop()
+
+
 def is_full(response: httpx.Response) -> None:
     assert response.status_code == 507, response.text
     assert "event stream's pages could not be written" in response.text
@@ -171,23 +183,15 @@ def test_a_full_disk_when_an_advance_is_recorded_keeps_the_generation(
     the next start made a new generation of pages; now the advance is taken back and done
     again, and the pages stay across a restart."""
     # stream-write: #1 the new stream, #2-#3 the first advance, #4-#5 the next one
-    server = Server(store, TOKEN, SRG_FAULTS="ENOSPC@stream-write#5").start()
-    try:
-        with server.client() as http:
-            follower = Follower()
-            follower.follow(http)
-            token = follower.token
-            write_changes(http)
-            is_full(http.get("/ldes/root", headers=NT))
-            follower.follow(http)
-    finally:
-        server.stop()
-    server = Server(store, TOKEN).start()
-    try:
-        with server.client() as http:
-            follower.follow(http)
-    finally:
-        server.stop()
+    with serving(store, SRG_FAULTS="ENOSPC@stream-write#5") as http:
+        follower = Follower()
+        follower.follow(http)
+        token = follower.token
+        write_changes(http)
+        is_full(http.get("/ldes/root", headers=NT))
+        follower.follow(http)
+    with serving(store) as http:
+        follower.follow(http)
     assert_as_if_never_interrupted(store, follower, token, tmp_path / "again")
 
 
@@ -204,31 +208,19 @@ def test_an_advance_cut_short_is_taken_back(store: Path, tmp_path: Path, fault: 
     """The changes are written and the server restarted with the fault armed: the advance
     that takes them is cut short. After a full disk the same server goes on, after a crash
     the next one; the consumer goes on across the restarts."""
-    server = Server(store, TOKEN).start()
-    try:
-        with server.client() as http:
-            follower = Follower()
+    with serving(store) as http:
+        follower = Follower()
+        follower.follow(http)
+        write_changes(http)
+    with serving(store, SRG_FAULTS=fault) as http:
+        if fault.startswith("crash"):
+            with pytest.raises(httpx.TransportError):
+                http.get("/ldes/root", headers=NT)
+        else:
+            is_full(http.get("/ldes/root", headers=NT))
             follower.follow(http)
-            write_changes(http)
-    finally:
-        server.stop()
-    server = Server(store, TOKEN, SRG_FAULTS=fault).start()
-    try:
-        with server.client() as http:
-            if fault.startswith("crash"):
-                with pytest.raises(httpx.TransportError):
-                    http.get("/ldes/root", headers=NT)
-            else:
-                is_full(http.get("/ldes/root", headers=NT))
-                follower.follow(http)
-    finally:
-        server.stop()
-    server = Server(store, TOKEN).start()
-    try:
-        with server.client() as http:
-            follower.follow(http)
-    finally:
-        server.stop()
+    with serving(store) as http:
+        follower.follow(http)
     assert_as_if_never_interrupted(store, follower, follower.token, tmp_path / "again")
 
 
