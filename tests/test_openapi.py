@@ -67,7 +67,7 @@ def names(operation: dict[str, Any]) -> set[str]:
 
 def test_sparql_takes_its_parameters_and_bodies(spec: dict[str, Any]) -> None:
     get, post = spec["paths"]["/sparql"]["get"], spec["paths"]["/sparql"]["post"]
-    assert names(get) == {"query", "default-graph-uri", "named-graph-uri"}
+    assert names(get) == {"query", "default-graph-uri", "named-graph-uri", "version", "asOf"}
     assert {"using-graph-uri", "using-named-graph-uri"} <= names(post)
     bodies = post["requestBody"]["content"]
     assert set(bodies) == {
@@ -212,6 +212,23 @@ def test_pages_and_documents_say_what_they_answer(spec: dict[str, Any]) -> None:
         "422" not in op["responses"] for _, m, op in operations(spec) if m in ("get", "head")
     )
     assert "HTTPValidationError" not in json.dumps(spec)
+
+
+def test_the_parameters_routes_read_themselves_are_described(spec: dict[str, Any]) -> None:
+    """Paging the history, time travel and the coverage's format were read by their routes,
+    so FastAPI listed none of them and a generated client could not send them."""
+    named = {
+        (path, method): {p["name"]: p for p in spec["paths"][path][method].get("parameters", [])}
+        for path in ("/changes", "/doc/{path}", "/coverage", "/sparql")
+        for method in ("get", "head")
+    }
+    for method in ("get", "head"):
+        assert {"since", "before", "after", "limit", "lang"} <= set(named["/changes", method])
+        assert {"path", "version", "asOf", "lang"} <= set(named["/doc/{path}", method])
+        assert {"format", "sort", "lang"} <= set(named["/coverage", method])
+        assert {"query", "version", "asOf"} <= set(named["/sparql", method])
+    assert named["/changes", "get"]["limit"]["schema"] == {"type": "integer", "minimum": 1}
+    assert named["/coverage", "get"]["format"]["schema"]["enum"] == ["html", "json"]
 
 
 def test_a_head_is_described_as_its_get(spec: dict[str, Any]) -> None:

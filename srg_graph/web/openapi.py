@@ -66,6 +66,22 @@ DATASET = [
     _graphs("default-graph-uri", "A graph of the query's default graph (repeatable)"),
     _graphs("named-graph-uri", "A named graph of the query's dataset (repeatable)"),
 ]
+NUMBER = {"type": "integer", "minimum": 0}
+AS_OF = [
+    _query("version", "Answer as the dataset was just after change N (time travel)", NUMBER),
+    _query(
+        "asOf",
+        "Answer as the dataset was at this instant (an xsd:dateTime; time travel)",
+        {"type": "string", "format": "date-time"},
+    ),
+]
+
+
+def _one_of(*values: str) -> dict[str, Any]:
+    return {"type": "string", "enum": list(values)}
+
+
+LANG = _query("lang", "The language of the page", _one_of("nl", "en"))
 USING = [
     _graphs("using-graph-uri", "A graph of the update's default graph (repeatable)"),
     _graphs("using-named-graph-uri", "A named graph of the update's dataset (repeatable)"),
@@ -75,7 +91,7 @@ RDF_TERM = {
     "description": "A bound value: an IRI (uri), a literal (with its datatype or language) or "
     "a blank node (bnode)",
     "properties": {
-        "type": {"type": "string", "enum": ["uri", "literal", "bnode", "triple"]},
+        "type": _one_of("uri", "literal", "bnode", "triple"),
         "value": {"type": "string"},
         "datatype": {"type": "string", "format": "uri"},
         "xml:lang": {"type": "string"},
@@ -203,11 +219,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/sparql", "get"): {
         "description": "A query by GET (SPARQL 1.1 Protocol 2.1.1); without `query`, the "
         "Service Description.",
-        "parameters": [_query("query", "A SPARQL 1.1 query"), *DATASET],
+        "parameters": [_query("query", "A SPARQL 1.1 query"), *DATASET, *AS_OF],
         "responses": {"200": QUERY_RESULTS, "304": {"description": "Not modified"}, **ERRORS},
     },
     ("/sparql", "head"): {
-        "parameters": [_query("query", "A SPARQL 1.1 query"), *DATASET],
+        "parameters": [_query("query", "A SPARQL 1.1 query"), *DATASET, *AS_OF],
         "responses": {"200": {"description": "The headers of the GET answer"}, **ERRORS},
     },
     ("/sparql", "post"): {
@@ -273,7 +289,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             _query(
                 "format",
                 "csv or json (else by Accept)",
-                {"type": "string", "enum": ["csv", "json"]},
+                _one_of("csv", "json"),
             ),
             _query("template", "Every subject to map, with empty columns to fill in", FLAG),
             _query(
@@ -285,7 +301,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             _query(
                 "lang",
                 "The language of the template's labels",
-                {"type": "string", "enum": ["nl", "en"]},
+                _one_of("nl", "en"),
             ),
         ],
         "responses": {
@@ -307,7 +323,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             _query(
                 "mode",
                 "replace: the file becomes the whole set",
-                {"type": "string", "enum": ["upsert", "replace"]},
+                _one_of("upsert", "replace"),
             ),
         ],
         "requestBody": {
@@ -360,6 +376,24 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         }
         for method in ("get", "head")
     },
+}
+
+
+# The query parameters of reads whose routes read them themselves (added to the route's own)
+PARAMETERS: dict[str, list[dict[str, Any]]] = {
+    "/changes": [
+        _query("since", "Only the changes after version N", NUMBER),
+        _query("before", "The newest changes numbered below N (a page)", NUMBER),
+        _query("after", "The oldest changes numbered above N (a page; not with before)", NUMBER),
+        _query("limit", "Changes a page (50; at most 1000)", {"type": "integer", "minimum": 1}),
+        LANG,
+    ],
+    "/doc/{path}": [*AS_OF, LANG],
+    "/coverage": [
+        _query("format", "html or json (else by Accept)", _one_of("html", "json")),
+        _query("sort", "mapped: the mapped subjects and components first", _one_of("mapped")),
+        LANG,
+    ],
 }
 
 
@@ -432,6 +466,9 @@ def describe(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
     for (path, method), extra in OPERATIONS.items():
         operation = schema["paths"][path][method]
         operation.update(extra)
+    for path, parameters in PARAMETERS.items():
+        operation = schema["paths"][path]["get"]
+        operation["parameters"] = [*operation.get("parameters", []), *parameters]
     components = schema.setdefault("components", {})
     components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
     components.setdefault("schemas", {}).update(SCHEMAS)
