@@ -841,6 +841,20 @@ def test_an_export_for_excel_in_belgium_goes_round_unchanged(writable: Server) -
         assert http.get("/api/mappings").content.startswith(b"subject,")  # RFC 4180 by default
 
 
+def test_a_note_longer_than_an_excel_cell_is_not_exported_for_excel(writable: Server) -> None:
+    """Excel cuts a cell at 32,767 characters: a file for Excel with a longer note would come
+    back shortened, so the export for Excel says so (406) and the others keep it whole."""
+    note = "lang " * 7_000  # 35,000 characters
+    line = f'{WERKBANK},{BROKER},full,{ABB},2026-01-15,"{note}"'
+    with writable.client() as http:
+        post(http, f"{','.join(COLUMNS)}\r\n{line}".encode())
+        refused = http.get("/api/mappings", params={"excel": "true"})
+        assert refused.status_code == 406
+        assert "35,000 characters" in refused.text and "32,767" in refused.text
+        assert note in {row["note"] for row in export_json(http)}
+        assert note in http.get("/api/mappings").text
+
+
 def test_a_column_without_a_name_is_left_out(writable: Server) -> None:
     """Excel writes a separator after the last column when the sheet's used range is wider
     (`…;note;`): such a file imports; a value under that nameless column is an error."""

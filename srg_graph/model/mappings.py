@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
+from ..errors import NotRepresentable
 from ..languages import pick
 from ..namespaces import DCTERMS, GRAPH, ID, PROV, RDF, SKOS, SRG, XSD
 from ..sparql import internal
@@ -42,6 +43,7 @@ MAPPINGS_GRAPH = f"{GRAPH}mappings"
 RDF_TYPE = RDF + "type"
 SEPARATORS = (",", ";", "\t")
 ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp1252", "Windows-1252"))
+EXCEL_CELL = 32_767  # characters an Excel cell holds
 
 
 class GraphStoreLike(Protocol):
@@ -292,11 +294,26 @@ def _from_text(value: str) -> str:
 def _csv(rows: Iterable[Sequence[str]], excel: bool) -> str:
     """RFC 4180 (`,`, CRLF line ends, quotes where needed); with `excel`, as Excel opens it
     where `;` is the list separator (Belgium, most of Europe), after a BOM, without which
-    Excel reads UTF-8 as Windows-1252 (`é` as `Ã©`)."""
+    Excel reads UTF-8 as Windows-1252 (`é` as `Ã©`). NotRepresentable for a cell longer than
+    an Excel cell holds: Excel would cut it, and the file imported again would too."""
+    rows = list(rows)
+    if excel:
+        _fits_excel(rows)
     out = io.StringIO()
     out.write("\ufeff" if excel else "")
     csv.writer(out, delimiter=";" if excel else ",", lineterminator="\r\n").writerows(rows)
     return out.getvalue()
+
+
+def _fits_excel(rows: list[Sequence[str]]) -> None:
+    for number, row in enumerate(rows[1:], 2):
+        longest = max((len(cell) for cell in row), default=0)
+        if longest > EXCEL_CELL:
+            raise NotRepresentable(
+                f"line {number} has a cell of {longest:,} characters, more than an Excel cell "
+                f"holds ({EXCEL_CELL:,}): Excel would cut it, and importing the file again "
+                "would shorten it; export without excel=true (RFC 4180 CSV, or JSON)"
+            )
 
 
 def to_csv(mappings: Iterable[Mapping], spreadsheet: bool = True, excel: bool = False) -> str:
