@@ -224,6 +224,22 @@ def test_an_advance_cut_short_is_taken_back(store: Path, tmp_path: Path, fault: 
     assert_as_if_never_interrupted(store, follower, follower.token, tmp_path / "again")
 
 
+def test_a_replica_gone_is_made_again_at_the_streams_version(store: Path, tmp_path: Path) -> None:
+    """The stream's replica (the data at its last change, from which members are made)
+    removed or lost: an empty one was made, and members lacked the statements made before;
+    it is made again from the log."""
+    with serving(store) as http:
+        follower = Follower()
+        follower.follow(http)
+        update(http, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}r1> <{EX}label> "r1" }} }}')
+        follower.follow(http)
+    shutil.rmtree(stream_directory(store) / "replica")
+    with serving(store) as http:
+        update(http, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}r1> <{EX}note> "n" }} }}')
+        follower.follow(http)
+    assert_as_if_never_interrupted(store, follower, follower.token, tmp_path / "again")
+
+
 # -- a full disk, real ---------------------------------------------------------------------------
 def test_a_real_full_disk_in_an_advance_keeps_the_generation(
     settings: Settings, seed_report: Report, small_disk: Path, tmp_path: Path

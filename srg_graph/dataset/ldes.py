@@ -393,9 +393,20 @@ class EventStream:
             Replica.remove(path)
             self._replica = Replica(path)
             state.base = self._start(self._replica)
+        elif not path.exists():  # removed, or lost with a disk: an empty one makes wrong members
+            self._replica = Replica(path)
+            self._made_again(self._replica, state.version)
         else:
             self._replica = Replica(path)
         return self._replica
+
+    def _made_again(self, replica: Replica, version: int) -> None:
+        """Fill the replica with the dataset at `version` again, from the log."""
+        base = self._start(replica)
+        for change in history.changes(self.log, base):
+            if change.number > version:
+                break
+            replica.apply(self._delta(change))
 
     def _start(self, replica: Replica) -> int:
         """Fill the replica with the dataset just before the log's first change; that
