@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..config import Settings
 from ..dataset.embedded import Dataset
@@ -67,6 +68,18 @@ class Services:
             if self.data.version == version:  # no write came in between
                 self.counted = counted
         return counted[1]
+
+    def query(self, text: str, fmt: str, **options: Any) -> QueryRequest:
+        """A user's query within this server's caps (its base IRI, rows and bytes)."""
+        settings = self.settings
+        return QueryRequest(
+            text,
+            fmt,
+            base_iri=settings.base_iri,
+            max_rows=settings.max_rows,
+            max_bytes=settings.max_result_bytes,
+            **options,
+        )
 
     async def answer(self, request: QueryRequest, version: int | None = None) -> Answer:
         """A user's query, answered on a worker (`version`: on that past version of the

@@ -17,7 +17,6 @@ from fastapi.concurrency import run_in_threadpool
 from ...errors import SrgError
 from ...model import graphviz, orgchart, query_results
 from ...model.dashboard import dashboard
-from ...store import QueryRequest
 from .. import caching, pages
 from .. import request_guard as checks
 from .. import sparql_protocol as protocol
@@ -66,15 +65,7 @@ async def _ran(svc: Services, text: str) -> tuple[int, dict[str, Any], dict[str,
     try:
         form = checks.check_query(svc, operation).query_type
         fmt = "turtle" if form in ("CONSTRUCT", "DESCRIBE") else "json"
-        settings = svc.settings
-        run = QueryRequest(
-            text,
-            fmt,
-            base_iri=settings.base_iri,
-            max_rows=settings.max_rows,
-            max_bytes=settings.max_result_bytes,
-        )
-        answer = await svc.answer(run)
+        answer = await svc.answer(svc.query(text, fmt))
     except HttpError as error:
         return error.status, {"failed": f"{error.status}: {error.message}"}, error.headers
     except SrgError as error:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from ...formats import GRAPHS, content_type
 from ...sparql.named import NamedQuery, Parameter, ParameterError, bind, expected
-from ...store import Answer, QueryRequest
+from ...store import Answer
 from .. import caching, negotiation, pages
 from ..errors import HttpError
 from ..parameters import whole_number
@@ -155,12 +155,9 @@ async def answer(request: Request, svc: Services, query: NamedQuery) -> Response
     headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, media)
     if unchanged is not None:
         return unchanged
-    run = QueryRequest(
+    run = svc.query(
         query.text,
         offered(query)[media],
-        base_iri=settings.base_iri,
-        max_rows=settings.max_rows,
-        max_bytes=settings.max_result_bytes,
         bindings=tuple(bindings.items()),
         offset=offset,
         limit=limit,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from ...formats import GRAPHS, SOLUTIONS, content_type
 from ...model import service_description as description
-from ...store import GraphStore, QueryRequest
+from ...store import GraphStore
 from .. import caching, memento, pages
 from .. import request_guard as checks
 from .. import sparql_protocol as protocol
@@ -60,15 +60,11 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
         headers["Cache-Control"] = memento.KEPT
     if unchanged is not None:
         return unchanged
-    settings = svc.settings
-    query = QueryRequest(
+    query = svc.query(
         operation.text,
         offered[media],
-        operation.default_graphs,
-        operation.named_graphs,
-        settings.base_iri,
-        settings.max_rows,
-        settings.max_result_bytes,
+        default_graphs=operation.default_graphs,
+        named_graphs=operation.named_graphs,
     )
     answer = await svc.answer(query, version)
     if operation.as_of is not None and request.method in ("GET", "HEAD"):
