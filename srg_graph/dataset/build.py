@@ -219,7 +219,7 @@ def _size(directory: Path) -> int:
 def _snapshot_error(error: OSError, target: Path, written: int) -> StorageError:
     """A snapshot that could not be written: for want of space, with what it needs."""
     outcome = "Nothing was changed: the old snapshot and its log are as they were."
-    if error.errno in wal.FULL or "No space left" in str(error):
+    if wal.is_full(error):
         needed = max(_size(target) if target.exists() else 0, written)
         what = (
             "the new snapshot (written beside the old one before they are swapped; more while "

@@ -205,7 +205,7 @@ class EventStream:
             yield
         except BaseException as error:
             self._forget()
-            if not isinstance(error, OSError) or not _full(error):
+            if not isinstance(error, OSError) or not wal.is_full(error):
                 raise
             log.warning("the event stream's pages were cut short, to be taken back: %s", error)
             outcome = "The stream answers again once there is room; no restart is needed."
@@ -423,11 +423,6 @@ class EventStream:
         replica, self._replica = self._replica, None
         if replica is not None:
             replica.close()
-
-
-def _full(error: OSError) -> bool:
-    """A full disk (the engine's own I/O errors carry no errno, only the system's message)."""
-    return error.errno in wal.FULL or "No space left" in str(error)
 
 
 def open_stream(settings: Settings, data: Dataset | RemoteDataset) -> EventStream | None:

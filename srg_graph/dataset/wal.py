@@ -68,6 +68,13 @@ V1_RECORD = struct.Struct(">II")  # length, crc32 (format 1)
 V1_PAYLOAD = b'{"removed": '  # how every format 1 payload starts
 FULL = (errno.ENOSPC, errno.EDQUOT)
 
+
+def is_full(error: OSError) -> bool:
+    """A full disk (or quota): by errno, or by the system's message where the engine's own
+    I/O errors carry none."""
+    return error.errno in FULL or "No space left" in str(error)
+
+
 log = logging.getLogger("srg.storage")
 
 
