@@ -207,7 +207,7 @@ def _repair_text(report: RepairReport, dry_run: bool) -> str:
     if len(kept) > len(replayed):
         lines.append(
             f"The snapshot holds the changes up to {report.base}; the log keeps their records "
-            f"too ({_changes(kept[: len(kept) - len(replayed)])}): they are the history."
+            f"too ({wal.span(kept[: len(kept) - len(replayed)])}): they are the history."
         )
     for junk, verdict in report.regions:
         lines.append(f"  bytes {junk.offset}-{junk.end}: {junk.reason}: {verdict}")
@@ -230,7 +230,7 @@ def _repair_text(report: RepairReport, dry_run: bool) -> str:
             f"The dropped changes are in {report.dropped_file} (RDF Patch): redo the ones "
             "still wanted through the server, where they are validated again."
         )
-    held = f" ({_changes(kept)})" if kept else ""
+    held = f" ({wal.span(kept)})" if kept else ""
     lines.append(f"The log now holds {len(kept)} change(s){held}; the store opens.")
     return "\n".join(lines) + "\n"
 
@@ -240,29 +240,17 @@ def _history_lost(report: RepairReport) -> list[str]:
     lines = []
     if report.forgotten:
         lines.append(
-            f"The history loses {_changes(report.forgotten)}: the snapshot holds their data, "
+            f"The history loses {wal.span(report.forgotten)}: the snapshot holds their data, "
             "so the data keeps them, but the log, which has no gap in its change numbers, "
             "cannot (the copy of the damaged log that repair keeps has those that were readable)."
         )
     if report.unsure:
         lines.append(
             f"The history does not go back before change {report.unsure[-1] + 1}: the records "
-            f"of {_changes(report.unsure)}, which the snapshot holds, may have been in the "
+            f"of {wal.span(report.unsure)}, which the snapshot holds, may have been in the "
             "damaged bytes."
         )
     return lines
-
-
-def _changes(numbers: list[int]) -> str:
-    """`change 3`, `changes 1-4`, `changes 1-2, 5`: numbers in ascending order."""
-    runs: list[list[int]] = []
-    for number in numbers:
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        else:
-            runs.append([number])
-    parts = [str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs]
-    return ("change " if len(numbers) == 1 else "changes ") + ", ".join(parts)
 
 
 def cmd_push(args: argparse.Namespace) -> int:

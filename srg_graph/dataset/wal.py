@@ -270,9 +270,17 @@ def _snapshot_of(path: Path) -> Path:
 
 
 def span(numbers: list[int]) -> str:
+    """`change 3`, `changes 1-4`, `changes 1-2, 5` (numbers in ascending order), or `none`."""
     if not numbers:
         return "none"
-    return f"change {numbers[0]}" if len(numbers) == 1 else f"changes {numbers[0]}-{numbers[-1]}"
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    parts = [str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs]
+    return ("change " if len(numbers) == 1 else "changes ") + ", ".join(parts)
 
 
 def damage_error(found: Scan) -> LogDamaged:
