@@ -290,7 +290,7 @@ class EventStream:
             taken = history.changes(self.log, state.version)
             undone = [change for change in taken if change.number <= (state.pending or 0)]
             for change in reversed(undone):
-                replica.apply(history.inverse(change.delta))
+                replica.apply(history.inverse(self._delta(change)))
             replica.flush()
         state.dirty, state.pending = False, None
         state.write(self._state_file)
