@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import wal
-from .embedded import _open, _recover_swap, log_path, snapshot_version
+from .embedded import log_path, open_log, recovered_swap, snapshot_version
 from .lock import hold
 
 
@@ -61,7 +61,7 @@ def repair(snapshot: Path, dry_run: bool = False) -> RepairReport:
 
 
 def _repair(snapshot: Path, dry_run: bool) -> RepairReport:
-    _recover_swap(snapshot)
+    recovered_swap(snapshot)
     path = log_path(snapshot)
     base = snapshot_version(snapshot)
     found = wal.scan(path)
@@ -79,7 +79,7 @@ def _repair(snapshot: Path, dry_run: bool) -> RepairReport:
     if walk.dropped:
         report.dropped_file = wal.keep_copy(path, _as_patch(walk.dropped), "dropped", ".rdfp")
     wal.rewrite(path, [(n, r.payload) for n, r in numbered if n > 0])
-    _open(snapshot)  # it opens now
+    open_log(snapshot)  # it opens now
     return report
 
 

@@ -142,9 +142,10 @@ def blank_nodes(quads: Iterable[ox.Quad]) -> set[ox.BlankNode]:
     return {t for q in quads for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)}
 
 
-def stored_labels(added: Iterable[ox.Quad], stored: set[ox.BlankNode]) -> tuple[str, ...]:
-    """`Delta.stored_blanks`: the labels of the blank nodes of `added` among `stored`."""
-    return tuple(sorted(node.value for node in blank_nodes(added) & stored))
+def stored_labels(new: set[ox.BlankNode], stored: set[ox.BlankNode]) -> tuple[str, ...]:
+    """`Delta.stored_blanks`: the labels of the blank nodes `new` (of the added quads) among
+    `stored`."""
+    return tuple(sorted(node.value for node in new & stored))
 
 
 def canonical(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
@@ -271,7 +272,8 @@ class GraphStore(Queries):
         created, dropped = tuple(sorted(after - before)), tuple(sorted(before - after))
         touched = {_graph_name(q.graph_name) for q in removed | added} | set(created + dropped)
         # (a pass over the whole store only when the change has blank nodes at all)
-        stored = stored_labels(added, blank_nodes(mine)) if blank_nodes(added) else ()
+        new = blank_nodes(added)
+        stored = stored_labels(new, blank_nodes(mine)) if new else ()
         return Delta(_nquads(removed), _nquads(added), frozenset(touched), created, dropped, stored)
 
     def apply(self, delta: Delta, counted: bool = False) -> int:

@@ -131,7 +131,7 @@ class ChangeRecorder:
             frozenset(touched),
             tuple(sorted(self.created)),
             tuple(sorted(self.dropped)),
-            stored_labels(self.added, self.stored_blanks),
+            stored_labels(blank_nodes(self.added), self.stored_blanks),
         )
 
     # -- SPARQL Update operations (`update_recorder`) ----------------------------------
