@@ -227,4 +227,4 @@ def test_off_with_one_setting(settings: Settings, seed_report: Report, tmp_path:
         answers = [http.get("/sparql", params={"query": LABELS}, headers=JSON) for _ in range(3)]
         kept = cache(http)
     assert all(a.status_code == 200 for a in answers)
-    assert kept == {"bytes": 0, "capacity": 0, "answers": 0, "hits": 0, "stored": 0}
+    assert kept == {"bytes": 0, "capacity": 0, "answers": 0, "hits": 0, "stored": 0, "direct": 0}

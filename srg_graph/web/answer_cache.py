@@ -73,6 +73,10 @@ class AnswerCache:
         self.answers.move_to_end(key)
         return kept
 
+    def peek(self, version: str, key: Key) -> Kept | None:
+        """The answer kept for `key` at `version`, not counted as a hit nor as a use."""
+        return self.answers.get(key) if version == self.version else None
+
     def put(self, version: str, key: Key, kept: Kept) -> None:
         self._at(version)
         if kept.size > self.largest or key in self.answers:
@@ -232,6 +236,7 @@ class CachedAnswers:
         key = request_key(scope, body)
         kept = None if key is None else cache.get(version, key)
         if kept is not None:
+            svc.lane.mark(scope, version, key)
             await kept.send(send)
             return
         recorder = _Recorder(send, cache.largest)
@@ -243,3 +248,4 @@ class CachedAnswers:
         # body under the version's ETag.
         if key is not None and answer is not None and data.version == version:
             cache.put(version, key, answer)
+            svc.lane.mark(scope, version, key)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
@@ -14,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
 from ..config import Settings
@@ -22,7 +20,9 @@ from ..errors import SrgError
 from ..runtime.memory import TRIM_AFTER, give_back_freed_memory
 from ..validation import render as reports
 from . import negotiation
+from .access_log import AccessLog
 from .answer_cache import CachedAnswers
+from .answer_lane import LANE_STATE
 from .caching import AnyRepresentation
 from .errors import HttpError, headers_of, status_of
 from .openapi import install_openapi, operation_id
@@ -45,8 +45,6 @@ from .routes import (
     validate,
 )
 from .services import open_services
-
-log = logging.getLogger("srg.access")
 
 
 def plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -130,39 +128,6 @@ class QueryLane:
         await response(scope, receive, send)
 
 
-class AccessLog:
-    """One JSON line per request (method, path, status, milliseconds, client), as plain ASGI
-    middleware: Starlette's `BaseHTTPMiddleware` costs about a millisecond per request."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started, status = time.perf_counter(), 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            client = scope.get("client")
-            record = {
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
-                "ms": round((time.perf_counter() - started) * 1000, 1),
-                "client": client[0] if client else None,
-            }
-            log.info(json.dumps(record))
-
-
 class MemoryReturn:
     """After a long request, hand the heap memory it freed back to the system (`memory`)."""
 
@@ -200,10 +165,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[Mapping[str, object]]:
         app.state.services = open_services(settings)
         try:
-            yield
+            yield {LANE_STATE: app.state.services.lane}  # for the HTTP protocol (`http_protocol`)
         finally:
             app.state.services.pool.close()
 

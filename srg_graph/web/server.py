@@ -24,11 +24,18 @@ def serve(settings: Settings) -> None:
     import uvicorn
 
     from .app import create_app
+    from .http_protocol import LaneProtocol
 
     if pool is not None:
         pool.loaded()  # a dataset that cannot be loaded stops the command here, with the reason
     log.info(writes_line(settings))
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log=False,
+        http=LaneProtocol,
+    )
 
 
 def start_pool(settings: Settings) -> QueryPool:

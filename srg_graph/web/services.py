@@ -21,6 +21,7 @@ from ..validation.incremental import check_reaches
 from ..validation.report import Report
 from . import memento
 from .answer_cache import AnswerCache
+from .answer_lane import AnswerLane
 from .errors import HttpError
 
 # Seconds after the start before the work ahead (`_warm_up`) begins: it holds the interpreter,
@@ -41,6 +42,7 @@ class Services:
     cached_report: tuple[str, Report] | None = None
     catalogue: Catalogue = field(init=False)  # statistics and dumps, made once per version
     answers: AnswerCache = field(init=False)  # see `answer_cache`
+    lane: AnswerLane = field(init=False)  # see `answer_lane`
     counted: tuple[str, int] | None = None  # (dataset version, quads)
 
     def __post_init__(self) -> None:
@@ -50,6 +52,7 @@ class Services:
         self.catalogue = Catalogue(self.data)
         # another server may change a remote store: its answers cannot be kept
         self.answers = AnswerCache(0 if self.settings.remote else self.settings.answer_cache)
+        self.lane = AnswerLane(self.answers, lambda: self.data.version)
 
     def report(self) -> Report:
         """The validation report of the current dataset, made once per version."""

@@ -36,5 +36,6 @@ def health(request: Request) -> dict[str, object]:
         "answers": len(answers.answers),
         "hits": answers.hits,
         "stored": answers.stored,
+        "direct": svc.lane.hits,  # of the hits, those the HTTP protocol wrote (`answer_lane`)
     }
     return body

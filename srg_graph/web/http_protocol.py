@@ -1,0 +1,101 @@
+"""uvicorn's HTTP protocol (httptools), with the answer lane (`answer_lane`) in front.
+
+A read that is one whole request on an idle connection is offered to the lane first. When
+the lane does not know it, it is parsed as uvicorn always does, and the application gets the
+read's bytes with the request (the scope's extension `answer_lane.RAW_REQUEST`); what is
+written back is copied, for the lane to learn once the answer is complete. A read that holds
+part of a request, or more than one, goes to uvicorn alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .access_log import log_request
+from .answer_lane import LANE_STATE, RAW_REQUEST, AnswerLane
+
+
+class _Copying:
+    """A request's transport that keeps a copy of what is written to it."""
+
+    def __init__(self, transport: asyncio.Transport, scope: dict[str, Any]) -> None:
+        self.transport, self.scope = transport, scope
+        self.written: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+        self.transport.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
+
+
+class LaneProtocol(HttpToolsProtocol):
+    """Answers what the lane knows before parsing; otherwise uvicorn's own protocol."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parsing = False  # between a request's first byte and its end
+        self.begun = 0  # requests begun in the read being parsed
+        self.copying: _Copying | None = None
+
+    def data_received(self, data: bytes) -> None:
+        lane: AnswerLane | None = self.app_state.get(LANE_STATE)
+        idle = not self.parsing and (self.cycle is None or self.cycle.response_complete)
+        # (a client that does not read its answers meets uvicorn's flow control)
+        if lane is None or not idle or self.pipeline or self.flow.write_paused:
+            super().data_received(data)
+            return
+        peer = self.client[0] if self.client else ""
+        if not self._answered(lane, data, peer):
+            self.begun = 0
+            super().data_received(data)
+            self._copy_if_whole(data, peer)
+
+    def _answered(self, lane: AnswerLane, data: bytes, peer: str) -> bool:
+        """Whether the lane knew the request `data` and its answer is written."""
+        started = time.perf_counter()
+        answer = lane.answer(data, peer, self._server_head())
+        if answer is None:
+            return False
+        self._unset_keepalive_if_required()
+        self.transport.write(answer[0])
+        learned = answer[1]
+        log_request(learned.method, learned.path, 200, started, learned.client)
+        self.on_response_complete()
+        return True
+
+    def _copy_if_whole(self, data: bytes, peer: str) -> None:
+        """When the read `data` was exactly one request, whose task has not run yet: give its
+        bytes to the application and copy its answer as written."""
+        cycle = self.cycle
+        if self.begun != 1 or self.parsing or cycle is None or cycle.response_started:
+            return
+        extensions = cycle.scope.setdefault("extensions", {})  # type: ignore[typeddict-item]
+        extensions[RAW_REQUEST] = (data, peer)  # type: ignore[index]
+        self.copying = _Copying(self.transport, cycle.scope)  # type: ignore[arg-type]
+        cycle.transport = self.copying  # type: ignore[assignment]
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.parsing = True
+        self.begun += 1
+
+    def on_message_complete(self) -> None:
+        self.parsing = False
+        super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        copying, self.copying = self.copying, None
+        lane: AnswerLane | None = self.app_state.get(LANE_STATE)
+        if copying is not None and lane is not None:
+            lane.written(copying.scope, b"".join(copying.written), self._server_head())
+        super().on_response_complete()
+
+    def _server_head(self) -> bytes:
+        """The headers the server writes before the application's (`Date`, `Server`)."""
+        return b"".join(b"%s: %s\r\n" % header for header in self.server_state.default_headers)
