@@ -272,12 +272,12 @@ def expect_organisation_roles(rows: Rows) -> None:
 
 
 def expect_open_points(rows: Rows) -> None:
-    # one row per open point: the 29 of the seed's gaps (VLOCA's formal mandate and the
-    # validation of the other werkbanken's results among them), the contact details of the
-    # assigned services' contact points, the contents of the VLOCA catalogue, VLAIO's register
-    # entry and the Smart Region Office that exists since 2021
-    assert len(rows) == 33
-    assert len({r["point"] for r in rows}) == 33
+    # one row per open point: the 30 of the seed's gaps (VLOCA's formal mandate, the
+    # validation of the other werkbanken's results and the elements marked in orange among
+    # them), the contact details of the assigned services' contact points, the contents of the
+    # VLOCA catalogue, VLAIO's register entry and the Smart Region Office that exists since 2021
+    assert len(rows) == 34
+    assert len({r["point"] for r in rows}) == 34
     lead = next(r for r in rows if r["point"] == ID + "open-point/lead-smart-region-office")
     assert (lead["concerns"], lead["properties"]) == (SRO, SRG + "lead")
     seats = next(r for r in rows if r["point"] == ID + "open-point/mandaat-werkbank-matchmaking")

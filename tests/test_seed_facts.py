@@ -741,6 +741,15 @@ def test_open_point_which_three_bodies_were_set_up_within_vloca(seed: GraphStore
     assert text_matches(seed, "?x a srg:OpenPoint .", "vloca", "opgericht|set up|established")
 
 
+@pytest.mark.parametrize("body", BODIES)
+def test_open_point_which_elements_of_a_body_were_marked_orange(
+    seed: GraphStore, body: str
+) -> None:
+    # "Elementen waar tot op heden nog geen voldoende zicht op bekomen werd, worden in het
+    # oranje aangeduid" (seed, line 130): the text keeps no colour, so which is unclear is open
+    assert open_point_on(seed, ID + body, "oranje|orange", "zicht|duidelijk|clear")
+
+
 def test_open_point_neutral_independent_party_runs_the_sro(seed: GraphStore) -> None:
     assert open_point_on(seed, ID + SRO, "neutra|onafhankelijk|independent")
 
