@@ -383,6 +383,21 @@ def test_kpmg_cgr_is_a_consultancy_not_a_flemish_service(seed: GraphStore) -> No
 
 
 @pytest.mark.parametrize(
+    ("group", "words"),
+    [
+        # "stakeholders uit de private sector", "Informeren van de private sector" (lines 306, 352)
+        ("group/private-sector", "private sector"),
+        ("group/middenveldsorganisaties", "middenveldsorganisaties"),
+        ("group/vlaamse-administraties", "vlaamse administraties"),
+    ],
+)
+def test_actor_group_dutch_name_is_the_seeds_words(
+    seed: GraphStore, group: str, words: str
+) -> None:
+    assert {label.lower() for label in nl_labels(seed, ID + group)} == {words}
+
+
+@pytest.mark.parametrize(
     ("organisation", "kind"),
     [
         ("abb", "vlaamse-dienst"),
