@@ -623,6 +623,17 @@ def test_vloca_abb_is_trekker_and_incubator(seed: GraphStore) -> None:
     assert full("concept/role/trekker", "concept/role/incubator") <= roles
 
 
+def test_vloca_abbs_incubation_is_as_settled_as_its_lead(seed: GraphStore) -> None:
+    # one sentence states both: "ABB is verantwoordelijk voor de incubatie en is tevens de
+    # trekker" (seed, line 505); the lead is settled, so the incubation is no mere proposal
+    statuses = select(
+        seed,
+        f"?m org:organization <{VLOCA}> ; org:member <organisation/abb> ; org:role ?r . "
+        "OPTIONAL { ?m srg:status ?s } BIND(COALESCE(STR(?s), 'none') AS ?x)",
+    )
+    assert statuses == {"none"}
+
+
 def test_vloca_imec_and_vito_execute_in_consortium(seed: GraphStore) -> None:
     assert members(seed, VLOCA, "uitvoerder") == full("organisation/imec", "organisation/vito")
 
