@@ -8,6 +8,7 @@ and keywords (Dutch or English) everywhere else.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -838,6 +839,25 @@ def test_context_or_goal_says(seed: GraphStore, notation: str, patterns: list[st
 
 
 # -- organisations, labels, sources --------------------------------------------------------
+@pytest.mark.parametrize(
+    "thing",
+    [
+        # "kan aan deze noden tegemoet komen ... in kaart gebracht kan worden" (G1, lines 17-20)
+        "goal/plaats-en-rol-per-actor",
+        # "een programma ... dat een nieuwe impuls kan geven" (G2, line 23)
+        "goal/programma-opschaling-smart-cities",
+        # "waarbij het Smart Region Office kan optreden als adviseur" (line 294)
+        "service/adviescentrum-smart-city",
+        "responsibility/smart-region-office-adviescentrum",
+    ],
+)
+def test_english_description_keeps_the_seeds_can(seed: GraphStore, thing: str) -> None:
+    # the Dutch says what the model or the SRO can do; the English must not state it as done
+    texts = select(seed, f"<{ID}{thing}> dcterms:description ?x . FILTER(LANG(?x) = 'en')")
+    assert texts
+    assert all(re.search(r"\bcan\b", text) for text in texts)
+
+
 @pytest.mark.parametrize(
     ("thing", "abbreviation"),
     [
