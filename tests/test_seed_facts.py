@@ -635,6 +635,25 @@ def test_vloca_abbs_incubation_is_as_settled_as_its_lead(seed: GraphStore) -> No
     assert statuses == {"none"}
 
 
+@pytest.mark.parametrize(
+    "responsibility",
+    [
+        # "dient op periodieke tijdstippen te rapporteren over de voortgang van de werkbanken"
+        "smart-region-office-vloca-toezicht-en-rapportering",
+        # "statusrapporten van de kerngroep - de voortgang van de werkbanken opvolgen"
+        "ambtelijke-stuurgroep-vloca-opvolgen-adviseren-bijsturen",
+        # "de alineëring van de resultaten van de werkbanken" (lines 485-489)
+        "ambtelijke-stuurgroep-vloca-alineering-met-vlaams-beleid",
+    ],
+)
+def test_vloca_slide_sentence_on_the_werkbanken_relates_to_all_four(
+    seed: GraphStore, responsibility: str
+) -> None:
+    # on the VLOCA slide, but in the plural ("de werkbanken"): about every werkbank
+    related = select(seed, f"<responsibility/{responsibility}> srg:relatesTo ?x .")
+    assert full(*WERKBANKEN) <= related
+
+
 def test_vloca_imec_and_vito_execute_in_consortium(seed: GraphStore) -> None:
     assert members(seed, VLOCA, "uitvoerder") == full("organisation/imec", "organisation/vito")
 
