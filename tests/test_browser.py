@@ -8,6 +8,7 @@ overflow on a desktop and a phone, and with axe-core (npm, `package-lock.json`, 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -152,7 +153,7 @@ def test_server_errors_are_shown(page) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def scriptless(browser, server):  # type: ignore[no-untyped-def]
-    yield from _opened(browser, server, java_script_enabled=False)
+    yield from _opened(browser, server, java_script_enabled=False, accept_downloads=True)
 
 
 def test_the_editor_without_script_shows_rows(scriptless) -> None:  # type: ignore[no-untyped-def]
@@ -174,6 +175,77 @@ def test_the_editor_without_script_shows_rows(scriptless) -> None:  # type: igno
     error = scriptless.locator("#error")
     assert error.is_visible() and "400" in error.inner_text()
     assert "syntax" in error.inner_text().lower()
+
+
+def _transparent(page, selector: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the text of the element is drawn in a transparent colour."""
+    color = page.locator(selector).evaluate("e => getComputedStyle(e).color")
+    return color in ("transparent", "rgba(0, 0, 0, 0)")
+
+
+def test_the_query_can_be_read_without_script(scriptless, page) -> None:  # type: ignore[no-untyped-def]
+    """The text area's text is transparent, for the highlighting drawn under it; without
+    script nothing was drawn, and the query could not be seen (nor what one typed)."""
+    query = "SELECT ?w WHERE { ?w a <https://w3id.org/srg/ns#Werkbank> }"
+    for opened in (scriptless, page):
+        opened.goto(f"/?lang=en&query={quote(query)}")
+    assert not _transparent(scriptless, "#query")
+    assert not scriptless.locator("#highlight").is_visible()
+    scriptless.locator("#editor").scroll_into_view_if_needed()
+    shot(scriptless, "editor-without-script")
+    # with script, as before: the highlighting shows the text
+    assert _transparent(page, "#query") and page.locator("#highlight").is_visible()
+    assert page.inner_text("#highlight").rstrip("\n") == query
+
+
+def test_examples_without_script_are_links(scriptless, page) -> None:  # type: ignore[no-untyped-def]
+    """Without script the list box of examples did nothing: a list of links opens the page
+    with the editor filled in; with script the list box is shown in its place."""
+    scriptless.goto("/?lang=en")
+    assert not scriptless.locator("#example").is_visible()
+    scriptless.click("#example-links summary")
+    link = scriptless.locator("#example-links a", has_text="Werkbank leads")
+    with scriptless.expect_navigation():
+        link.click()
+    assert "srg:lead" in scriptless.input_value("#query")
+    with scriptless.expect_navigation():
+        scriptless.click("#run")
+    assert scriptless.locator("table.result-table tbody tr").count() == 4
+    page.goto("/?lang=en")
+    assert page.locator("#example").is_visible()
+    assert not page.locator("#example-links").is_visible()
+
+
+def test_permalink_without_script(scriptless, browser, server) -> None:  # type: ignore[no-untyped-def]
+    """Without script the permalink was `/`: it is the query run, from the server."""
+    query = "SELECT ?w WHERE { ?w a <https://w3id.org/srg/ns#Werkbank> } ORDER BY ?w"
+    scriptless.goto("/?lang=en")
+    scriptless.fill("#query", query)
+    with scriptless.expect_navigation():
+        scriptless.click("#run")
+    href = scriptless.get_attribute("#permalink", "href") or ""
+    for other in _opened(browser, server, java_script_enabled=False):
+        other.goto(href)
+        assert other.input_value("#query") == query
+        assert other.locator("table.result-table tbody tr").count() == 4
+
+
+def test_downloads_without_script(scriptless) -> None:  # type: ignore[no-untyped-def]
+    """Without script the download buttons did nothing: they send the form to `/sparql`,
+    which answers with a file to save."""
+    query = "SELECT ?w WHERE { ?w a <https://w3id.org/srg/ns#Werkbank> } ORDER BY ?w"
+    scriptless.goto("/?lang=en")
+    scriptless.fill("#query", query)
+    with scriptless.expect_download() as csv_download:
+        scriptless.click("#download-csv")
+    assert csv_download.value.suggested_filename == "results.csv"
+    lines = Path(csv_download.value.path()).read_text().splitlines()
+    assert lines[0] == "w" and len(lines) == 5
+    with scriptless.expect_download() as json_download:
+        scriptless.click("#download-json")
+    assert json_download.value.suggested_filename == "results.json"
+    assert len(json.loads(Path(json_download.value.path()).read_text())["results"]["bindings"]) == 4
+    assert scriptless.input_value("#query") == query  # the page stays
 
 
 def test_download_csv_and_json(page, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 
@@ -199,3 +200,37 @@ def test_home_revalidates_with_its_etag(server):
         again = client.get("/?lang=en", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
     assert first.headers["last-modified"]
+
+
+def test_examples_are_links_that_fill_the_editor(home, server):
+    """Without script the list box of examples did nothing: each example is also a link to
+    this page with `example=NAME`, which fills the editor with the named query's text."""
+    examples = json.loads(Page(home.text).blocks["examples"])
+    links = [link for link in Page(home.text).links if "example=" in link]
+    assert len(links) == len(examples) > 0
+    with server.client() as client:
+        for example in examples[:3]:
+            link = f"/?lang=nl&example={example['name']}#query"
+            assert link in links
+            opened = client.get(link.split("#")[0])
+            assert opened.status_code == 200 and Page(opened.text).texts["query"] == example["text"]
+        missing = client.get("/", params={"example": "no-such-query"})
+    assert missing.status_code == 404
+    assert "no example query is named 'no-such-query'" in missing.text
+
+
+def test_the_permalink_and_downloads_work_without_script(server):
+    """Without script the permalink was `/` and the download buttons did nothing: the
+    permalink is drawn by the server (running the query, `run=1`), and the buttons send the
+    form to `/sparql` with a `format`."""
+    query = f"ASK {{ ?w a <{SRG}Werkbank> }}"
+    with server.client() as client:
+        empty = client.get("/?lang=en").text
+        filled = client.get("/", params={"lang": "en", "query": query}).text
+    assert '<a id="permalink" href="/?lang=en">' in empty
+    (href,) = re.findall(r'<a id="permalink" href="([^"]+)"', filled)
+    expected = "/?" + urlencode({"lang": "en", "query": query, "run": 1}) + "#run"
+    assert href.replace("&amp;", "&") == expected
+    for chosen in ("csv", "json"):
+        button = f'formaction="/sparql" name="format" value="{chosen}"'
+        assert button in empty and 'type="submit" id="download-' + chosen in empty

@@ -67,7 +67,9 @@ def names(operation: dict[str, Any]) -> set[str]:
 
 def test_sparql_takes_its_parameters_and_bodies(spec: dict[str, Any]) -> None:
     get, post = spec["paths"]["/sparql"]["get"], spec["paths"]["/sparql"]["post"]
-    assert names(get) == {"query", "default-graph-uri", "named-graph-uri", "version", "asOf"}
+    assert names(get) == {
+        "query", "default-graph-uri", "named-graph-uri", "version", "asOf", "format"
+    }  # fmt: skip
     assert {"using-graph-uri", "using-named-graph-uri"} <= names(post)
     bodies = post["requestBody"]["content"]
     assert set(bodies) == {
@@ -76,7 +78,7 @@ def test_sparql_takes_its_parameters_and_bodies(spec: dict[str, Any]) -> None:
         "application/sparql-update",
     }
     form = bodies["application/x-www-form-urlencoded"]["schema"]["properties"]
-    assert {"query", "update"} <= set(form)
+    assert {"query", "update", "format"} <= set(form)
     answers = get["responses"]["200"]["content"]
     for media in (
         "application/sparql-results+json",

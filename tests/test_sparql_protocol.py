@@ -845,3 +845,47 @@ def test_a_control_character_xml_cannot_hold_is_not_acceptable_as_xml(
     assert select(updatable, rows) == [{"o": "a\x01b"}]
     turtle = updatable.get("/doc/note/control-character", headers={"accept": "text/turtle"})
     assert turtle.status_code == 200 and "a\x01b" in turtle.text
+
+
+# -- downloads: `format` chooses, for a browser that cannot choose Accept -----------------------
+WERKBANKEN = f"SELECT ?w WHERE {{ ?w a <{SRG}Werkbank> }} ORDER BY ?w"
+
+
+def test_format_names_a_download_of_the_answer(client: httpx.Client) -> None:
+    """The home page's download buttons, sent without script, are a form to `/sparql`: a
+    browser sends `Accept: text/html,...`, which gave SPARQL XML shown as a page. `format`
+    chooses the format over Accept, and the answer is a file to save."""
+    construct = f"CONSTRUCT WHERE {{ ?w a <{SRG}Werkbank> }}"
+    sent = {"accept": FIREFOX}
+    as_csv = client.get("/sparql", params={"query": WERKBANKEN, "format": "csv"}, headers=sent)
+    as_json = client.get("/sparql", params={"query": WERKBANKEN, "format": "json"}, headers=sent)
+    graph = client.get("/sparql", params={"query": construct, "format": "json"}, headers=sent)
+    posted = client.post("/sparql", data={"query": construct, "format": "turtle"}, headers=sent)
+    assert media(as_csv) == "text/csv"
+    assert as_csv.headers["content-disposition"] == 'attachment; filename="results.csv"'
+    assert as_csv.text.splitlines()[0] == "w" and len(as_csv.text.splitlines()) == 5
+    assert media(as_json) == "application/sparql-results+json"
+    assert as_json.headers["content-disposition"] == 'attachment; filename="results.json"'
+    assert len(as_json.json()["results"]["bindings"]) == 4
+    assert media(graph) == "application/ld+json"  # the JSON of a graph, as the editor asks
+    assert graph.headers["content-disposition"] == 'attachment; filename="results.jsonld"'
+    assert len(parse_rdf(graph)) == 4
+    assert media(posted) == "text/turtle" and len(parse_rdf(posted)) == 4
+    plain = client.get("/sparql", params={"query": WERKBANKEN}, headers=sent)
+    assert "content-disposition" not in plain.headers
+
+
+@pytest.mark.parametrize(
+    ("query", "chosen", "status", "said"),
+    [
+        (WERKBANKEN, "pdf", 400, "format 'pdf' is unknown; use one of ['csv', 'json'"),
+        (f"CONSTRUCT WHERE {{ ?w a <{SRG}Werkbank> }}", "csv", 406, "use one of ['json', 'jsonld'"),
+        ("ASK {}", "turtle", 406, "cannot be written as turtle; use one of ['csv', 'json'"),
+    ],
+)
+def test_a_format_the_answer_has_not_is_refused(
+    client: httpx.Client, query: str, chosen: str, status: int, said: str
+) -> None:
+    response = client.get("/sparql", params={"query": query, "format": chosen})
+    assert_plain_error(response, status)
+    assert said in response.text

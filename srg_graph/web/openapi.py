@@ -82,6 +82,12 @@ def _one_of(*values: str) -> dict[str, Any]:
 
 
 LANG = _query("lang", "The language of the page", _one_of("nl", "en"))
+FORMAT = _query(
+    "format",
+    "The answer's format, chosen over Accept, sent as a file to save (a browser's download "
+    "link cannot choose Accept); json: SPARQL JSON results, or JSON-LD for a graph",
+    _one_of(*sorted({*SOLUTIONS.values(), *GRAPHS.values()})),
+)
 USING = [
     _graphs("using-graph-uri", "A graph of the update's default graph (repeatable)"),
     _graphs("using-named-graph-uri", "A named graph of the update's dataset (repeatable)"),
@@ -158,7 +164,7 @@ SPARQL_FORM = {
     "properties": {
         "query": {"type": "string", "description": "A SPARQL 1.1 query"},
         "update": {"type": "string", "description": "A SPARQL 1.1 update (needs the token)"},
-        **{p["name"]: p["schema"] for p in [*DATASET, *USING]},
+        **{p["name"]: p["schema"] for p in [*DATASET, *USING, FORMAT]},
     },
 }
 RDF_BODY = {
@@ -219,11 +225,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/sparql", "get"): {
         "description": "A query by GET (SPARQL 1.1 Protocol 2.1.1); without `query`, the "
         "Service Description.",
-        "parameters": [_query("query", "A SPARQL 1.1 query"), *DATASET, *AS_OF],
+        "parameters": [_query("query", "A SPARQL 1.1 query"), *DATASET, *AS_OF, FORMAT],
         "responses": {"200": QUERY_RESULTS, "304": {"description": "Not modified"}, **ERRORS},
     },
     ("/sparql", "head"): {
-        "parameters": [_query("query", "A SPARQL 1.1 query"), *DATASET, *AS_OF],
+        "parameters": [_query("query", "A SPARQL 1.1 query"), *DATASET, *AS_OF, FORMAT],
         "responses": {"200": {"description": "The headers of the GET answer"}, **ERRORS},
     },
     ("/sparql", "post"): {

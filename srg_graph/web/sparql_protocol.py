@@ -36,6 +36,7 @@ class Operation:
     note: str | None = None  # an update's `change-note` form field (see `requests.change_note`)
     version: str | None = None  # a query's `version` (time travel; see `memento`)
     as_of: str | None = None  # a query's `asOf`
+    format: str | None = None  # a query's `format`: a download link's choice (see `routes.sparql`)
 
 
 def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
@@ -121,7 +122,8 @@ def _operation(params: Params, text_of: dict[str, str | None]) -> Operation:
         raise HttpError(400, "the request has no 'query' (or 'update') parameter")
     dataset = _graphs(params, "default-graph-uri"), _graphs(params, "named-graph-uri")
     at = _single(params, "version"), _single(params, "asOf")
-    return Operation("query", query, *dataset, version=at[0], as_of=at[1])
+    chosen = _single(params, "format")
+    return Operation("query", query, *dataset, version=at[0], as_of=at[1], format=chosen)
 
 
 def parse(method: str, url_params: Params, content_type: str | None, body: bytes) -> Operation:

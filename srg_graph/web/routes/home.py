@@ -78,10 +78,23 @@ async def _ran(svc: Services, text: str) -> tuple[int, dict[str, Any], dict[str,
 @router.api_route("/", methods=["GET", "HEAD"], summary="Home page", include_in_schema=False)
 async def home(request: Request) -> Response:
     """The editor's form, sent without script, comes back here with `run=1`: the page then
-    shows the query's answer under the editor (with script, `editor.js` runs it again)."""
-    query = request.query_params.get("query", "")
+    shows the query's answer under the editor (with script, `editor.js` runs it again).
+    `example=NAME` (a link of the examples' list, for a browser without script) fills the
+    editor with that named query's text."""
+    query = request.query_params.get("query") or _example(request)
     run = query if request.query_params.get("run") == "1" else ""
     return await cached_page(request, "home.html", _dashboard, run, query=query)
+
+
+def _example(request: Request) -> str:
+    """The text of the named query `example` names ("" without one), or 404."""
+    name = request.query_params.get("example")
+    if name is None:
+        return ""
+    found = services(request).queries.get(name)
+    if found is None:
+        raise HttpError(404, f"no example query is named {name!r}; /api/queries lists them")
+    return found.text
 
 
 @router.api_route(

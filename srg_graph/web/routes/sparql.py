@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 
+from ... import formats
 from ...formats import GRAPHS, SOLUTIONS, content_type
 from ...model import service_description as description
 from ...store import GraphStore
 from .. import caching, memento, pages
 from .. import request_guard as checks
 from .. import sparql_protocol as protocol
+from ..errors import HttpError
 from ..requests import authorise_write, negotiated, read_body, services, write
 from ..services import Services
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
+SOLUTIONS_JSON = "application/sparql-results+json"
 DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "text/html"]
 
 
@@ -42,7 +46,8 @@ async def sparql(request: Request) -> Response:
 async def run_query(request: Request, svc: Services, operation: protocol.Operation) -> Response:
     inspection = checks.check_query(svc, operation)
     offered = GRAPHS if inspection.query_type in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
-    media = negotiated(request, list(offered))
+    media = negotiated(request, list(offered)) if operation.format is None else None
+    media = media or _of_format(operation.format or "", offered)
     graphs = " ".join((*operation.default_graphs, "|", *operation.named_graphs))
     data, changes = svc.data, svc.data.changelog
     version = None
@@ -53,8 +58,9 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
     else:  # an answer at a fixed version is the same until a purge makes a new generation
         tag = f"{data.generation}-v{version}"
         modified = memento.modified(changes, version, data.modified)
+    chosen = operation.format or ""
     headers, unchanged = caching.validators(
-        request, tag, modified, media, operation.text, graphs, url_query=False
+        request, tag, modified, media, operation.text, graphs, chosen, url_query=False
     )
     if version is not None:
         headers["Cache-Control"] = memento.KEPT
@@ -69,7 +75,30 @@ async def run_query(request: Request, svc: Services, operation: protocol.Operati
     answer = await svc.answer(query, version)
     if operation.as_of is not None and request.method in ("GET", "HEAD"):
         headers["Content-Location"] = _at_version(request, version)
+    if operation.format is not None:
+        headers["Content-Disposition"] = f'attachment; filename="results.{_suffix(media)}"'
     return Response(answer.body, media_type=content_type(media), headers=headers)
+
+
+def _of_format(name: str, offered: Mapping[str, str]) -> str:
+    """The media type `format` names: a download link's choice, since a browser following a
+    link or sending a form cannot choose `Accept`. `json` is the JSON of the answer's kind
+    (SPARQL JSON results, or JSON-LD for a graph), as the home page's JSON button asks."""
+    kinds = {name: media for media, name in reversed(offered.items())}
+    if "jsonld" in kinds:
+        kinds["json"] = kinds["jsonld"]
+    if name in kinds:
+        return kinds[name]
+    known = sorted({*SOLUTIONS.values(), *GRAPHS.values()})
+    if name not in known:
+        raise HttpError(400, f"format {name!r} is unknown; use one of {known}")
+    written = sorted(kinds)
+    raise HttpError(406, f"this query's answer cannot be written as {name}; use one of {written}")
+
+
+def _suffix(media: str) -> str:
+    """The file name's extension of a download (`json`, not `.srj`, for SPARQL JSON)."""
+    return "json" if media == SOLUTIONS_JSON else formats.suffix(media)
 
 
 def _at_version(request: Request, version: int) -> str:

@@ -246,10 +246,19 @@
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) run(event);
   });
   form.addEventListener("submit", run);
-  document.getElementById("download-csv").addEventListener("click", () => download("text/csv"));
+  // without script the download buttons send the form to /sparql (`format`): here they fetch
+  function downloads(accept) {
+    return (event) => { event.preventDefault(); download(accept); };
+  }
+  document.getElementById("download-csv").addEventListener("click", downloads("text/csv"));
   document.getElementById("download-json").addEventListener("click",
-    () => download("application/sparql-results+json, application/ld+json;q=0.9"));
+    downloads("application/sparql-results+json, application/ld+json;q=0.9"));
 
+  // the list box fills the editor in place: it stands for the example links, and the
+  // highlighting is drawn under the text, which is made transparent only now
+  document.getElementById("example-picker").hidden = false;
+  document.getElementById("example-links").hidden = true;
+  highlight.parentElement.classList.add("painted");
   paint();
   const params = new URLSearchParams(window.location.search);
   // a link with run=1 comes with its answer drawn by the server: not run a second time
