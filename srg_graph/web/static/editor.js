@@ -116,11 +116,13 @@
   function showError(message) {
     errorBox.textContent = `${words.wordError}: ${message}`;
     errorBox.hidden = false;
+    textarea.setAttribute("aria-invalid", "true");
   }
 
   function clear() {
     errorBox.hidden = true;
     errorBox.textContent = "";
+    textarea.removeAttribute("aria-invalid");
     results.replaceChildren();
   }
 
@@ -145,9 +147,14 @@
       td.append(a);
     } else if (term.type === "bnode") {
       td.append(span("bnode", "_:" + term.value));
+    } else if (term["xml:lang"]) {
+      // its language marked, for a screen reader to read it in that language
+      const text = document.createElement("span");
+      text.lang = term["xml:lang"];
+      text.textContent = term.value;
+      td.append(text, span("lang", "@" + term["xml:lang"]));
     } else {
       td.append(term.value);
-      if (term["xml:lang"]) td.append(span("lang", "@" + term["xml:lang"]));
     }
     return td;
   }
