@@ -690,6 +690,29 @@ def test_no_accessibility_violations(audit, axe, kind, lang) -> None:  # type: i
     assert not violations, f"{kind} ({lang}): {violations}"
 
 
+# a table's name as a screen reader gives it on entering it (caption, aria-label(ledby))
+TABLE_NAMES = """() => [...document.querySelectorAll('main table')].map(t => {
+  const by = (t.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean)
+    .map(id => document.getElementById(id)).filter(Boolean).map(e => e.textContent).join(' ');
+  return [t.id || t.className, (by || t.getAttribute('aria-label')
+    || (t.caption && t.caption.textContent) || '').trim()];
+})"""
+
+
+@pytest.mark.parametrize("kind", [k for k in PAGES if k not in ("not-found", "home-error")])
+def test_every_table_has_a_name(page, kind) -> None:  # type: ignore[no-untyped-def]
+    """A screen reader's list of tables, or a table entered, gave no name but the coverage
+    matrix's: each is named by the heading it stands under (the editor's answer: "Answer")."""
+    page.goto(PAGES[kind])
+    if kind == "home":  # the editor's answer, drawn by the script
+        page.fill("#query", WERKBANKEN)
+        page.click("#run")
+        page.locator("table.result-table tbody tr").first.wait_for()
+    names = page.evaluate(TABLE_NAMES)
+    assert names or kind in ("ontology", "validate", "orgchart", "sparql"), kind
+    assert all(name for _, name in names), f"{kind}: {names}"
+
+
 @pytest.mark.parametrize("kind", ["home", "home-answer", "home-error"])
 def test_no_accessibility_violations_without_the_editor_script(audit, axe, kind) -> None:  # type: ignore[no-untyped-def]
     """The home page as a browser without script shows it (the editor's script refused;

@@ -237,7 +237,7 @@ def test_body_page(http: httpx.Client) -> None:
     assert "Content-Security-Policy" in response.headers
     assert '<html lang="nl">' in html
     assert "Drijvende kracht, aanspreekpunt &amp; facilitator" in html
-    composition = html.split('<table class="composition">', 1)[1].split("</table>", 1)[0]
+    composition = html.split('<table class="composition"', 1)[1].split("</table>", 1)[0]
     kcvs = next(row for row in composition.split("<tr") if "Kenniscentrum Vlaamse Steden" in row)
     assert 'class="optional"' in kcvs and ">ja<" in kcvs
     abb = next(row for row in composition.split("<tr") if "Agentschap Binnenlands Bestuur" in row)
@@ -272,7 +272,7 @@ def test_werkbank_page(http: httpx.Client) -> None:
     html = page(http, "/doc/werkbank/vloca").text
     lead = html.split('class="lead"', 1)[1].split("</dd>", 1)[0]
     assert 'href="/doc/organisation/abb"' in lead
-    actors = html.split('<table class="composition">', 1)[1].split("</table>", 1)[0]
+    actors = html.split('<table class="composition"', 1)[1].split("</table>", 1)[0]
     assert 'href="/doc/organisation/imec"' in actors and 'href="/doc/organisation/vito"' in actors
     assert "Projectleider van de werkbank VLOCA" in html
 
@@ -294,13 +294,13 @@ def test_werkbank_page_shows_a_proposed_lead_as_a_proposal(http: httpx.Client) -
 
 def test_lines_include_reporting_at_a_meeting(http: httpx.Client) -> None:
     html = page(http, "/doc/werkbank/matchmaking?lang=en").text
-    lines = text_of(html.split('<table class="lines">', 1)[1].split("</table>", 1)[0])
+    lines = text_of(html.split('<table class="lines"', 1)[1].split("</table>", 1)[0])
     assert "reports at Werkbank Meeting" in lines and "Smart Region Office" in lines
 
 
 def test_composition_marks_a_proposed_organisation(http: httpx.Client) -> None:
     html = page(http, "/doc/body/werkbankoverleg").text
-    composition = html.split('<table class="composition">', 1)[1].split("</table>", 1)[0]
+    composition = html.split('<table class="composition"', 1)[1].split("</table>", 1)[0]
     rows = {
         slug: next(r for r in composition.split("<tr") if f"projectleider-werkbank-{slug}" in r)
         for slug in ("vloca", "matchmaking")
@@ -313,15 +313,15 @@ def test_composition_marks_a_proposed_organisation(http: httpx.Client) -> None:
 def test_no_empty_represents_column(http: httpx.Client) -> None:
     """The SRO's seats are organisations, none represents another: no column for it."""
     sro = page(http, "/doc/body/smart-region-office").text
-    composition = sro.split('<table class="composition">', 1)[1].split("</table>", 1)[0]
+    composition = sro.split('<table class="composition"', 1)[1].split("</table>", 1)[0]
     assert "Vertegenwoordigt" not in composition and composition.count("<th>") == 3
     wbo = page(http, "/doc/body/werkbankoverleg").text
-    assert "Vertegenwoordigt" in wbo.split('<table class="composition">', 1)[1]
+    assert "Vertegenwoordigt" in wbo.split('<table class="composition"', 1)[1]
 
 
 def test_organisation_page_shows_proposed_roles(http: httpx.Client) -> None:
     html = page(http, "/doc/organisation/vvsg").text
-    roles = html.split('<table class="roles">', 1)[1].split("</table>", 1)[0]
+    roles = html.split('<table class="roles"', 1)[1].split("</table>", 1)[0]
     lead = next(r for r in roles.split("<tr") if 'class="role proposed-lead"' in r)
     assert 'href="/doc/werkbank/matchmaking"' in lead and "als voorgestelde trekker" in lead
     post = next(r for r in roles.split("<tr") if 'class="role proposed-post"' in r)
@@ -332,17 +332,17 @@ def test_organisation_page_shows_proposed_roles(http: httpx.Client) -> None:
 
 def test_standard_terms_have_labels_like_our_own(http: httpx.Client) -> None:
     html = page(http, "/doc/werkbank/vloca?lang=en").text
-    lines = html.split('<table class="lines">', 1)[1].split("</table>", 1)[0]
+    lines = html.split('<table class="lines"', 1)[1].split("</table>", 1)[0]
     assert ">reports to</a>" in lines and ">org:reportsTo<" not in lines
     dutch = page(http, "/doc/body/smart-region-office").text
     assert ">rapporteert aan</a>" in dutch and ">org:reportsTo<" not in dutch
-    statements = dutch.split('<table class="properties">', 1)[1]
+    statements = dutch.split('<table class="properties"', 1)[1]
     assert ">bron</a>" in statements and ">dcterms:source<" not in statements
 
 
 def test_organisation_page(http: httpx.Client) -> None:
     html = page(http, "/doc/organisation/abb").text
-    roles = html.split('<table class="roles">', 1)[1].split("</table>", 1)[0]
+    roles = html.split('<table class="roles"', 1)[1].split("</table>", 1)[0]
     for body in ("body/ambtelijke-stuurgroep", "body/smart-region-office", "werkbank/vloca"):
         assert f'href="/doc/{body}"' in roles
     assert "Projectleider" in roles
@@ -360,7 +360,7 @@ def test_concept_page(http: httpx.Client) -> None:
     html = page(http, "/doc/concept/role/trekker?lang=en").text
     assert "<h1>Lead</h1>" in html or "Lead" in text_of(html)
     assert 'href="/doc/scheme/role?lang=en"' in html  # the scheme, by label, kept in English
-    incoming = html.split('<table class="incoming">', 1)[1]
+    incoming = html.split('<table class="incoming"', 1)[1]
     assert "/doc/membership/" in incoming
 
 
@@ -371,7 +371,7 @@ def test_every_link_on_a_page_with_a_blank_node_pointing_at_it_resolves(
     shown as text, not linked by its id (which resolved against the page to a 404)."""
     path = "/doc/concept/status/afgerond"
     html = page(http, path).text
-    incoming = html.split('<table class="incoming">', 1)[1]
+    incoming = html.split('<table class="incoming"', 1)[1]
     assert "rdf:first" in incoming  # the list's node is there, as a subject
     hrefs = set(re.findall(r'href="([^"]*)"', html))
     ours = {urljoin(path, unescape(h)) for h in hrefs}

@@ -163,6 +163,7 @@
     const names = json.head.vars || [];
     const element = document.createElement("table");
     element.className = "result-table";
+    element.setAttribute("aria-label", words.wordAnswer);
     const head = element.createTHead().insertRow();
     for (const name of names) {
       const th = document.createElement("th");
