@@ -337,6 +337,24 @@ def test_a_failed_query_is_announced(page, scriptless) -> None:  # type: ignore[
     assert page.get_attribute("#query", "aria-invalid") is None
 
 
+@pytest.mark.parametrize("script", [True, False])
+def test_the_endpoint_page_runs_its_query_as_a_table(browser, server, script) -> None:  # type: ignore[no-untyped-def]
+    """The form of `/sparql`'s page went to `/sparql`, which gave the browser SPARQL XML
+    as text: it goes to the home page's editor, which shows the answer as a table; and its
+    "Turtle" link gave the page again."""
+    for opened in _opened(browser, server, java_script_enabled=script):
+        opened.goto("/sparql?lang=en")
+        with opened.expect_navigation():
+            opened.click("main form button[type=submit]")
+        opened.locator("table.result-table tbody tr").first.wait_for()
+        assert opened.locator("table.result-table tbody tr").count() == 10  # nl, en labels
+        assert "GovernanceBody" in opened.input_value("#query") and "lang=en" in opened.url
+        opened.goto("/sparql?lang=en")
+        turtle = opened.get_attribute("main a[type='text/turtle']", "href") or ""
+        answer = opened.request.get(turtle, headers={"Accept": "text/html,*/*;q=0.8"})
+        assert answer.headers["content-type"].startswith("text/turtle")
+
+
 def test_download_csv_and_json(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
     query = "SELECT ?w WHERE { ?w a <https://w3id.org/srg/ns#Werkbank> } ORDER BY ?w"
     page.goto(f"/?query={quote(query)}")

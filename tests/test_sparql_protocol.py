@@ -889,3 +889,20 @@ def test_a_format_the_answer_has_not_is_refused(
     response = client.get("/sparql", params={"query": query, "format": chosen})
     assert_plain_error(response, status)
     assert said in response.text
+
+
+@pytest.mark.parametrize(
+    ("chosen", "expected"),
+    [("turtle", "text/turtle"), ("jsonld", "application/ld+json"), ("html", "text/html")],
+)
+def test_the_service_description_by_format(
+    client: httpx.Client, chosen: str, expected: str
+) -> None:
+    """The page's "Turtle" link was `/sparql`, which gives a browser the page again."""
+    response = client.get("/sparql", params={"format": chosen}, headers={"accept": FIREFOX})
+    assert response.status_code == 200 and media(response) == expected
+    if expected != "text/html":
+        assert any(True for _ in parse_rdf(response).subjects(RDF.type, SD.Service))
+    refused = client.get("/sparql", params={"format": "csv"})
+    assert_plain_error(refused, 400)
+    assert "use one of ['html', 'jsonld', 'rdfxml', 'turtle']" in refused.text

@@ -85,8 +85,9 @@ LANG = _query("lang", "The language of the page", _one_of("nl", "en"))
 FORMAT = _query(
     "format",
     "The answer's format, chosen over Accept, sent as a file to save (a browser's download "
-    "link cannot choose Accept); json: SPARQL JSON results, or JSON-LD for a graph",
-    _one_of(*sorted({*SOLUTIONS.values(), *GRAPHS.values()})),
+    "link cannot choose Accept); json: SPARQL JSON results, or JSON-LD for a graph. Without "
+    "a query, the Service Description's: turtle, jsonld, rdfxml or html",
+    _one_of(*sorted({*SOLUTIONS.values(), *GRAPHS.values(), "html"})),
 )
 USING = [
     _graphs("using-graph-uri", "A graph of the update's default graph (repeatable)"),

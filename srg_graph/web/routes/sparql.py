@@ -22,6 +22,13 @@ from ..services import Services
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 SOLUTIONS_JSON = "application/sparql-results+json"
 DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "text/html"]
+# the Service Description's formats by `format` name (a link cannot choose Accept)
+DESCRIBED_AS = {
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "html": "text/html",
+}
 
 
 @router.api_route("/sparql", methods=["GET", "HEAD", "POST"], summary="SPARQL query or update")
@@ -124,7 +131,10 @@ async def run_update(request: Request, svc: Services, operation: protocol.Operat
 def describe_service(request: Request, svc: Services) -> Response:
     endpoint = str(request.url.replace(query=None, fragment=None))
     graphs = svc.data.store.graph_names()
-    media = negotiated(request, DESCRIPTION_TYPES)
+    chosen = request.query_params.get("format")
+    media = negotiated(request, DESCRIPTION_TYPES) if chosen is None else DESCRIBED_AS.get(chosen)
+    if media is None:
+        raise HttpError(400, f"format {chosen!r} is unknown; use one of {sorted(DESCRIBED_AS)}")
     if media == "text/html":
         return pages.render(request, "service-description.html", endpoint=endpoint, graphs=graphs)
     else:
