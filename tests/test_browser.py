@@ -102,6 +102,20 @@ def test_pick_an_example_run_it_and_see_rows(page) -> None:  # type: ignore[no-u
     shot(page, "editor-results")
 
 
+def test_the_examples_can_be_browsed_with_the_keyboard(page) -> None:  # type: ignore[no-untyped-def]
+    """The list box of examples moved the focus to the text area on each change, and a
+    keyboard's arrow changes it at once: the second arrow moved the caret, not to the next
+    example (WCAG 3.2.2, on input)."""
+    page.goto("/?lang=en")
+    examples = json.loads(page.locator("#examples").text_content() or "[]")
+    page.focus("#example")
+    page.keyboard.press("ArrowDown")
+    assert page.input_value("#query") == examples[0]["text"]
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("() => document.activeElement.id") == "example"
+    assert page.input_value("#query") == examples[1]["text"]
+
+
 def test_typing_keeps_the_highlighting_in_sync(page) -> None:  # type: ignore[no-untyped-def]
     page.goto("/")
     page.fill("#query", "# a comment\nSELECT ?s WHERE { ?s a <https://w3id.org/srg/ns#Werkbank> ; "

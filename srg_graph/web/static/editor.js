@@ -242,7 +242,8 @@
     const example = examples.find((e) => e.name === select.value);
     if (!example) return;
     textarea.value = example.text;
-    textarea.focus();
+    // focus stays on the list box: a keyboard's arrows change it, and each change is an
+    // example to read, not a move to the text area (WCAG 3.2.2)
     textarea.setSelectionRange(0, 0);
     textarea.scrollTop = 0;
     textarea.scrollLeft = 0;
