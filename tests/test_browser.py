@@ -515,6 +515,33 @@ def test_org_chart_draws_proposals_as_proposals(page) -> None:  # type: ignore[n
     shot(page, "orgchart-proposals")
 
 
+@pytest.mark.parametrize("path", ["/orgchart?lang=en", "/?lang=en"])
+def test_org_chart_lines_are_said_in_words(page, path) -> None:  # type: ignore[no-untyped-def]
+    """Who reports to, advises or oversees whom was drawn only as lines, which a screen
+    reader does not read (WCAG 1.1.1): under the chart each line is said in words, from its
+    boxes to its boxes, linking their pages."""
+    page.goto(path)
+    drawn = page.evaluate(
+        """() => { const href = Object.fromEntries([...document.querySelectorAll(
+          'svg.orgchart a.box')].map(a => [a.dataset.iri, a.getAttribute('href')]));
+          return [...document.querySelectorAll('svg.orgchart path.line')].map(p => [
+            p.dataset.kind, p.dataset.from.split(' ').map(i => href[i]),
+            p.dataset.to.split(' ').map(i => href[i])]); }"""
+    )
+    said = page.evaluate(
+        """() => [...document.querySelectorAll('details.orgchart-text li')].map(li => [
+          li.dataset.kind, [...li.querySelectorAll('a')].map(a => a.getAttribute('href')),
+          li.textContent])"""
+    )
+    assert len(drawn) >= 10 and len(said) == len(drawn)
+    words = {"reports": " reports to ", "reports-at": " reports at ", "advises": " advises ",
+             "oversees": " oversees "}  # fmt: skip
+    for (kind, sources, targets), (said_kind, links, text) in zip(drawn, said, strict=True):
+        assert said_kind == kind and links == sources + targets and words[kind] in text
+    page.click("details.orgchart-text summary")
+    assert page.locator("details.orgchart-text li").first.is_visible()
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_navigation_stays_on_one_line_at_1280(page, lang) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"/coverage?lang={lang}")
