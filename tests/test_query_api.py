@@ -38,6 +38,15 @@ def test_listing_as_a_page(client: httpx.Client) -> None:
         assert f"><code>{name}</code></a>" in page.text
 
 
+def test_listing_in_a_format_it_has_not_is_not_acceptable(client: httpx.Client) -> None:
+    """An Accept the listing cannot answer (only JSON and a page) was a 500 and a reset
+    connection; it is 406 naming the formats it has."""
+    answer = client.get("/api/queries", headers={"Accept": "text/turtle"})
+    assert answer.status_code == 406
+    assert "application/json" in answer.text and "text/html" in answer.text
+    assert client.head("/api/queries", headers={"Accept": "text/turtle"}).status_code == 406
+
+
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_every_example_url_answers(client: httpx.Client, name: str) -> None:
     listed = next(q for q in client.get("/api/queries").json() if q["name"] == name)

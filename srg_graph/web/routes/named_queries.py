@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, Response
 from ...formats import GRAPHS, content_type
 from ...sparql.named import NamedQuery, Parameter, ParameterError, bind, expected
 from ...store import Answer
-from .. import caching, negotiation, pages
+from .. import caching, pages
 from ..errors import HttpError
 from ..parameters import whole_number
 from ..requests import negotiated, services
@@ -70,7 +70,7 @@ def listing_entry(query: NamedQuery) -> dict[str, Any]:
 )
 def list_queries(request: Request) -> Response:
     svc = services(request)
-    media = negotiation.choose(request.headers.get("accept"), ["application/json", "text/html"])
+    media = negotiated(request, ["application/json", "text/html"])
     headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, media)
     if unchanged is not None:
         return unchanged
