@@ -325,6 +325,62 @@ def test_if_match_makes_a_write_conditional(store: httpx.Client) -> None:
     assert missing.status_code == 412
 
 
+PAST, FUTURE = "Sat, 01 Jan 2000 00:00:00 GMT", "Fri, 31 Dec 2100 00:00:00 GMT"
+
+
+def test_if_unmodified_since_makes_a_write_conditional(store: httpx.Client) -> None:
+    """RFC 9110 13.1.4: a write after a change later than its If-Unmodified-Since (the
+    Last-Modified of the GET the client edited) is 412 and changes nothing; it was ignored,
+    and the write replaced the other client's graph. If-Match, when sent, decides instead."""
+    graph = {"graph": str(EX["unmodified-since"])}
+    assert (
+        store.put("/graph-store", params=graph, content=PERSON, headers=TURTLE).status_code == 201
+    )
+    seen = store.get("/graph-store", params=graph).headers["last-modified"]
+    fresh = store.put("/graph-store", params=graph, content=PERSON_REPLACED, headers=TURTLE)
+    assert fresh.status_code == 204
+    for method in ("PUT", "POST", "DELETE"):
+        stale = store.request(
+            method,
+            "/graph-store",
+            params=graph,
+            content=PERSON,
+            headers={**TURTLE, "if-unmodified-since": seen},
+        )
+        assert stale.status_code == 412 and "If-Unmodified-Since" in stale.text, method
+    assert isomorphic(get_graph(store, **graph), turtle(PERSON_REPLACED))
+    for condition in (
+        {"if-unmodified-since": FUTURE},
+        {"if-unmodified-since": "not a date"},  # ignored (13.1.4)
+        {"if-unmodified-since": PAST, "if-match": "*"},  # If-Match decides
+    ):
+        headers = {**TURTLE, **condition}
+        written = store.put("/graph-store", params=graph, content=PERSON, headers=headers)
+        assert written.status_code == 204, (condition, written.text)
+
+
+def test_if_match_and_if_unmodified_since_make_a_read_conditional(store: httpx.Client) -> None:
+    """RFC 9110 13.1.1, 13.1.4: a GET or HEAD whose If-Match or If-Unmodified-Since does not
+    hold is 412, not the representation (which the client did not ask for unless unchanged)."""
+    graph = {"graph": str(EX["read-conditions"])}
+    assert (
+        store.put("/graph-store", params=graph, content=PERSON, headers=TURTLE).status_code == 201
+    )
+    tag = store.get("/graph-store", params=graph).headers["etag"]
+    for method in ("GET", "HEAD"):
+        for condition in ({"if-match": '"other"'}, {"if-unmodified-since": PAST}):
+            failed = store.request(method, "/graph-store", params=graph, headers=condition)
+            assert failed.status_code == 412, (method, condition)
+            assert failed.headers["etag"] == tag
+        for condition in (
+            {"if-match": f'"other", {tag}'},
+            {"if-match": "*"},
+            {"if-unmodified-since": FUTURE},
+        ):
+            held = store.request(method, "/graph-store", params=graph, headers=condition)
+            assert held.status_code == 200, (method, condition)
+
+
 def test_a_json_ld_body_that_is_no_document_is_refused(store: httpx.Client) -> None:
     """A bare JSON string (what a generated client sent for Turtle) has no triples for the
     engine: it emptied the graph, answered 204. JSON-LD 1.1 section 9: a map or an array."""

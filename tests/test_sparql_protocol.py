@@ -732,6 +732,22 @@ def test_conditions_on_a_post_query_follow_rfc_9110(client: httpx.Client) -> Non
     assert get.status_code == 304
 
 
+def test_if_match_on_a_query_holds_only_for_its_answer(client: httpx.Client) -> None:
+    """RFC 9110 13.1.1: a query (by GET or POST) whose If-Match names another tag is 412, also
+    when its answer is kept in memory (the answer cache gave the 200 before)."""
+    text = "ASK { ?s ?p ?o } # if-match"
+    tag = client.get("/sparql", params={"query": text}).headers["etag"]
+    assert client.get("/sparql", params={"query": text}).status_code == 200  # kept now
+    other = {"if-match": '"other"'}
+    assert client.get("/sparql", params={"query": text}, headers=other).status_code == 412
+    posted = client.post("/sparql", content=text, headers={**SPARQL_QUERY, **other})
+    assert posted.status_code == 412
+    held = client.get("/sparql", params={"query": text}, headers={"if-match": tag})
+    assert held.status_code == 200 and held.json()["boolean"] is True
+    past = {"if-unmodified-since": "Sat, 01 Jan 2000 00:00:00 GMT"}
+    assert client.get("/sparql", params={"query": text}, headers=past).status_code == 412
+
+
 @pytest.mark.parametrize(
     ("query", "status"),
     [

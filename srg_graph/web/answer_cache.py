@@ -32,7 +32,14 @@ Key = tuple[str, ...]
 # the request headers an answer may vary on (its `Vary`), all part of the key
 VARY = (b"accept", b"accept-language", b"accept-datetime", b"accept-encoding", b"host")
 # requests that go on to the route unkept: credentials, conditions
-PASSED_ON = (b"authorization", b"if-none-match", b"if-modified-since", b"cookie")
+PASSED_ON = (
+    b"authorization",
+    b"if-none-match",
+    b"if-modified-since",
+    b"if-match",
+    b"if-unmodified-since",
+    b"cookie",
+)
 ENTRY_OVERHEAD = 400  # bytes of bookkeeping an entry costs besides its body and headers
 
 

@@ -48,31 +48,56 @@ def _not_modified(request: Request, tag: str, star: bool) -> bool:
     return (star and "*" in tags) or tag in tags
 
 
-def _modified_since(request: Request, modified: float) -> bool:
-    header = request.headers.get("if-modified-since")
-    if not header or request.headers.get("if-none-match"):
-        return False  # If-None-Match wins when both are sent (RFC 9110 13.1.3)
+def _date(header: str | None) -> float | None:
+    """The time an HTTP-date names; None when there is none or it is no date (the condition
+    is then ignored, RFC 9110 13.1.3-4)."""
+    if not header:
+        return None
     try:
-        return int(modified) <= parsedate_to_datetime(header).timestamp()
+        return parsedate_to_datetime(header).timestamp()
     except (TypeError, ValueError):
-        return False
+        return None
 
 
-def check_write(request: Request, version: str, exists: bool, offered: Sequence[str]) -> None:
-    """Refuse a write (412) whose `If-Match` or `If-None-Match` does not hold for its target
-    as it is (RFC 9110 13.1.1-2): the target's tags are those a GET of the same URL has, one
-    per `offered` media type; `*` stands for any, when the target exists. Call it while
-    holding the write lock, so that nothing changes between the check and the write."""
+def _modified_since(request: Request, modified: float) -> bool:
+    if request.headers.get("if-none-match"):
+        return False  # If-None-Match wins when both are sent (RFC 9110 13.1.3)
+    since = _date(request.headers.get("if-modified-since"))
+    return since is not None and int(modified) <= since
+
+
+def _precondition_failed(request: Request, current: set[str], modified: float) -> str | None:
+    """Why `If-Match` (any of the target's `current` tags, or `*` for a target that exists),
+    else `If-Unmodified-Since` (no change after that time), does not hold (RFC 9110 13.2.2,
+    steps 1-2); None when it holds or is not asked. Both are the client's guard against
+    acting on a state it has not seen, so neither is ignored, on a write nor on a read."""
+    if_match = request.headers.get("if-match")
+    if if_match is not None:
+        given = _tags(if_match, weak=False)
+        if given & current or ("*" in given and current):
+            return None
+        return "If-Match: the target has changed (or does not exist); read it again"
+    since = _date(request.headers.get("if-unmodified-since"))
+    if since is not None and int(modified) > since:
+        return "If-Unmodified-Since: the target has changed since then; read it again"
+    return None
+
+
+def check_write(
+    request: Request, version: str, modified: float, exists: bool, offered: Sequence[str]
+) -> None:
+    """Refuse a write (412) whose `If-Match`, `If-Unmodified-Since` or `If-None-Match` does
+    not hold for its target as it is (RFC 9110 13.1.1-4): the target's tags are those a GET of
+    the same URL has, one per `offered` media type; `*` stands for any, when the target
+    exists; `modified` is the time of the dataset's last change. Call it while holding the
+    write lock, so that nothing changes between the check and the write."""
     current = (
         {_etag(version, request, media, accept=False) for media in offered} if exists else set()
     )
-    if_match, if_none_match = request.headers.get("if-match"), request.headers.get("if-none-match")
-    if if_match is not None:
-        given = _tags(if_match, weak=False)
-        if not (given & current or ("*" in given and exists)):
-            raise HttpError(
-                412, "If-Match: the target has changed (or does not exist); read it again"
-            )
+    failed = _precondition_failed(request, current, modified)
+    if failed is not None:
+        raise HttpError(412, failed)
+    if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         given = _tags(if_none_match)
         if given & current or ("*" in given and exists):
@@ -101,7 +126,8 @@ def validators(
     accept: bool = True,
 ) -> tuple[dict[str, str], Response | None]:
     """The caching headers of an answer, and a ready answer when the client's condition says
-    there is no need for one: 304 to a GET or HEAD, 412 to another method (RFC 9110 13.1.2).
+    there is no need for one: 304 to a GET or HEAD, 412 to another method (RFC 9110 13.1.2),
+    and 412 to any when its `If-Match` or `If-Unmodified-Since` does not hold (13.1.1, 13.1.4).
     `cache_control`: how long it may be reused unchecked (by default: check every time;
     `IMMUTABLE` for an answer that never changes). `url_query`: whether the URL's query string
     tells answers apart (else `extra` does: a query's text, sent by GET or by POST); `accept`:
@@ -114,6 +140,8 @@ def validators(
         "Cache-Control": cache_control,
         "Vary": "Accept, Accept-Language",
     }
+    if _precondition_failed(request, {tag}, modified) is not None:
+        return headers, Unchanged(412, headers)
     if request.method not in ("GET", "HEAD"):  # If-Modified-Since is for GET and HEAD only
         # `*` is decided on the answer, as on a GET: a query that fails is no match
         request.scope[ANY_TAG_ON_ANSWER] = True

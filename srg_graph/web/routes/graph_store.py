@@ -49,7 +49,8 @@ def conditional(
     """`change`, made only if the request's `If-Match`/`If-None-Match` hold when it is."""
 
     def checked(staged: Any) -> None:
-        caching.check_write(request, svc.data.version, exists(svc, graph), READABLE)
+        data = svc.data
+        caching.check_write(request, data.version, data.modified, exists(svc, graph), READABLE)
         change(staged)
 
     return checked
