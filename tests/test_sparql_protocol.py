@@ -813,6 +813,27 @@ def test_a_date_never_revalidates_an_answer_changed_within_its_second(
     assert not stale
 
 
+def test_an_operation_both_in_the_url_and_in_a_form_body_is_refused(
+    updatable: httpx.Client,
+) -> None:
+    """SPARQL 1.1 Protocol 2.1.2, 2.2.1: a form POST's operation is its body. A `query` or
+    `update` in the URL as well was ignored: the body's update ran beside a URL's query (and a
+    URL's update was dropped unsaid); each is 400 naming the parameter, and nothing is written."""
+    graph = "urn:x:operation-in-url-and-body"
+    insert = f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> 1 }} }}"
+    ask = "ASK { ?s ?p ?o } # in the URL and in the body"
+    assert updatable.get("/sparql", params={"query": ask}).status_code == 200  # kept now
+    for in_url, body in (
+        ({"query": ask}, {"update": insert}),
+        ({"update": "CLEAR ALL"}, {"update": insert}),
+        ({"query": ask}, {"query": ask}),
+    ):
+        answer = updatable.post("/sparql", params=in_url, data=body)
+        assert answer.status_code == 400, (in_url, answer.text)
+        assert f"'{next(iter(in_url))}'" in answer.text and "URL" in answer.text
+    assert updatable.get("/graph-store", params={"graph": graph}).status_code == 404
+
+
 def test_the_answer_cache_answers_no_request_the_endpoint_refuses(client: httpx.Client) -> None:
     """A kept answer is shared by GET and both POSTs of a query; a request of a shape the
     endpoint refuses is refused whether or not the answer is kept."""

@@ -126,6 +126,15 @@ def _operation(params: Params, text_of: dict[str, str | None]) -> Operation:
     return Operation("query", query, *dataset, version=at[0], as_of=at[1], format=chosen)
 
 
+def _none_in_url(url_params: Params, kind: str) -> None:
+    """A POST's operation is its body (SPARQL 1.1 Protocol 2.1.2-3, 2.2.1-2): one in the URL
+    as well would be a second operation, or the same one twice, and only one could run."""
+    for name in ("query", "update"):
+        if _all(url_params, name):
+            message = f"the URL has a '{name}' parameter, but a POST of {kind} sends its "
+            raise HttpError(400, message + "operation in the body only; drop it from the URL")
+
+
 def parse(method: str, url_params: Params, content_type: str | None, body: bytes) -> Operation:
     """The operation a `/sparql` request asks for, per SPARQL 1.1 Protocol section 2."""
     if method in ("GET", "HEAD"):
@@ -140,6 +149,8 @@ def parse(method: str, url_params: Params, content_type: str | None, body: bytes
     charset = options.get("charset", "utf-8")
     if charset not in ("utf-8", "utf8"):
         raise HttpError(415, f"charset '{charset}' is not supported; send UTF-8")
+    if kind in (FORM, QUERY, UPDATE):
+        _none_in_url(url_params, kind)
     if kind == FORM:
         form = form_fields(body)
         params = [*url_params, *form]
@@ -147,8 +158,6 @@ def parse(method: str, url_params: Params, content_type: str | None, body: bytes
         return replace(_operation(params, texts), note=_single(form, "change-note"))
     if kind in (QUERY, UPDATE):
         name = "query" if kind == QUERY else "update"
-        if _all(url_params, "query") or _all(url_params, "update"):
-            raise HttpError(400, f"with {kind} the {name} is the body; drop the URL parameter")
         return _operation(url_params, {name: _decode(body, name)})
     if not kind:
         raise HttpError(415, f"a POST needs a Content-Type: {FORM}, {QUERY} or {UPDATE}")
