@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 
 from ..namespaces import PREFIXES
 
@@ -17,7 +17,8 @@ def service_description(endpoint: str, named_graphs: list[str]) -> Graph:
     graph = Graph().parse(HERE / "resources" / "service-description.ttl", publicID=endpoint)
     dataset = URIRef(endpoint + "#dataset")
     for name in named_graphs:
-        entry = URIRef(name + "#sd")
+        # a node of its own, not an IRI made from the graph's: `<g#frag>` + `#sd` is no IRI
+        entry = BNode()
         graph.add((dataset, SD.namedGraph, entry))
         graph.add((entry, RDF.type, SD.NamedGraph))
         graph.add((entry, SD.name, URIRef(name)))
