@@ -9,6 +9,7 @@ example.org IRIs. Writes go to a server of this module's own; reads share `serve
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 
 import httpx
@@ -379,6 +380,41 @@ def test_if_match_and_if_unmodified_since_make_a_read_conditional(store: httpx.C
         ):
             held = store.request(method, "/graph-store", params=graph, headers=condition)
             assert held.status_code == 200, (method, condition)
+
+
+def test_a_body_in_another_charset_or_coding_is_refused(store: httpx.Client) -> None:
+    """The parsers read UTF-8 only. A body declared ISO-8859-1 was read as UTF-8 anyway: "Ã©"
+    sent in Latin-1 (bytes C3 A9) was stored as "é". A gzip body gave a parser's error about
+    a character. Both are 415 (with `Accept-Encoding: identity` for the coding, RFC 9110
+    15.5.16), and the graph is as it was."""
+    graph = {"graph": str(EX["charset-and-coding"])}
+    assert (
+        store.put("/graph-store", params=graph, content=PERSON, headers=TURTLE).status_code == 201
+    )
+    latin = '<http://example.org/gsp/jane> <http://example.org/gsp/name> "Ã©" .'.encode("latin-1")
+    zipped = gzip.compress(PERSON_REPLACED.encode())
+    for method in ("PUT", "POST"):
+        declared = store.request(
+            method,
+            "/graph-store",
+            params=graph,
+            content=latin,
+            headers={**TURTLE, "content-type": "text/turtle; charset=ISO-8859-1"},
+        )
+        assert declared.status_code == 415 and "UTF-8" in declared.text, method
+        coded = store.request(
+            method,
+            "/graph-store",
+            params=graph,
+            content=zipped,
+            headers={**TURTLE, "content-encoding": "gzip"},
+        )
+        assert coded.status_code == 415 and "gzip" in coded.text, method
+        assert coded.headers["accept-encoding"] == "identity"
+    assert isomorphic(get_graph(store, **graph), turtle(PERSON))
+    utf8 = {**TURTLE, "content-type": "text/turtle; charset=UTF-8", "content-encoding": "identity"}
+    put = store.put("/graph-store", params=graph, content=PERSON_REPLACED, headers=utf8)
+    assert put.status_code == 204
 
 
 def test_a_json_ld_body_that_is_no_document_is_refused(store: httpx.Client) -> None:

@@ -9,6 +9,7 @@ Every answer is parsed and its content checked, not only its status.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -855,6 +856,20 @@ def test_an_operation_both_in_the_url_and_in_a_form_body_is_refused(
         answer = updatable.post("/sparql", params=in_url, data=body)
         assert answer.status_code == 400, (in_url, answer.text)
         assert f"'{next(iter(in_url))}'" in answer.text and "URL" in answer.text
+    assert updatable.get("/graph-store", params={"graph": graph}).status_code == 404
+
+
+def test_a_compressed_body_is_refused_with_the_coding(updatable: httpx.Client) -> None:
+    """A gzip body (Content-Encoding) was read as it came: "not valid UTF-8", which says
+    nothing of the coding. 415 names it, `Accept-Encoding: identity` (RFC 9110 15.5.16)."""
+    graph = "urn:x:compressed-update"
+    text = f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> 1 }} }}"
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    for headers, body in ((SPARQL_UPDATE, text), (form, urlencode({"update": text}))):
+        coded = {**headers, "content-encoding": "gzip"}
+        answer = updatable.post("/sparql", content=gzip.compress(body.encode()), headers=coded)
+        assert answer.status_code == 415 and "gzip" in answer.text
+        assert answer.headers["accept-encoding"] == "identity"
     assert updatable.get("/graph-store", params={"graph": graph}).status_code == 404
 
 

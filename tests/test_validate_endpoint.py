@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,15 @@ def test_bad_bodies(server):
     assert unsupported.status_code == 415 and missing.status_code == 415
     assert empty.status_code == 400
     assert too_big.status_code == 413
+
+
+def test_a_body_in_another_charset_or_coding_is_refused(server):
+    """The parsers read UTF-8 only: a body declared Latin-1 was read as UTF-8 all the same (a
+    report on other text than was sent), a gzip body gave a parser's error; both are 415."""
+    latin = {"Content-Type": "text/turtle; charset=ISO-8859-1"}
+    zipped = {"Content-Type": "text/turtle", "Content-Encoding": "gzip"}
+    with server.client() as client:
+        declared = client.post("/validate", content=CONFORMING, headers=latin)
+        coded = client.post("/validate", content=gzip.compress(CONFORMING), headers=zipped)
+    assert declared.status_code == 415 and "UTF-8" in declared.text
+    assert coded.status_code == 415 and coded.headers["accept-encoding"] == "identity"

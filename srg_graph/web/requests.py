@@ -17,6 +17,7 @@ from . import negotiation
 from .auth import check_bearer
 from .errors import HttpError
 from .services import Services
+from .sparql_protocol import media_type
 
 
 def services(request: Request) -> Services:
@@ -39,8 +40,20 @@ def media_of_suffix(suffix: str, offered: Sequence[str]) -> str:
     return written[suffix]
 
 
+def _identity(request: Request) -> None:
+    """Refuse a compressed body (415, RFC 9110 15.5.16): read as it comes, gzip bytes were
+    a parser's error about a character, not a word about the coding."""
+    codings = request.headers.get("content-encoding", "").lower().replace(" ", "").split(",")
+    coded = [coding for coding in codings if coding not in ("", "identity")]
+    if coded:
+        message = f"the body is {', '.join(coded)}-encoded (Content-Encoding); send it uncoded"
+        raise HttpError(415, message, {"Accept-Encoding": "identity"})
+
+
 async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it is known to pass `limit` bytes."""
+    """The request body, uncoded, refused with 413 as soon as it is known to pass `limit`
+    bytes."""
+    _identity(request)
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise HttpError(413, f"the body is {declared} bytes; the limit is {limit}")
@@ -51,6 +64,16 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise HttpError(413, f"the body is over the limit of {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def rdf_body_type(request: Request) -> str:
+    """The media type of a request's RDF body; 415 for a charset other than UTF-8, the one
+    encoding the parsers read (a Latin-1 body's bytes were read as UTF-8, and so stored)."""
+    kind, options = media_type(request.headers.get("content-type"))
+    charset = options.get("charset", "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise HttpError(415, f"charset '{charset}' is not supported; send {kind} in UTF-8")
+    return kind
 
 
 def authorise_write(request: Request) -> str:

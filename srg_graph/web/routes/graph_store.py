@@ -15,9 +15,8 @@ from ...namespaces import GRAPH
 from ...store import is_iri, parse_payload
 from .. import caching
 from ..errors import HttpError
-from ..requests import authorise_write, negotiated, read_body, services, write
+from ..requests import authorise_write, negotiated, rdf_body_type, read_body, services, write
 from ..services import Services
-from ..sparql_protocol import media_type
 
 router = APIRouter(tags=["Graph Store Protocol"])
 READABLE = [t for t in GRAPHS if t not in ("application/n-quads", "application/trig")]
@@ -57,8 +56,8 @@ def conditional(
 
 
 async def payload(request: Request, svc: Services, graph: str | None) -> list:
+    kind = rdf_body_type(request)
     body = await read_body(request, svc.settings.max_body_bytes)
-    kind = media_type(request.headers.get("content-type"))[0]
     return await run_in_threadpool(parse_payload, body, kind, svc.settings.base_iri, graph)
 
 

@@ -19,9 +19,8 @@ from ...validation import render as reports
 from ...validation.engines import validate_store
 from ...validation.report import Report
 from .. import caching, pages
-from .. import sparql_protocol as protocol
 from ..errors import HttpError
-from ..requests import negotiated, read_body, services
+from ..requests import negotiated, rdf_body_type, read_body, services
 from ..services import Services
 
 router = APIRouter(tags=["Validation"])
@@ -70,7 +69,7 @@ async def submitted(request: Request) -> Response:
     """Validate the data with the body added (Turtle, N-Triples, RDF/XML, JSON-LD); read-only."""
     svc = services(request)
     media = negotiated(request, OFFERED)
-    kind = protocol.media_type(request.headers.get("content-type"))[0]
+    kind = rdf_body_type(request)
     body = await read_body(request, svc.settings.max_body_bytes)
     quads = await run_in_threadpool(parse_payload, body, kind, svc.settings.base_iri, SUBMITTED)
     if not quads:
