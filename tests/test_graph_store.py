@@ -417,6 +417,22 @@ def test_a_body_in_another_charset_or_coding_is_refused(store: httpx.Client) -> 
     assert put.status_code == 204
 
 
+def test_a_content_type_sent_twice_is_refused(store: httpx.Client) -> None:
+    """Content-Type is one field (RFC 9110 5.3): sent twice, the first was taken and the body
+    written as that; which one the sender meant is unknown. 400, and the graph is as it was."""
+    graph = {"graph": str(EX["content-type-twice"])}
+    assert (
+        store.put("/graph-store", params=graph, content=PERSON, headers=TURTLE).status_code == 201
+    )
+    twice = [*AUTH.items(), ("content-type", "text/turtle"), ("content-type", "text/plain")]
+    for method in ("PUT", "POST"):
+        answer = store.request(
+            method, "/graph-store", params=graph, content=PERSON_REPLACED, headers=twice
+        )
+        assert answer.status_code == 400 and "Content-Type" in answer.text, method
+    assert isomorphic(get_graph(store, **graph), turtle(PERSON))
+
+
 def test_a_json_ld_body_that_is_no_document_is_refused(store: httpx.Client) -> None:
     """A bare JSON string (what a generated client sent for Turtle) has no triples for the
     engine: it emptied the graph, answered 204. JSON-LD 1.1 section 9: a map or an array."""

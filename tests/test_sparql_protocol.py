@@ -873,6 +873,28 @@ def test_a_compressed_body_is_refused_with_the_coding(updatable: httpx.Client) -
     assert updatable.get("/graph-store", params={"graph": graph}).status_code == 404
 
 
+def test_a_content_type_sent_twice_is_refused(
+    updatable: httpx.Client, client: httpx.Client
+) -> None:
+    """Content-Type is one field (RFC 9110 5.3). Sent twice, the first was taken: an update
+    labelled also as a query ran (204), though a proxy that routes writes by the type may have
+    read the other and sent it to a read replica. 400, nothing written; the same for a query,
+    whether or not its answer is kept."""
+    graph = "urn:x:content-type-twice"
+    text = f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> 1 }} }}"
+    twice = [
+        ("content-type", "application/sparql-update"),
+        ("content-type", "application/sparql-query"),
+    ]
+    answer = updatable.post("/sparql", content=text, headers=twice)
+    assert answer.status_code == 400 and "Content-Type" in answer.text
+    assert updatable.get("/graph-store", params={"graph": graph}).status_code == 404
+    ask = "ASK { ?s ?p ?o } # content type twice"
+    assert client.post("/sparql", content=ask, headers=SPARQL_QUERY).status_code == 200  # kept
+    asked = client.post("/sparql", content=ask, headers=list(reversed(twice)))
+    assert asked.status_code == 400
+
+
 def test_the_answer_cache_answers_no_request_the_endpoint_refuses(client: httpx.Client) -> None:
     """A kept answer is shared by GET and both POSTs of a query; a request of a shape the
     endpoint refuses is refused whether or not the answer is kept."""

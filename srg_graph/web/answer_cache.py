@@ -125,8 +125,10 @@ def _query_body(scope: Scope, limit: int) -> bool:
 
 def request_key(scope: Scope, body: bytes) -> Key | None:
     """The normalised request, or None for one whose answer is not kept (an update, a write,
-    a body that is not a query)."""
+    a body that is not a query, one the route refuses for its Content-Type sent twice)."""
     headers = dict(reversed(scope["headers"]))  # (the first of a repeated header)
+    if scope["method"] == "POST" and [k for k, _ in scope["headers"]].count(b"content-type") > 1:
+        return None
     content_type = headers.get(b"content-type", b"").decode("latin-1")
     parameters = _parameters(
         scope["method"], scope["path"], scope["query_string"], body, content_type

@@ -66,10 +66,21 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def body_content_type(request: Request) -> str | None:
+    """The request's Content-Type; 400 when it is sent twice (a singleton field, RFC 9110
+    5.3): the first was taken, while a proxy routing writes by it may have read the other."""
+    if request.method not in ("POST", "PUT"):
+        return request.headers.get("content-type")
+    given = request.headers.getlist("content-type")
+    if len(given) > 1:
+        raise HttpError(400, f"the request has {len(given)} Content-Type headers; send one")
+    return given[0] if given else None
+
+
 def rdf_body_type(request: Request) -> str:
     """The media type of a request's RDF body; 415 for a charset other than UTF-8, the one
     encoding the parsers read (a Latin-1 body's bytes were read as UTF-8, and so stored)."""
-    kind, options = media_type(request.headers.get("content-type"))
+    kind, options = media_type(body_content_type(request))
     charset = options.get("charset", "utf-8")
     if charset not in ("utf-8", "utf8"):
         raise HttpError(415, f"charset '{charset}' is not supported; send {kind} in UTF-8")

@@ -22,7 +22,7 @@ from ...model import mappings
 from .. import caching, negotiation, pages
 from ..errors import HttpError
 from ..parameters import choice
-from ..requests import authorise_write, read_body, services, write
+from ..requests import authorise_write, body_content_type, read_body, services, write
 from ..sparql_protocol import media_type
 
 router = APIRouter(tags=["VLOCA mappings"])
@@ -84,7 +84,7 @@ async def import_csv(request: Request) -> Response:
     svc = services(request)
     dry_run = _flag(request, "dry_run", ("false", "true")) == "true"
     replace = _flag(request, "mode", ("upsert", "replace")) == "replace"
-    if media_type(request.headers.get("content-type"))[0] not in CSV_TYPES:
+    if media_type(body_content_type(request))[0] not in CSV_TYPES:
         raise HttpError(415, "send the mappings as text/csv (UTF-8)")
     body = await read_body(request, svc.settings.max_body_bytes)
     names = mappings.Names(svc.data.store)

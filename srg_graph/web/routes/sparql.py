@@ -16,7 +16,7 @@ from .. import caching, memento, pages
 from .. import request_guard as checks
 from .. import sparql_protocol as protocol
 from ..errors import HttpError
-from ..requests import authorise_write, negotiated, read_body, services, write
+from ..requests import authorise_write, body_content_type, negotiated, read_body, services, write
 from ..services import Services
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
@@ -35,13 +35,14 @@ DESCRIBED_AS = {
 async def sparql(request: Request) -> Response:
     """Query by GET or POST (form or `application/sparql-query`); update by POST (token)."""
     svc = services(request)
-    if protocol.media_type(request.headers.get("content-type"))[0] == protocol.UPDATE:
+    kind = body_content_type(request)
+    if protocol.media_type(kind)[0] == protocol.UPDATE:
         authorise_write(request)
     body = (
         await read_body(request, svc.settings.max_body_bytes) if request.method == "POST" else b""
     )
     params = protocol.url_fields(request.scope["query_string"])
-    operation = protocol.parse(request.method, params, request.headers.get("content-type"), body)
+    operation = protocol.parse(request.method, params, kind, body)
     if operation.kind == "describe-service":
         return describe_service(request, svc)
     if operation.kind == "update":
