@@ -234,3 +234,18 @@ def test_the_permalink_and_downloads_work_without_script(server):
     for chosen in ("csv", "json"):
         button = f'formaction="/sparql" name="format" value="{chosen}"'
         assert button in empty and 'type="submit" id="download-' + chosen in empty
+
+
+@pytest.mark.parametrize(
+    "path", ["/static/site.css", "/static/swagger-ui/swagger-ui.css", "/health", "/sparql"]
+)
+def test_a_method_not_allowed_names_the_methods_the_path_has(client, path: str) -> None:
+    """RFC 9110 15.5.6: a 405 lists the target's methods in `Allow`. Under the static
+    mounts the list was empty (the routes were probed from inside the mount), which says
+    the files cannot even be read."""
+    answer = client.request("DELETE", path)
+    assert answer.status_code == 405
+    allowed = answer.headers["allow"].split(", ")
+    assert "GET" in allowed and "HEAD" in allowed and "DELETE" not in allowed
+    for method in allowed:
+        assert client.request(method, path).status_code != 405, method

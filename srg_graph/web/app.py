@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
@@ -82,15 +82,23 @@ def error_response(request: Request, error: Exception) -> Response | None:
 _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 
 
+STATIC_METHODS = ("GET", "HEAD")  # what the mounts serve: static files
+
+
 def allowed_methods(request: Request) -> str:
     """The methods some route serves at the request's path, for `Allow` (RFC 9110 15.5.6)."""
-    path, root = request.scope["path"], request.scope.get("root_path", "")
+    scope = request.scope
+    # the app's own root: inside a mount, `root_path` has the mount's path too
+    path, root = scope["path"], scope.get("app_root_path", scope.get("root_path", ""))
 
-    def served(method: str) -> bool:
+    def serves(route: BaseRoute, method: str) -> bool:
         probe = {"type": "http", "path": path, "root_path": root, "method": method}
-        return any(route.matches(probe)[0] == Match.FULL for route in request.app.routes)
+        if route.matches(probe)[0] != Match.FULL:
+            return False
+        return not isinstance(route, Mount) or method in STATIC_METHODS  # a mount takes any
 
-    return ", ".join(method for method in _METHOD_ORDER if served(method))
+    served = (m for m in _METHOD_ORDER if any(serves(r, m) for r in request.app.routes))
+    return ", ".join(served)
 
 
 ANSWERED = (HttpError, SrgError, ValidationFailed, StarletteHTTPException, RequestValidationError)
