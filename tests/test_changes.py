@@ -417,3 +417,11 @@ def test_validators_of_the_history(made: Made) -> None:
 
 def http_with_token(made: Made) -> httpx.Client:
     return made.server.client(headers=AUTH)
+
+
+@pytest.mark.parametrize("name", ["since", "before", "after", "limit"])
+def test_a_paging_parameter_given_twice_is_refused(made: Made, name: str) -> None:
+    """`?limit=1&limit=2` gave a page of 2, the last value taken unsaid; 400 naming it."""
+    with made.server.client() as http:
+        answer = http.get("/changes", params={name: ["1", "2"]})
+    assert answer.status_code == 400 and f"2 '{name}' parameters" in answer.text

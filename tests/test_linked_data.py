@@ -515,3 +515,15 @@ def test_rdf_xml_of_a_predicate_with_no_xml_name_is_not_acceptable(writable: Ser
             assert client.get(f"{page}.ttl").status_code == 200
         sro = client.get("/doc/body/smart-region-office.rdf").text
         assert "https://example.org/p/9" in sro
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"version": ["1", "2"]}, {"asOf": ["2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"]}],
+)
+def test_a_version_asked_twice_is_refused(http: httpx.Client, params: dict) -> None:
+    """`?version=1&version=2` answered the second, unsaid (the description at another
+    version than the client may have meant); 400 as on /sparql, naming the parameter."""
+    answer = http.get("/doc/body/smart-region-office", params=params)
+    assert answer.status_code == 400
+    assert f"2 '{next(iter(params))}' parameters" in answer.text

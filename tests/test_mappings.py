@@ -880,3 +880,9 @@ def test_a_cell_over_the_csv_readers_limit_is_named_as_such(client: httpx.Client
     assert answer.status_code == 422
     (error,) = answer.json()["errors"]
     assert error["message"] == "a cell of this line is longer than 131,072 characters"
+
+
+def test_an_export_option_given_twice_is_refused(client: httpx.Client) -> None:
+    """`?format=csv&format=json` answered JSON, the last value taken unsaid; 400 naming it."""
+    answer = client.get("/api/mappings", params={"format": ["csv", "json"]})
+    assert answer.status_code == 400 and "2 'format' parameters" in answer.text

@@ -47,6 +47,16 @@ def test_listing_in_a_format_it_has_not_is_not_acceptable(client: httpx.Client) 
     assert client.head("/api/queries", headers={"Accept": "text/turtle"}).status_code == 406
 
 
+@pytest.mark.parametrize(("name", "values"), [("limit", ["1", "2"]), ("format", ["csv", "json"])])
+def test_a_paging_or_format_parameter_given_twice_is_refused(
+    client: httpx.Client, name: str, values: list[str]
+) -> None:
+    """A query's own parameters given twice were refused; `limit`, `offset` and `format`
+    took the last value unsaid. 400 naming the parameter."""
+    answer = client.get("/api/queries/open-points", params={name: values})
+    assert answer.status_code == 400 and f"2 '{name}' parameters" in answer.text
+
+
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_every_example_url_answers(client: httpx.Client, name: str) -> None:
     listed = next(q for q in client.get("/api/queries").json() if q["name"] == name)

@@ -13,10 +13,19 @@ def whole_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+def single(request: Request, name: str) -> str | None:
+    """URL parameter `name`, or None when the request leaves it out; 400 when it is given
+    twice: which the caller meant is unknown (the last one was taken, silently)."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise HttpError(400, f"the request has {len(values)} '{name}' parameters; send one")
+    return values[0] if values else None
+
+
 def choice(request: Request, name: str, values: tuple[str, ...]) -> str | None:
     """Parameter `name`, one of `values`, or None when the request leaves it out: an API
     answers an unknown value with 400 rather than a default the caller did not ask for."""
-    value = request.query_params.get(name)
+    value = single(request, name)
     if value is not None and value not in values:
         raise HttpError(400, f"'{name}' takes one of {', '.join(values)}, not {value!r}")
     return value

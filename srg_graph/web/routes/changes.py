@@ -22,7 +22,7 @@ from ...runtime.remote_pool import NO_TIME_TRAVEL
 from ...store import change_documents
 from .. import caching, memento, pages
 from ..errors import HttpError
-from ..parameters import whole_number
+from ..parameters import single, whole_number
 from ..requests import negotiated, services
 
 router = APIRouter(tags=["History"])
@@ -80,8 +80,8 @@ def _list_url(request: Request, since: int, limit: int, **position: int | None) 
 
 def _position(request: Request) -> tuple[int | None, int | None]:
     """`before` and `after`: a page of the changes below one number or above another."""
-    before = _number(request.query_params.get("before"), "before", 1)
-    after = _number(request.query_params.get("after"), "after")
+    before = _number(single(request, "before"), "before", 1)
+    after = _number(single(request, "after"), "after")
     if before is not None and after is not None:
         raise HttpError(400, "give 'before' or 'after', not both")
     return before, after
@@ -97,10 +97,9 @@ def _neighbours(request: Request, found: model.Page) -> tuple[str | None, str | 
 
 async def _list(request: Request, media: str) -> Response:
     svc = services(request)
-    params = request.query_params
-    since = _number(params.get("since"), "since") or 0
+    since = _number(single(request, "since"), "since") or 0
     before, after = _position(request)
-    limit = _number(params.get("limit"), "limit", 1) or model.DEFAULT_LIMIT
+    limit = _number(single(request, "limit"), "limit", 1) or model.DEFAULT_LIMIT
     limit = min(limit, model.MAX_LIMIT)
     lang = pages.language(request) if media == HTML else ""
     headers, unchanged = caching.validators(

@@ -20,6 +20,7 @@ from ...namespaces import GRAPH
 from ...store import Queries, is_iri
 from .. import caching, memento, negotiation, pages
 from ..errors import HttpError
+from ..parameters import single
 from ..requests import negotiated, services
 
 router = APIRouter(tags=["linked data"])
@@ -84,8 +85,7 @@ async def document(path: str, request: Request) -> Response:
     path, by_suffix = documents.split_suffix(path)
     media = documents.media_type(by_suffix or negotiated(request, documents.OFFERED))
     lang = pages.language(request)
-    params = request.query_params
-    if params.get("version") is not None or params.get("asOf") is not None:
+    if single(request, "version") is not None or single(request, "asOf") is not None:
         return await _memento(request, path, media, lang)
     wanted = request.headers.get("accept-datetime")
     if wanted and svc.time_travel:
@@ -123,9 +123,9 @@ async def _described(
 async def _memento(request: Request, path: str, media: str, lang: str) -> Response:
     """The resource as it was at the version `version` or `asOf` names (RFC 7089 Memento)."""
     svc = services(request)
-    data, params = svc.data, request.query_params
+    data, as_of = svc.data, single(request, "asOf")
     # (Unsupported in remote-store mode: 501)
-    version = await run_in_threadpool(svc.version_of, params.get("version"), params.get("asOf"))
+    version = await run_in_threadpool(svc.version_of, single(request, "version"), as_of)
     assert version is not None
     store = svc.store_at(version)
     iri = documents.resource_iri(path)
@@ -138,7 +138,7 @@ async def _memento(request: Request, path: str, media: str, lang: str) -> Respon
     entry = data.changelog.entry(version)
     if entry is not None and entry.when is not None:
         headers["Memento-Datetime"] = memento.http_date(entry.when)
-    if params.get("asOf") is not None:
+    if as_of is not None:
         headers["Content-Location"] = f"/doc/{path}?version={version}"
     if unchanged is not None:
         return unchanged

@@ -13,7 +13,7 @@ from ...sparql.named import NamedQuery, Parameter, ParameterError, bind, expecte
 from ...store import Answer
 from .. import caching, pages
 from ..errors import HttpError
-from ..parameters import whole_number
+from ..parameters import single, whole_number
 from ..requests import negotiated, services
 from ..services import Services
 
@@ -87,7 +87,7 @@ def json_bytes(value: Any) -> bytes:
 
 
 def _count(request: Request, name: str, limit: int) -> int | None:
-    raw = request.query_params.get(name)
+    raw = single(request, name)
     if raw is None:
         return None
     if not whole_number(raw) or int(raw) > limit:
@@ -97,7 +97,7 @@ def _count(request: Request, name: str, limit: int) -> int | None:
 
 def _format(request: Request, query: NamedQuery) -> str:
     formats = offered(query)
-    wanted = request.query_params.get("format")
+    wanted = single(request, "format")
     if wanted is not None:
         media = next((t for t, f in formats.items() if f == wanted), None)
         if media is None:
