@@ -433,6 +433,24 @@ def test_a_content_type_sent_twice_is_refused(store: httpx.Client) -> None:
     assert isomorphic(get_graph(store, **graph), turtle(PERSON))
 
 
+def test_a_json_ld_body_with_a_context_by_url_is_refused_by_name(store: httpx.Client) -> None:
+    """The server loads no URL, so a context by URL cannot be read; the 400 said only "No
+    LoadDocumentCallback has been set to load remote contexts". It names the URL and what to
+    send instead; the graph is as it was. An inline context is read as before."""
+    graph = {"graph": str(EX["json-ld-context"])}
+    assert (
+        store.put("/graph-store", params=graph, content=PERSON, headers=TURTLE).status_code == 201
+    )
+    headers = {**AUTH, "content-type": "application/ld+json"}
+    remote = '{"@context": "https://schema.org/", "@id": "urn:x:a", "name": "x"}'
+    answer = store.put("/graph-store", params=graph, content=remote, headers=headers)
+    assert answer.status_code == 400
+    assert "https://schema.org/" in answer.text and "put the context itself" in answer.text
+    assert isomorphic(get_graph(store, **graph), turtle(PERSON))
+    inline = '{"@context": {"@vocab": "http://example.org/gsp/"}, "@id": "urn:x:a", "name": "x"}'
+    assert store.put("/graph-store", params=graph, content=inline, headers=headers).is_success
+
+
 def test_a_json_ld_body_that_is_no_document_is_refused(store: httpx.Client) -> None:
     """A bare JSON string (what a generated client sent for Turtle) has no triples for the
     engine: it emptied the graph, answered 204. JSON-LD 1.1 section 9: a map or an array."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -31,12 +32,44 @@ def _check_rdf_xml(body: bytes) -> None:
 
 def _check_json_ld(body: bytes) -> None:
     """A JSON-LD document is a map or an array (JSON-LD 1.1, section 9): the engine reads a
-    bare string or number as no triples, so a text sent as a JSON string would empty a graph."""
+    bare string or number as no triples, so a text sent as a JSON string would empty a graph.
+    A context by URL is refused here, by name: the engine's own error said only that it has
+    no callback to load documents with."""
     if body.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1] not in (b"{", b"["):
         raise InvalidRequest(
             "the application/ld+json body is not a JSON-LD document (a map or an array); "
             "send Turtle or N-Triples with their own Content-Type"
         )
+    try:
+        document = json.loads(body.decode("utf-8-sig"))
+    except ValueError:
+        return  # the engine names where the text stops being JSON
+    remote = _remote_context(document)
+    if remote is not None:
+        raise InvalidRequest(
+            f"the application/ld+json body loads its @context from {remote!r}; the server "
+            "fetches no URL: put the context itself in the document (an object, not a URL)"
+        )
+
+
+def _remote_context(node: Any) -> str | None:
+    """The first context (or `@import`) a JSON-LD document names by URL, if any."""
+    if isinstance(node, list):
+        return next((url for item in node if (url := _remote_context(item))), None)
+    if not isinstance(node, dict):
+        return None
+    for key, value in node.items():
+        if key == "@value":  # data (a JSON literal may hold any keys), not a context
+            continue
+        if key in ("@context", "@import"):
+            named = [value] if not isinstance(value, list) else value
+            url = next((item for item in named if isinstance(item, str)), None)
+            if url is not None:
+                return url
+        found = _remote_context(value)
+        if found is not None:
+            return found
+    return None
 
 
 def parse_payload(body: bytes, media_type: str, base_iri: str, graph: str | None) -> list[Any]:
