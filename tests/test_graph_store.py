@@ -278,7 +278,7 @@ def test_a_graph_named_by_any_absolute_iri_is_served(store: httpx.Client) -> Non
 def test_a_method_not_allowed_names_every_method_of_the_graph_store(store: httpx.Client) -> None:
     answer = store.request("PATCH", "/graph-store", params={"graph": str(EX.g)}, headers=AUTH)
     assert answer.status_code == 405
-    assert answer.headers["allow"] == "GET, HEAD, POST, PUT, DELETE"
+    assert answer.headers["allow"] == "GET, HEAD, POST, PUT, DELETE, OPTIONS"
 
 
 def test_if_match_makes_a_write_conditional(store: httpx.Client) -> None:

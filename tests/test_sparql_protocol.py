@@ -364,6 +364,25 @@ def test_bad_query_method(client: httpx.Client, method: str) -> None:
     assert "POST" in response.headers["allow"]
 
 
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/sparql", "GET, HEAD, POST, OPTIONS"),
+        ("/graph-store?default", "GET, HEAD, POST, PUT, DELETE, OPTIONS"),
+        ("/doc/body/smart-region-office", "GET, HEAD, OPTIONS"),
+    ],
+)
+def test_options_names_the_methods_of_the_target(
+    client: httpx.Client, path: str, allowed: str
+) -> None:
+    """RFC 9110 9.3.7: OPTIONS asks what the target allows (Fuseki answers it); it was a 405
+    whose Allow did not list OPTIONS itself. 204 with Allow; a path no route serves is 404."""
+    answer = client.options(path)
+    assert answer.status_code == 204 and answer.content == b""
+    assert answer.headers["allow"] == allowed
+    assert client.options("/no-such-path").status_code == 404
+
+
 def test_bad_multiple_queries(client: httpx.Client) -> None:
     response = client.get("/sparql", params=[("query", "ASK {}"), ("query", "SELECT * {}")])
     assert_plain_error(response, 400)

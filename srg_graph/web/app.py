@@ -73,13 +73,15 @@ def error_response(request: Request, error: Exception) -> Response | None:
         headers = dict(getattr(error, "headers", None) or {})
         if error.status_code == 405:  # the router names the methods of one route of the path
             headers["Allow"] = allowed_methods(request)
+            if request.method == "OPTIONS":  # what the target allows (RFC 9110 9.3.7)
+                return Response(status_code=204, headers=headers)
         return plain(error.status_code, str(error.detail), headers)
     if isinstance(error, RequestValidationError):
         return plain(400, f"invalid request: {error.errors()}")
     return None
 
 
-_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
 
 
 STATIC_METHODS = ("GET", "HEAD")  # what the mounts serve: static files
@@ -97,8 +99,9 @@ def allowed_methods(request: Request) -> str:
             return False
         return not isinstance(route, Mount) or method in STATIC_METHODS  # a mount takes any
 
-    served = (m for m in _METHOD_ORDER if any(serves(r, m) for r in request.app.routes))
-    return ", ".join(served)
+    served = [m for m in _METHOD_ORDER if any(serves(r, m) for r in request.app.routes)]
+    # every path a route serves answers OPTIONS (a CORS preflight is answered before)
+    return ", ".join([*served, "OPTIONS"] if served else [])
 
 
 ANSWERED = (HttpError, SrgError, ValidationFailed, StarletteHTTPException, RequestValidationError)
