@@ -12,8 +12,12 @@
 3. `srg serve` on the store; the first `GET /ldes/root` makes the pages (timed: `pages_s`);
    a second one is timed warm.
 4. `ldes-client --materialize --last-version-only` (tests/ldes, `npm ci` if needed) replicates
-   the stream (timed: `client_s`, the target: under 60 s); with `--check`, what it rebuilt is
-   compared with the store's descriptions of the resources it emitted.
+   the stream (timed: `client_s`, the target: under 60 s; `--no-client`: not run); with
+   `--check`, what it rebuilt is compared with the store's descriptions of the resources it
+   emitted.
+5. `--advances K`: K times a write over HTTP (one new statement), then a `GET /ldes/root`
+   that writes its one member (timed: `advance_ms`, the median and the slowest): what the
+   stream's durable writes cost a reader that follows the writes one by one.
 
 Prints a JSON summary (and writes it to `--out` if given). Only loopback; the server is
 stopped at the end (its process group, by id).
@@ -28,6 +32,7 @@ import random
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,6 +57,7 @@ CLIENT_DIR = ROOT / "tests" / "ldes"
 CLIENT = CLIENT_DIR / "node_modules" / "ldes-client" / "dist" / "bin" / "cli.js"
 BIN = ROOT / ".venv" / "bin"
 ID = "https://w3id.org/srg/id/"
+TOKEN = "bench-ldes-token"  # loopback only; the writes of `--advances`
 GRAPH = "https://w3id.org/srg/graph/bench-ldes"
 PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 HISTORY = "https://w3id.org/srg/graph/history"
@@ -167,7 +173,7 @@ def free_port() -> int:
 
 def serve(store: Path, logs: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "SRG_STORE": str(store), "SRG_WRITE_TOKENS": ""}
+    env = {**os.environ, "SRG_STORE": str(store), "SRG_WRITE_TOKENS": TOKEN}
     with (logs / "serve.log").open("wb") as out:
         process = subprocess.Popen(
             [str(BIN / "srg"), "serve", "--port", str(port)],
@@ -209,6 +215,20 @@ def replicate(url: str, out: Path) -> tuple[float, int]:
     elapsed = time.perf_counter() - clock
     members = [c for c in out.read_text(encoding="utf-8").split("\n\n") if c.strip()]
     return round(elapsed, 2), len(members)
+
+
+def advances(url: str, count: int) -> dict[str, float]:
+    """The time of `GET /ldes/root` after each of `count` writes (ms): median and slowest."""
+    headers = {"authorization": f"Bearer {TOKEN}", "content-type": "application/sparql-update"}
+    times = []
+    for number in range(count):
+        thing = f"<{ID}bench-ldes/advance-{number}>"
+        text = f'INSERT DATA {{ GRAPH <{GRAPH}> {{ {thing} <{PREF_LABEL}> "advance {number}" }} }}'
+        httpx.post(url + "/sparql", content=text, headers=headers, timeout=300).raise_for_status()
+        clock = time.perf_counter()
+        httpx.get(url + "/ldes/root", timeout=300).raise_for_status()
+        times.append((time.perf_counter() - clock) * 1000)
+    return {"median": round(statistics.median(times), 2), "max": round(max(times), 2)}
 
 
 def check(url: str, out: Path) -> dict[str, int]:
@@ -268,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ldes-bench"))
     parser.add_argument("--base-in-log", action="store_true", help="the dataset as change 1")
     parser.add_argument("--check", action="store_true", help="compare with the store")
+    parser.add_argument("--no-client", action="store_true", help="no ldes-client replication")
+    parser.add_argument("--advances", type=int, default=0, help="writes, each then read")
     parser.add_argument("--out", type=Path, help="write the summary (JSON) here")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -282,9 +304,13 @@ def main(argv: list[str] | None = None) -> int:
             response.raise_for_status()
             seconds[key] = round(time.perf_counter() - clock, 2)
         summary["pages"] = response.text.count("GreaterThanOrEqualToRelation")
-        seconds["client_s"], summary["members_emitted"] = replicate(url, args.workdir / "out.nt")
-        if args.check:
+        if not args.no_client:
+            replicated = replicate(url, args.workdir / "out.nt")
+            seconds["client_s"], summary["members_emitted"] = replicated
+        if args.check and not args.no_client:
             summary["check"] = check(url, args.workdir / "out.nt")
+        if args.advances:
+            summary["advance_ms"] = advances(url, args.advances)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(30)
