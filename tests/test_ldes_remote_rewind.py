@@ -28,6 +28,7 @@ from srg_graph.validation.report import Report
 
 pytestmark = pytest.mark.skipif(not REMOTE, reason="remote-store mode (SRG_TEST_REMOTE)")
 HISTORY = ox.NamedNode("https://w3id.org/srg/graph/history")
+REPLICA = ox.NamedNode("urn:x-srg:replica")  # the replica's record of its version
 # Made and in the stream before the advance that is cut short (an advance from an empty stream
 # is not taken back: the stream is made anew).
 FIRST = f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}first> <{EX}label> "first" }} }}'
@@ -71,8 +72,13 @@ def served_data(http: httpx.Client) -> set[ox.Quad]:
 
 
 def replica_data(directory: Path) -> set[ox.Quad]:
-    """What the stream's replica holds (its server stopped)."""
-    return canonical(list(ox.Store.read_only(str(directory / "replica"))))
+    """What the stream's replica holds (its server stopped), but its record of its version,
+    which must be the stream's."""
+    quads = list(ox.Store.read_only(str(directory / "replica")))
+    state = json.loads((directory / "state.json").read_text(encoding="utf-8"))
+    (mark,) = [q for q in quads if q.graph_name == REPLICA]
+    assert int(mark.object.value) == state["version"]
+    return canonical([q for q in quads if q.graph_name != REPLICA])
 
 
 @pytest.fixture

@@ -46,7 +46,10 @@ removed, what it wrote past a page's recorded bytes is written over, and the rep
 back by undoing the changes it may have taken; the next advance then writes what an
 uninterrupted one would have, under the same token, so a consumer goes on where it was. Only
 pages that are not what was recorded (damaged on disk: a page's size or digest differs) are
-made anew under a new token, as after a purge, rather than served or written on.
+made anew under a new token, as after a purge, rather than served or written on. The files
+are written durably (`ldes_files`), and the replica records its version, checked with its
+number of quads against the state when it is opened: a replica gone, damaged or behind (its
+last writes lost with the power) is made again from the log.
 """
 
 from __future__ import annotations
@@ -136,6 +139,16 @@ def _identity(path: Path) -> list[int] | None:
 
 def _iri(value: str) -> Binding:
     return ("iri", value, None)
+
+
+def _matches(replica: Replica, state: State) -> bool:
+    """Whether the replica is at the state's version with the quads it records (an advance
+    under way: at its version or at the one it goes to, its quads not yet recorded)."""
+    if state.quads is None:  # recorded before replicas were checked
+        return True
+    if state.dirty:
+        return replica.marked in (state.version, state.pending)
+    return replica.marked == state.version and replica.quads == state.quads
 
 
 class EventStream:
@@ -291,7 +304,13 @@ class EventStream:
             undone = [change for change in taken if change.number <= (state.pending or 0)]
             for change in reversed(undone):
                 replica.apply(history.inverse(self._delta(change)))
+            replica.mark(state.version)
             replica.flush()
+            if state.quads is not None and replica.quads != state.quads:
+                log.warning("the event stream's replica was not as recorded: made again")
+                self._close_replica()
+                replica = self._replica = self._made_again(self._replica_path, state.version)
+            state.quads = replica.quads
         state.dirty, state.pending = False, None
         state.write(self._state_file)
 
@@ -332,9 +351,10 @@ class EventStream:
             self._write_members(state, replica, change, pending)
             state.version, state.fingerprint = change.number, fingerprint(change)
         self._flush(state, pending)
+        replica.mark(state.version)
         replica.flush()
         state.log = _identity(self.log)
-        state.dirty, state.pending = False, None
+        state.dirty, state.pending, state.quads = False, None, replica.quads
         state.write(self._state_file)
         return state
 
@@ -385,28 +405,44 @@ class EventStream:
         pending.clear()
 
     # -- the replica -------------------------------------------------------------------------
+    @property
+    def _replica_path(self) -> Path:
+        return self.directory / "replica"
+
     def _open_replica(self, state: State) -> Replica:
-        path = self.directory / "replica"
+        """The replica at `state.version` (an advance cut short: at a version it went to); made
+        again from the log when it is gone, its files are damaged, or it is not at the version
+        with the quads the state records (its last writes lost with the power): a wrong one
+        makes wrong members."""
         if self._replica is not None:
             return self._replica
+        path = self._replica_path
         if state.base is None:
             Replica.remove(path)
             self._replica = Replica(path)
             state.base = self._start(self._replica)
-        elif not path.exists():  # removed, or lost with a disk: an empty one makes wrong members
-            self._replica = Replica(path)
-            self._made_again(self._replica, state.version)
-        else:
-            self._replica = Replica(path)
-        return self._replica
+            return self._replica
+        found = Replica.opened(path) if path.exists() else None
+        if found is None or not _matches(found, state):
+            if found is not None:
+                found.close()
+            log.warning("the event stream's replica is not as recorded: made again from the log")
+            found = self._made_again(path, state.version)
+        self._replica = found
+        return found
 
-    def _made_again(self, replica: Replica, version: int) -> None:
-        """Fill the replica with the dataset at `version` again, from the log."""
+    def _made_again(self, path: Path, version: int) -> Replica:
+        """A replica of the dataset at `version`, made again from the log."""
+        Replica.remove(path)
+        replica = Replica(path)
         base = self._start(replica)
         for change in history.changes(self.log, base):
             if change.number > version:
                 break
             replica.apply(self._delta(change))
+        replica.mark(version)
+        replica.flush()
+        return replica
 
     def _start(self, replica: Replica) -> int:
         """Fill the replica with the dataset just before the log's first change; that

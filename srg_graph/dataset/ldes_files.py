@@ -8,6 +8,12 @@ good one (`Damaged`) instead of being served.
 While an advance is under way the index says so (`dirty`) and keeps the state before it, with
 the last change it takes (`pending`): what the advance may have written is then known, and is
 taken back before the stream goes on in the same generation of pages.
+
+The writes are durable, so a power loss leaves what the index records: the index is written
+beside itself, fsynced and renamed over the old one (then its directory fsynced), and a page's
+new bytes are fsynced before the index records its new size and digest. The index also records
+how many quads the replica held at its version (`quads`), which the replica is checked against
+when it is opened.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import faults
+from . import faults, wal
 
 FORMAT = 1  # of state.json: another number is made anew
 
@@ -57,6 +63,7 @@ class State:
     pages: list[Page] = field(default_factory=list)
     dirty: bool = False  # an advance is under way (or was cut short)
     pending: int | None = None  # the last change that advance takes
+    quads: int | None = None  # the replica's at `version` (None: not recorded yet)
     format: int = FORMAT
 
     @classmethod
@@ -71,9 +78,8 @@ class State:
 
     def write(self, path: Path) -> None:
         faults.reach("stream-write")
-        staged = path.with_name(path.name + ".new")
-        staged.write_text(json.dumps(asdict(self)), encoding="utf-8")
-        staged.replace(path)
+        wal.replace_whole(path, json.dumps(asdict(self)).encode())
+        wal.fsync_directory(path.parent)
 
 
 def digest(data: bytes) -> str:
@@ -108,12 +114,18 @@ def append(folder: Path, page: Page, data: bytes) -> None:
             file.flush()
             faults.fire(action)
         file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    if not page.size:  # a new page: its name in the folder is durable too
+        wal.fsync_directory(folder)
     page.size += len(data)
     page.digest = digest(kept + data)
 
 
 def remove_after(folder: Path, count: int) -> None:
     """Remove the page files past the first `count` (begun by an advance cut short)."""
-    for path in folder.glob("*.nt"):
-        if path.stem.isdigit() and int(path.stem) > count:
-            path.unlink()
+    begun = [p for p in folder.glob("*.nt") if p.stem.isdigit() and int(p.stem) > count]
+    for path in begun:
+        path.unlink()
+    if begun:
+        wal.fsync_directory(folder)

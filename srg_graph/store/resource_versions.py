@@ -34,6 +34,10 @@ from .history_graph import HISTORY, change_iri
 from .remote import RemoteStore
 
 _HISTORY = ox.NamedNode(HISTORY)
+# The replica's record of its version: a statement of its own, in a graph no data is in.
+_MARK = ox.NamedNode("urn:x-srg:replica")
+_VERSION = ox.NamedNode("urn:x-srg:replica-version")
+_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 NTRIPLES = ox.RdfFormat.N_TRIPLES
 # (subject, predicate, object) of a document's own triples: a subject is ("iri", IRI, None) or
 # ("bnode", label, None); an object any `Binding` (literals: datatype IRI or "@lang").
@@ -94,29 +98,37 @@ def _label_prefix(member: str) -> str:
 
 
 class Replica:
-    """The data at one version, on disk (`path`) or in memory (None)."""
+    """The data at one version, on disk (`path`) or in memory (None). It knows that version
+    (`marked`, written with the data by `mark`) and how many quads it holds (`quads`, counted
+    when it is opened), so a replica whose files are not what was last written (damaged, or
+    its last writes lost with the power) is told from a good one."""
 
     def __init__(self, path: Path | None = None):
         self.path = path
         self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        self.quads = len(self._store)  # (a full scan: once, when opened)
 
     @classmethod
     def remove(cls, path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
+    @classmethod
+    def opened(cls, path: Path) -> Replica | None:
+        """The replica on disk at `path`; None when its files cannot be read (damaged)."""
+        try:
+            return cls(path)
+        except RuntimeError:  # the engine's word for damaged files (I/O errors are OSError)
+            return None
+
     def fill(self, store: GraphStore) -> None:
         """Take the data of `store` (its history graph left out), quads and labels as they are."""
         self._store.bulk_extend(_data(store.quads()))
         self._store.flush()
-
-    def __len__(self) -> int:
-        return len(self._store)
+        self.quads = len(self._store)
 
     def apply(self, delta: Delta) -> None:
         """Apply a delta (its history quads left out)."""
-        for quad in _parsed(delta.removed):
-            self._store.remove(quad)
-        self._store.extend(_parsed(delta.added))
+        self._change(_parsed(delta.removed), _parsed(delta.added))
 
     def advance(self, delta: Delta) -> list[str]:
         """Apply `delta` and return the resources it touched, by IRI (their versions are
@@ -125,11 +137,32 @@ class Replica:
         subjects = {q.subject for q in removed + added}
         blank = {s for s in subjects if isinstance(s, ox.BlankNode)}
         touched = {s for s in subjects if isinstance(s, ox.NamedNode)} | self._referrers(blank)
-        for quad in removed:
-            self._store.remove(quad)
-        self._store.extend(added)
+        self._change(removed, added)
         touched |= self._referrers(blank)
         return sorted(node.value for node in touched)
+
+    def _change(self, removed: list[ox.Quad], added: list[ox.Quad]) -> None:
+        """Remove and add quads, counting those that were there and those that were not."""
+        gone = [quad for quad in dict.fromkeys(removed) if quad in self._store]
+        for quad in gone:
+            self._store.remove(quad)
+        new = [quad for quad in dict.fromkeys(added) if quad not in self._store]
+        self._store.extend(new)
+        self.quads += len(new) - len(gone)
+
+    @property
+    def marked(self) -> int | None:
+        """The version `mark` recorded last (None: never marked)."""
+        for quad in self._store.quads_for_pattern(_MARK, _VERSION, None, _MARK):
+            return int(quad.object.value)
+        return None
+
+    def mark(self, version: int) -> None:
+        """Record that the replica holds the data at `version` (with the data, when flushed)."""
+        self._change(
+            list(self._store.quads_for_pattern(_MARK, _VERSION, None, _MARK)),
+            [ox.Quad(_MARK, _VERSION, ox.Literal(str(version), datatype=_INTEGER), _MARK)],
+        )
 
     def _referrers(self, blank: set[ox.BlankNode]) -> set[ox.NamedNode]:
         """The IRIs that refer to one of `blank`, directly or through blank nodes."""

@@ -1,0 +1,104 @@
+"""The event stream's files as a power loss (or a damaged disk) leaves them, between two runs.
+
+The index (`state.json`) records how many quads the stream's replica held at its version, and
+the replica records that version itself: a replica whose files are damaged, or that lost its
+last writes, is made again from the log, as a missing one is, and the members made from it
+are those of a writer never interrupted. An index left empty makes the pages anew under a new
+token (the old ones gone, 410), with the same members. (A page that is not what the index
+records is `test_ldes_resume`'s.)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import fresh_store
+from server import REMOTE
+from test_ldes_resume import (
+    EX,
+    GRAPH,
+    NT,
+    Follower,
+    assert_as_if_never_interrupted,
+    serving,
+    stream_directory,
+    update,
+)
+
+from srg_graph.config import Settings
+from srg_graph.validation.report import Report
+
+pytestmark = pytest.mark.skipif(REMOTE, reason="the embedded store's stream on disk")
+
+
+def statement(text: str) -> str:
+    return f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}r1> {text} }} }}"
+
+
+@pytest.fixture
+def store(settings: Settings, seed_report: Report, tmp_path: Path) -> Path:
+    return fresh_store(settings, seed_report, tmp_path / "store")
+
+
+@pytest.fixture
+def followed(store: Path) -> Follower:
+    """A consumer that read the stream with a first statement about `r1` in it."""
+    with serving(store) as http:
+        update(http, statement(f'<{EX}label> "r1"'))
+        follower = Follower()
+        follower.follow(http)
+    return follower
+
+
+def advance_then_restore(store: Path, tmp_path: Path, follower: Follower) -> None:
+    """A second statement about `r1` taken into the stream, then the replica put back as it
+    was before it (as a replica that lost its last writes leaves it)."""
+    replica = stream_directory(store) / "replica"
+    shutil.copytree(replica, tmp_path / "replica-before")
+    with serving(store) as http:
+        update(http, statement(f'<{EX}note> "a note"'))
+        follower.follow(http)
+    shutil.rmtree(replica)
+    shutil.copytree(tmp_path / "replica-before", replica)
+
+
+def test_a_replica_that_lost_its_last_writes_is_made_again(
+    store: Path, tmp_path: Path, followed: Follower
+) -> None:
+    """The replica behind the stream's version: the next member of `r1` lacked the note."""
+    advance_then_restore(store, tmp_path, followed)
+    with serving(store) as http:
+        update(http, statement(f'<{EX}label> "r1 again"'))
+        followed.follow(http)
+    assert_as_if_never_interrupted(store, followed, followed.token, tmp_path / "again")
+
+
+@pytest.mark.parametrize("how", ["cut", "emptied"])
+def test_a_replica_whose_files_were_cut_is_made_again(
+    store: Path, tmp_path: Path, followed: Follower, how: str
+) -> None:
+    """Every file of the replica cut to half its size (or to nothing): its store could not
+    be opened, and every read of the stream failed (500)."""
+    for path in (stream_directory(store) / "replica").iterdir():
+        os.truncate(path, path.stat().st_size // 2 if how == "cut" else 0)
+    with serving(store) as http:
+        update(http, statement(f'<{EX}note> "a note"'))
+        followed.follow(http)
+    assert_as_if_never_interrupted(store, followed, followed.token, tmp_path / "again")
+
+
+def test_an_empty_index_makes_the_pages_anew(
+    store: Path, tmp_path: Path, followed: Follower
+) -> None:
+    (stream_directory(store) / "state.json").write_bytes(b"")
+    with serving(store) as http:
+        update(http, statement(f'<{EX}note> "a note"'))
+        again = Follower()
+        again.follow(http)
+        assert http.get(f"/ldes/{followed.token}/1", headers=NT).status_code == 410
+    assert again.token != followed.token
+    assert again.members[: len(followed.members)] == followed.members
+    assert_as_if_never_interrupted(store, again, again.token, tmp_path / "again")
