@@ -1,23 +1,7 @@
 """The history as a Linked Data Event Stream (LDES 1.0): its members, in pages of fixed size.
 
-A member is a version of a resource: the state of one resource (its subject-centred
-description, `store.resource_versions`) just after a change that touched it. The members of
-change `n` are the resources it touched, sorted by IRI; the `k`-th is
-`https://w3id.org/srg/id/change/{n}/member/{k}`. Its triples are the description with the
-member's IRI as subject, and the envelope:
-
-- `dcterms:isVersionOf` the resource (the stream's `ldes:versionOfPath`);
-- `prov:generatedAtTime` the change's time (`ldes:timestampPath`; absent for a change logged
-  before changes had times);
-- `prov:wasGeneratedBy` the change, `https://w3id.org/srg/id/change/{n}`: the members of one
-  change are one transaction (`ldes:transactionPath`), and the last of them says
-  `srg:completesChange true` (`ldes:transactionFinalizedPath`);
-- a change that leaves no statement about a resource makes a member of type `srg:Deletion`
-  (`ldes:versionDeletePath rdf:type`, `ldes:versionDeleteObject srg:Deletion`) with the
-  envelope only.
-
-A change that touches no resource (a purge record, an empty graph created) has no members.
-The history graph is no source of members: it describes the changes, which `/changes` serves.
+A member is a version of a resource: the state of one resource just after a change that
+touched it, with an envelope saying which resource, when and which change (`ldes_members`).
 
 The members are written in the order of the history into pages of `PAGE_SIZE`, a change's
 members split over two pages where a page fills up; a full page never changes again. The
@@ -28,11 +12,10 @@ pages (`state.json`), and the replica of the data at the last change written
 write-ahead log is the history, `dataset.history`), so no version is ever made by copying the
 dataset.
 
-The replica starts at the version just before the log's first change: the store at some
-version (the snapshot, or a remote store's current content) with the logged changes up to it
-undone. A store built by `srg build` starts empty, so its stream holds every resource; the
-state before the first logged change is not in the stream otherwise (the stream says where it
-starts with its retention policy).
+The replica starts at the version just before the log's first change (`ldes_replica`). A
+store built by `srg build` starts empty, so its stream holds every resource; the state before
+the first logged change is not in the stream otherwise (the stream says where it starts with
+its retention policy).
 
 The pages belong to one generation of the log, named by a token in their addresses. The log's
 past is rewritten only by `srg purge` (and `srg repair`, a rebuild from scratch): the log file
@@ -47,9 +30,8 @@ back by undoing the changes it may have taken; the next advance then writes what
 uninterrupted one would have, under the same token, so a consumer goes on where it was. Only
 pages that are not what was recorded (damaged on disk: a page's size or digest differs) are
 made anew under a new token, as after a purge, rather than served or written on. The files
-are written durably (`ldes_files`), and the replica records its version, checked with its
-number of quads against the state when it is opened: a replica gone, damaged or behind (its
-last writes lost with the power) is made again from the log.
+are written durably (`ldes_files`); a replica gone, damaged or behind the state (its last
+writes lost with the power) is made again from the log (`ldes_replica`).
 """
 
 from __future__ import annotations
@@ -66,30 +48,18 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import Settings
-from ..namespaces import DCTERMS, PROV, RDF, SRG, XSD
-from ..sparql.named import Binding
 from ..store import Delta, GraphStore
-from ..store.history_graph import change_iri
-from ..store.resource_versions import Replica, relabelled
+from ..store.resource_versions import relabelled
 from . import history, ldes_files, wal
 from .embedded import Dataset, log_path, read_prefix, snapshot_version
 from .history import Change
 from .ldes_files import Damaged, Page, State
+from .ldes_members import Members
+from .ldes_replica import StreamReplica
 from .remote import RemoteDataset, remote_log
 
 PAGE_SIZE = 250
 log = logging.getLogger("srg.storage")
-
-VERSION_OF = DCTERMS + "isVersionOf"
-TIMESTAMP = PROV + "generatedAtTime"
-TRANSACTION = PROV + "wasGeneratedBy"
-FINALIZED = SRG + "completesChange"
-DELETION = SRG + "Deletion"
-TYPE = RDF + "type"
-
-
-def member_iri(change: int, index: int) -> str:
-    return f"{change_iri(change)}/member/{index}"
 
 
 class Committed(Protocol):
@@ -137,20 +107,6 @@ def _identity(path: Path) -> list[int] | None:
     return [found.st_dev, found.st_ino]
 
 
-def _iri(value: str) -> Binding:
-    return ("iri", value, None)
-
-
-def _matches(replica: Replica, state: State) -> bool:
-    """Whether the replica is at the state's version with the quads it records (an advance
-    under way: at its version or at the one it goes to, its quads not yet recorded)."""
-    if state.quads is None:  # recorded before replicas were checked
-        return True
-    if state.dirty:
-        return replica.marked in (state.version, state.pending)
-    return replica.marked == state.version and replica.quads == state.quads
-
-
 class EventStream:
     """The stream of one store: its log (`log`), its pages and replica (in `directory`), the
     dataset (for the last committed change), and `base`, which gives the dataset at some
@@ -165,14 +121,11 @@ class EventStream:
         page_size: int = PAGE_SIZE,
         relabel: Callable[[Delta, int], Delta] | None = None,
     ):
-        self.log, self.directory, self.data, self.base = log, directory, data, base
+        self.log, self.directory, self.data = log, directory, data
         self.page_size = page_size
-        # a change's delta with its new blank nodes named as the store names them (a remote
-        # store names them its own way, and later changes remove them by those names)
-        self.relabel = relabel
+        self.replica = StreamReplica(log, directory / "replica", base, relabel)
         self._lock = threading.Lock()
         self._state: State | None = None
-        self._replica: Replica | None = None
         self._published: View | None = None  # the last view made, read without the lock
         self._damaged: str | None = None  # the token of pages found damaged: made anew
 
@@ -229,7 +182,7 @@ class EventStream:
     def _forget(self) -> None:
         self._state = None
         with contextlib.suppress(OSError):  # a replica that cannot flush is rewound anyway
-            self._close_replica()
+            self.replica.close()
 
     def _distrust(self, damage: Damaged) -> None:
         """Pages found damaged: they are made anew under a new token (the old ones are gone)."""
@@ -248,7 +201,7 @@ class EventStream:
         cached = self._state
         if cached is not None and cached.token != self._damaged and self._belongs(cached):
             return cached
-        self._close_replica()
+        self.replica.close()
         found = State.read(self._state_file)
         if (
             found is None
@@ -293,24 +246,10 @@ class EventStream:
     def _rewind(self, state: State) -> None:
         """Take back an advance cut short: the pages it began are removed (what it wrote past
         a page's recorded bytes is written over), and the replica is taken back to
-        `state.version` by undoing every change the advance took, newest first. The log's
-        deltas are effective (each removed quad was there, each added one was not), so undoing
-        one sets each of its quads as it was before the change, whether the replica had taken
-        the change in whole, in part or not at all."""
+        `state.version` (`StreamReplica.take_back`)."""
         ldes_files.remove_after(self.directory / state.token, len(state.pages))
         if state.base is not None:
-            replica = self._open_replica(state)
-            taken = history.changes(self.log, state.version)
-            undone = [change for change in taken if change.number <= (state.pending or 0)]
-            for change in reversed(undone):
-                replica.apply(history.inverse(self._delta(change)))
-            replica.mark(state.version)
-            replica.flush()
-            if state.quads is not None and replica.quads != state.quads:
-                log.warning("the event stream's replica was not as recorded: made again")
-                self._close_replica()
-                replica = self._replica = self._made_again(self._replica_path, state.version)
-            state.quads = replica.quads
+            self.replica.take_back(state)
         state.dirty, state.pending = False, None
         state.write(self._state_file)
 
@@ -343,122 +282,20 @@ class EventStream:
         on disk says how far it may go until it is done: `_rewind`)."""
         state.dirty, state.pending = True, target
         state.write(self._state_file)
-        replica = self._open_replica(state)
-        pending: dict[int, list[bytes]] = {}
+        replica = self.replica.opened(state)
+        members = Members(self.directory / state.token, state, self.page_size)
         for change in history.changes(self.log, state.version):
             if change.number > target:
                 break
-            self._write_members(state, replica, change, pending)
+            members.write(replica, change, self.replica.delta(change))
             state.version, state.fingerprint = change.number, fingerprint(change)
-        self._flush(state, pending)
+        members.flush()
         replica.mark(state.version)
         replica.flush()
         state.log = _identity(self.log)
         state.dirty, state.pending, state.quads = False, None, replica.quads
         state.write(self._state_file)
         return state
-
-    def _delta(self, change: Change) -> Delta:
-        """The change's delta, its new blank nodes named as the store names them."""
-        return change.delta if self.relabel is None else self.relabel(change.delta, change.number)
-
-    def _write_members(
-        self, state: State, replica: Replica, change: Change, pending: dict[int, list[bytes]]
-    ) -> None:
-        touched = replica.advance(self._delta(change))
-        for index, resource in enumerate(touched, 1):
-            version = replica.version(resource)
-            envelope: list[tuple[str, Binding]] = []
-            if version.deleted:
-                envelope.append((TYPE, _iri(DELETION)))
-            envelope.append((VERSION_OF, _iri(version.resource)))
-            if change.time is not None:
-                envelope.append((TIMESTAMP, ("literal", change.time, XSD + "dateTime")))
-            envelope.append((TRANSACTION, _iri(change_iri(change.number))))
-            if index == len(touched):
-                envelope.append((FINALIZED, ("literal", "true", XSD + "boolean")))
-            data = version.member(member_iri(change.number, index), envelope)
-            self._add(state, data, change, pending)
-
-    def _add(
-        self, state: State, data: bytes, change: Change, pending: dict[int, list[bytes]]
-    ) -> None:
-        if not state.pages or state.pages[-1].count >= self.page_size:
-            if state.pages:
-                self._flush(state, pending)
-            state.pages.append(Page(len(state.pages) + 1))
-        page = state.pages[-1]
-        page.count += 1
-        if page.first_change is None:
-            page.first_change = change.number
-        page.last_change = change.number
-        if change.time is not None:
-            page.first_time = page.first_time or change.time
-            page.last_time = change.time
-            state.first_time = state.first_time or change.time
-        pending.setdefault(page.number, []).append(data)
-
-    def _flush(self, state: State, pending: dict[int, list[bytes]]) -> None:
-        folder = self.directory / state.token
-        for number, chunks in pending.items():
-            ldes_files.append(folder, state.pages[number - 1], b"".join(chunks))
-        pending.clear()
-
-    # -- the replica -------------------------------------------------------------------------
-    @property
-    def _replica_path(self) -> Path:
-        return self.directory / "replica"
-
-    def _open_replica(self, state: State) -> Replica:
-        """The replica at `state.version` (an advance cut short: at a version it went to); made
-        again from the log when it is gone, its files are damaged, or it is not at the version
-        with the quads the state records (its last writes lost with the power): a wrong one
-        makes wrong members."""
-        if self._replica is not None:
-            return self._replica
-        path = self._replica_path
-        if state.base is None:
-            Replica.remove(path)
-            self._replica = Replica(path)
-            state.base = self._start(self._replica)
-            return self._replica
-        found = Replica.opened(path) if path.exists() else None
-        if found is None or not _matches(found, state):
-            if found is not None:
-                found.close()
-            log.warning("the event stream's replica is not as recorded: made again from the log")
-            found = self._made_again(path, state.version)
-        self._replica = found
-        return found
-
-    def _made_again(self, path: Path, version: int) -> Replica:
-        """A replica of the dataset at `version`, made again from the log."""
-        Replica.remove(path)
-        replica = Replica(path)
-        base = self._start(replica)
-        for change in history.changes(self.log, base):
-            if change.number > version:
-                break
-            replica.apply(self._delta(change))
-        replica.mark(version)
-        replica.flush()
-        return replica
-
-    def _start(self, replica: Replica) -> int:
-        """Fill the replica with the dataset just before the log's first change; that
-        version."""
-        store, version = self.base()
-        undone = [change for change in history.changes(self.log) if change.number <= version]
-        first = next(history.changes(self.log), None)
-        for change in reversed(undone):
-            store.apply(history.inverse(self._delta(change)))
-        replica.fill(store)
-        return (first.number - 1) if first is not None else version
-
-    def _close_replica(self) -> None:
-        replica, self._replica = self._replica, None
-        if replica is not None:
-            replica.close()
 
 
 def open_stream(settings: Settings, data: Dataset | RemoteDataset) -> EventStream | None:

@@ -1,8 +1,8 @@
 """The documents of the Linked Data Event Stream (`/ldes`): the stream, its root node, its pages.
 
 - `/ldes` is the `ldes:EventStream`: how to read its members (`ldes:versionOfPath`,
-  `ldes:timestampPath`, the delete and transaction paths of `dataset.ldes`) and `tree:view` its
-  root node;
+  `ldes:timestampPath`, the delete and transaction paths of `dataset.ldes_members`) and
+  `tree:view` its root node;
 - `/ldes/root`, the root node (a `tree:Node`), says the same about the stream, states the
   retention policy (`ldes:retentionPolicy`: every version is kept) and has two relations to
   each page, on `prov:generatedAtTime` (the stream's timestamp path): a
@@ -19,16 +19,8 @@ the resources they are versions of keep their `https://w3id.org/srg/id/` IRIs.
 
 from __future__ import annotations
 
-from ..dataset.ldes import (
-    DELETION,
-    FINALIZED,
-    TIMESTAMP,
-    TRANSACTION,
-    TYPE,
-    VERSION_OF,
-    Page,
-    View,
-)
+from ..dataset.ldes import Page, View
+from ..dataset.ldes_members import DELETION, FINALIZED, TIMESTAMP, TRANSACTION, TYPE, VERSION_OF
 from ..namespaces import DCTERMS, LDES, PREFIXES, RDFS, TREE, XSD
 from ..sparql.named import Binding
 from ..store.resource_versions import Statement, members_of, render, statements_ntriples
