@@ -22,7 +22,7 @@ REMOTE_TESTS := tests/test_sparql_protocol.py tests/test_graph_store.py \
 VIRTUOSO_TESTS := tests/test_sparql_protocol.py tests/test_graph_store.py \
 	tests/test_query_dataset.py tests/test_named_queries.py tests/test_query_api.py \
 	tests/test_writes.py tests/test_void_dumps.py tests/test_validate_endpoint.py \
-	tests/test_ldes.py
+	tests/test_ldes.py tests/test_ldes_remote_rewind.py
 
 .PHONY: run test build validate lint format clean
 
