@@ -13,14 +13,20 @@ log = logging.getLogger("srg.access")
 
 def log_request(method: str, path: str, status: int, started: float, client: str | None) -> None:
     """Log a request answered with `status`, begun at `started` (`time.perf_counter`)."""
-    record = {
-        "method": method,
-        "path": path,
-        "status": status,
-        "ms": round((time.perf_counter() - started) * 1000, 1),
-        "client": client,
-    }
-    log.info(json.dumps(record))
+    log_line(line_around(method, path, status, client), started)
+
+
+def line_around(method: str, path: str, status: int, client: str | None) -> tuple[str, str]:
+    """A request's line before and after its milliseconds (made once for a request that comes
+    again: the answer lane writes it for every answer, and `json.dumps` cost a seventh of one)."""
+    record = {"method": method, "path": path, "status": status, "ms": None, "client": client}
+    before, _, after = json.dumps(record).partition('"ms": null')
+    return before + '"ms": ', after
+
+
+def log_line(around: tuple[str, str], started: float) -> None:
+    """Log the line `around` the milliseconds since `started`."""
+    log.info(f"{around[0]}{round((time.perf_counter() - started) * 1000, 1)}{around[1]}")
 
 
 class AccessLog:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .access_log import line_around
 from .answer_cache import AnswerCache, Kept, Key
 
 LANE_STATE = "answer_lane"  # the lifespan state's name of the lane
@@ -40,7 +41,7 @@ STATUS_LINE = b"HTTP/1.1 200 OK\r\n"
 @dataclass(frozen=True)
 class Learned:
     """What a request's bytes stand for: its answer's key and version, the headers written
-    after the server's own, and what the access log says of it."""
+    after the server's own, and the access log's line."""
 
     key: Key
     version: str
@@ -48,9 +49,7 @@ class Learned:
     headers: bytes
     head: bool
     peer: str
-    method: str
-    path: str
-    client: str | None
+    line: tuple[str, str]  # the access log's line, around its milliseconds
 
 
 class AnswerLane:
@@ -94,8 +93,8 @@ class AnswerLane:
         if not headers.endswith(b"\r\n\r\n"):  # (a chunked or another answer)
             return
         client = scope.get("client")
-        method, path, who = scope["method"], scope["path"], client[0] if client else None
-        learned = Learned(key, version, weakref.ref(kept), headers, head, peer, method, path, who)
+        line = line_around(scope["method"], scope["path"], 200, client[0] if client else None)
+        learned = Learned(key, version, weakref.ref(kept), headers, head, peer, line)
         self.requests[raw] = learned
         self.requests.move_to_end(raw)
         if len(self.requests) > self.size:
@@ -103,7 +102,7 @@ class AnswerLane:
 
     def answer(self, raw: bytes, peer: str, server_head: bytes) -> tuple[bytes, Learned] | None:
         """The whole HTTP answer to the request `raw` from `peer`, when it was learned at the
-        current version and its answer is still kept; with what the access log says of it."""
+        current version and its answer is still kept; with what it learned."""
         learned = self.requests.get(raw)
         if learned is None or learned.peer != peer:
             return None

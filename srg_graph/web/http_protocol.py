@@ -15,7 +15,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .access_log import log_request
+from .access_log import log_line
 from .answer_lane import LANE_STATE, RAW_REQUEST, AnswerLane
 
 
@@ -64,8 +64,7 @@ class LaneProtocol(HttpToolsProtocol):
             return False
         self._unset_keepalive_if_required()
         self.transport.write(answer[0])
-        learned = answer[1]
-        log_request(learned.method, learned.path, 200, started, learned.client)
+        log_line(answer[1].line, started)
         self.on_response_complete()
         return True
 

@@ -18,6 +18,7 @@ log = logging.getLogger("srg.start")
 
 def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    quicker_records()
     check_port(settings.host, settings.port)
     pool = None if settings.remote else start_pool(settings)
     # The web stack is imported while the query worker loads the dataset.
@@ -36,6 +37,16 @@ def serve(settings: Settings) -> None:
         access_log=False,
         http=LaneProtocol,
     )
+
+
+def quicker_records() -> None:
+    """Log records without what no line of the server shows (the caller's file and line, the
+    thread's and process's names): the logging HOWTO's "Optimization"; a fifth of the cost of
+    the access log's line, written for every request."""
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
 
 
 def start_pool(settings: Settings) -> QueryPool:
