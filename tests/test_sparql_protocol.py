@@ -732,6 +732,34 @@ def test_cors_preflight_for_post(client: httpx.Client) -> None:
     assert "access-control-allow-credentials" not in response.headers
 
 
+def test_cors_lets_scripts_read_validators_and_links_and_send_conditions(
+    client: httpx.Client,
+) -> None:
+    """A script of another origin could not read `ETag` (to revalidate) nor `Link` (the
+    pages of `/changes` and the named queries), and its preflight for a conditional or
+    time-travel request was refused."""
+    origin = {"origin": "https://elsewhere.example"}
+    answer = client.get("/changes", params={"limit": 1}, headers=origin)
+    exposed = {
+        h.strip().lower() for h in answer.headers["access-control-expose-headers"].split(",")
+    }
+    assert {"etag", "link", "location", "memento-datetime", "retry-after"} <= exposed
+    assert "etag" in answer.headers and "link" in answer.headers
+    asked = "if-none-match, accept-datetime, if-modified-since"
+    preflight = client.options(
+        "/sparql",
+        headers={
+            **origin,
+            "access-control-request-method": "GET",
+            "access-control-request-headers": asked,
+        },
+    )
+    assert preflight.status_code == 200, preflight.text
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert all(name in allowed for name in asked.split(", "))
+    assert "authorization" not in allowed
+
+
 def test_health(client: httpx.Client) -> None:
     response = client.get("/health")
     assert response.status_code == 200

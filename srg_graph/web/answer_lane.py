@@ -109,9 +109,10 @@ class AnswerLane:
         version = self.version()
         if learned.version != version:
             return None
-        kept = self.cache.get(version, learned.key)
+        kept = self.cache.peek(version, learned.key)
         if kept is None or kept is not learned.kept():
             return None
+        self.cache.get(version, learned.key)  # a hit, and the answer's latest use
         self.hits += 1
         body = b"" if learned.head else kept.body
         return b"".join((STATUS_LINE, server_head, learned.headers, body)), learned

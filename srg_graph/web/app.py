@@ -154,6 +154,30 @@ class MemoryReturn:
                 give_back_freed_memory()
 
 
+# What a script of another origin may send: negotiation, time travel, conditional reads.
+CORS_REQUEST_HEADERS = [
+    "Accept",
+    "Accept-Language",
+    "Accept-Datetime",
+    "Content-Type",
+    "If-None-Match",
+    "If-Modified-Since",
+    "If-Match",
+    "If-Unmodified-Since",
+]
+# What it may read beyond the safelisted headers: validators, paging links, where a thing
+# went, which version answered, when to come back, a download's name.
+CORS_EXPOSED = [
+    "ETag",
+    "Link",
+    "Location",
+    "Content-Location",
+    "Memento-Datetime",
+    "Retry-After",
+    "Content-Disposition",
+]
+
+
 def install_middleware(app: FastAPI) -> None:
     app.add_middleware(QueryLane)
     app.add_middleware(AnyRepresentation)
@@ -166,7 +190,8 @@ def install_middleware(app: FastAPI) -> None:
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "HEAD", "POST"],
-        allow_headers=["Accept", "Content-Type"],
+        allow_headers=CORS_REQUEST_HEADERS,
+        expose_headers=CORS_EXPOSED,
         allow_credentials=False,
         max_age=86400,
     )
