@@ -520,3 +520,39 @@ def test_row_cap_is_exact_in_every_format(fmt: str, limited: Server) -> None:
     assert passed.status_code == 200
     assert refused.status_code == 422
     assert "more than 5 rows" in refused.text
+
+
+def _raw_answer(client: httpx.Client, head: bytes, chunks: int = 1) -> bytes:
+    """The server's answer to the bytes `head` sent in `chunks` parts, read until it closes."""
+    with socket.create_connection(("127.0.0.1", client.base_url.port), 30) as sock:
+        size = -(-len(head) // chunks)
+        try:
+            for start in range(0, len(head), size):
+                sock.sendall(head[start : start + size])
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused and closed before all was sent: the answer is read below
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_url_too_long_to_read_is_414_saying_to_post(client: httpx.Client) -> None:
+    """httptools reads no URL over 65,535 characters: uvicorn answered a bare "Invalid HTTP
+    request received." (400); the client needs to hear to send the query by POST."""
+    url = "/sparql?query=ASK%20%7B%7D" + "%20" * 22_000
+    answer = _raw_answer(client, f"GET {url} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert answer.startswith(b"HTTP/1.1 414 "), answer[:200]
+    assert b"POST body" in answer and b"application/sparql-query" in answer
+    assert client.get("/health").status_code == 200
+
+
+@pytest.mark.parametrize("chunks", [1, 64])
+def test_headers_over_the_limit_are_431_and_not_read_on(client: httpx.Client, chunks: int) -> None:
+    """A 20 MB header was read into memory and the request answered 200: a request's head is
+    now refused with 431 once it grows over 80 KiB, in one read or in many."""
+    big = b"X-Big: " + b"a" * (20 * 1024 * 1024) + b"\r\n"
+    answer = _raw_answer(client, b"GET /health HTTP/1.1\r\nHost: x\r\n" + big + b"\r\n", chunks)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert b"headers are longer than 81,920 bytes" in answer
+    assert client.get("/health", headers={"x-fine": "a" * 60_000}).status_code == 200

@@ -5,6 +5,11 @@ the lane does not know it, it is parsed as uvicorn always does, and the applicat
 read's bytes with the request (the scope's extension `answer_lane.RAW_REQUEST`); what is
 written back is copied, for the lane to learn once the answer is complete. A read that holds
 part of a request, or more than one, goes to uvicorn alone.
+
+It also bounds a request's head, which neither uvicorn nor httptools does: a request line and
+headers over `MAX_HEAD` bytes are refused with 431 as they arrive (a 20 MB header was read
+into memory and answered), and a URL over what httptools can read, 414 saying to POST the
+query (it was a bare "Invalid HTTP request received.").
 """
 
 from __future__ import annotations
@@ -17,6 +22,17 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .access_log import log_line
 from .answer_lane import LANE_STATE, RAW_REQUEST, AnswerLane
+
+MAX_URL = 65_535  # httptools reads no longer URL
+MAX_HEAD = 80 * 1024  # the request line and headers, bytes
+URL_TOO_LONG = (
+    f"the URL is longer than {MAX_URL:,} characters: send the query in a POST body "
+    "(Content-Type: application/sparql-query, or a form of application/x-www-form-urlencoded)"
+)
+HEAD_TOO_LARGE = (
+    f"the request line and headers are longer than {MAX_HEAD:,} bytes: send fewer or shorter "
+    "headers, and a long query in a POST body"
+)
 
 
 class _Copying:
@@ -42,19 +58,29 @@ class LaneProtocol(HttpToolsProtocol):
         self.parsing = False  # between a request's first byte and its end
         self.begun = 0  # requests begun in the read being parsed
         self.copying: _Copying | None = None
+        self.in_head = False  # between a request's first byte and the end of its headers
+        self.head_bytes = 0  # bytes read while in its head
 
     def data_received(self, data: bytes) -> None:
         lane: AnswerLane | None = self.app_state.get(LANE_STATE)
         idle = not self.parsing and (self.cycle is None or self.cycle.response_complete)
         # (a client that does not read its answers meets uvicorn's flow control)
         if lane is None or not idle or self.pipeline or self.flow.write_paused:
-            super().data_received(data)
+            self._parse(data)
             return
         peer = self.client[0] if self.client else ""
         if not self._answered(lane, data, peer):
             self.begun = 0
-            super().data_received(data)
+            self._parse(data)
             self._copy_if_whole(data, peer)
+
+    def _parse(self, data: bytes) -> None:
+        """uvicorn's parsing of `data`, refused once a head has grown over `MAX_HEAD`."""
+        super().data_received(data)
+        if self.in_head and not self.transport.is_closing():
+            self.head_bytes += len(data)
+            if self.head_bytes > MAX_HEAD:
+                self._refuse(431, b"Request Header Fields Too Large", HEAD_TOO_LARGE)
 
     def _answered(self, lane: AnswerLane, data: bytes, peer: str) -> bool:
         """Whether the lane knew the request `data` and its answer is written."""
@@ -81,8 +107,13 @@ class LaneProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self.parsing = True
+        self.parsing = self.in_head = True
+        self.head_bytes = 0
         self.begun += 1
+
+    def on_headers_complete(self) -> None:
+        self.in_head = False
+        super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self.parsing = False
@@ -94,6 +125,25 @@ class LaneProtocol(HttpToolsProtocol):
         if copying is not None and lane is not None:
             lane.written(copying.scope, b"".join(copying.written), self._server_head())
         super().on_response_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a request the parser refused; 414 for a URL it cannot read."""
+        if len(getattr(self, "url", b"")) > MAX_URL:
+            self._refuse(414, b"URI Too Long", URL_TOO_LONG)
+        else:
+            super().send_400_response(msg)
+
+    def _refuse(self, status: int, reason: bytes, message: str) -> None:
+        """Answer a request that cannot be read with `status` and `message`, and close."""
+        body = message.encode("utf-8") + b"\n"
+        head = b"HTTP/1.1 %d %s\r\n%scontent-type: text/plain; charset=utf-8\r\n" % (
+            status,
+            reason,
+            self._server_head(),
+        )
+        tail = b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
+        self.transport.write(head + tail + body)
+        self.transport.close()
 
     def _server_head(self) -> bytes:
         """The headers the server writes before the application's (`Date`, `Server`)."""
