@@ -26,7 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..namespaces import RDF
+from ..namespaces import RDF, XSD
 from ..sparql.named import Binding
 from .base import rdf_bytes
 from .graph_store import Delta, GraphStore
@@ -37,7 +37,7 @@ _HISTORY = ox.NamedNode(HISTORY)
 # The replica's record of its version: a statement of its own, in a graph no data is in.
 _MARK = ox.NamedNode("urn:x-srg:replica")
 _VERSION = ox.NamedNode("urn:x-srg:replica-version")
-_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_INTEGER = ox.NamedNode(XSD + "integer")
 NTRIPLES = ox.RdfFormat.N_TRIPLES
 # (subject, predicate, object) of a document's own triples: a subject is ("iri", IRI, None) or
 # ("bnode", label, None); an object any `Binding` (literals: datatype IRI or "@lang").

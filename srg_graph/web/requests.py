@@ -17,7 +17,7 @@ from . import negotiation
 from .auth import check_bearer
 from .errors import HttpError
 from .services import Services
-from .sparql_protocol import media_type
+from .sparql_protocol import utf8_media_type
 
 
 def services(request: Request) -> Services:
@@ -80,11 +80,7 @@ def body_content_type(request: Request) -> str | None:
 def rdf_body_type(request: Request) -> str:
     """The media type of a request's RDF body; 415 for a charset other than UTF-8, the one
     encoding the parsers read (a Latin-1 body's bytes were read as UTF-8, and so stored)."""
-    kind, options = media_type(body_content_type(request))
-    charset = options.get("charset", "utf-8")
-    if charset not in ("utf-8", "utf8"):
-        raise HttpError(415, f"charset '{charset}' is not supported; send {kind} in UTF-8")
-    return kind
+    return utf8_media_type(body_content_type(request))
 
 
 def authorise_write(request: Request) -> str:

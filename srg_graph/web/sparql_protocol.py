@@ -135,6 +135,16 @@ def _none_in_url(url_params: Params, kind: str) -> None:
             raise HttpError(400, message + "operation in the body only; drop it from the URL")
 
 
+def utf8_media_type(content_type: str | None) -> str:
+    """The media type of a body; 415 for a charset other than UTF-8, the one encoding the
+    server reads bodies in (another one's bytes would be read, and stored, as UTF-8)."""
+    kind, options = media_type(content_type)
+    charset = options.get("charset", "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise HttpError(415, f"charset '{charset}' is not supported; send {kind or 'it'} in UTF-8")
+    return kind
+
+
 def parse(method: str, url_params: Params, content_type: str | None, body: bytes) -> Operation:
     """The operation a `/sparql` request asks for, per SPARQL 1.1 Protocol section 2."""
     if method in ("GET", "HEAD"):
@@ -145,10 +155,7 @@ def parse(method: str, url_params: Params, content_type: str | None, body: bytes
                 raise HttpError(400, "the request has no 'query' parameter")
             return Operation("describe-service")
         return _operation(url_params, {"query": _single(url_params, "query")})
-    kind, options = media_type(content_type)
-    charset = options.get("charset", "utf-8")
-    if charset not in ("utf-8", "utf8"):
-        raise HttpError(415, f"charset '{charset}' is not supported; send UTF-8")
+    kind = utf8_media_type(content_type)
     if kind in (FORM, QUERY, UPDATE):
         _none_in_url(url_params, kind)
     if kind == FORM:
