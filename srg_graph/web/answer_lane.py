@@ -33,9 +33,15 @@ from .answer_cache import AnswerCache, Kept, Key
 LANE_STATE = "answer_lane"  # the lifespan state's name of the lane
 RAW_REQUEST = "srg.raw_request"  # the scope's extension: (the request's bytes, the peer's host)
 MARKED = "srg.answer_key"  # the scope's extension: (dataset version, the cache's key)
-WRITTEN = "srg.written"  # the scope's extension: (the answer as written, the server's headers)
+WRITTEN = "srg.written"  # the scope's extension: (the answer's written pieces, server headers)
 LARGEST_REQUEST = 16 * 1024
 STATUS_LINE = b"HTTP/1.1 200 OK\r\n"
+Headers = list[tuple[bytes, bytes]]
+
+
+def server_head(server: Headers) -> bytes:
+    """The headers the server writes before the application's (`Date`, `Server`)."""
+    return b"".join(b"%s: %s\r\n" % header for header in server)
 
 
 @dataclass(frozen=True)
@@ -67,12 +73,13 @@ class AnswerLane:
             extensions[MARKED] = (version, key)
             self._learn(scope, extensions)
 
-    def written(self, scope: dict[str, Any], written: bytes, server_head: bytes) -> None:
-        """Say that the answer to the request of `scope` was `written`, after the server's
-        headers `server_head` (the cache's middleware may mark it before or after)."""
+    def written(self, scope: dict[str, Any], pieces: list[bytes], server: Headers) -> None:
+        """Say that the answer to the request of `scope` was written in `pieces`, after the
+        server's headers `server` (the cache's middleware may mark it before or after; they
+        are joined only for a request it marks)."""
         extensions = scope.get("extensions")
         if extensions is not None:
-            extensions[WRITTEN] = (written, server_head)
+            extensions[WRITTEN] = (pieces, server)
             self._learn(scope, extensions)
 
     def _learn(self, scope: dict[str, Any], extensions: dict[str, Any]) -> None:
@@ -81,12 +88,13 @@ class AnswerLane:
         if MARKED not in extensions or WRITTEN not in extensions:
             return
         (raw, peer), (version, key) = extensions[RAW_REQUEST], extensions[MARKED]
-        written, server_head = extensions[WRITTEN]
+        pieces, server = extensions[WRITTEN]
         kept = self.cache.peek(version, key)
         if kept is None or len(raw) > LARGEST_REQUEST:
             return
+        written = b"".join(pieces)
         head = scope["method"] == "HEAD"
-        body, start = b"" if head else kept.body, STATUS_LINE + server_head
+        body, start = b"" if head else kept.body, STATUS_LINE + server_head(server)
         headers = written[len(start) : len(written) - len(body)]
         if not (written.startswith(start) and written.endswith(body)):
             return
@@ -100,7 +108,7 @@ class AnswerLane:
         if len(self.requests) > self.size:
             self.requests.popitem(last=False)
 
-    def answer(self, raw: bytes, peer: str, server_head: bytes) -> tuple[bytes, Learned] | None:
+    def answer(self, raw: bytes, peer: str, server: Headers) -> tuple[bytes, Learned] | None:
         """The whole HTTP answer to the request `raw` from `peer`, when it was learned at the
         current version and its answer is still kept; with what it learned."""
         learned = self.requests.get(raw)
@@ -115,7 +123,7 @@ class AnswerLane:
         self.cache.get(version, learned.key)  # a hit, and the answer's latest use
         self.hits += 1
         body = b"" if learned.head else kept.body
-        return b"".join((STATUS_LINE, server_head, learned.headers, body)), learned
+        return b"".join((STATUS_LINE, server_head(server), learned.headers, body)), learned
 
 
 def _kept_alive(scope: dict[str, Any]) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .access_log import log_line
-from .answer_lane import LANE_STATE, RAW_REQUEST, AnswerLane
+from .answer_lane import LANE_STATE, RAW_REQUEST, AnswerLane, server_head
 
 MAX_URL = 65_535  # httptools reads no longer URL
 MAX_HEAD = 80 * 1024  # the request line and headers, bytes
@@ -36,7 +36,7 @@ HEAD_TOO_LARGE = (
 
 
 class _Copying:
-    """A request's transport that keeps a copy of what is written to it."""
+    """A request's transport that keeps what is written to it (the pieces, not copied)."""
 
     def __init__(self, transport: asyncio.Transport, scope: dict[str, Any]) -> None:
         self.transport, self.scope = transport, scope
@@ -85,7 +85,7 @@ class LaneProtocol(HttpToolsProtocol):
     def _answered(self, lane: AnswerLane, data: bytes, peer: str) -> bool:
         """Whether the lane knew the request `data` and its answer is written."""
         started = time.perf_counter()
-        answer = lane.answer(data, peer, self._server_head())
+        answer = lane.answer(data, peer, self.server_state.default_headers)
         if answer is None:
             return False
         self._unset_keepalive_if_required()
@@ -123,7 +123,7 @@ class LaneProtocol(HttpToolsProtocol):
         copying, self.copying = self.copying, None
         lane: AnswerLane | None = self.app_state.get(LANE_STATE)
         if copying is not None and lane is not None:
-            lane.written(copying.scope, b"".join(copying.written), self._server_head())
+            lane.written(copying.scope, copying.written, self.server_state.default_headers)
         super().on_response_complete()
 
     def send_400_response(self, msg: str) -> None:
@@ -139,12 +139,8 @@ class LaneProtocol(HttpToolsProtocol):
         head = b"HTTP/1.1 %d %s\r\n%scontent-type: text/plain; charset=utf-8\r\n" % (
             status,
             reason,
-            self._server_head(),
+            server_head(self.server_state.default_headers),
         )
         tail = b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
         self.transport.write(head + tail + body)
         self.transport.close()
-
-    def _server_head(self) -> bytes:
-        """The headers the server writes before the application's (`Date`, `Server`)."""
-        return b"".join(b"%s: %s\r\n" % header for header in self.server_state.default_headers)
