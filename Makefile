@@ -56,6 +56,7 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	./scripts/install-browser.sh
+	./scripts/install-system-packages.sh --bench
 	./scripts/install-virtuoso.sh
 	$(BIN)/pytest
 	SRG_TEST_REMOTE=1 $(BIN)/pytest $(REMOTE_TESTS)

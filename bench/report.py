@@ -15,6 +15,10 @@ from typing import Any
 from bench.load import MODES
 
 PEER = "oxigraph-memory"
+CLIENTS = {  # what sent the timed passes
+    "python": "the timed passes sent by load.py's Python client",
+    "wrk": "the timed passes sent by wrk, rdflib-endpoint's by load.py",
+}
 MODE_WORDS = {
     "cold": "cold: every request's text unique (a first line `# request N`), no cache can help",
     "repeated": "repeated: the mix's texts as they are, sent again and again",
@@ -153,7 +157,8 @@ def scale_markdown(result: dict[str, Any]) -> str:
         f"{plan['pass_seconds']} s, nothing sent after {plan['pass_cap_s']} s "
         f"(rdflib-endpoint: {plan['rdflib_rounds']} round, {plan['rdflib_pass_cap_s']} s, "
         f"{plan['rdflib_timeout_s']} s per request); servers on core {plan['server_core']}, "
-        f"client on core {plan['client_core']}; load average {before[0]:.1f} before, "
+        f"client on core {plan['client_core']} ({plan.get('client', 'python')}: "
+        f"{CLIENTS[plan.get('client', 'python')]}); load average {before[0]:.1f} before, "
         f"{after[0]:.1f} after; whole scale {result['wall_s']} s.",
         "",
         preparation(result),

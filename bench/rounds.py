@@ -3,7 +3,8 @@
 A round: first a verification pass per server (the mix once, at concurrency 1, texts as they
 are, every answer checked in full; not timed; it also fills any cache, as the repeated mode
 expects); then, for each mode (cold, repeated) and each concurrency (1, 8), one timed pass
-per server. The servers' order rotates each round, so drift of the machine hits all alike.
+per server (sent by `load.py`'s Python client, or by wrk with `Plan.wrk_mix`: `wrk.py`). The
+servers' order rotates each round, so drift of the machine hits all alike.
 Before each pass the servers must be idle (`servers.quiet`): they share one core, and work
 left by a previous pass (a query whose client gave up) would run beside the next.
 """
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench.load import MODES, Bounds, Checker, Query, Stats, Texts, timed_pass
 from bench.servers import Server, quiet
+from bench.wrk import WrkStats, wrk_pass
 
 LEVELS = (1, 8)
 SLOW = "rdflib-endpoint"
@@ -27,6 +30,7 @@ class Plan:
     slow: Bounds  # of rdflib-endpoint (25-1000x slower), which takes part in fewer rounds
     slow_rounds: int
     quiet_limit: float
+    wrk_mix: Path | None = None  # the timed passes sent by wrk (`wrk.mix_file`), not Python
 
 
 @dataclass
@@ -34,11 +38,18 @@ class Measured:
     """One server's passes of a scale, merged over the rounds."""
 
     verify: Stats = field(default_factory=Stats)
-    passes: dict[tuple[str, int], Stats] = field(
+    passes: dict[tuple[str, int], Stats | WrkStats] = field(
         default_factory=lambda: {(m, c): Stats() for m in MODES for c in LEVELS}
     )
     full_checks: int = 0
     waited_s: float = 0.0
+
+
+def measured_for(plan: Plan, name: str) -> Measured:
+    """A server's empty measurements, for the client that sends its timed passes."""
+    if plan.wrk_mix is None or name == SLOW:
+        return Measured()
+    return Measured(passes={(m, c): WrkStats() for m in MODES for c in LEVELS})
 
 
 def rotated(started: list[Server], round_no: int) -> list[Server]:
@@ -70,10 +81,14 @@ def one_round(
                 bounds = plan.slow if server.name == SLOW else plan.bounds
                 measured[server.name].waited_s += quiet(order, plan.quiet_limit)
                 checker = checkers[server.name]
-                stats = timed_pass(
-                    server.url, queries, checker, texts[server.name], mode, level, bounds, first
+                stats = (
+                    wrk_pass(texts[server.name], plan.wrk_mix, mode, level, bounds, first)
+                    if plan.wrk_mix is not None and server.name != SLOW
+                    else timed_pass(
+                        server.url, queries, checker, texts[server.name], mode, level, bounds, first
+                    )
                 )
-                measured[server.name].passes[(mode, level)].merge(stats)
+                measured[server.name].passes[(mode, level)].merge(stats)  # type: ignore[arg-type]
     for server in order:
         measured[server.name].full_checks += checkers[server.name].full_checks
 
@@ -87,7 +102,7 @@ def interleave(
 ) -> tuple[dict[str, Measured], int]:
     """The servers' measurements and the number of rounds run: `plan.rounds`, fewer when
     the deadline passed (never fewer than one)."""
-    measured = {s.name: Measured() for s in started}
+    measured = {s.name: measured_for(plan, s.name) for s in started}
     texts = {s.name: Texts(s.url, queries) for s in started}
     done = 0
     for round_no in range(plan.rounds):

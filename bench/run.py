@@ -26,7 +26,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import scales, servers
+from bench import scales, servers, wrk
 from bench.load import MODES, Bounds, load_queries
 from bench.prepare import Prepared, prepared
 from bench.report import scale_markdown, summary_markdown
@@ -130,6 +130,7 @@ def measure_scale(
         Bounds(args.pass_seconds, args.rdflib_seconds, timeout=args.rdflib_timeout),
         args.rdflib_rounds,
         args.quiet_limit,
+        wrk.mix_file(load_queries(), where) if args.client == "wrk" else None,
     )
     started: list[servers.Server] = []
     try:
@@ -164,6 +165,7 @@ def measure_scale(
             "rdflib_timeout_s": args.rdflib_timeout,
             "server_core": args.server_core,
             "client_core": args.client_core,
+            "client": args.client,
         },
         "load_average": {"before": load_before, "after": os.getloadavg()},
         "wall_s": round(time.perf_counter() - began, 1),
@@ -220,12 +222,15 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     add("--server-core", type=int, default=1, help="the core every server (and load) runs on")
     add("--client-core", type=int, default=0, help="the core the load client runs on")
     add("--reuse-prepared", action="store_true", help="keep an earlier run's prepared data")
+    add("--client", choices=("python", "wrk"), default="python", help="what sends timed passes")
     add("--workdir", type=Path, default=Path("/tmp/srg-bench-scales"))
     add("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     add("--name", default="scales", help="prefix of the result files")
     args = parser.parse_args(argv)
     for scale in args.scales:
         scales.triples(scale)  # a wrong name fails before anything runs
+    if args.client == "wrk" and (missing := wrk.available()) is not None:
+        parser.error(missing)
     return args
 
 

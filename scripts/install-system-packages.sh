@@ -4,15 +4,21 @@
 #   chromium  (headless, for the browser tests; with --browser)
 #   npm       (installs axe-core from package-lock.json for the accessibility tests; with
 #              --browser, only when `npm` is missing)
+#   wrk       (a compiled load generator: the benchmark's `--client wrk`, bench/wrk.py, and
+#              its test; with --bench)
 # Idempotent and quiet: installs only what is missing, in one apt-get run. Installing needs
 # root (as in CI) and a Debian mirror; without root it only says how, and carries on: the org
 # chart then says that `dot` is missing, and the browser tests fail with the same advice.
 set -euo pipefail
 
 wanted=(graphviz:/usr/bin/dot)
-if [ "${1:-}" = "--browser" ]; then
-  wanted+=(chromium:/usr/bin/chromium npm:npm)
-fi
+for option in "$@"; do
+  case "$option" in
+    --browser) wanted+=(chromium:/usr/bin/chromium npm:npm) ;;
+    --bench) wanted+=(wrk:wrk) ;;
+    *) echo "install-system-packages: unknown option $option (--browser, --bench)" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for entry in "${wanted[@]}"; do
   package="${entry%%:*}" binary="${entry#*:}"
