@@ -1,6 +1,7 @@
 """The floor of a Python endpoint, beside in-memory `oxigraph serve` and the product.
 
-    python -m bench.floor --workdir /tmp/b18/seed [--rounds 3] [--modes cold repeated]
+    python -m bench.floor --workdir /tmp/b18/seed [--rounds 3] [--modes cold repeated] \
+        [--client wrk]
 
 `--workdir` is what `bench/prepare.py` made for a scale (`dataset.nq`, `expected.json`,
 `product-store/`; `run.py` makes it). Three servers on the servers' core, the client on the
@@ -30,8 +31,9 @@ import pyoxigraph as ox
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import servers
+from bench import servers, wrk
 from bench.load import Bounds, Checker, Texts, load_queries, timed_pass
+from bench.wrk import wrk_pass
 
 
 def serve_floor(nquads: Path, port: int) -> None:
@@ -95,6 +97,7 @@ def measure(args: argparse.Namespace) -> dict[str, list[tuple[float, float]]]:
     logs = where / "floor-logs"
     logs.mkdir(exist_ok=True)
     queries, results = load_queries(), {}
+    mix = wrk.mix_file(queries, logs) if args.client == "wrk" else None
     try:
         for server in started:
             server.start(logs)
@@ -107,7 +110,13 @@ def measure(args: argparse.Namespace) -> dict[str, list[tuple[float, float]]]:
                         cpu = server.cpu_s()
                         texts, checker = Texts(server.url, queries), Checker(expected)
                         bounds = Bounds(args.seconds, 60.0)
-                        stats = timed_pass(server.url, queries, checker, texts, mode, level, bounds)
+                        stats = (
+                            wrk_pass(texts, mix, mode, level, bounds)
+                            if mix is not None
+                            else timed_pass(
+                                server.url, queries, checker, texts, mode, level, bounds
+                            )
+                        )
                         summary = stats.summary()
                         answers = max(1, int(summary["answers"]))
                         per = (server.cpu_s() - cpu) / answers * 1e6
@@ -126,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5.0, help="a pass's length")
     parser.add_argument("--modes", nargs="+", choices=("cold", "repeated"), default=["cold"])
+    parser.add_argument("--client", choices=("python", "wrk"), default="python")
     parser.add_argument("--server-core", type=int, default=1)
     parser.add_argument("--client-core", type=int, default=0)
     parser.add_argument("--serve-floor", type=Path, help=argparse.SUPPRESS)
