@@ -1051,3 +1051,40 @@ def test_the_service_description_by_format(
     refused = client.get("/sparql", params={"format": "csv"})
     assert_plain_error(refused, 400)
     assert "use one of ['html', 'jsonld', 'rdfxml', 'turtle']" in refused.text
+
+
+@pytest.mark.parametrize(
+    ("operation", "parameter", "taken"),
+    [
+        ("query", "using-graph-uri", "'default-graph-uri' and 'named-graph-uri'"),
+        ("query", "using-named-graph-uri", "'default-graph-uri' and 'named-graph-uri'"),
+        ("update", "default-graph-uri", "'using-graph-uri' and 'using-named-graph-uri'"),
+        ("update", "named-graph-uri", "'using-graph-uri' and 'using-named-graph-uri'"),
+    ],
+)
+def test_the_other_operations_dataset_parameters_are_refused(
+    updatable: httpx.Client, operation: str, parameter: str, taken: str
+) -> None:
+    """SPARQL 1.1 Protocol 2.1 and 2.2: a query takes default-graph-uri and named-graph-uri,
+    an update using-graph-uri and using-named-graph-uri. The other operation's were ignored
+    unsaid: a query asked of one graph was answered over the whole store, an update meant for
+    one graph wrote where its text said. 400 naming the parameter and the ones that go with
+    the operation, by GET and both POSTs; nothing is written."""
+    graph = f"urn:x:other-dataset-{operation}-{parameter}"
+    texts = {
+        "query": f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+        "update": f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> 1 }} }}",
+    }
+    text, dataset = texts[operation], {parameter: BODIES}
+    direct = SPARQL_QUERY if operation == "query" else SPARQL_UPDATE
+    requests = [
+        updatable.post("/sparql", params=dataset, data={operation: text}),
+        updatable.post("/sparql", data={operation: text, **dataset}),
+        updatable.post("/sparql", params=dataset, content=text, headers=direct),
+    ]
+    if operation == "query":
+        requests.append(updatable.get("/sparql", params={"query": text, **dataset}))
+    for answer in requests:
+        assert_plain_error(answer, 400)
+        assert f"'{parameter}'" in answer.text and taken in answer.text
+    assert updatable.get("/graph-store", params={"graph": graph}).status_code == 404

@@ -63,8 +63,12 @@ def _graphs(name: str, description: str) -> dict:
 
 
 DATASET = [
-    _graphs("default-graph-uri", "A graph of the query's default graph (repeatable)"),
-    _graphs("named-graph-uri", "A named graph of the query's dataset (repeatable)"),
+    _graphs(
+        "default-graph-uri", "A graph of the query's default graph (repeatable; 400 on an update)"
+    ),
+    _graphs(
+        "named-graph-uri", "A named graph of the query's dataset (repeatable; 400 on an update)"
+    ),
 ]
 NUMBER = {"type": "integer", "minimum": 0}
 AS_OF = [
@@ -90,8 +94,13 @@ FORMAT = _query(
     _one_of(*sorted({*SOLUTIONS.values(), *GRAPHS.values(), "html"})),
 )
 USING = [
-    _graphs("using-graph-uri", "A graph of the update's default graph (repeatable)"),
-    _graphs("using-named-graph-uri", "A named graph of the update's dataset (repeatable)"),
+    _graphs(
+        "using-graph-uri", "A graph of the update's default graph (repeatable; 400 on a query)"
+    ),
+    _graphs(
+        "using-named-graph-uri",
+        "A named graph of the update's dataset (repeatable; 400 on a query)",
+    ),
 ]
 RDF_TERM = {
     "type": "object",

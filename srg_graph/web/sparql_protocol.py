@@ -23,6 +23,11 @@ Params = Sequence[tuple[str, str]]
 _OF_AN_OPERATION = frozenset(
     {"default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"}
 )
+# the dataset parameters each operation takes (SPARQL 1.1 Protocol 2.1 and 2.2)
+_DATASET_OF = {
+    "query": ("default-graph-uri", "named-graph-uri"),
+    "update": ("using-graph-uri", "using-named-graph-uri"),
+}
 
 
 @dataclass(frozen=True)
@@ -109,10 +114,24 @@ def _graphs(params: Params, name: str) -> tuple[str, ...]:
     return graphs
 
 
+def _only_its_dataset(params: Params, kind: str) -> None:
+    """An operation's dataset is named by its own parameters; the other operation's were
+    ignored unsaid (a query ran over the whole store, not the graphs the caller named)."""
+    one = {"query": "a query", "update": "an update"}
+    other = "update" if kind == "query" else "query"
+    for name in _DATASET_OF[other]:
+        if _all(params, name):
+            takes = " and ".join(f"'{n}'" for n in _DATASET_OF[kind])
+            message = f"'{name}' names the dataset of {one[other]}, not of {one[kind]}; "
+            raise HttpError(400, message + f"{one[kind]} takes {takes}")
+
+
 def _operation(params: Params, text_of: dict[str, str | None]) -> Operation:
     query, update = text_of.get("query"), text_of.get("update")
     if query is not None and update is not None:
         raise HttpError(400, "the request has both 'query' and 'update'; send one operation")
+    if query is not None or update is not None:
+        _only_its_dataset(params, "update" if update is not None else "query")
     if update is not None:
         if _all(params, "version") or _all(params, "asOf"):
             raise HttpError(400, "'version' and 'asOf' are for queries: an update changes now")
