@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 from conftest import TOKEN
 from server import Server
 
@@ -122,3 +123,32 @@ def test_home_dashboard_shows_the_coverage_gaps(server: Server) -> None:
     assert f'<span id="unmapped-component-count">{unmapped}</span>' in page
     services = len(body["unmappedServices"])
     assert f'<span id="unmapped-service-count">{services}</span>' in page
+
+
+def test_an_accept_of_neither_format_is_406_listing_both(server: Server) -> None:
+    """Every other route answers an Accept it cannot meet with 406 and what it offers; the
+    coverage sent its page instead, unasked. `*/*`, no Accept and a browser's get the page,
+    `?format=` wins over Accept as before."""
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    with server.client() as client:
+        refused = client.get("/coverage", headers={"Accept": "text/csv"})
+        assert refused.status_code == 406
+        assert "text/html" in refused.text and "application/json" in refused.text
+        for accept in ("*/*", browser, None):
+            page = client.send(without_accept(client, "/coverage", {}, accept))
+            assert page.status_code == 200, accept
+            assert page.headers["content-type"].startswith("text/html"), accept
+        linked = client.get("/coverage?format=json", headers={"Accept": "text/csv"})
+        assert linked.headers["content-type"].startswith("application/json")
+
+
+def without_accept(
+    client: httpx.Client, path: str, params: dict, accept: str | None
+) -> httpx.Request:
+    """A GET with this Accept, or with none at all (the client's own `*/*` taken out)."""
+    request = client.build_request("GET", path, params=params)
+    if accept is None:
+        del request.headers["accept"]
+    else:
+        request.headers["accept"] = accept
+    return request

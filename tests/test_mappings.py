@@ -20,6 +20,7 @@ from conftest import TOKEN, fresh_store
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 from server import Server, run_srg
+from test_coverage import without_accept
 
 from srg_graph.config import Settings
 from srg_graph.sparql import internal
@@ -886,3 +887,22 @@ def test_an_export_option_given_twice_is_refused(client: httpx.Client) -> None:
     """`?format=csv&format=json` answered JSON, the last value taken unsaid; 400 naming it."""
     answer = client.get("/api/mappings", params={"format": ["csv", "json"]})
     assert answer.status_code == 400 and "2 'format' parameters" in answer.text
+
+
+def test_an_accept_of_neither_format_is_406_listing_both(client: httpx.Client) -> None:
+    """Every other route answers an Accept it cannot meet with 406 and what it offers; the
+    export sent CSV instead, unasked. `*/*`, no Accept and a browser's get the CSV, `?format=`
+    wins over Accept as before."""
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    params: dict[str, str]
+    for params in ({}, {"template": "true"}):
+        refused = client.get("/api/mappings", params=params, headers={"Accept": "text/turtle"})
+        assert refused.status_code == 406
+        assert "text/csv" in refused.text and "application/json" in refused.text
+        for accept in ("*/*", browser, None):
+            answer = client.send(without_accept(client, "/api/mappings", params, accept))
+            assert answer.status_code == 200, accept
+            assert answer.headers["content-type"].startswith("text/csv"), accept
+        asked = {**params, "format": "json"}
+        chosen = client.get("/api/mappings", params=asked, headers={"Accept": "text/turtle"})
+        assert chosen.headers["content-type"].startswith("application/json")

@@ -327,6 +327,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             },
             "304": {"description": "Not modified"},
             "400": _answer("A parameter with a value it does not take"),
+            "406": _answer("Without `format`, an Accept of neither CSV nor JSON"),
         },
     },
     ("/api/mappings", "post"): {

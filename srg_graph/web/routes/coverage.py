@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from ...model.coverage import coverage
-from .. import caching, negotiation, pages
+from .. import caching, pages
 from ..parameters import choice
-from ..requests import services
+from ..requests import negotiated, services
 
 router = APIRouter(tags=["VLOCA mappings"])
 
@@ -22,13 +22,12 @@ async def coverage_page(request: Request) -> Response:
     """The matrix as a page, or as JSON by `Accept` or `?format=json` (a link can ask for
     it); `?sort=mapped` puts the mapped subjects and components first."""
     svc = services(request)
-    media = negotiation.choose(request.headers.get("accept"), ["text/html", "application/json"])
     wanted = choice(request, "format", ("html", "json"))
     if wanted is not None:
         media = {"html": "text/html", "json": "application/json"}[wanted]
-    headers, unchanged = caching.validators(
-        request, svc.data.version, svc.data.modified, media or ""
-    )
+    else:  # an Accept of neither is 406 as on every other route, not the page unasked
+        media = negotiated(request, ["text/html", "application/json"])
+    headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, media)
     if unchanged:
         return unchanged
     matrix = await run_in_threadpool(coverage, svc.data.store)

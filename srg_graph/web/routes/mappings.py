@@ -19,10 +19,17 @@ from fastapi.concurrency import run_in_threadpool
 
 from ...languages import LANGUAGES
 from ...model import mappings
-from .. import caching, negotiation, pages
+from .. import caching, pages
 from ..errors import HttpError
 from ..parameters import choice
-from ..requests import authorise_write, body_content_type, read_body, services, write
+from ..requests import (
+    authorise_write,
+    body_content_type,
+    negotiated,
+    read_body,
+    services,
+    write,
+)
 from ..sparql_protocol import media_type
 
 router = APIRouter(tags=["VLOCA mappings"])
@@ -43,10 +50,9 @@ def export(request: Request) -> Response:
     template = _flag(request, "template", ("false", "true")) == "true"
     excel = _flag(request, "excel", ("false", "true")) == "true"
     wanted = choice(request, "format", ("csv", "json"))
-    offered = ["text/csv", "application/json"]
-    media = {"csv": "text/csv", "json": "application/json"}.get(wanted or "") or (
-        negotiation.choose(request.headers.get("accept"), offered, "text/csv") or "text/csv"
-    )
+    by_format = {"csv": "text/csv", "json": "application/json"}
+    # an Accept of neither is 406 as on every other route, not the CSV unasked
+    media = by_format[wanted] if wanted else negotiated(request, list(by_format.values()))
     choice(request, "lang", LANGUAGES)
     lang = pages.language(request)
     headers, unchanged = caching.validators(
