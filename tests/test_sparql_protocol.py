@@ -1088,3 +1088,23 @@ def test_the_other_operations_dataset_parameters_are_refused(
         assert_plain_error(answer, 400)
         assert f"'{parameter}'" in answer.text and taken in answer.text
     assert updatable.get("/graph-store", params={"graph": graph}).status_code == 404
+
+
+@pytest.mark.parametrize("query", [SRO_GRAPH, "DESCRIBE <body/smart-region-office>"])
+def test_a_graph_asked_for_as_plain_json_is_json_ld(client: httpx.Client, query: str) -> None:
+    """A generic JSON client (`Accept: application/json`) got 406 for a CONSTRUCT or DESCRIBE,
+    while `/doc` answers it JSON-LD. JSON-LD, labelled `application/ld+json` as Oxigraph's
+    server does, the same bytes as asked for by its own type, its ETag good for a condition;
+    a SELECT asked the same way is still SPARQL JSON results."""
+    plain = client.get("/sparql", params={"query": query}, headers={"accept": "application/json"})
+    assert plain.status_code == 200, plain.text
+    assert media(plain) == "application/ld+json"
+    assert (SRO, RDF.type, SRG.GovernanceBody) in parse_rdf(plain)
+    own = client.get("/sparql", params={"query": query}, headers={"accept": "application/ld+json"})
+    assert plain.content == own.content
+    tag = {"accept": "application/json", "if-none-match": plain.headers["etag"]}
+    assert client.get("/sparql", params={"query": query}, headers=tag).status_code == 304
+    rows = client.get(
+        "/sparql", params={"query": "SELECT (1 AS ?x) {}"}, headers={"accept": "application/json"}
+    )
+    assert media(rows) == "application/json" and rows.json()["results"]["bindings"]

@@ -138,8 +138,9 @@ SPARQL_JSON = {
 }
 QUERY_RESULTS = {
     "description": "SELECT and ASK as SPARQL JSON (the default), XML, CSV or TSV; CONSTRUCT "
-    "and DESCRIBE as Turtle (the default), N-Triples, N-Quads, TriG, RDF/XML or JSON-LD, by "
-    "Accept. GET without a query: the Service Description (Turtle, JSON-LD, RDF/XML, HTML).",
+    "and DESCRIBE as Turtle (the default), N-Triples, N-Quads, TriG, RDF/XML or JSON-LD (also "
+    "for Accept: application/json, sent as application/ld+json), by Accept. GET without a "
+    "query: the Service Description (Turtle, JSON-LD, RDF/XML, HTML).",
     "content": {
         "application/sparql-results+json": {"schema": ref("SparqlResults")},
         **{t: TEXT for t in SOLUTIONS if t != "application/sparql-results+json"},

@@ -21,6 +21,11 @@ from ..services import Services
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 SOLUTIONS_JSON = "application/sparql-results+json"
+JSON_LD = "application/ld+json"
+# A graph answers a generic JSON client with JSON-LD, labelled as such, as `/doc` does and
+# Oxigraph's server (its RDF formats read `application/json` as JSON-LD); last, so that
+# `*/*` and `application/*` choose as before.
+GRAPH_ANSWERS = {**GRAPHS, "application/json": "jsonld"}
 DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "text/html"]
 # the Service Description's formats by `format` name (a link cannot choose Accept)
 DESCRIBED_AS = {
@@ -53,9 +58,12 @@ async def sparql(request: Request) -> Response:
 
 async def run_query(request: Request, svc: Services, operation: protocol.Operation) -> Response:
     inspection = checks.check_query(svc, operation)
-    offered = GRAPHS if inspection.query_type in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
+    graph = inspection.query_type in ("CONSTRUCT", "DESCRIBE")
+    offered = GRAPH_ANSWERS if graph else SOLUTIONS
     media = negotiated(request, list(offered)) if operation.format is None else None
     media = media or _of_format(operation.format or "", offered)
+    if graph:  # one representation, one tag and one Content-Type, however it was asked for
+        media = JSON_LD if media == "application/json" else media
     graphs = " ".join((*operation.default_graphs, "|", *operation.named_graphs))
     data, changes = svc.data, svc.data.changelog
     version = None
