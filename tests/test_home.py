@@ -249,3 +249,61 @@ def test_a_method_not_allowed_names_the_methods_the_path_has(client, path: str) 
     assert "GET" in allowed and "HEAD" in allowed and "DELETE" not in allowed
     for method in allowed:
         assert client.request(method, path).status_code != 405, method
+
+
+PAGES = [
+    "/",
+    "/search?text=office",
+    "/coverage",
+    "/orgchart",
+    "/doc/body/smart-region-office",
+    "/api/queries",
+    "/void",
+    "/ns",
+    "/shapes",
+    "/changes",
+    "/validate",
+    "/docs",
+    "/sparql",
+]
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def _with(path: str, params: list[tuple[str, str]]) -> str:
+    return f"{path}{'&' if '?' in path else '?'}{urlencode(params)}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_page_refuses_a_language_it_has_not_or_one_given_twice(client, path: str) -> None:
+    """`lang=xx` answered the page in the Accept-Language's language, `lang=en&lang=nl` in
+    the last one, saying nothing; 400 naming the languages, or the repetition, as `/doc`'s
+    `version` and the named queries' options are. A parameter no page reads is still left
+    alone, and `lang=en` still chooses."""
+    unknown = client.get(_with(path, [("lang", "xx")]), headers=BROWSER)
+    assert unknown.status_code == 400 and "'lang' takes one of nl, en, not 'xx'" in unknown.text
+    twice = client.get(_with(path, [("lang", "en"), ("lang", "nl")]), headers=BROWSER)
+    assert twice.status_code == 400 and "2 'lang' parameters" in twice.text
+    chosen = client.get(_with(path, [("lang", "en"), ("utm_source", "x")]), headers=BROWSER)
+    assert chosen.status_code == 200 and Page(chosen.text).lang == "en"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "message"),
+    [
+        ("/search", [("text", "office"), ("text", "abb")], "2 'text' parameters"),
+        ("/", [("query", "ASK {}"), ("query", "SELECT * {}")], "2 'query' parameters"),
+        ("/", [("example", "members"), ("example", "x")], "2 'example' parameters"),
+        ("/", [("query", "ASK {}"), ("run", "yes")], "'run' takes one of 1, not 'yes'"),
+        ("/", [("run", "1"), ("run", "1")], "2 'run' parameters"),
+        ("/coverage", [("sort", "name")], "'sort' takes one of mapped, not 'name'"),
+        ("/sparql", [("format", "html"), ("format", "turtle")], "2 'format' parameters"),
+    ],
+)
+def test_a_page_refuses_its_other_parameters_given_twice_or_unknown(
+    client, path: str, params: list[tuple[str, str]], message: str
+) -> None:
+    """The search text, the editor's query and example, `run`, the coverage's order and the
+    Service Description's format were read as the last value given, or as "no" for a value
+    they do not take; 400 saying which."""
+    answer = client.get(_with(path, params), headers=BROWSER)
+    assert answer.status_code == 400 and message in answer.text, answer.text

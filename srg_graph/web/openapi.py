@@ -407,6 +407,7 @@ PARAMETERS: dict[str, list[dict[str, Any]]] = {
         LANG,
     ],
     "/doc/{path}": [*AS_OF, LANG],
+    "/search": [_query("text", "The text to look for in the labels"), LANG],
     "/coverage": [
         _query("format", "html or json (else by Accept)", _one_of("html", "json")),
         _query("sort", "mapped: the mapped subjects and components first", _one_of("mapped")),

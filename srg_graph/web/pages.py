@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..languages import LANGUAGES, pick
 from . import negotiation
+from .parameters import choice
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -42,9 +43,10 @@ WORDS: dict[str, dict[str, str]] = json.loads(
 
 
 def language(request: Request) -> str:
-    """`?lang=nl|en`, else the best of `Accept-Language`, else Dutch."""
-    asked = request.query_params.get("lang")
-    if asked in LANGUAGES:
+    """`?lang=nl|en`, else the best of `Accept-Language`, else Dutch; 400 for another `lang`
+    or one given twice (a page in a language not asked for said nothing of the typo)."""
+    asked = choice(request, "lang", LANGUAGES)
+    if asked is not None:
         return asked
     return negotiation.choose_language(request.headers.get("accept-language"), LANGUAGES, "nl")
 

@@ -23,6 +23,7 @@ async def coverage_page(request: Request) -> Response:
     it); `?sort=mapped` puts the mapped subjects and components first."""
     svc = services(request)
     wanted = choice(request, "format", ("html", "json"))
+    mapped_first = choice(request, "sort", ("mapped",)) == "mapped"
     if wanted is not None:
         media = {"html": "text/html", "json": "application/json"}[wanted]
     else:  # an Accept of neither is 406 as on every other route, not the page unasked
@@ -31,7 +32,6 @@ async def coverage_page(request: Request) -> Response:
     if unchanged:
         return unchanged
     matrix = await run_in_threadpool(coverage, svc.data.store)
-    mapped_first = request.query_params.get("sort") == "mapped"
     if mapped_first:
         matrix = matrix.mapped_first()
     if media == "application/json":

@@ -21,6 +21,7 @@ from .. import caching, pages
 from .. import request_guard as checks
 from .. import sparql_protocol as protocol
 from ..errors import HttpError, headers_of, status_of
+from ..parameters import choice, single
 from ..requests import services
 from ..services import Services
 
@@ -81,14 +82,14 @@ async def home(request: Request) -> Response:
     shows the query's answer under the editor (with script, `editor.js` runs it again).
     `example=NAME` (a link of the examples' list, for a browser without script) fills the
     editor with that named query's text."""
-    query = request.query_params.get("query") or _example(request)
-    run = query if request.query_params.get("run") == "1" else ""
+    query = single(request, "query") or _example(request)
+    run = query if choice(request, "run", ("1",)) else ""
     return await cached_page(request, "home.html", _dashboard, run, query=query)
 
 
 def _example(request: Request) -> str:
     """The text of the named query `example` names ("" without one), or 404."""
-    name = request.query_params.get("example")
+    name = single(request, "example")
     if name is None:
         return ""
     found = services(request).queries.get(name)

@@ -216,9 +216,10 @@ def _not_found(
 
 
 @router.api_route("/search", methods=["GET", "HEAD"])
-async def search_page(request: Request, text: str = "") -> Response:
-    """Resources whose labels contain the text, with their types, linking to their pages."""
+async def search_page(request: Request) -> Response:
+    """Resources whose labels contain `text`, with their types, linking to their pages."""
     svc = services(request)
+    text = single(request, "text") or ""
     lang = pages.language(request)
     headers, unchanged = caching.validators(request, svc.data.version, svc.data.modified, lang)
     if unchanged is not None:

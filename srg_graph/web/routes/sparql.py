@@ -16,6 +16,7 @@ from .. import caching, memento, pages
 from .. import request_guard as checks
 from .. import sparql_protocol as protocol
 from ..errors import HttpError
+from ..parameters import single
 from ..requests import authorise_write, body_content_type, negotiated, read_body, services, write
 from ..services import Services
 
@@ -140,7 +141,7 @@ async def run_update(request: Request, svc: Services, operation: protocol.Operat
 def describe_service(request: Request, svc: Services) -> Response:
     endpoint = str(request.url.replace(query=None, fragment=None))
     graphs = svc.data.store.graph_names()
-    chosen = request.query_params.get("format")
+    chosen = single(request, "format")
     media = negotiated(request, DESCRIPTION_TYPES) if chosen is None else DESCRIBED_AS.get(chosen)
     if media is None:
         raise HttpError(400, f"format {chosen!r} is unknown; use one of {sorted(DESCRIBED_AS)}")
