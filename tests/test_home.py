@@ -307,3 +307,20 @@ def test_a_page_refuses_its_other_parameters_given_twice_or_unknown(
     they do not take; 400 saying which."""
     answer = client.get(_with(path, params), headers=BROWSER)
     assert answer.status_code == 400 and message in answer.text, answer.text
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/doc/no-such-thing"])
+def test_a_page_says_its_language_and_varies_on_accept_language(client, path: str) -> None:
+    """RFC 9110 8.5: Content-Language names the audience's language; pages sent none. It is
+    the page's (`<html lang>`), chosen by `lang` or Accept-Language, which `Vary` names."""
+    for asked, headers in (
+        ("en", {**BROWSER, "Accept-Language": "en-GB,en;q=0.9"}),
+        ("nl", {**BROWSER, "Accept-Language": "nl-BE"}),
+        ("en", {**BROWSER, "Accept-Language": "nl"}),
+    ):
+        url = _with(path, [("lang", "en")]) if headers["Accept-Language"] == "nl" else path
+        answer = client.get(url, headers=headers)
+        assert answer.headers["content-type"].startswith("text/html"), answer.text
+        assert answer.headers["content-language"] == asked == Page(answer.text).lang
+        vary = {name.strip().lower() for name in answer.headers["vary"].split(",")}
+        assert "accept-language" in vary

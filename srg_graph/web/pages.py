@@ -1,8 +1,8 @@
 """HTML pages: one Jinja2 environment (autoescaping every value), the page language, the CSP.
 
 Every page extends `templates/layout.html`, is in Dutch or English (`?lang=` first, then
-`Accept-Language`, else Dutch), sets `<html lang>`, and is sent with a Content-Security-Policy
-that allows only this server's own scripts, styles and images.
+`Accept-Language`, else Dutch), sets `<html lang>` and `Content-Language`, and is sent with a
+Content-Security-Policy that allows only this server's own scripts, styles and images.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def svg(template: str, **context: Any) -> str:
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """A page in the request's language, with the CSP and `Vary` headers set."""
+    """A page in the request's language, with the CSP, `Content-Language` and `Vary` headers
+    set (the language may come from Accept-Language: a cache must key on it)."""
     lang = language(request)
     page = ENVIRONMENT.get_template(template).render(
         lang=lang,
@@ -73,5 +74,9 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         path=request.url.path,
         **context,
     )
-    headers = {"Content-Security-Policy": CSP, "Vary": "Accept, Accept-Language"}
+    headers = {
+        "Content-Security-Policy": CSP,
+        "Content-Language": lang,
+        "Vary": "Accept, Accept-Language",
+    }
     return HTMLResponse(page, status, headers=headers)
