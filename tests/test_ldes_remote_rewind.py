@@ -34,8 +34,7 @@ REPLICA = ox.NamedNode("urn:x-srg:replica")  # the replica's record of its versi
 # what is tested is the stream, not the time limit.
 PATIENT = {"SRG_QUERY_TIMEOUT": "60"}
 REMADE = "the event stream's replica was not as recorded: made again"  # the log's warning
-# Made and in the stream before the advance that is cut short (an advance from an empty stream
-# is not taken back: the stream is made anew).
+# Made and in the stream before the advance that is cut short.
 FIRST = f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}first> <{EX}label> "first" }} }}'
 # A label for a resource, then statements about it on new blank nodes: taken back under the
 # log's labels, the second change's statements stayed, and the first change's member of the
@@ -135,7 +134,15 @@ def test_an_advance_over_new_blank_nodes_cut_short_is_taken_back(
     pages = page_files(directory)
     assert follower.token in (directory / "state.json").read_text(encoding="utf-8")
     assert replica_data(directory) == data
-    # a writer never interrupted: the same log, its stream made anew
+    assert_as_if_never_interrupted(store, tmp_path, pages, follower)
+
+
+def assert_as_if_never_interrupted(
+    store: Path, tmp_path: Path, pages: list[bytes], follower: Follower
+) -> None:
+    """The pages and members are those of a writer never interrupted: the same log, its
+    stream made anew (the stream's directory moved aside)."""
+    directory = stream_directory(store)
     shutil.move(directory, tmp_path / "resumed")
     with serving(store, **PATIENT) as http:
         again = Follower()
@@ -146,3 +153,38 @@ def test_an_advance_over_new_blank_nodes_cut_short_is_taken_back(
     assert not differ, f"pages {differ} differ from those of a writer never interrupted"
     assert follower.members == again.members
     assert len(set(follower.members)) == len(follower.members), "a member taken twice"
+
+
+@pytest.mark.parametrize("fault", ["ENOSPC@stream-page#1", "crash@stream-page#1"])
+def test_an_advance_cut_short_from_an_empty_stream_keeps_its_token(
+    store: Path, tmp_path: Path, fault: str
+) -> None:
+    """The stream read before any write through this server: empty, and its log not made
+    yet, so it recorded none; the first advance cut short was taken for one of a rewritten
+    log and the stream made anew under a new token (its replica copied again from the whole
+    remote store). It is taken back by undoing, as any other."""
+    directory = stream_directory(store)
+    with serving(store, **PATIENT) as http:
+        empty = Follower()
+        empty.follow(http)
+    assert not empty.members
+    token = json.loads((directory / "state.json").read_text(encoding="utf-8"))["token"]
+    faulted = Server(store, TOKEN, SRG_FAULTS=fault, **PATIENT).start()
+    try:
+        with faulted.client() as http:
+            for change in [FIRST, *CHANGES]:
+                update(http, change)
+            if fault.startswith("crash"):
+                with pytest.raises(httpx.TransportError):
+                    http.get("/ldes/root", headers=NT)
+            else:
+                is_full(http.get("/ldes/root", headers=NT))
+    finally:
+        faulted.stop()
+    with serving(store, **PATIENT) as http:
+        follower = Follower()
+        follower.follow(http)
+        data = served_data(http)
+    assert follower.token == token
+    assert replica_data(directory) == data
+    assert_as_if_never_interrupted(store, tmp_path, page_files(directory), follower)

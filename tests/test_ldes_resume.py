@@ -224,6 +224,34 @@ def test_an_advance_cut_short_is_taken_back(store: Path, tmp_path: Path, fault: 
     assert_as_if_never_interrupted(store, follower, follower.token, tmp_path / "again")
 
 
+@pytest.mark.parametrize("fault", ["ENOSPC@stream-page#1", "crash@stream-page#1"])
+def test_an_advance_cut_short_from_an_empty_stream_keeps_its_token(
+    store: Path, tmp_path: Path, fault: str
+) -> None:
+    """A store with no log yet (its data in its snapshot, as one not made by `srg build`):
+    its stream is empty and recorded no log, so its first advance cut short was taken for one
+    of a rewritten log and the stream made anew under a new token (its replica copied again
+    from the whole store); it is taken back like any other."""
+    store.with_name(store.name + ".wal").unlink()
+    with serving(store) as http:
+        empty = Follower()
+        empty.follow(http)
+    assert not empty.members
+    token = json.loads((stream_directory(store) / "state.json").read_text("utf-8"))["token"]
+    with serving(store, SRG_FAULTS=fault) as http:
+        update(http, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}r1> <{EX}label> "r1" }} }}')
+        if fault.startswith("crash"):
+            with pytest.raises(httpx.TransportError):
+                http.get("/ldes/root", headers=NT)
+        else:
+            is_full(http.get("/ldes/root", headers=NT))
+    with serving(store) as http:
+        follower = Follower()
+        follower.follow(http)
+    assert follower.members
+    assert_as_if_never_interrupted(store, follower, token, tmp_path / "again")
+
+
 def test_a_replica_gone_is_made_again_at_the_streams_version(store: Path, tmp_path: Path) -> None:
     """The stream's replica (the data at its last change, from which members are made)
     removed or lost: an empty one was made, and members lacked the statements made before;

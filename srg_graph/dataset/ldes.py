@@ -281,6 +281,10 @@ class EventStream:
         """Write the members of the changes after `state.version` up to `target` (the state
         on disk says how far it may go until it is done: `_rewind`)."""
         state.dirty, state.pending = True, target
+        # the log it reads, which alone it can be taken back on (`_belongs`): a stream still
+        # empty may have recorded none, its log not yet made (remote-store mode, a store
+        # without one), and its first advance cut short was made anew under a new token
+        state.log = _identity(self.log)
         state.write(self._state_file)
         replica = self.replica.opened(state)
         members = Members(self.directory / state.token, state, self.page_size)
@@ -292,7 +296,6 @@ class EventStream:
         members.flush()
         replica.mark(state.version)
         replica.flush()
-        state.log = _identity(self.log)
         state.dirty, state.pending, state.quads = False, None, replica.quads
         state.write(self._state_file)
         return state
