@@ -10,10 +10,12 @@ records is `test_ldes_resume`'s.)
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 from conftest import fresh_store
 from server import REMOTE
@@ -29,9 +31,17 @@ from test_ldes_resume import (
 )
 
 from srg_graph.config import Settings
+from srg_graph.store.resource_versions import Replica
 from srg_graph.validation.report import Report
 
 pytestmark = pytest.mark.skipif(REMOTE, reason="the embedded store's stream on disk")
+
+
+def rebuilt(http: httpx.Client) -> dict[str, object]:
+    """What `/health` says of the replica made again since the server started."""
+    found = http.get("/health").json()["event_stream"]
+    assert isinstance(found, dict)
+    return found
 
 
 def statement(text: str) -> str:
@@ -50,6 +60,7 @@ def followed(store: Path) -> Follower:
         update(http, statement(f'<{EX}label> "r1"'))
         follower = Follower()
         follower.follow(http)
+        assert rebuilt(http) == {"replica_rebuilt": 0, "replica_rebuilt_why": None}
     return follower
 
 
@@ -73,6 +84,10 @@ def test_a_replica_that_lost_its_last_writes_is_made_again(
     with serving(store) as http:
         update(http, statement(f'<{EX}label> "r1 again"'))
         followed.follow(http)
+        found = rebuilt(http)
+    version = json.loads((stream_directory(store) / "state.json").read_text("utf-8"))["version"]
+    why = f"at version {version - 2}, the stream at {version - 1} going to {version}"
+    assert found == {"replica_rebuilt": 1, "replica_rebuilt_why": why}
     assert_as_if_never_interrupted(store, followed, followed.token, tmp_path / "again")
 
 
@@ -87,6 +102,61 @@ def test_a_replica_whose_files_were_cut_is_made_again(
     with serving(store) as http:
         update(http, statement(f'<{EX}note> "a note"'))
         followed.follow(http)
+        found = rebuilt(http)
+    assert found == {"replica_rebuilt": 1, "replica_rebuilt_why": "its files cannot be read"}
+    assert_as_if_never_interrupted(store, followed, followed.token, tmp_path / "again")
+
+
+def flipped(replica: Path, name: str) -> None:
+    """A byte flipped every 4 KiB (a block) in the first half of file `name` of a replica:
+    the blocks of data come first, the index that finds them last."""
+    path = replica / name
+    data = bytearray(path.read_bytes())
+    for at in range(100, len(data) // 2, 4096):
+        data[at] ^= 1
+    path.write_bytes(bytes(data))
+
+
+def damaged_where_read(replica: Path, resource: str, elsewhere: Path) -> str:
+    """Flip bytes in the one file of the replica (its server stopped) that leaves it opening
+    with its version and quads as recorded, but whose damage reading `resource` meets (tried
+    on copies); that file's name."""
+    sound = Replica(replica)
+    marked, quads = sound.marked, sound.quads
+    sound.close()
+    for name in sorted(p.name for p in replica.glob("*.sst")):
+        trial = elsewhere / name
+        shutil.copytree(replica, trial)
+        flipped(trial, name)
+        opened = Replica.opened(trial)
+        try:
+            if opened is None or (opened.marked, opened.quads) != (marked, quads):
+                continue
+            opened.version(resource)
+        except RuntimeError as error:
+            assert str(error).startswith("Corruption"), error
+            flipped(replica, name)
+            return name
+        finally:
+            if opened is not None:
+                opened.close()
+    raise AssertionError("no damage that the replica's check on opening misses")
+
+
+def test_a_replica_damaged_where_its_check_does_not_read_is_made_again(
+    store: Path, tmp_path: Path, followed: Follower
+) -> None:
+    """Bytes flipped in a replica's file that still opens at its version with its quads:
+    the engine found the damage only when a change read them, and every read of the stream
+    was a 500; the replica is made again from the log."""
+    replica = stream_directory(store) / "replica"
+    damaged_where_read(replica, f"{EX}r1", tmp_path / "trials")
+    with serving(store) as http:
+        update(http, statement(f'<{EX}note> "a note"'))
+        followed.follow(http)
+        found = rebuilt(http)
+    assert found["replica_rebuilt"] == 1
+    assert str(found["replica_rebuilt_why"]).startswith("Corruption")
     assert_as_if_never_interrupted(store, followed, followed.token, tmp_path / "again")
 
 

@@ -265,6 +265,8 @@ def test_a_replica_gone_is_made_again_at_the_streams_version(store: Path, tmp_pa
     with serving(store) as http:
         update(http, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}r1> <{EX}note> "n" }} }}')
         follower.follow(http)
+        health = http.get("/health").json()["event_stream"]
+    assert health == {"replica_rebuilt": 1, "replica_rebuilt_why": "gone"}
     assert_as_if_never_interrupted(store, follower, follower.token, tmp_path / "again")
 
 

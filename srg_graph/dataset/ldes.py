@@ -50,7 +50,7 @@ from typing import Protocol
 from ..config import Settings
 from ..store import Delta, GraphStore
 from ..store.resource_versions import relabelled
-from . import history, ldes_files, wal
+from . import history, ldes_files, ldes_replica, wal
 from .embedded import Dataset, log_path, read_prefix, snapshot_version
 from .history import Change
 from .ldes_files import Damaged, Page, State
@@ -266,11 +266,19 @@ class EventStream:
 
     # -- making members ----------------------------------------------------------------------
     def _made(self, target: int) -> State:
-        """The state with every change up to `target`; made anew when its pages are damaged."""
+        """The state with every change up to `target`; made anew when its pages are damaged,
+        and its replica made again when the engine finds its files damaged in use."""
         try:
             return self._advanced(target)
         except Damaged as damage:
             self._distrust(damage)
+            return self._advanced(target)
+        except RuntimeError as error:
+            if not ldes_replica.damaged(error):
+                raise
+            log.warning("the event stream's replica is damaged: %s", error)
+            self._forget()
+            self.replica.distrust(error)
             return self._advanced(target)
 
     def _advanced(self, target: int) -> State:

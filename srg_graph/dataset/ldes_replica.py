@@ -10,8 +10,10 @@ names them its own way, and later changes remove them by those names).
 The replica records its version, and the stream's state records how many quads it holds: when
 it is opened (once per process) it is checked against them, and a replica gone, damaged (the
 engine cannot read its files) or not as recorded (its last writes lost with the power) is made
-again from the log; a wrong one makes wrong members. An advance cut short is taken back on it
-by undoing every change the advance may have taken (`take_back`).
+again from the log; a wrong one makes wrong members. The engine checks a block's checksum only
+when it reads it: damage met later (`damaged`) makes the replica again too. Each time it is
+made again is counted, with why (`rebuilt`, `rebuilt_why`: `/health`). An advance cut short
+is taken back on it by undoing every change the advance may have taken (`take_back`).
 """
 
 from __future__ import annotations
@@ -29,14 +31,44 @@ from .ldes_files import State
 log = logging.getLogger("srg.storage")
 
 
-def _matches(replica: Replica, state: State) -> bool:
-    """Whether the replica is at the state's version with the quads it records (an advance
-    under way: at its version or at the one it goes to, its quads not yet recorded)."""
+def damaged(error: BaseException) -> bool:
+    """Whether the engine found the replica's files damaged while reading them: a block whose
+    checksum does not match is found only when it is read, not when the store is opened."""
+    return isinstance(error, RuntimeError) and str(error).startswith("Corruption")
+
+
+def _mismatch(replica: Replica, state: State) -> str | None:
+    """How the replica is not at the state's version with the quads it records (an advance
+    under way: at its version or at the one it goes to, its quads not yet recorded); None
+    when it is."""
     if state.quads is None:  # recorded before replicas were checked
-        return True
+        return None
+    marked = replica.marked
+    if state.dirty and marked not in (state.version, state.pending):
+        return f"at version {marked}, the stream at {state.version} going to {state.pending}"
     if state.dirty:
-        return replica.marked in (state.version, state.pending)
-    return replica.marked == state.version and replica.quads == state.quads
+        return None
+    if marked != state.version:
+        return f"at version {marked}, the stream at {state.version}"
+    if replica.quads != state.quads:
+        return f"{replica.quads} quads, {state.quads} recorded"
+    return None
+
+
+def _checked(path: Path, state: State) -> tuple[Replica | None, str | None]:
+    """The replica at `path` and how it is not as `state` records (None: it is)."""
+    if not path.exists():
+        return None, "gone"
+    found = Replica.opened(path)
+    if found is None:
+        return None, "its files cannot be read"
+    try:
+        return found, _mismatch(found, state)
+    except RuntimeError as error:
+        found.close()  # closed all the same: open, it holds the files' lock
+        if not damaged(error):
+            raise
+        return None, str(error)
 
 
 class StreamReplica:
@@ -52,6 +84,9 @@ class StreamReplica:
     ):
         self.log, self.path, self.base, self.relabel = log, path, base, relabel
         self._replica: Replica | None = None
+        self._distrusted: str | None = None  # found damaged in use: made again when opened
+        self.rebuilt = 0  # times made again from the log since the process started
+        self.rebuilt_why: str | None = None  # the last time's reason
 
     def delta(self, change: Change) -> Delta:
         """The change's delta, its new blank nodes named as the store names them."""
@@ -67,14 +102,21 @@ class StreamReplica:
             self._replica = Replica(self.path)
             state.base = self._start(self._replica)
             return self._replica
-        found = Replica.opened(self.path) if self.path.exists() else None
-        if found is None or not _matches(found, state):
+        found, why = None, self._distrusted
+        if why is None:
+            found, why = _checked(self.path, state)
+        if why is not None:
             if found is not None:
                 found.close()
-            log.warning("the event stream's replica is not as recorded: made again from the log")
-            found = self._made_again(state.version)
+            found = self._made_again(state.version, why)
         self._replica = found
         return found
+
+    def distrust(self, error: RuntimeError) -> None:
+        """The replica's files were found damaged in use: closed, and made again when next
+        opened."""
+        self._distrusted = str(error)
+        self.close()
 
     def take_back(self, state: State) -> None:
         """Take the replica back to `state.version` from an advance cut short, by undoing every
@@ -90,9 +132,9 @@ class StreamReplica:
         replica.mark(state.version)
         replica.flush()
         if state.quads is not None and replica.quads != state.quads:
-            log.warning("the event stream's replica was not as recorded: made again")
+            why = f"{replica.quads} quads once an advance cut short was taken back, {state.quads}"
             self.close()
-            replica = self._replica = self._made_again(state.version)
+            replica = self._replica = self._made_again(state.version, why + " recorded")
         state.quads = replica.quads
 
     def close(self) -> None:
@@ -100,8 +142,11 @@ class StreamReplica:
         if replica is not None:
             replica.close()
 
-    def _made_again(self, version: int) -> Replica:
-        """A replica of the dataset at `version`, made again from the log."""
+    def _made_again(self, version: int, why: str) -> Replica:
+        """A replica of the dataset at `version`, made again from the log (counted, with
+        `why`, for `/health`: it heals what may be a bug, which must not go unseen)."""
+        log.warning("the event stream's replica was not as recorded: made again (%s)", why)
+        self.rebuilt, self.rebuilt_why, self._distrusted = self.rebuilt + 1, why, None
         Replica.remove(self.path)
         replica = Replica(self.path)
         base = self._start(replica)

@@ -7,6 +7,10 @@ empty store; see `/changes`); `version` the opaque tag ETags are made from.
 (with `writes_stopped`, the reason; only a restart resumes writes). The status stays 200
 while reads are answered: a load balancer keeps sending reads; a monitor alerts on `writes`.
 `answer_cache` counts the answers kept for the current version (`web/answer_cache.py`).
+`event_stream` (where there is one) says how many times the stream's replica was made again
+from the log since the server started (`replica_rebuilt`) and why the last time
+(`replica_rebuilt_why`): it heals a replica damaged or behind, and what may be a bug, which a
+monitor must see.
 """
 
 from __future__ import annotations
@@ -38,4 +42,10 @@ def health(request: Request) -> dict[str, object]:
         "stored": answers.stored,
         "direct": svc.lane.hits,  # of the hits, those the HTTP protocol wrote (`answer_lane`)
     }
+    if svc.ldes is not None:
+        replica = svc.ldes.replica
+        body["event_stream"] = {
+            "replica_rebuilt": replica.rebuilt,
+            "replica_rebuilt_why": replica.rebuilt_why,
+        }
     return body
