@@ -95,7 +95,8 @@ def wrk_pass(
     k starting the mix at query `first + k`."""
     url = f"http://{texts.where.host}:{texts.where.port}{texts.where.path}"
     require_loopback(url)
-    line = wire.form_body(f"# request {texts.run}-").decode()
+    # the pass's own number in the line: each wrk run counts its requests from 0 again
+    line = wire.form_body(f"# request {texts.run}-{next(texts.counter)}-").decode()
     command = ["wrk", "-t", str(concurrency), "-c", str(concurrency)]
     command += ["-d", f"{bounds.seconds:g}s", "--timeout", f"{bounds.timeout:g}s"]
     command += ["-s", str(SCRIPT), url, "--", str(mix), mode, str(first), line]
