@@ -32,6 +32,10 @@ class Plan:
     quiet_limit: float
     wrk_mix: Path | None = None  # the timed passes sent by wrk (`wrk.mix_file`), not Python
 
+    def by_wrk(self, name: str) -> bool:
+        """Whether wrk sends the server's timed passes (rdflib-endpoint's: always Python)."""
+        return self.wrk_mix is not None and name != SLOW
+
 
 @dataclass
 class Measured:
@@ -47,7 +51,7 @@ class Measured:
 
 def measured_for(plan: Plan, name: str) -> Measured:
     """A server's empty measurements, for the client that sends its timed passes."""
-    if plan.wrk_mix is None or name == SLOW:
+    if not plan.by_wrk(name):
         return Measured()
     return Measured(passes={(m, c): WrkStats() for m in MODES for c in LEVELS})
 
@@ -83,7 +87,7 @@ def one_round(
                 checker = checkers[server.name]
                 stats = (
                     wrk_pass(texts[server.name], plan.wrk_mix, mode, level, bounds, first)
-                    if plan.wrk_mix is not None and server.name != SLOW
+                    if plan.by_wrk(server.name)
                     else timed_pass(
                         server.url, queries, checker, texts[server.name], mode, level, bounds, first
                     )
