@@ -257,7 +257,7 @@ def test_labels_are_escaped_and_cycles_do_not_hang():
     store.merge_graph(graph, parse_payload(turtle, "text/turtle", ID, graph))
     chart = orgchart.build(store, "nl")
     assert not chart.missing
-    root = ET.fromstring(pages.svg("orgchart.svg", chart=chart, words=WORDS["nl"]))
+    root = ET.fromstring(pages.svg("orgchart.svg", "nl", chart=chart))
     found = boxes(root)
     assert found[f"{ID}body/a"].findtext(f"{SVG}title") == markup
     assert not list(root.iter(f"{SVG}script"))

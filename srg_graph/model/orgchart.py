@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..languages import pick
+from ..languages import Label, pick
 from ..namespaces import ID, ORG, SRG
 from ..sparql import internal
 from ..store import GraphStore
@@ -52,7 +52,7 @@ Ends = tuple[tuple[str, ...], str, tuple[str, ...]]  # sources, kind, targets of
 class Lead:
     iri: str
     href: str
-    label: str
+    label: Label
     proposed: bool  # srg:proposedLead, not (yet) srg:lead
 
 
@@ -61,7 +61,7 @@ class Box:
     iri: str
     href: str
     kind: str  # body, werkbank or other
-    label: str
+    label: Label
     lines: tuple[str, ...]
     x: float  # top-left corner
     y: float
@@ -157,12 +157,12 @@ def bundle(edges: list[Edge], group: list[str]) -> list[Ends]:
     return lines
 
 
-def _short(labels: list[dict[str, str]], lang: str, fallback: str) -> str:
+def _short(labels: list[dict[str, str]], lang: str, fallback: str) -> Label:
     """The shortest label of a lead in `lang` (else in any): usually its abbreviation."""
-    every = [r["label"] for r in labels if "label" in r]
-    mine = [r["label"] for r in labels if r.get("lang", "").split("-")[0] == lang]
-    text = min(mine or every, key=len, default=fallback)
-    return text if len(text) <= LEAD_CHARS else text[: LEAD_CHARS - 1] + "…"
+    every = [Label(r["label"], r.get("lang", "").split("-")[0]) for r in labels if "label" in r]
+    mine = [label for label in every if label.lang == lang]
+    text = min(mine or every, key=len, default=Label(fallback))
+    return text if len(text) <= LEAD_CHARS else Label(text[: LEAD_CHARS - 1] + "…", text.lang)
 
 
 def _leads(store: GraphStore, lang: str) -> dict[str, Lead]:
@@ -195,8 +195,8 @@ def build(store: GraphStore, lang: str) -> Chart:
 
 
 def _box(iri: str, row: dict[str, str], lang: str, lead: Lead | None) -> Box:
-    label = pick({"nl": row.get("labelNl", ""), "en": row.get("labelEn", "")}, lang, "")
-    label = label or iri.rsplit("/", 1)[-1]
+    labels = {"nl": row.get("labelNl", ""), "en": row.get("labelEn", "")}
+    label = pick(labels, lang, iri.rsplit("/", 1)[-1])
     lines = wrap(label)
     height = max(MIN_H, 2 * PAD + LINE_H * len(lines) + (LEAD_H if lead else 0))
     kind = row["kind"].split("-", 1)[1]

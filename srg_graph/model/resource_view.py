@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..languages import pick
+from ..languages import Label, pick
 from ..namespaces import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, SRG, curie
 from ..sparql import internal
 from ..store import GraphStore
@@ -61,7 +61,7 @@ class View:
     def __init__(self, lang: str, keep_lang: bool):
         self.lang, self.suffix = lang, f"?lang={lang}" if keep_lang else ""
 
-    def text(self, labels: dict[str, str], fallback: str) -> str:
+    def text(self, labels: dict[str, str], fallback: str) -> Label:
         return pick({k: v for k, v in labels.items() if v}, self.lang, fallback)
 
     def iri(self, iri: str, nl: str | None = None, en: str | None = None, **notes: str) -> Value:
@@ -126,8 +126,11 @@ def _of(rows: Iterable[Row], prop: str) -> list[Value]:
     return next((r.values for r in rows if r.property.iri == prop), [])
 
 
-def _literal(rows: Iterable[Row], prop: str) -> str:
-    return " ".join(v.text for v in _of(rows, prop) if not v.iri)
+def _literal(rows: Iterable[Row], prop: str) -> Label:
+    """The literals of `prop` as one text, in the language they share ("" when they do not)."""
+    values = [v for v in _of(rows, prop) if not v.iri]
+    languages = {v.lang for v in values}
+    return Label(" ".join(v.text for v in values), languages.pop() if len(languages) == 1 else "")
 
 
 def kind_of(store: GraphStore, iri: str) -> str:
@@ -302,10 +305,9 @@ def search(store: GraphStore, named: Any, text: str, lang: str) -> list[dict[str
     query = named.text if named is not None else internal.query("search-labels")
     bindings = {"text": ("literal", text, None), "lang": ("literal", lang, None)}
     view, found = View(lang, False), {}
-    for row in store.rows(query, bindings):
-        entry = found.setdefault(
-            row["resource"], {"resource": view.iri(row["resource"], row.get("label")), "types": []}
-        )
+    for row in store.rows(query, bindings):  # the labels are those in `lang`
+        label = view.iri(row["resource"], **{lang: row.get("label")})
+        entry = found.setdefault(row["resource"], {"resource": label, "types": []})
         if "type" in row:
-            entry["types"].append(view.iri(row["type"], row.get("typeLabel")))
+            entry["types"].append(view.iri(row["type"], **{lang: row.get("typeLabel")}))
     return list(found.values())

@@ -2,7 +2,10 @@
 
 Every page extends `templates/layout.html`, is in Dutch or English (`?lang=` first, then
 `Accept-Language`, else Dutch), sets `<html lang>` and `Content-Language`, and is sent with a
-Content-Security-Policy that allows only this server's own scripts, styles and images.
+Content-Security-Policy that allows only this server's own scripts, styles and images. A label
+the model could only give in the other language (`languages.Label`) is marked with its own
+`lang` by the templates (`lang_attribute` on the element that shows it, or `marked`), so a
+screen reader reads it in that language (WCAG 3.1.2).
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
-from ..languages import LANGUAGES, pick
+from ..languages import LANGUAGES, language_of, pick
 from . import negotiation
 from .parameters import choice
 
@@ -57,9 +61,33 @@ def switch_url(request: Request, lang: str) -> str:
     return f"{request.url.path}?{urlencode(params)}"
 
 
-def svg(template: str, **context: Any) -> str:
-    """An SVG image from its template (`orgchart.svg`), escaped like the pages."""
-    return ENVIRONMENT.get_template(template).render(**context)
+def lang_attribute(text: str, page: str) -> Markup:
+    """` lang="nl"` for a label in another language than the page's, else nothing."""
+    lang = language_of(text)
+    return Markup(' lang="{}"').format(lang) if lang and lang != page else Markup()
+
+
+def marked(text: str, page: str) -> Markup:
+    """The text, escaped; in a `<span lang>` when it is a label in another language."""
+    attribute = lang_attribute(text, page)
+    return Markup("<span{}>{}</span>").format(attribute, text) if attribute else escape(text)
+
+
+def in_language(lang: str) -> dict[str, Any]:
+    """What every template of a page in `lang` is given: the words, the picking of labels
+    and the marking of those in another language."""
+    return {
+        "lang": lang,
+        "words": WORDS[lang],
+        "pick": lambda labels, fallback="": pick(labels, lang, fallback),
+        "lang_attribute": lambda text: lang_attribute(text, lang),
+        "marked": lambda text: marked(text, lang),
+    }
+
+
+def svg(template: str, lang: str, **context: Any) -> str:
+    """An SVG image in `lang` from its template (`orgchart.svg`), escaped like the pages."""
+    return ENVIRONMENT.get_template(template).render(**in_language(lang), **context)
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -67,9 +95,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     set (the language may come from Accept-Language: a cache must key on it)."""
     lang = language(request)
     page = ENVIRONMENT.get_template(template).render(
-        lang=lang,
-        words=WORDS[lang],
-        pick=lambda labels, fallback="": pick(labels, lang, fallback),
+        **in_language(lang),
         switch={other: switch_url(request, other) for other in LANGUAGES},
         path=request.url.path,
         **context,

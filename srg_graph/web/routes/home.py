@@ -112,7 +112,7 @@ async def orgchart_svg(request: Request) -> Response:
     if chart.missing:
         return Response(chart.missing, 503, media_type="text/plain; charset=utf-8")
     headers["Content-Security-Policy"] = pages.CSP
-    svg = pages.svg("orgchart.svg", chart=chart, words=pages.WORDS[lang])
+    svg = pages.svg("orgchart.svg", lang, chart=chart)
     return Response(svg, media_type="image/svg+xml", headers=headers)
 
 
