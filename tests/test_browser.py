@@ -605,6 +605,7 @@ PAGES = {
     "changes": "/changes",
     "home-answer": f"/?run=1&query={quote(WERKBANKEN)}",
     "home-error": f"/?run=1&query={quote('SELECT nonsense {')}",
+    "api-operations": "/docs/operations",
 }
 if REMOTE:  # a remote-store server's history starts with its own first write: no change 1
     del PAGES["change"]

@@ -255,7 +255,8 @@ def test_the_docs_page_is_the_servers_own(client: httpx.Client) -> None:
     assert all(
         url.startswith(("/", "#")) for url in re.findall(r'(?:src|href)="([^"]*)"', page.text)
     )
-    assert "//" not in page.text
+    # the list for a reader without script shows the description's IRIs as text, not links
+    assert "//" not in re.sub(r"<noscript>.*?</noscript>", "", page.text, flags=re.DOTALL)
     for asset in ("swagger-ui/swagger-ui-bundle.js", "swagger-ui/swagger-ui.css", "docs.js"):
         answer = client.get(f"/static/{asset}")
         assert answer.status_code == 200 and "etag" in answer.headers, asset

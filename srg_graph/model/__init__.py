@@ -7,7 +7,8 @@ Graphviz through `graphviz`), `standard_terms` (labels of the reused vocabularie
 `mappings` (VLOCA mappings as CSV, and the template), `mapping_names` (what the cells of
 an import name: IRIs, type/slugs, labels, levels, dates), `vocabulary` (the ontology and
 shapes pages), `service_description` (the SPARQL Service Description), `query_results` (a
-query's answer on the home page, for a browser without script); `resources/` holds their RDF.
+query's answer on the home page, for a browser without script), `api_operations` (the
+OpenAPI description's operations, for `/docs` without script); `resources/` holds their RDF.
 
 May import: `dataset/`, `validation/`, `store/`, `sparql/` and the base modules.
 """
