@@ -9,10 +9,9 @@ a CSP does not restrict, so not even `style-src 'unsafe-inline'` is needed. `sta
 and `docs.js` mend what axe-core finds serious in Swagger UI (colours under AA contrast,
 unnamed controls, links inside buttons).
 
-Swagger UI needs script: without it the page showed only its heading. Its `<noscript>` lists
-every operation (method, path, summary, parameters, request body, responses) from the same
-OpenAPI description, drawn by the server (`model.api_operations`), and links to that list as
-a page of its own, `/docs/operations`.
+Swagger UI needs script: without it the page showed only its heading. Its `<noscript>` links
+to `/docs/operations`, every operation (method, path, summary, parameters, request body,
+responses) of the same OpenAPI description, drawn by the server (`model.api_operations`).
 
 FastAPI's own `/docs` (Swagger UI from a CDN, an inline script) is off, and so are `/redoc`
 (from a CDN too) and `/docs/oauth2-redirect` (the API's one scheme is a bearer token, no
@@ -34,7 +33,7 @@ ASSETS = StaticFiles(packages=[("fastapi_offline", "static")])  # found with imp
 
 @router.api_route("/docs", methods=["GET", "HEAD"], include_in_schema=False)
 async def docs(request: Request) -> Response:
-    return pages.render(request, "docs.html", api=groups(request.app.openapi()))
+    return pages.render(request, "docs.html")
 
 
 @router.api_route("/docs/operations", methods=["GET", "HEAD"], include_in_schema=False)
