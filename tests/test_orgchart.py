@@ -83,7 +83,7 @@ def test_every_relation_triple_is_drawn_once(svg, server):
             (r["from"]["value"], KIND[r["line"]["value"]], r["to"]["value"])
             for r in sparql(client, LINES)
         }
-    assert total == len(triples) == 24
+    assert total == len(triples) == 20
     drawn = [
         (source, p.get("data-kind"), target)
         for p in lines_of(svg)
@@ -92,16 +92,17 @@ def test_every_relation_triple_is_drawn_once(svg, server):
     ]
     assert sorted(drawn) == sorted(triples)  # each triple by exactly one line
     assert {end for f, _, t in drawn for end in (f, t)} <= set(boxes(svg))
-    # the lines to or from every werkbank are four lines to or from their frame
+    # the lines to or from every werkbank (oversight, reporting to the SRO and at the werkbank
+    # meeting) are three lines to or from their frame
     werkbanken = {
         f"{ID}werkbank/{w}" for w in ("vloca", "matchmaking", "financiering", "use-cases")
     }
     framed = [p for p in lines_of(svg) if " " in p.get("data-from", "") + p.get("data-to", "")]
-    assert len(framed) == 4
+    assert len(framed) == 3
     for line in framed:
         ends = set(line.get("data-from", "").split()) | set(line.get("data-to", "").split())
         assert werkbanken < ends
-    assert len(lines_of(svg)) == 24 - 4 * 3
+    assert len(lines_of(svg)) == 20 - 3 * 3
 
 
 def test_line_styles_and_the_legend(svg):

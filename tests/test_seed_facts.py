@@ -498,9 +498,17 @@ def test_r7_klankbordgroep_advises_sro(seed: GraphStore) -> None:
     assert ask(seed, f"<{KLANKBORDGROEP}> srg:advises <{SRO}> .")
 
 
-@pytest.mark.parametrize("werkbank", WERKBANKEN)
-def test_r7_klankbordgroep_advises_werkbank(seed: GraphStore, werkbank: str) -> None:
-    assert ask(seed, f"<{KLANKBORDGROEP}> srg:advises <{werkbank}> .")
+def test_r7_which_werkbank_the_klankbordgroep_advises_within_is_an_open_point(
+    seed: GraphStore,
+) -> None:
+    # "concreet advies te leveren binnen een bepaalde werkbank" (seed, lines 316-320): which
+    # werkbank is left open, so no advice line to any werkbank but an open point about it
+    assert select(seed, f"<{KLANKBORDGROEP}> srg:advises ?x .") == full(SRO)
+    where = f"""?x a srg:OpenPoint ; srg:concerns <{KLANKBORDGROEP}> ;
+        srg:aboutProperty srg:advises ."""
+    assert select(seed, f"{where} ?x srg:concerns ?w . ?w a srg:Werkbank .", "w") == full(
+        *WERKBANKEN
+    )
 
 
 def test_r8_ambtelijke_stuurgroep_advises_sro(seed: GraphStore) -> None:
