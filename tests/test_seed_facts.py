@@ -602,6 +602,18 @@ def test_sro_builds_network_meetings_with_the_quadruple_helix(seed: GraphStore) 
     assert text_matches(seed, "?x a srg:NetworkMeeting .", "quadruple helix")
 
 
+def test_network_meetings_target_the_flemish_political_and_administrative_ecosystem(
+    seed: GraphStore,
+) -> None:
+    # "de verschillende verantwoordelijken vanuit het Vlaams politiek en administratief
+    # ecosysteem én vanuit de Quadruple Helix" (seed, lines 287-289): both are target groups
+    meeting = "?m a srg:NetworkMeeting ; srg:targetGroup"
+    labels = select(seed, f'{meeting} ?c . ?c skos:prefLabel ?x . FILTER(LANG(?x) = "nl")')
+    assert "Vlaams politiek en administratief ecosysteem" in labels
+    schemes = select(seed, f"{meeting} ?c . ?c skos:inScheme ?x .")
+    assert schemes == full("scheme/quadruple-helix", "scheme/target-group")
+
+
 def test_sro_core_group_membership_is_at_least_these_an_open_point(seed: GraphStore) -> None:
     where = f"?x a srg:OpenPoint ; srg:concerns ?c . VALUES ?c {{ <{SRO}> <unit/kerngroep> }}"
     assert text_matches(seed, where, "minstens|at least")
