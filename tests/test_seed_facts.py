@@ -723,6 +723,30 @@ def test_vloca_co_creation_channel(seed: GraphStore, channel: str) -> None:
     assert text_matches(seed, "?x a srg:CoCreationChannel .", channel)
 
 
+@pytest.mark.parametrize(
+    "channel",
+    [
+        "city-of-things-vlaio-aanbod-en-pio-calls",
+        "bevraging-actoren-lopende-projecten",
+        "communicatiekanalen-initiatiefnemende-overheden",
+    ],
+)
+def test_a_channels_four_quadruple_helix_targets_are_said_to_be_inferred(
+    seed: GraphStore, channel: str
+) -> None:
+    # the seed names the four strands for the feedback of the co-creation sessions as a whole
+    # ("Quadruple Helix: burgers, overheden, industrie, onderzoeksinstellingen", lines 510-512),
+    # not for each of the channels it lists under them
+    targets = select(seed, f"<channel/{channel}> srg:targetGroup ?x .")
+    assert targets == {f"{ID}concept/quadruple-helix/{s}" for s in HELIX}
+    notes = f"<channel/{channel}> skos:editorialNote ?nl , ?en ."
+    said = 'FILTER(LANG(?nl) = "nl" && LANG(?en) = "en" && CONTAINS(?nl, "afgeleid"))'
+    assert ask(seed, f"{notes} {said} FILTER(CONTAINS(?en, 'inferred'))")
+
+
+HELIX = ("burgers", "overheden", "industrie", "onderzoeksinstellingen")
+
+
 def test_quadruple_helix_has_four_parts(seed: GraphStore) -> None:
     helix = select(seed, "?x skos:inScheme <scheme/quadruple-helix> .")
     expected = ("burgers", "overheden", "industrie", "onderzoeksinstellingen")
