@@ -905,3 +905,23 @@ def test_the_server_answers_a_named_query_as_the_engine_binds_it(
     bindings = queries.bind(query, params, seed.is_a)
     expected = [[row.get(v, "") for v in header] for row in seed.rows(query.text, bindings)]
     assert sorted(lines) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("spelling", "resource"),
+    [
+        # where a preferred label corrects the seed's spelling of an official name, the seed's
+        # own spelling is an alternative label, and a search for it finds the resource
+        ("Imec", "organisation/imec"),  # seed, lines 330 and 498; the institute writes "imec"
+        ("Vito", "organisation/vito"),  # line 498
+        ("V-ict-OR", "organisation/v-ict-or"),  # line 339
+        ("Stuurorgaan Vlaams Informatie en ICT-beleid", STUURORGAAN),  # lines 195-196
+    ],
+)
+def test_the_seeds_spelling_of_a_name_is_an_alt_label_and_found(
+    seed: GraphStore, spelling: str, resource: str
+) -> None:
+    iri = resource if resource.startswith(ID) else ID + resource
+    assert iri in {r["resource"] for r in run(seed, "search", text=spelling)}
+    alt = f'<{iri}> <http://www.w3.org/2004/02/skos/core#altLabel> "{spelling}"@nl'
+    assert seed.ask(f"ASK {{ {alt} }}")
