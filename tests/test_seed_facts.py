@@ -538,6 +538,14 @@ def test_r8_ambtelijke_stuurgroep_follows_the_core_groups_status_reports(seed: G
     assert count(seed, where) == 1
 
 
+def test_stuurorgaan_acts_by_commission_of_the_flemish_government(seed: GraphStore) -> None:
+    # "dat in opdracht van de Vlaamse Regering de onderlinge afstemming ... regisseert" (seed,
+    # lines 196-199): stated as data, not only in the description
+    assert select(seed, f"<{STUURORGAAN}> prov:actedOnBehalfOf ?x .") == full(
+        "organisation/vlaamse-regering"
+    )
+
+
 def test_stuurorgaan_vlaams_informatie_en_ict_beleid_is_described(seed: GraphStore) -> None:
     assert any("stuurorgaan" in label.casefold() for label in nl_labels(seed, ID + STUURORGAAN))
     where = f"VALUES ?x {{ <{STUURORGAAN}> }}"
