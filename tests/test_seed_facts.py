@@ -377,9 +377,14 @@ def test_proposed_lead_is_in_the_ontology(seed: GraphStore) -> None:
     assert ask(seed, "srg:proposedLead a owl:ObjectProperty ; rdfs:subPropertyOf org:linkedTo .")
 
 
-def test_kpmg_cgr_is_a_consultancy_not_a_flemish_service(seed: GraphStore) -> None:
+def test_what_kpmg_cgr_is_is_an_open_point_not_the_checklists_word(seed: GraphStore) -> None:
+    # the seed names KPMG/CGR only as the example project leader's organisation (line 413);
+    # "a consultancy" is the checklist's word, not the seed's: the seed governs
     kpmg = "<organisation/kpmg-cgr>"
-    assert ask(seed, f"{kpmg} ?p <concept/organisation-kind/consultancy> .")
+    assert not ask(seed, f"{kpmg} org:classification ?kind .")
+    assert ask(
+        seed, f"?x a srg:OpenPoint ; srg:concerns {kpmg} ; srg:aboutProperty org:classification ."
+    )
     assert not ask(seed, f"{kpmg} a cv:PublicOrganisation .")
 
 

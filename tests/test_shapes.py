@@ -189,7 +189,7 @@ EXPECTED_SEED_WARNINGS = sorted(
         # The neutral, independent party that runs the SRO is TBD.
         ("ManagerTbd", SRO, None),
         # N5: the lead comes "uit de Vlaamse administratie"; of the proposed leads, VVSG is an
-        # association of local governments and KPMG/CGR a consultancy.
+        # association of local governments and KPMG/CGR none of the seed's "Vlaamse diensten".
         ("WerkbankLeadFlemish", "werkbank/matchmaking", ID + "organisation/vvsg"),
         ("WerkbankLeadFlemish", "werkbank/use-cases", ID + "organisation/kpmg-cgr"),
         # The SRO must keep "voldoende afstand ... tot de verschillende werkbanken", but ABB (lead
