@@ -244,6 +244,21 @@ def test_get_content_negotiation(client: httpx.Client, accept: str) -> None:
     assert isomorphic(graph, get_graph(client, "application/n-triples", graph=BODIES))
 
 
+def test_a_generic_json_client_gets_json_ld(client: httpx.Client) -> None:
+    """`Accept: application/json` was 406 here while `/doc` and `/sparql` answer JSON-LD: the
+    graph as JSON-LD, labelled as such, with the tag of `application/ld+json`."""
+    response = client.get(
+        "/graph-store", params={"graph": BODIES}, headers={"accept": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    assert media(response) == "application/ld+json"
+    graph = Graph().parse(data=response.text, format="json-ld")
+    assert isomorphic(graph, get_graph(client, "application/n-triples", graph=BODIES))
+    asked = {"accept": "application/ld+json"}
+    same = client.get("/graph-store", params={"graph": BODIES}, headers=asked)
+    assert response.headers["etag"] == same.headers["etag"]
+
+
 def test_get_default_negotiation_is_turtle(client: httpx.Client) -> None:
     response = client.get("/graph-store", params={"graph": BODIES})
     assert media(response) == "text/turtle"

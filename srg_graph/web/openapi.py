@@ -267,7 +267,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/graph-store", "get"): {
         "parameters": GRAPH_TARGET,
         "responses": {
-            "200": {"description": "The graph", "content": {t: TEXT for t in GRAPH_TYPES}},
+            "200": {
+                "description": "The graph (for Accept: application/json, JSON-LD, sent as "
+                "application/ld+json)",
+                "content": {t: TEXT for t in GRAPH_TYPES},
+            },
             "404": _answer("There is no such graph"),
             **ERRORS,
         },

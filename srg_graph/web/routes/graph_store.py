@@ -15,7 +15,14 @@ from ...namespaces import GRAPH
 from ...store import is_iri, parse_payload
 from .. import caching
 from ..errors import HttpError
-from ..requests import authorise_write, negotiated, rdf_body_type, read_body, services, write
+from ..requests import (
+    authorise_write,
+    negotiated_graph,
+    rdf_body_type,
+    read_body,
+    services,
+    write,
+)
 from ..services import Services
 
 router = APIRouter(tags=["Graph Store Protocol"])
@@ -67,7 +74,7 @@ async def read_graph(request: Request) -> Response:
     _, graph = target(request)
     if not exists(svc, graph):
         raise HttpError(404, f"there is no graph {graph} in this store")
-    media = negotiated(request, READABLE)
+    media = negotiated_graph(request, READABLE)
     headers, unchanged = caching.validators(
         request, svc.data.version, svc.data.modified, media, accept=False
     )
