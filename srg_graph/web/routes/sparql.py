@@ -17,16 +17,19 @@ from .. import request_guard as checks
 from .. import sparql_protocol as protocol
 from ..errors import HttpError
 from ..parameters import single
-from ..requests import authorise_write, body_content_type, negotiated, read_body, services, write
+from ..requests import (
+    authorise_write,
+    body_content_type,
+    negotiated,
+    negotiated_graph,
+    read_body,
+    services,
+    write,
+)
 from ..services import Services
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 SOLUTIONS_JSON = "application/sparql-results+json"
-JSON_LD = "application/ld+json"
-# A graph answers a generic JSON client with JSON-LD, labelled as such, as `/doc` does and
-# Oxigraph's server (its RDF formats read `application/json` as JSON-LD); last, so that
-# `*/*` and `application/*` choose as before.
-GRAPH_ANSWERS = {**GRAPHS, "application/json": "jsonld"}
 DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "text/html"]
 # the Service Description's formats by `format` name (a link cannot choose Accept)
 DESCRIBED_AS = {
@@ -60,11 +63,13 @@ async def sparql(request: Request) -> Response:
 async def run_query(request: Request, svc: Services, operation: protocol.Operation) -> Response:
     inspection = checks.check_query(svc, operation)
     graph = inspection.query_type in ("CONSTRUCT", "DESCRIBE")
-    offered = GRAPH_ANSWERS if graph else SOLUTIONS
-    media = negotiated(request, list(offered)) if operation.format is None else None
-    media = media or _of_format(operation.format or "", offered)
-    if graph:  # one representation, one tag and one Content-Type, however it was asked for
-        media = JSON_LD if media == "application/json" else media
+    offered = GRAPHS if graph else SOLUTIONS
+    if operation.format is not None:
+        media = _of_format(operation.format, offered)
+    elif graph:  # a generic JSON client's graph is JSON-LD: one tag, one Content-Type
+        media = negotiated_graph(request, list(GRAPHS))
+    else:
+        media = negotiated(request, list(SOLUTIONS))
     graphs = " ".join((*operation.default_graphs, "|", *operation.named_graphs))
     data, changes = svc.data, svc.data.changelog
     version = None
