@@ -62,6 +62,9 @@ SOLUTIONS = _offered(RESULTS)  # SELECT and ASK
 GRAPHS = _offered(GRAPH, DATASET)  # CONSTRUCT and DESCRIBE, graph store, documents
 # request bodies of triples (Graph Store, /validate): not the dataset syntaxes N-Quads, TriG
 BODIES = {m: n for m, n in GRAPHS.items() if n not in ("nquads", "trig")}
+# a generic JSON client asking for a graph gets JSON-LD, labelled as such (as Oxigraph's server,
+# whose RDF formats read `application/json` as JSON-LD); not a body type: no alias in the table
+GRAPH_AS_JSON = {"application/json": "application/ld+json"}
 CHARSET_TYPES = ("text/", "application/sparql-results+json", "application/json")
 
 

@@ -38,7 +38,6 @@ OFFERED = (
     "application/n-triples",
     "application/json",
 )
-ALIASES = {"application/json": JSONLD}
 # the document formats that have a suffix of their own (`/doc/x.ttl`)
 SUFFIXED = ("turtle", "jsonld", "rdfxml", "ntriples", "html")
 
@@ -69,7 +68,7 @@ def split_suffix(path: str) -> tuple[str, str | None]:
 
 def media_type(chosen: str) -> str:
     """The served media type of a negotiated one (`application/json` is JSON-LD)."""
-    return ALIASES.get(chosen, chosen)
+    return formats.GRAPH_AS_JSON.get(chosen, chosen)
 
 
 def rows(store: GraphStore, name: str, iri: str) -> list[dict[str, str]]:

@@ -32,15 +32,12 @@ def negotiated(request: Request, offered: Sequence[str], default: str | None = N
     return media
 
 
-JSON_LD = "application/ld+json"
-
-
 def negotiated_graph(request: Request, offered: Sequence[str]) -> str:
     """The RDF media type of `offered` the request's Accept prefers, a generic JSON client's
     `application/json` answered with JSON-LD, labelled as such (as `/doc` and Oxigraph's
     server); offered last, so that `*/*` and `application/*` choose as before. 406 when none."""
-    media = negotiated(request, [*offered, "application/json"])
-    return JSON_LD if media == "application/json" else media
+    media = negotiated(request, [*offered, *formats.GRAPH_AS_JSON])
+    return formats.GRAPH_AS_JSON.get(media, media)
 
 
 def media_of_suffix(suffix: str, offered: Sequence[str]) -> str:

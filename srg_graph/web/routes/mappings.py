@@ -17,7 +17,6 @@ import json
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from ...languages import LANGUAGES
 from ...model import mappings
 from .. import caching, pages
 from ..errors import HttpError
@@ -53,8 +52,7 @@ def export(request: Request) -> Response:
     by_format = {"csv": "text/csv", "json": "application/json"}
     # an Accept of neither is 406 as on every other route, not the CSV unasked
     media = by_format[wanted] if wanted else negotiated(request, list(by_format.values()))
-    choice(request, "lang", LANGUAGES)
-    lang = pages.language(request)
+    lang = pages.language(request)  # (400 for a `lang` it does not take)
     headers, unchanged = caching.validators(
         request, svc.data.version, svc.data.modified, media, str(template), lang
     )
