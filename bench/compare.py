@@ -38,7 +38,9 @@ def serve(
     """`srg serve` of the checkout `code` on `store` with `NAME=VALUE` settings (on `core`),
     and its SPARQL endpoint."""
     env = {**os.environ, "PYTHONPATH": str(code), **dict(s.split("=", 1) for s in settings)}
-    command = [sys.executable, "-m", "srg_graph.cli", "serve", "--store", str(store), "--port", "0"]
+    # as the `srg` command starts it (checkouts before the tenth session: `srg_graph.cli`)
+    entry = "srg_graph" if (code / "srg_graph" / "__main__.py").is_file() else "srg_graph.cli"
+    command = [sys.executable, "-m", entry, "serve", "--store", str(store), "--port", "0"]
     process = subprocess.Popen(
         command,
         cwd=code,

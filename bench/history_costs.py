@@ -141,7 +141,7 @@ class Serving:
         env = os.environ | {"SRG_WRITE_TOKENS": tokens}
         if code is not None:  # another checkout's code (`--against`)
             env["PYTHONPATH"] = str(code)
-        command = [sys.executable, "-m", "srg_graph.cli", "serve", "--store", str(store)]
+        command = [sys.executable, "-m", "srg_graph", "serve", "--store", str(store)]
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
             [*command, "--port", "0"], stderr=subprocess.PIPE, text=True, env=env, cwd=code

@@ -1,11 +1,13 @@
 """Settings: where the sources and the store live, how the server runs, and its limits.
 
-Every setting has a documented default, an environment variable, and (for `srg serve`) a flag.
+Every setting has a documented default, an environment variable, and (for `srg serve`) a flag;
+but for `SRG_HUGE_PAGES` (on, off), read before the command line (`runtime/huge_pages.py`).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,19 @@ def _env_path(name: str, default: Path) -> Path:
 
 def _env_url(name: str) -> str | None:
     return os.environ.get(name) or None
+
+
+SWITCH = {"on": True, "true": True, "yes": True, "1": True}
+SWITCH |= {"off": False, "false": False, "no": False, "0": False}
+
+
+def switch(name: str, default: str, environ: Mapping[str, str] = os.environ) -> bool:
+    """An on/off setting from the environment (on, off; true, false; yes, no; 1, 0)."""
+    text = environ.get(name, default)
+    try:
+        return SWITCH[text.strip().lower()]
+    except KeyError:
+        raise ValueError(f"{name} takes on or off, not {text!r}") from None
 
 
 SIZE_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}

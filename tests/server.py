@@ -120,7 +120,7 @@ class Server:
     def start(self, timeout: float = 60) -> Server:
         env = {**os.environ, "SRG_ROOT": str(ROOT), "SRG_STORE": str(self.store), **self.env}
         env["SRG_WRITE_TOKENS"] = self.tokens
-        command = [sys.executable, "-m", "srg_graph.cli", "serve", "--port", "0", *self.args]
+        command = [sys.executable, "-m", "srg_graph", "serve", "--port", "0", *self.args]
         if REMOTE and "--sparql-endpoint" not in self.args:
             command += remote_store_server(self.store).flags()
         self.process = subprocess.Popen(
@@ -176,5 +176,5 @@ def run_srg(
     env = {**os.environ, "SRG_ROOT": str(root)}
     if store is not None:
         env["SRG_STORE"] = str(store)
-    command = [sys.executable, "-m", "srg_graph.cli", *args]
+    command = [sys.executable, "-m", "srg_graph", *args]
     return subprocess.run(command, capture_output=True, text=text, env=env, timeout=300)

@@ -93,7 +93,7 @@ def content(snapshot: Path) -> frozenset[str]:
 def srg(*args: str, store: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """`srg ARGS` as a real process on `store`, with extra environment (`SRG_FAULTS`)."""
     environment = {**os.environ, "SRG_ROOT": str(ROOT), "SRG_STORE": str(store), **env}
-    command = [sys.executable, "-m", "srg_graph.cli", *args]
+    command = [sys.executable, "-m", "srg_graph", *args]
     return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=300)
 
 

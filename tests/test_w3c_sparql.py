@@ -93,7 +93,7 @@ def _empty_store(directory: Path) -> tuple[Path, Path]:
     for folder in ("ontology", "shapes", "data"):
         (root / folder).mkdir(parents=True)
     env = {**os.environ, "SRG_ROOT": str(root), "SRG_STORE": str(store)}
-    command = [sys.executable, "-m", "srg_graph.cli", "build"]
+    command = [sys.executable, "-m", "srg_graph", "build"]
     subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
     return root, store
 

@@ -10,13 +10,15 @@ while reads are answered: a load balancer keeps sending reads; a monitor alerts 
 `event_stream` (where there is one) says how many times the stream's replica was made again
 from the log since the server started (`replica_rebuilt`) and why the last time
 (`replica_rebuilt_why`): it heals a replica damaged or behind, and what may be a bug, which a
-monitor must see.
+monitor must see. `huge_pages` says whether the server's memory (the dataset's, in the query
+worker) is in the kernel's huge pages (`runtime/huge_pages.py`).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from ...runtime.huge_pages import in_use as huge_pages
 from ..requests import services
 
 router = APIRouter(tags=["Operations"])
@@ -42,6 +44,7 @@ def health(request: Request) -> dict[str, object]:
         "stored": answers.stored,
         "direct": svc.lane.hits,  # of the hits, those the HTTP protocol wrote (`answer_lane`)
     }
+    body["huge_pages"] = huge_pages()
     if svc.ldes is not None:
         replica = svc.ldes.replica
         body["event_stream"] = {
