@@ -7,7 +7,7 @@ so for memory a process asks it to (`madvise`, the usual setting of its transpar
 pages), and glibc's malloc asks only with its tunable `glibc.malloc.hugetlb=1`, which glibc
 reads once, when a process starts. So `srg serve` starts itself again with the tunable before
 anything else (`srg_graph.__main__`), and the zygote and the workers it forks inherit it:
-measured, cold queries 6-8% quicker at 1M and 10M quads (bench/README.md, tenth session).
+measured, cold queries 6-10% quicker at 1M and 10M quads (bench/README.md, tenth session).
 `SRG_HUGE_PAGES=off` leaves the process as started; so does a `GLIBC_TUNABLES` that names
 the tunable already (an operator's choice).
 """
