@@ -388,6 +388,37 @@ def test_search(http: httpx.Client) -> None:
     assert "Ambtelijke Stuurgroep" in html
 
 
+# terms whose English labels contain "werkbank" and that have no preferred label (the
+# ontology's terms and the shapes, as ORG and SHACL label theirs)
+PLAIN_LABELLED = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?term ?label WHERE {
+  ?term rdfs:label ?label FILTER(LANG(?label) = "en" && CONTAINS(LCASE(?label), "werkbank"))
+  FILTER NOT EXISTS { ?term skos:prefLabel ?preferred }
+}"""
+
+
+def test_search_shows_a_term_without_a_preferred_label_by_its_label(http: httpx.Client) -> None:
+    """It showed them as CURIEs (`srgsh:WerkbankShape`): the query's display label was the
+    preferred label only."""
+    answer = http.post(
+        "/sparql",
+        data={"query": PLAIN_LABELLED},
+        headers={"accept": "application/sparql-results+json"},
+    )
+    labels: dict[str, set[str]] = {}
+    for row in answer.json()["results"]["bindings"]:
+        labels.setdefault(row["term"]["value"], set()).add(row["label"]["value"])
+    assert len(labels) > 3, labels
+    html = page(http, "/search?text=werkbank&lang=en").text
+    shown = {
+        unescape(text) for text in re.findall(r'<tr><td><a href="[^"]*"[^>]*>([^<]*)</a>', html)
+    }
+    assert all(found & shown for found in labels.values()), [
+        t for t, found in labels.items() if not found & shown
+    ]
+
+
 def test_search_without_text_shows_the_form(http: httpx.Client) -> None:
     html = page(http, "/search").text
     assert '<form class="search-page"' in html

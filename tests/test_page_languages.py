@@ -55,6 +55,7 @@ SHOWN = [
     ("/coverage", f"#coverage-matrix tbody a[href^='/doc/{VVSG}']", VVSG),
     ("/validate", f"li.result a[href^='/doc/{WERKBANK}']", WERKBANK),
     ("/", f"li.rule-result a[href^='/doc/{WERKBANK}']", WERKBANK),
+    ("/search?text=matchmaking", f"table.search-results a[href^='/doc/{WERKBANK}']", WERKBANK),
 ]
 PATHS = sorted({path for path, _, _ in SHOWN})
 

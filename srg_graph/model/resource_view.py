@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..languages import Label, pick
+from ..languages import LANGUAGES, Label, pick
 from ..namespaces import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, SRG, curie
 from ..sparql import internal
 from ..store import GraphStore
@@ -298,16 +298,27 @@ def _warnings(report: Report, iri: str, lang: str) -> dict[str, Any]:
 
 
 def search(store: GraphStore, named: Any, text: str, lang: str) -> list[dict[str, Any]]:
-    """Resources whose labels contain `text`, with their types, in the page language.
+    """Resources whose labels contain `text`, with their types, labelled in the page
+    language, else in the other (asked in each: the query gives labels in one language),
+    in the order of their labels.
 
     `named` is the named query `search` when installed (queries/search.rq), else None.
     """
     query = named.text if named is not None else internal.query("search-labels")
-    bindings = {"text": ("literal", text, None), "lang": ("literal", lang, None)}
-    view, found = View(lang, False), {}
-    for row in store.rows(query, bindings):  # the labels are those in `lang`
-        label = view.iri(row["resource"], **{lang: row.get("label")})
-        entry = found.setdefault(row["resource"], {"resource": label, "types": []})
-        if "type" in row:
-            entry["types"].append(view.iri(row["type"], **{lang: row.get("typeLabel")}))
-    return list(found.values())
+    labels: dict[str, dict[str, str]] = {}  # of results and their types, by language
+    types: dict[str, list[str]] = {}
+    for language in LANGUAGES:
+        bindings = {"text": ("literal", text, None), "lang": ("literal", language, None)}
+        for row in store.rows(query, bindings):
+            found = types.setdefault(row["resource"], [])
+            labels.setdefault(row["resource"], {}).setdefault(language, row.get("label", ""))
+            if "type" in row:
+                if row["type"] not in found:
+                    found.append(row["type"])
+                labels.setdefault(row["type"], {})[language] = row.get("typeLabel", "")
+    view = View(lang, False)
+    shown = [view.iri(r, **labels[r]) for r in types]
+    return [
+        {"resource": value, "types": [view.iri(t, **labels[t]) for t in types[value.iri]]}
+        for value in sorted(shown, key=lambda value: (value.text.lower(), value.iri))
+    ]
