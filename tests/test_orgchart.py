@@ -231,6 +231,19 @@ def test_labels_in_the_page_language(server):
     assert boxes(dutch)[iri].findtext(f"{SVG}title") == "Ambtelijke Stuurgroep"
 
 
+@pytest.mark.parametrize(
+    ("query", "accept_language", "language"),
+    [("?lang=en", "", "en"), ("?lang=nl", "en", "nl"), ("", "en", "en"), ("", "", "nl")],
+)
+def test_the_svg_says_its_language(server, query, accept_language, language):
+    """As the pages do (`Content-Language`, and `Vary` since Accept-Language may choose it):
+    the image's titles and texts are in that language."""
+    with server.client() as client:
+        answer = client.get(f"/orgchart.svg{query}", headers={"accept-language": accept_language})
+    assert answer.headers["content-language"] == language
+    assert "Accept-Language" in answer.headers["vary"]
+
+
 def test_svg_and_page_revalidate(server):
     with server.client() as client:
         first = client.get("/orgchart.svg?lang=en")

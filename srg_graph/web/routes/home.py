@@ -111,7 +111,7 @@ async def orgchart_svg(request: Request) -> Response:
     chart = await run_in_threadpool(orgchart.build, svc.data.store, lang)
     if chart.missing:
         return Response(chart.missing, 503, media_type="text/plain; charset=utf-8")
-    headers["Content-Security-Policy"] = pages.CSP
+    headers |= {"Content-Security-Policy": pages.CSP, "Content-Language": lang}
     svg = pages.svg("orgchart.svg", lang, chart=chart)
     return Response(svg, media_type="image/svg+xml", headers=headers)
 
