@@ -10,6 +10,7 @@ records is `test_ldes_resume`'s.)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -117,46 +118,99 @@ def flipped(replica: Path, name: str) -> None:
     path.write_bytes(bytes(data))
 
 
-def damaged_where_read(replica: Path, resource: str, elsewhere: Path) -> str:
-    """Flip bytes in the one file of the replica (its server stopped) that leaves it opening
-    with its version and quads as recorded, but whose damage reading `resource` meets (tried
-    on copies); that file's name."""
+def met(trial: Path, recorded: tuple[int | None, int], resource: str) -> str | None:
+    """Where the damage of the replica `trial` is met: "opening" (the engine cannot open it),
+    "check" (reading its version, or its quads not as `recorded`), "read" (the check passes
+    and reading `resource`'s description meets it); None: nowhere."""
+    opened = Replica.opened(trial)
+    if opened is None:
+        return "opening"
+    try:
+        if (opened.marked, opened.quads) != recorded:
+            return "check"
+    except RuntimeError as error:
+        assert str(error).startswith("Corruption"), error
+        return "check"
+    try:
+        opened.version(resource)
+    except RuntimeError as error:
+        assert str(error).startswith("Corruption"), error
+        return "read"
+    finally:
+        with contextlib.suppress(RuntimeError):  # its flush may report the damage too
+            opened.close()
+    return None
+
+
+def damaged_where(replica: Path, where: str, resource: str, elsewhere: Path) -> str:
+    """Flip bytes in the first file of the replica (its server stopped) whose damage is met
+    `where` (`met`, tried on copies); that file's name."""
     sound = Replica(replica)
-    marked, quads = sound.marked, sound.quads
+    recorded = (sound.marked, sound.quads)
     sound.close()
     for name in sorted(p.name for p in replica.glob("*.sst")):
         trial = elsewhere / name
         shutil.copytree(replica, trial)
         flipped(trial, name)
-        opened = Replica.opened(trial)
-        try:
-            if opened is None or (opened.marked, opened.quads) != (marked, quads):
-                continue
-            opened.version(resource)
-        except RuntimeError as error:
-            assert str(error).startswith("Corruption"), error
+        if met(trial, recorded, resource) == where:
             flipped(replica, name)
             return name
-        finally:
-            if opened is not None:
-                opened.close()
-    raise AssertionError("no damage that the replica's check on opening misses")
+    raise AssertionError(f"no damage of one file that is met at the {where}")
 
 
-def test_a_replica_damaged_where_its_check_does_not_read_is_made_again(
+def test_a_replica_damaged_where_its_check_reads_is_made_again(
     store: Path, tmp_path: Path, followed: Follower
 ) -> None:
-    """Bytes flipped in a replica's file that still opens at its version with its quads:
-    the engine found the damage only when a change read them, and every read of the stream
-    was a 500; the replica is made again from the log."""
-    replica = stream_directory(store) / "replica"
-    damaged_where_read(replica, f"{EX}r1", tmp_path / "trials")
+    """Bytes flipped in a replica's file that the check on opening reads (its version): the
+    replica is made again from the log."""
+    damaged_where(stream_directory(store) / "replica", "check", f"{EX}r1", tmp_path / "trials")
     with serving(store) as http:
         update(http, statement(f'<{EX}note> "a note"'))
         followed.follow(http)
         found = rebuilt(http)
     assert found["replica_rebuilt"] == 1
     assert str(found["replica_rebuilt_why"]).startswith("Corruption")
+    assert_as_if_never_interrupted(store, followed, followed.token, tmp_path / "again")
+
+
+def test_a_replica_damaged_where_its_check_does_not_read_is_made_again(
+    store: Path, tmp_path: Path, followed: Follower
+) -> None:
+    """Bytes flipped in a replica's file that still opens at its version with its quads: the
+    engine meets the damage only when the advance reads `r1`'s description. The advance was
+    a 500 (the replica, closed to be made again, reported the damage once more); it is done
+    again on a replica made again from the log."""
+    replica = stream_directory(store) / "replica"
+    damaged_where(replica, "read", f"{EX}r1", tmp_path / "trials")
+    with serving(store) as http:
+        update(http, statement(f'<{EX}note> "a note"'))
+        followed.follow(http)
+        found = rebuilt(http)
+    assert found["replica_rebuilt"] == 1
+    assert str(found["replica_rebuilt_why"]).startswith("Corruption")
+    assert_as_if_never_interrupted(store, followed, followed.token, tmp_path / "again")
+
+
+@pytest.mark.parametrize("where", ["check", "read"])
+def test_a_page_read_that_meets_a_damaged_replica_makes_it_again(
+    store: Path, tmp_path: Path, followed: Follower, where: str
+) -> None:
+    """An advance cut short (a crash), then the replica damaged: the first read of a full
+    page takes the advance back on the replica without advancing, and met the damage there:
+    a 500. The replica is made again from the log and the page served in that request."""
+    with serving(store, SRG_FAULTS="crash@stream-page#1") as http:
+        update(http, statement(f'<{EX}note> "a note"'))
+        with pytest.raises(httpx.TransportError):
+            http.get("/ldes/root", headers=NT)
+    damaged_where(stream_directory(store) / "replica", where, f"{EX}r1", tmp_path / "trials")
+    with serving(store) as http:
+        response = http.get(f"/ldes/{followed.token}/1", headers=NT)
+        assert response.status_code == 200, response.text
+        assert response.text.replace(str(http.base_url).rstrip("/"), "") == followed.frozen[1]
+        found = rebuilt(http)
+        assert str(found["replica_rebuilt_why"]).startswith("Corruption")
+        assert found["replica_rebuilt"] == 1
+        followed.follow(http)
     assert_as_if_never_interrupted(store, followed, followed.token, tmp_path / "again")
 
 

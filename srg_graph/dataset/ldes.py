@@ -31,7 +31,8 @@ uninterrupted one would have, under the same token, so a consumer goes on where 
 pages that are not what was recorded (damaged on disk: a page's size or digest differs) are
 made anew under a new token, as after a purge, rather than served or written on. The files
 are written durably (`ldes_files`); a replica gone, damaged or behind the state (its last
-writes lost with the power) is made again from the log (`ldes_replica`).
+writes lost with the power) is made again from the log (`ldes_replica`), also when a read of
+the stream meets the damage in use (`_healed`), in that same read.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import Settings
+from ..errors import Unavailable
 from ..store import Delta, GraphStore
 from ..store.resource_versions import relabelled
 from . import history, ldes_files, ldes_replica, wal
@@ -136,7 +138,7 @@ class EventStream:
         with self.data.lock:
             target = self.data.change_number
         with self._lock, self._writing():
-            return self._publish(self._made(target))
+            return self._publish(self._healed(lambda: self._advanced(target)))
 
     def view(self) -> View:
         """The stream as made so far (without reading the log for new changes, and without
@@ -144,7 +146,7 @@ class EventStream:
         if self._published is not None:
             return self._published
         with self._lock, self._writing():
-            return self._publish(self._current())
+            return self._publish(self._healed(self._current))
 
     def members(self, view: View, page: Page) -> bytes | None:
         """The N-Triples of a page's members (None: that generation of pages is gone, or the
@@ -264,23 +266,37 @@ class EventStream:
         self._damaged = None
         return state
 
-    # -- making members ----------------------------------------------------------------------
-    def _made(self, target: int) -> State:
-        """The state with every change up to `target`; made anew when its pages are damaged,
-        and its replica made again when the engine finds its files damaged in use."""
+    # -- damage met in use -------------------------------------------------------------------
+    def _healed(self, make: Callable[[], State]) -> State:
+        """The state `make` gives (read, taken back or advanced: each may read the replica),
+        made once more when it met damaged pages (made anew) or a replica whose files the
+        engine found damaged (made again from the log); damage met again is `Unavailable`."""
         try:
-            return self._advanced(target)
-        except Damaged as damage:
-            self._distrust(damage)
-            return self._advanced(target)
-        except RuntimeError as error:
-            if not ldes_replica.damaged(error):
-                raise
+            return make()
+        except (Damaged, RuntimeError) as error:
+            self._distrust_found(error)
+        try:
+            return make()
+        except (Damaged, RuntimeError) as error:
+            self._distrust_found(error)
+            raise Unavailable(
+                f"the event stream's files were found damaged, and again once made anew "
+                f"({error}): the next request makes them again; if this persists, check the "
+                f"disk under {self.directory}"
+            ) from error
+
+    def _distrust_found(self, error: Exception) -> None:
+        """Damaged pages or replica are made anew when next read; another error is raised."""
+        if isinstance(error, Damaged):
+            self._distrust(error)
+        elif ldes_replica.damaged(error):
             log.warning("the event stream's replica is damaged: %s", error)
             self._forget()
             self.replica.distrust(error)
-            return self._advanced(target)
+        else:
+            raise error
 
+    # -- making members ----------------------------------------------------------------------
     def _advanced(self, target: int) -> State:
         state = self._current()
         return self._advance(state, target) if state.version < target else state

@@ -11,9 +11,10 @@ The replica records its version, and the stream's state records how many quads i
 it is opened (once per process) it is checked against them, and a replica gone, damaged (the
 engine cannot read its files) or not as recorded (its last writes lost with the power) is made
 again from the log; a wrong one makes wrong members. The engine checks a block's checksum only
-when it reads it: damage met later (`damaged`) makes the replica again too. Each time it is
-made again is counted, with why (`rebuilt`, `rebuilt_why`: `/health`). An advance cut short
-is taken back on it by undoing every change the advance may have taken (`take_back`).
+when it reads it: damage met later (`damaged`: by a read, or reported by the flush when it is
+closed) makes the replica again too. Each time it is made again is counted, with why
+(`rebuilt`, `rebuilt_why`: `/health`). An advance cut short is taken back on it by undoing
+every change the advance may have taken (`take_back`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,18 @@ def _mismatch(replica: Replica, state: State) -> str | None:
     return None
 
 
+def _closed(replica: Replica) -> str | None:
+    """Close `replica`; the damage the engine met doing so (None: none). Its flush reports
+    damage that a compaction in the background met, after the reads had passed."""
+    try:
+        replica.close()
+    except RuntimeError as error:
+        if not damaged(error):
+            raise
+        return str(error)
+    return None
+
+
 def _checked(path: Path, state: State) -> tuple[Replica | None, str | None]:
     """The replica at `path` and how it is not as `state` records (None: it is)."""
     if not path.exists():
@@ -65,7 +78,7 @@ def _checked(path: Path, state: State) -> tuple[Replica | None, str | None]:
     try:
         return found, _mismatch(found, state)
     except RuntimeError as error:
-        found.close()  # closed all the same: open, it holds the files' lock
+        _closed(found)  # closed all the same: open, it holds the files' lock
         if not damaged(error):
             raise
         return None, str(error)
@@ -107,7 +120,7 @@ class StreamReplica:
             found, why = _checked(self.path, state)
         if why is not None:
             if found is not None:
-                found.close()
+                _closed(found)
             found = self._made_again(state.version, why)
         self._replica = found
         return found
@@ -138,9 +151,13 @@ class StreamReplica:
         state.quads = replica.quads
 
     def close(self) -> None:
+        """Close the replica; one whose files the engine found damaged in doing so (what it
+        had not written is lost) is made again when next opened."""
         replica, self._replica = self._replica, None
-        if replica is not None:
-            replica.close()
+        why = _closed(replica) if replica is not None else None
+        if why is not None:
+            log.warning("the event stream's replica is damaged: %s", why)
+            self._distrusted = self._distrusted or why
 
     def _made_again(self, version: int, why: str) -> Replica:
         """A replica of the dataset at `version`, made again from the log (counted, with
