@@ -158,30 +158,16 @@ def damaged_where(replica: Path, where: str, resource: str, elsewhere: Path) -> 
     raise AssertionError(f"no damage of one file that is met at the {where}")
 
 
-def test_a_replica_damaged_where_its_check_reads_is_made_again(
-    store: Path, tmp_path: Path, followed: Follower
+@pytest.mark.parametrize("where", ["check", "read"])
+def test_a_damaged_replica_is_made_again(
+    store: Path, tmp_path: Path, followed: Follower, where: str
 ) -> None:
-    """Bytes flipped in a replica's file that the check on opening reads (its version): the
-    replica is made again from the log."""
-    damaged_where(stream_directory(store) / "replica", "check", f"{EX}r1", tmp_path / "trials")
-    with serving(store) as http:
-        update(http, statement(f'<{EX}note> "a note"'))
-        followed.follow(http)
-        found = rebuilt(http)
-    assert found["replica_rebuilt"] == 1
-    assert str(found["replica_rebuilt_why"]).startswith("Corruption")
-    assert_as_if_never_interrupted(store, followed, followed.token, tmp_path / "again")
-
-
-def test_a_replica_damaged_where_its_check_does_not_read_is_made_again(
-    store: Path, tmp_path: Path, followed: Follower
-) -> None:
-    """Bytes flipped in a replica's file that still opens at its version with its quads: the
-    engine meets the damage only when the advance reads `r1`'s description. The advance was
-    a 500 (the replica, closed to be made again, reported the damage once more); it is done
-    again on a replica made again from the log."""
-    replica = stream_directory(store) / "replica"
-    damaged_where(replica, "read", f"{EX}r1", tmp_path / "trials")
+    """Bytes flipped in a replica's file that the check on opening reads (its version,
+    `check`), or in one that still opens at its version with its quads (`read`: the engine
+    meets the damage only when the advance reads `r1`'s description; the advance was a 500,
+    since the replica, closed to be made again, reported the damage once more): the replica
+    is made again from the log, and the advance done on it."""
+    damaged_where(stream_directory(store) / "replica", where, f"{EX}r1", tmp_path / "trials")
     with serving(store) as http:
         update(http, statement(f'<{EX}note> "a note"'))
         followed.follow(http)
