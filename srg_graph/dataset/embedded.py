@@ -20,7 +20,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..errors import SnapshotDamaged, StorageError
 from ..store import Delta, GraphStore, Queries
 from ..store.history_graph import HISTORY
 from ..store.snapshot import dump_version, has_dump, read_dump
@@ -155,27 +154,6 @@ def opened_log(snapshot: Path) -> tuple[wal.Log, int]:
     server reads the whole log once)."""
     log, records = _open(snapshot)
     return log, len(records)
-
-
-def latest_version(snapshot: Path) -> int:
-    """The highest change number the snapshot or any valid record of its log holds, read
-    without opening (for a rebuild, whose snapshot must come after all of them)."""
-    try:
-        base = snapshot_version(snapshot) or 0
-    except SnapshotDamaged:
-        base = 0
-    try:
-        found = wal.scan(log_path(snapshot))
-    except StorageError:
-        return base
-    records = [item for item in found.items if isinstance(item, wal.Record)]
-    numbers = [change for change in (r.change for r in records) if change is not None]
-    return max([base, *numbers, base + (len(records) if not numbers else 0)])
-
-
-def drop_log(snapshot: Path) -> None:
-    """Remove the log once a new snapshot holds it (or replaces what it changed)."""
-    wal.drop(log_path(snapshot))
 
 
 class Dataset:

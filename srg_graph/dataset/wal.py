@@ -461,13 +461,6 @@ def rewrite(path: Path, records: list[tuple[int, bytes]]) -> None:
         raise
 
 
-def drop(path: Path) -> None:
-    """Remove the log (its changes are all in the snapshot), durably."""
-    if path.exists():
-        path.unlink()
-        fsync_directory(path.parent)
-
-
 class Log:
     """The owner's handle on the log: it appends, rolls failed appends back, and stops
     writes when the disk cannot be trusted. One owner a store (the server, or a command run
