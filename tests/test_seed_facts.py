@@ -516,6 +516,17 @@ def test_r7_which_werkbank_the_klankbordgroep_advises_within_is_an_open_point(
     )
 
 
+def test_r7_which_werkbank_consults_the_klankbordgroep_is_an_open_point(seed: GraphStore) -> None:
+    # "De klankbordgroep kan ook op gerichte tijdstippen geconsulteerd worden binnen bepaalde
+    # werkbanken" (seed, lines 374-377): which werkbanken is left open, so none consults it
+    assert select(seed, f"?x srg:consulted <{KLANKBORDGROEP}> .") == set()
+    where = f"""?x a srg:OpenPoint ; srg:concerns <{KLANKBORDGROEP}> ;
+        srg:aboutProperty srg:consulted ."""
+    assert select(seed, f"{where} ?x srg:concerns ?w . ?w a srg:Werkbank .", "w") == full(
+        *WERKBANKEN
+    )
+
+
 def test_r8_ambtelijke_stuurgroep_advises_sro(seed: GraphStore) -> None:
     assert ask(seed, f"<{STUURGROEP}> srg:advises <{SRO}> .")
 
