@@ -1138,6 +1138,19 @@ def test_an_inference_says_so(seed: GraphStore, thing: str) -> None:
     )
 
 
+def test_which_bodies_are_the_decision_making_bodies_is_said_to_be_inferred(
+    seed: GraphStore,
+) -> None:
+    # "Anderzijds de (terug)koppeling voorziet naar de beslissingsorganen" (seed, lines 77-78)
+    # names no body: the two the graph relates the feedback to are an inference, said so
+    feedback = "responsibility/smart-region-office-programmabureau-toezicht-en-terugkoppeling"
+    related = select(seed, f"<{feedback}> srg:relatesTo ?x . ?x a srg:GovernanceBody .")
+    assert full(STUURGROEP, PBC) <= related
+    for lang in ("nl", "en"):
+        note = f"<{feedback}> skos:editorialNote ?n . FILTER(LANG(?n) = '{lang}')"
+        assert ask(seed, f'{note} FILTER(REGEX(?n, "beslissingsorganen.*(afgeleid|inferred)"))')
+
+
 def test_aiv_and_digitaal_vlaanderen_are_one_register_entry_renamed(seed: GraphStore) -> None:
     ovo = "<https://data.vlaanderen.be/id/organisatie/OVO002949>"
     for org in ("aiv", "digitaal-vlaanderen"):
