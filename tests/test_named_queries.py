@@ -915,6 +915,16 @@ def test_the_server_answers_a_named_query_as_the_engine_binds_it(
         ("Vito", "organisation/vito"),  # line 498
         ("V-ict-OR", "organisation/v-ict-or"),  # line 339
         ("Stuurorgaan Vlaams Informatie en ICT-beleid", STUURORGAAN),  # lines 195-196
+        # the seed writes "co-creatie sessies" (lines 510-518), the labels "co-creatiesessies"
+        ("Gerichte co-creatie sessies", "channel/gerichte-co-creatiesessies"),
+        (
+            "Co-creatie sessies van de innovatieve bedrijfsnetwerken (IBN)",
+            "channel/co-creatiesessies-ibns",
+        ),
+        (
+            "Co-creatie sessies van de IBN's voor steden en gemeenten en voor aanbieders",
+            "meeting/co-creatiesessies-ibns",
+        ),
     ],
 )
 def test_the_seeds_spelling_of_a_name_is_an_alt_label_and_found(
