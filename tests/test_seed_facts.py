@@ -527,6 +527,21 @@ def test_r7_which_werkbank_consults_the_klankbordgroep_is_an_open_point(seed: Gr
     )
 
 
+def test_r7_the_klankbordgroeps_consultation_within_werkbanken_names_no_werkbank(
+    seed: GraphStore,
+) -> None:
+    # "kan ook op gerichte tijdstippen geconsulteerd worden binnen bepaalde werkbanken" (seed,
+    # lines 374-377): the responsibility says "certain" werkbanken, so it relates to none of
+    # the four but to the open point on which
+    where = f"""<{KLANKBORDGROEP}> srg:responsibility ?x .
+        ?x dcterms:description ?d . FILTER(CONTAINS(?d, "binnen bepaalde werkbanken"))"""
+    assert len(select(seed, where)) == 1
+    assert select(seed, f"{where} ?x srg:relatesTo ?w . ?w a srg:Werkbank .", "w") == set()
+    assert select(seed, f"{where} ?x srg:relatesTo ?p . ?p a srg:OpenPoint .", "p") == full(
+        "open-point/advies-klankbordgroep-binnen-werkbanken"
+    )
+
+
 def test_r8_ambtelijke_stuurgroep_advises_sro(seed: GraphStore) -> None:
     assert ask(seed, f"<{STUURGROEP}> srg:advises <{SRO}> .")
 
