@@ -656,6 +656,12 @@ def test_search_is_case_insensitive_and_covers_alt_labels(seed: GraphStore) -> N
     assert run(seed, "search", text="no such label anywhere") == []
 
 
+@pytest.mark.parametrize("text", ["IBN\u2019s", "ibn\u2018s", "IBN's"])
+def test_search_reads_typographic_apostrophes_as_plain_ones(seed: GraphStore, text: str) -> None:
+    """The seed writes IBN\u2019s (lines 498-499); the label has a plain apostrophe."""
+    assert ID + "group/ibns" in {r["resource"] for r in run(seed, "search", text=text)}
+
+
 def test_body_members_of_posts_and_werkbanken(seed: GraphStore) -> None:
     pbc = run(seed, "body-members", body=PBC)
     assert set(column(pbc, "kind")) == {"post"}
