@@ -25,9 +25,11 @@ from srg_graph.validation.engines import validate_store
 from srg_graph.validation.report import Report
 
 SRGSH = Namespace("https://w3id.org/srg/shapes#")
+SRG = Namespace("https://w3id.org/srg/ns#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
 ID = "https://w3id.org/srg/id/"
 SHAPE_FIXTURES = FIXTURES / "shapes"
-V, W = "Violation", "Warning"
+V, W, INFO = "Violation", "Warning", "Info"
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ CASES = [
     Case("OpenPointConcerns", V, "open-point/fixture"),
     Case("OpenPointAboutProperty", V, "open-point/fixture"),
     Case("OpenPointDescription", V, "open-point/fixture"),
+    Case("OpenPointStillOpen", INFO, "open-point/fixture"),
     # shapes/vloca.ttl
     Case("FlemishMemberAlignedWithVloca", W, "organisation/fixture"),
     Case("NotFlemishAdministration", W, "organisation/fixture", "FlemishMemberAlignedWithVloca"),
@@ -357,6 +360,39 @@ def test_seed_warnings_are_exactly_the_expected_ones(seed_report: Report) -> Non
         found.append((shape, r.focus.removeprefix(ID), r.value if shape in PER_VALUE else None))
     assert sorted(found, key=str) == EXPECTED_SEED_WARNINGS
     assert len(seed_report.warnings) == len(EXPECTED_SEED_WARNINGS) == 35
+
+
+def open_points_of_the_data() -> set[str]:
+    """Every srg:OpenPoint of data/*.ttl (the seed closes none: none has an end)."""
+    graph = Graph()
+    for path in sorted((ROOT / "data").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    points = {str(p) for p in graph.subjects(RDF.type, SRG.OpenPoint)}
+    assert not any(graph.subject_objects(PROV.invalidatedAtTime))
+    return points
+
+
+def test_seed_info_is_the_open_point_report(seed_report: Report) -> None:
+    """What the seed leaves open is reported by validation (the design: "so the model shows its
+    own gaps"): one Info result per open point, with its label in Dutch and English. The rules'
+    warnings name only the open points one of them is about (leads, mandates, ...): the report
+    lacked, among others, the budgets, KCVS's optional seats and the three bodies of VLOCA."""
+    info = [r for r in seed_report.results if r.severity == INFO]
+    assert {r.shape for r in info} == {str(SRGSH.OpenPointStillOpen)}
+    focus = [r.focus for r in info]
+    assert sorted(focus) == sorted(open_points_of_the_data())
+    in_open_points_file = Graph().parse(ROOT / "data" / "open-points.ttl", format="turtle")
+    assert {str(p) for p in in_open_points_file.subjects(RDF.type, SRG.OpenPoint)} <= set(focus)
+    for result in info:
+        assert result.focus_label.get("nl") and result.focus_label.get("en"), result.focus
+        assert result.message.get("nl") and result.message.get("en")
+
+
+def test_a_closed_open_point_is_not_reported() -> None:
+    report = validate_with_seed([SHAPE_FIXTURES / "seed-open-point-closed.ttl"])
+    info = {r.focus for r in report.results if r.severity == INFO}
+    assert info == open_points_of_the_data() - {ID + "open-point/budgetten"}
+    assert report.violations == []
 
 
 def test_second_lead_of_werkbank_vloca_is_a_violation() -> None:

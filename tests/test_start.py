@@ -65,7 +65,7 @@ def test_validate_summary_is_one_line() -> None:
     assert done.returncode == 0, done.stderr
     (line,) = done.stdout.splitlines()
     assert re.fullmatch(
-        r"Validation report: 0 violation\(s\), \d+ warning\(s\), 0 info "
+        r"Validation report: 0 violation\(s\), \d+ warning\(s\), \d+ info "
         r"\(the whole report: srg validate\)",
         line,
     )

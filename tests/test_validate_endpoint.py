@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import html
 from pathlib import Path
 
 import pytest
@@ -44,8 +45,32 @@ def current(server) -> dict:
 
 def test_get_json_is_the_report_of_the_seed(current):
     assert current["conforms"] is True and current["violations"] == 0
-    assert current["warnings"] == len(current["results"]) > 0
-    assert all(r["severity"] == "Warning" for r in current["results"])
+    warnings = [r for r in current["results"] if r["severity"] == "Warning"]
+    assert current["warnings"] == len(warnings) > 0
+    assert {r["severity"] for r in current["results"]} == {"Warning", "Info"}
+
+
+def test_the_open_point_report_lists_every_open_point_in_both_languages(server, current):
+    """Info: one result per open point still open, named by its labels in Dutch and English."""
+    query = "PREFIX srg: <https://w3id.org/srg/ns#> SELECT ?point WHERE { ?point a srg:OpenPoint }"
+    with server.client() as client:
+        rows = client.post(
+            "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+        ).json()["results"]["bindings"]
+        pages = {
+            lang: html.unescape(
+                client.get(f"/validate?lang={lang}", headers={"Accept": "text/html"}).text
+            )
+            for lang in ("nl", "en")
+        }
+    points = sorted({row["point"]["value"] for row in rows})
+    info = [r for r in current["results"] if r["severity"] == "Info"]
+    assert sorted(r["focusNode"] for r in info) == points and len(points) >= 32
+    for result in info:
+        assert result["shape"] == "https://w3id.org/srg/shapes#OpenPointStillOpen"
+        for lang, page in pages.items():
+            assert result["focusLabel"][lang] and result["message"][lang]
+            assert result["focusLabel"][lang] in page and result["shapeLabel"][lang] in page
 
 
 def test_get_turtle_is_a_standard_validation_report(server, current):
