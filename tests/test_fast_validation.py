@@ -37,7 +37,8 @@ PARTS = {
     "NotFlemishAdministration", "FlemishAdministration", "FlemishAdministrationKind",
     "FormalStatus", "NotStarted", "StartedStatus", "HasFormalMandate",
     "CompleteProjectSheet", "ProjectSheetObjective", "ProjectSheetScope",
-    "ProjectSheetActivity", "WerkbankoverlegSeat", "AlignedWithVloca", "IsOrganization", "IsPost",
+    "ProjectSheetActivity", "ProjectSheetTiming", "ProjectSheetMilestone", "ProjectSheetDeadline",
+    "WerkbankoverlegSeat", "AlignedWithVloca", "IsOrganization", "IsPost",
     "OutsideIdNamespace", "InIdNamespace", "HasDutchPrefLabel", "DutchText",
 }  # fmt: skip
 
