@@ -415,6 +415,18 @@ def test_a_project_sheet_without_timing_milestones_and_deadlines_is_not_complete
     assert ID + "werkbank/vloca" not in found and report.violations == complete.violations == []
 
 
+def test_a_flemish_service_with_a_role_other_than_member_is_to_be_mapped_onto_vloca() -> None:
+    """G3: each Flemish government service with a role is mapped onto VLOCA; a role is also a
+    lead or a service's competent authority (G1, G4), not only a membership, which was all the
+    shape looked at."""
+    report = validate_with_seed([SHAPE_FIXTURES / "seed-flemish-authority-not-aligned.ttl"])
+    found = {
+        r.focus for r in report.warnings if r.shape == str(SRGSH.FlemishMemberAlignedWithVloca)
+    }
+    assert ID + "organisation/digitaal-vlaanderen" in found
+    assert report.violations == []
+
+
 def test_second_lead_of_werkbank_vloca_is_a_violation() -> None:
     report = validate_with_seed([SHAPE_FIXTURES / "seed-second-lead-werkbank-vloca.ttl"])
     found = {(r.shape, r.focus) for r in report.violations}
