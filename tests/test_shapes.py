@@ -69,6 +69,7 @@ CASES = [
     Case("IsOrganization", V, "body/fixture", "ReportsToOrganization"),
     Case("IsPost", V, "body/fixture", "ReportsToOrganization"),
     Case("SeedReportingLines", V, "body/smart-region-office"),
+    Case("SeedBodies", V, "body/klankbordgroep"),
     Case("WerkbankReportsToSro", V, "werkbank/fixture"),
     Case("WerkbankReportsAtMeeting", V, "werkbank/fixture"),
     Case("WerkbankOverseenBySro", V, "werkbank/fixture"),
