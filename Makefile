@@ -9,8 +9,8 @@ TEST_STAMP := $(VENV)/.installed-test
 REMOTE_TESTS := tests/test_sparql_protocol.py tests/test_graph_store.py \
 	tests/test_linked_data.py tests/test_named_queries.py tests/test_query_api.py \
 	tests/test_writes.py tests/test_mappings.py tests/test_limits.py \
-	tests/test_void_dumps.py tests/test_validate_endpoint.py tests/test_coverage.py \
-	tests/test_home.py tests/test_ontology_page.py tests/test_orgchart.py \
+	tests/test_void_dumps.py tests/test_validate_endpoint.py tests/test_shape_writes.py \
+	tests/test_coverage.py tests/test_home.py tests/test_ontology_page.py tests/test_orgchart.py \
 	tests/test_browser.py tests/test_page_languages.py tests/test_w3c_sparql.py \
 	tests/test_query_dataset.py tests/test_ldes.py tests/test_changes.py tests/test_time_travel.py \
 	tests/test_ldes_remote_rewind.py
@@ -22,7 +22,7 @@ REMOTE_TESTS := tests/test_sparql_protocol.py tests/test_graph_store.py \
 VIRTUOSO_TESTS := tests/test_sparql_protocol.py tests/test_graph_store.py \
 	tests/test_query_dataset.py tests/test_named_queries.py tests/test_query_api.py \
 	tests/test_writes.py tests/test_void_dumps.py tests/test_validate_endpoint.py \
-	tests/test_ldes.py tests/test_ldes_remote_rewind.py
+	tests/test_shape_writes.py tests/test_ldes.py tests/test_ldes_remote_rewind.py
 
 .PHONY: run test build validate lint format clean
 
