@@ -47,6 +47,7 @@ def test_get_json_is_the_report_of_the_seed(current):
     assert current["conforms"] is True and current["violations"] == 0
     warnings = [r for r in current["results"] if r["severity"] == "Warning"]
     assert current["warnings"] == len(warnings) > 0
+    assert current["infos"] == len(current["results"]) - len(warnings) > 0
     assert {r["severity"] for r in current["results"]} == {"Warning", "Info"}
 
 

@@ -31,9 +31,8 @@ WORDS = {
 
 
 def summary(report: Report, lang: str) -> str:
-    counts = {s: sum(r.severity == s for r in report.results) for s in ("Violation", "Warning")}
-    info = len(report.results) - sum(counts.values())
-    return WORDS[lang]["summary"].format(v=counts["Violation"], w=counts["Warning"], i=info)
+    counts = len(report.violations), len(report.warnings), len(report.infos)
+    return WORDS[lang]["summary"].format(v=counts[0], w=counts[1], i=counts[2])
 
 
 def _rule_key(result: Result) -> tuple[str, str]:
@@ -92,6 +91,7 @@ def as_json(report: Report, lang: str = "en") -> str:
         "conforms": report.conforms,
         "violations": len(report.violations),
         "warnings": len(report.warnings),
+        "infos": len(report.infos),
         "results": results,
     }
     return json.dumps(body, ensure_ascii=False, indent=2) + "\n"

@@ -41,6 +41,11 @@ class Report:
         return [r for r in self.results if r.severity == "Warning"]
 
     @property
+    def infos(self) -> list[Result]:
+        """The results of severity Info: what is still open (the open-point report)."""
+        return [r for r in self.results if r.severity == "Info"]
+
+    @property
     def conforms(self) -> bool:
         """True when nothing of severity Violation was found (warnings are allowed)."""
         return not self.violations
