@@ -31,8 +31,8 @@ WORDS = {
 
 
 def summary(report: Report, lang: str) -> str:
-    counts = len(report.violations), len(report.warnings), len(report.infos)
-    return WORDS[lang]["summary"].format(v=counts[0], w=counts[1], i=counts[2])
+    v, w, i = len(report.violations), len(report.warnings), len(report.infos)
+    return WORDS[lang]["summary"].format(v=v, w=w, i=i)
 
 
 def _rule_key(result: Result) -> tuple[str, str]:
