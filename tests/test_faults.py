@@ -694,3 +694,11 @@ def test_build_after_a_damaged_snapshot_puts_a_whole_one_in_place(
     (store / GROUND).write_bytes(b"")
     build(Settings(root=settings.root, store=store))
     assert content(store)
+
+
+def test_a_point_named_twice_fails_at_each_time_named(armed) -> None:
+    """`EIO@log-read#1,corrupt@log-read#3`: a point named twice kept only its last rule."""
+    armed("EIO@log-read#1,corrupt@log-read#3")
+    assert [faults.armed("log-read") for _ in range(4)] == ["EIO", None, "corrupt", None]
+    with pytest.raises(RuntimeError, match=r"^Corruption"):
+        faults.fire("corrupt")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..store import Delta
 from ..store.history_graph import HISTORY, history_quads, with_history
-from . import wal
+from . import faults, wal
 
 KINDS = ("write", "build", "load", "revert", "purge")
 
@@ -115,6 +115,7 @@ def decode(number: int, payload: bytes) -> Change:
 def changes(log: Path, since: int = 0) -> Iterator[Change]:
     """The changes of a store's log after change `since`, oldest first (read-only: a torn
     tail is skipped, damage is an error)."""
+    faults.reach("log-read")
     found = wal.scan(log)
     if found.damage is not None:
         raise wal.damage_error(found)

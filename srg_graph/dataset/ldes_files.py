@@ -69,6 +69,7 @@ class State:
     @classmethod
     def read(cls, path: Path) -> State | None:
         try:
+            faults.reach("stream-read-state")
             raw = json.loads(path.read_text(encoding="utf-8"))
             pages = [Page(**page) for page in raw.pop("pages")]
             state = cls(**raw, pages=pages)
@@ -95,6 +96,7 @@ def _checked(token: str, page: Page, data: bytes) -> bytes:
 def read(folder: Path, page: Page) -> bytes:
     """A page's bytes (`FileNotFoundError`: its generation is gone; `Damaged`: they are not
     the ones recorded)."""
+    faults.reach("stream-read-page")
     with (folder / f"{page.number}.nt").open("rb") as file:
         return _checked(folder.name, page, file.read(page.size))
 

@@ -31,7 +31,7 @@ from ..sparql.named import Binding
 from ..store import Delta
 from ..store.history_graph import change_iri
 from ..store.resource_versions import Replica
-from . import ldes_files
+from . import faults, ldes_files
 from .history import Change
 from .ldes_files import Page, State
 
@@ -61,6 +61,7 @@ class Members:
 
     def write(self, replica: Replica, change: Change, delta: Delta) -> None:
         """The members of `change` (its `delta` moves `replica` on)."""
+        faults.reach("replica-read")
         touched = replica.advance(delta)
         for index, resource in enumerate(touched, 1):
             version = replica.version(resource)
