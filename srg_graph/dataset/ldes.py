@@ -52,7 +52,7 @@ from ..config import Settings
 from ..errors import Unavailable
 from ..store import Delta, GraphStore
 from ..store.resource_versions import relabelled
-from . import history, ldes_files, ldes_replica, wal
+from . import history, ldes_files, ldes_replica
 from .embedded import Dataset, log_path, read_prefix, snapshot_version
 from .history import Change
 from .ldes_files import Damaged, Page, State
@@ -159,6 +159,8 @@ class EventStream:
             with self._lock:
                 self._distrust(damage)
             return None
+        except OSError as error:
+            raise ldes_files.refused(error, self.directory) from error
 
     def _publish(self, state: State) -> View:
         pages = tuple(replace(page) for page in state.pages)
@@ -168,18 +170,15 @@ class EventStream:
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
         """Forget what a failure left in memory (an advance's state and replica are read again
-        from disk, where it is known how far it went); a full disk is `StorageFull`."""
+        from disk, where it is known how far it went); a failed read or write of the files is
+        `StorageFull` (a full disk) or `Unavailable` (`ldes_files.refused`)."""
         try:
             yield
         except BaseException as error:
             self._forget()
-            if not isinstance(error, OSError) or not wal.is_full(error):
+            if not isinstance(error, OSError):
                 raise
-            log.warning("the event stream's pages were cut short, to be taken back: %s", error)
-            outcome = "The stream answers again once there is room; no restart is needed."
-            raise wal.full_error(
-                error, self.directory, 0, "the event stream's pages", outcome
-            ) from error
+            raise ldes_files.refused(error, self.directory) from error
 
     def _forget(self) -> None:
         self._state = None

@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..errors import SrgError, Unavailable
 from . import faults, wal
 
+log = logging.getLogger("srg.storage")
 FORMAT = 1  # of state.json: another number is made anew
 
 
@@ -68,12 +71,16 @@ class State:
 
     @classmethod
     def read(cls, path: Path) -> State | None:
+        """The state at `path`; None when there is none or it is not one (empty, garbled, of
+        another format); `OSError` when it cannot be read (the pages it records are kept)."""
         try:
             faults.reach("stream-read-state")
             raw = json.loads(path.read_text(encoding="utf-8"))
             pages = [Page(**page) for page in raw.pop("pages")]
             state = cls(**raw, pages=pages)
-        except (OSError, ValueError, TypeError, KeyError):
+        except FileNotFoundError:
+            return None
+        except (ValueError, TypeError, KeyError):
             return None
         return state if state.format == FORMAT else None
 
@@ -81,6 +88,23 @@ class State:
         faults.reach("stream-write")
         wal.replace_whole(path, json.dumps(asdict(self)).encode())
         wal.fsync_directory(path.parent)
+
+
+def refused(error: OSError, directory: Path) -> SrgError:
+    """The answer to a read or write of the stream's files (in `directory`) that failed, the
+    stream forgetting what it held in memory: a full disk is `StorageFull`, another I/O error
+    `Unavailable`; either way what the state records is kept, and the next request takes
+    back what was cut short and goes on."""
+    if wal.is_full(error):
+        log.warning("the event stream's pages were cut short, to be taken back: %s", error)
+        outcome = "The stream answers again once there is room; no restart is needed."
+        return wal.full_error(error, directory, 0, "the event stream's pages", outcome)
+    log.warning("the event stream could not read or write its files: %s", error)
+    return Unavailable(
+        f"the event stream could not read or write its files ({error}): what it recorded is "
+        f"kept, and the next request tries again; if this persists, check the disk under "
+        f"{directory} and the store's write-ahead log"
+    )
 
 
 def digest(data: bytes) -> str:
