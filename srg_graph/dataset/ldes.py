@@ -20,8 +20,9 @@ its retention policy).
 The pages belong to one generation of the log, named by a token in their addresses. The log's
 past is rewritten only by `srg purge` (and `srg repair`, a rebuild from scratch): the log file
 is then replaced, which the stream sees (the file's identity and a fingerprint of the last
-change it wrote), and the pages are made anew under a new token; those of the old token are
-gone (410). Consumers learn of a purge from the purge change in the history (`/changes`).
+change it wrote: `ldes_generation`), and the pages are made anew under a new token; those of
+the old token are gone (410). Consumers learn of a purge from the purge change in the history
+(`/changes`).
 
 Nothing else starts a new generation. An advance cut short (a full disk, a crash) is taken
 back to the state it started from, which the index kept (`ldes_files`): the pages it began are
@@ -38,7 +39,6 @@ the stream meets the damage in use (`_healed`), in that same read.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import shutil
 import threading
@@ -53,8 +53,8 @@ from ..errors import Unavailable
 from ..store import Delta, GraphStore
 from ..store.resource_versions import relabelled
 from . import history, ldes_files, ldes_replica
+from . import ldes_generation as generation
 from .embedded import Dataset, log_path, read_prefix, snapshot_version
-from .history import Change
 from .ldes_files import Damaged, Page, State
 from .ldes_members import Members
 from .ldes_replica import StreamReplica
@@ -90,23 +90,6 @@ class View:
 
     def page(self, number: int) -> Page | None:
         return self.pages[number - 1] if 1 <= number <= len(self.pages) else None
-
-
-def fingerprint(change: Change) -> str:
-    """What tells a change of the log from another with its number (after a rewrite)."""
-    digest = hashlib.sha256(f"{change.number}\n{change.time}\n".encode())
-    digest.update(change.delta.removed)
-    digest.update(b"\n--\n")
-    digest.update(change.delta.added)
-    return digest.hexdigest()[:32]
-
-
-def _identity(path: Path) -> list[int] | None:
-    try:
-        found = path.stat()
-    except FileNotFoundError:
-        return None
-    return [found.st_dev, found.st_ino]
 
 
 class EventStream:
@@ -200,49 +183,24 @@ class EventStream:
         """The state, read and checked once per process; made anew when it does not belong to
         the log as it is, and taken back to where it was when an advance was cut short."""
         cached = self._state
-        if cached is not None and cached.token != self._damaged and self._belongs(cached):
+        if cached is not None and self._trusted(cached):
             return cached
         self.replica.close()
         found = State.read(self._state_file)
-        if (
-            found is None
-            or found.token == self._damaged
-            or not self._belongs(found)
-            or not self._whole(found)
-        ):
+        if found is None or not self._kept(found):
             found = self._fresh()
         elif found.dirty:
             self._rewind(found)
         self._state = found
         return found
 
-    def _belongs(self, state: State) -> bool:
-        """Whether the pages were made from this log file (a rewritten log is a new file), and
-        an advance cut short can be taken back."""
-        if state.dirty and state.pending is None:
-            return False  # cut short by a version that did not record how far it went
-        if state.version == 0 and (not state.dirty or state.base is None):
-            return True  # nothing made from the log yet that is kept
-        return state.log == _identity(self.log)
+    def _trusted(self, state: State) -> bool:
+        """Not found damaged, and made from the log as it is (`generation.belongs`)."""
+        return state.token != self._damaged and generation.belongs(state, self.log)
 
-    def _whole(self, state: State) -> bool:
-        """The page files hold (at least) as many bytes as the state says, and the log's
-        change `version` is the one the pages were made from."""
-        for page in state.pages:
-            path = self.directory / state.token / f"{page.number}.nt"
-            try:
-                if path.stat().st_size < page.size:
-                    return False
-            except FileNotFoundError:
-                return False
-        if state.version == 0:
-            return True
-        found = next(history.changes(self.log, state.version - 1), None)
-        return (
-            found is not None
-            and found.number == state.version
-            and (fingerprint(found) == state.fingerprint)
-        )
+    def _kept(self, state: State) -> bool:
+        """A state read from disk that the stream goes on from: trusted, its pages whole."""
+        return self._trusted(state) and generation.whole(state, self.directory, self.log)
 
     def _rewind(self, state: State) -> None:
         """Take back an advance cut short: the pages it began are removed (what it wrote past
@@ -304,10 +262,10 @@ class EventStream:
         """Write the members of the changes after `state.version` up to `target` (the state
         on disk says how far it may go until it is done: `_rewind`)."""
         state.dirty, state.pending = True, target
-        # the log it reads, which alone it can be taken back on (`_belongs`): a stream still
-        # empty may have recorded none, its log not yet made (remote-store mode, a store
-        # without one), and its first advance cut short was made anew under a new token
-        state.log = _identity(self.log)
+        # the log it reads, which alone it can be taken back on (`generation.belongs`): a
+        # stream still empty may have recorded none, its log not yet made (remote-store mode,
+        # a store without one), and its first advance cut short was made anew under a new token
+        state.log = generation.identity(self.log)
         state.write(self._state_file)
         replica = self.replica.opened(state)
         members = Members(self.directory / state.token, state, self.page_size)
@@ -315,7 +273,7 @@ class EventStream:
             if change.number > target:
                 break
             members.write(replica, change, self.replica.delta(change))
-            state.version, state.fingerprint = change.number, fingerprint(change)
+            state.version, state.fingerprint = change.number, generation.fingerprint(change)
         members.flush()
         replica.mark(state.version)
         replica.flush()
