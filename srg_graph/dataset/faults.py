@@ -1,12 +1,12 @@
-"""Fault injection for the tests: named points of the write path where a test makes the
-process crash or an I/O call fail.
+"""Fault injection for the tests: named points of the write path (and of the event stream's
+reads) where a test makes the process crash or an I/O call fail.
 
 Off unless the environment variable `SRG_FAULTS` is set when the process starts; nothing
-sets it but the fault-injection tests (`tests/test_faults.py`), which start real servers and
-commands with it. Its value is a comma-separated list of `ACTION@POINT`, optionally
-`ACTION@POINT#N` (the N-th time the point is reached; default the first) or `#N+` (from the
-N-th time on); a point may be named more than once (`EIO@log-read#1,EIO@log-read#2`: the
-first two times):
+sets it but the fault-injection tests (`tests/test_faults.py`, `tests/test_ldes_*.py`), which
+start real servers and commands with it. Its value is a comma-separated list of
+`ACTION@POINT`, optionally `ACTION@POINT#N` (the N-th time the point is reached; default the
+first) or `#N+` (from the N-th time on); a point may be named more than once
+(`EIO@log-read#1,EIO@log-read#2`: the first two times):
 
 - `crash`: the process ends at once (`os._exit(86)`: no clean-up, no buffers flushed, what
   `kill -9` leaves); at `log-write` half the record is written first (a torn record), at
