@@ -556,3 +556,16 @@ def test_headers_over_the_limit_are_431_and_not_read_on(client: httpx.Client, ch
     assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
     assert b"headers are longer than 81,920 bytes" in answer
     assert client.get("/health", headers={"x-fine": "a" * 60_000}).status_code == 200
+
+
+@pytest.mark.parametrize("chunks", [1, 2])
+def test_a_head_just_over_the_limit_is_431_however_it_arrives(
+    client: httpx.Client, chunks: int
+) -> None:
+    """Only the reads before the one that ended the headers were counted: a head of 100 KB
+    (over 80 KiB, under 80 KiB and one read) was answered 200, whole or in two halves."""
+    head = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n"
+    answer = _raw_answer(client, head, chunks)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert b"headers are longer than 81,920 bytes" in answer
+    assert client.get("/health", headers={"x-fine": "a" * 80_000}).status_code == 200

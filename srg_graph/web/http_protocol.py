@@ -25,6 +25,9 @@ from .answer_lane import LANE_STATE, RAW_REQUEST, AnswerLane, server_head
 
 MAX_URL = 65_535  # httptools reads no longer URL
 MAX_HEAD = 80 * 1024  # the request line and headers, bytes
+# after a refusal, how long and how much of what the client still sends is read and dropped
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 1024 * 1024
 URL_TOO_LONG = (
     f"the URL is longer than {MAX_URL:,} characters: send the query in a POST body "
     "(Content-Type: application/sparql-query, or a form of application/x-www-form-urlencoded)"
@@ -33,6 +36,10 @@ HEAD_TOO_LARGE = (
     f"the request line and headers are longer than {MAX_HEAD:,} bytes: send fewer or shorter "
     "headers, and a long query in a POST body"
 )
+
+
+class _HeadTooLarge(Exception):
+    """Raised in a parser callback: httptools stops, and uvicorn calls `send_400_response`."""
 
 
 class _Copying:
@@ -60,8 +67,13 @@ class LaneProtocol(HttpToolsProtocol):
         self.copying: _Copying | None = None
         self.in_head = False  # between a request's first byte and the end of its headers
         self.head_bytes = 0  # bytes read while in its head
+        self.head_too_large = False
+        self.dropped: int | None = None  # bytes read and dropped since a refusal
 
     def data_received(self, data: bytes) -> None:
+        if self.dropped is not None:
+            self._drop(data)
+            return
         lane: AnswerLane | None = self.app_state.get(LANE_STATE)
         idle = not self.parsing and (self.cycle is None or self.cycle.response_complete)
         # (a client that does not read its answers meets uvicorn's flow control)
@@ -77,7 +89,7 @@ class LaneProtocol(HttpToolsProtocol):
     def _parse(self, data: bytes) -> None:
         """uvicorn's parsing of `data`, refused once a head has grown over `MAX_HEAD`."""
         super().data_received(data)
-        if self.in_head and not self.transport.is_closing():
+        if self.in_head and self.dropped is None and not self.transport.is_closing():
             self.head_bytes += len(data)
             if self.head_bytes > MAX_HEAD:
                 self._refuse(431, b"Request Header Fields Too Large", HEAD_TOO_LARGE)
@@ -113,7 +125,16 @@ class LaneProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self.in_head = False
+        # the read that ends a head is not counted in `head_bytes`: measure the head itself
+        if self._head_size() > MAX_HEAD:
+            self.head_too_large = True
+            raise _HeadTooLarge
         super().on_headers_complete()
+
+    def _head_size(self) -> int:
+        """The bytes of the request line and headers just parsed (at least: no spaces)."""
+        line = len(self.url) + len(b"GET  HTTP/1.1\r\n")
+        return line + sum(len(name) + len(value) + 4 for name, value in self.headers) + 2
 
     def on_message_complete(self) -> None:
         self.parsing = False
@@ -127,9 +148,12 @@ class LaneProtocol(HttpToolsProtocol):
         super().on_response_complete()
 
     def send_400_response(self, msg: str) -> None:
-        """uvicorn's answer to a request the parser refused; 414 for a URL it cannot read."""
+        """uvicorn's answer to a request the parser refused; 414 for a URL it cannot read,
+        431 for a head over `MAX_HEAD` that ended in the read that brought it over."""
         if len(getattr(self, "url", b"")) > MAX_URL:
             self._refuse(414, b"URI Too Long", URL_TOO_LONG)
+        elif self.head_too_large:
+            self._refuse(431, b"Request Header Fields Too Large", HEAD_TOO_LARGE)
         else:
             super().send_400_response(msg)
 
@@ -143,4 +167,22 @@ class LaneProtocol(HttpToolsProtocol):
         )
         tail = b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
         self.transport.write(head + tail + body)
-        self.transport.close()
+        self._linger()
+
+    def _linger(self) -> None:
+        """Close once the client has read the answer: a socket closed with bytes of the
+        request still unread makes the kernel reset the connection, and the client lose the
+        answer. So the sending side is shut, and what still comes is read and dropped, for
+        up to `LINGER_SECONDS` and `LINGER_BYTES`."""
+        self.dropped = 0
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+    def _drop(self, data: bytes) -> None:
+        """Drop `data`, sent after a refusal; close past `LINGER_BYTES`."""
+        self.dropped = (self.dropped or 0) + len(data)
+        if self.dropped > LINGER_BYTES:
+            self.transport.close()
