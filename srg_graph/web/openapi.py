@@ -161,6 +161,12 @@ ERRORS = {
     "415": _answer("The Content-Type is not one the endpoint reads"),
     "503": _answer("The query ran past the time or memory limit, or no worker was free"),
 }
+# what a query by GET or HEAD may answer besides ERRORS (the named queries' too)
+QUERY_ERRORS = {
+    "404": _answer("A `version` or `asOf` the history has not reached or does not go back to"),
+    "412": _answer("An If-Match or If-Unmodified-Since that does not hold"),
+    "422": _answer("The result is over the row or byte cap: page it with LIMIT and OFFSET"),
+}
 WRITE_ERRORS = {
     "401": _answer("No bearer token, or a token that is not valid"),
     "403": _answer("Writes are off (no token configured), or the graph is read-only"),
@@ -237,11 +243,20 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "description": "A query by GET (SPARQL 1.1 Protocol 2.1.1); without `query`, the "
         "Service Description.",
         "parameters": [_query("query", "A SPARQL 1.1 query"), *DATASET, *AS_OF, FORMAT],
-        "responses": {"200": QUERY_RESULTS, "304": {"description": "Not modified"}, **ERRORS},
+        "responses": {
+            "200": QUERY_RESULTS,
+            "304": {"description": "Not modified"},
+            **ERRORS,
+            **QUERY_ERRORS,
+        },
     },
     ("/sparql", "head"): {
         "parameters": [_query("query", "A SPARQL 1.1 query"), *DATASET, *AS_OF, FORMAT],
-        "responses": {"200": {"description": "The headers of the GET answer"}, **ERRORS},
+        "responses": {
+            "200": {"description": "The headers of the GET answer"},
+            **ERRORS,
+            **QUERY_ERRORS,
+        },
     },
     ("/sparql", "post"): {
         "description": "A query (form or `application/sparql-query`) or an update (form or "
@@ -278,7 +293,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("/graph-store", "head"): {
         "parameters": GRAPH_TARGET,
-        "responses": {"200": {"description": "The headers of the GET answer"}, **ERRORS},
+        "responses": {
+            "200": {"description": "The headers of the GET answer"},
+            **ERRORS,
+            **QUERY_ERRORS,
+        },
     },
     **{
         ("/graph-store", method): {

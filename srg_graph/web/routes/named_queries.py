@@ -200,6 +200,14 @@ def _answer_schema(query: NamedQuery, media: str) -> dict[str, Any]:
     return {"type": "string"}
 
 
+NAMED_ERRORS = {
+    "406": {"description": "None of the accepted media types is one the query answers in"},
+    "412": {"description": "An If-Match or If-Unmodified-Since that does not hold"},
+    "422": {"description": "The result is over the row or byte cap: page it with limit"},
+    "503": {"description": "The query ran past the time or memory limit, or no worker was free"},
+}
+
+
 def openapi_paths(queries: dict[str, NamedQuery]) -> dict[str, Any]:
     """One OpenAPI operation per named query, with typed parameters and its formats."""
     paging = [
@@ -237,6 +245,7 @@ def openapi_paths(queries: dict[str, NamedQuery]) -> dict[str, Any]:
                     },
                     "304": {"description": "Not modified since the ETag given"},
                     "400": {"description": "A parameter is missing or invalid"},
+                    **NAMED_ERRORS,
                 },
             }
         }
