@@ -4,18 +4,21 @@ directory). Real `make -n`, real `srg` subprocesses, real sockets."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT, TOKEN
 from server import Server, run_srg
 
+from srg_graph.cli import parser
 from srg_graph.config import Settings
 from srg_graph.web.server import writes_line
 
@@ -58,6 +61,33 @@ def test_readme_stands_alone() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
     assert "SRG_WRITE_TOKENS=" in readme and "SRG_PORT=" in readme
+
+
+# `srg CMD ...` in a doc (after `.venv/bin/` too), up to the end of its code span or a comment
+DOC_COMMAND = re.compile(r"(?<![\w.-])srg ([a-z]+)([^`#\n]*)")
+
+
+def documented_commands() -> Iterator[tuple[str, str, str]]:
+    """(page, command, the rest of its line) for every `srg` command the docs show."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "bench/README.md"]
+    for page in pages:
+        for line in page.read_text(encoding="utf-8").splitlines():
+            for found in DOC_COMMAND.finditer(line):
+                yield page.name, found.group(1), found.group(2)
+
+
+def test_every_command_and_flag_the_docs_name_exists() -> None:
+    """The README, docs/ and bench/README.md name `srg` commands and flags that users and
+    saved scripts run: each must be one of the command line's, with that flag."""
+    commands = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    seen = set()
+    for page, command, rest in documented_commands():
+        assert command in commands.choices, f"{page}: `srg {command}` is no command"
+        flags = commands.choices[command]._option_string_actions
+        for flag in re.findall(r"(?<![\w-])--[a-z][a-z-]*", rest):
+            assert flag in flags, f"{page}: `srg {command}` has no {flag}"
+        seen.add(command)
+    assert {"build", "validate", "query", "serve", "mappings", "revert"} <= seen
 
 
 def test_validate_summary_is_one_line() -> None:
