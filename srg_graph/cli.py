@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .cli_history import add_commands, agent_options, meta_of, report_conflict
-from .config import Settings, byte_size, read_token_file
+from .config import SettingError, Settings, byte_size, read_token_file
 from .dataset import bulk_load as loading
 from .dataset import remote, wal
 from .dataset.build import BuildRefused, build, has_snapshot, source_store
@@ -426,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (SourceError, ShapesError, PortInUse) as error:
+    except (SourceError, ShapesError, PortInUse, SettingError) as error:
         sys.stderr.write(f"srg: {error}\n")
         return UNUSABLE
     except WriteRefused as refused:

@@ -7,15 +7,38 @@ but for `SRG_HUGE_PAGES` (on, off), read before the command line (`runtime/huge_
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+Number = TypeVar("Number", int, float)
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
+
+
+class SettingError(ValueError):
+    """An environment variable whose value the setting cannot take."""
+
+
+def _env_number(name: str, default: str, kind: Callable[[str], Number]) -> Number:
+    text = os.environ.get(name, default)
+    try:
+        return kind(text)
+    except ValueError:
+        whole = "a whole number" if kind is int else "a number"
+        raise SettingError(f"{name} takes {whole}, not {text!r}") from None
+
+
+def _env_size(name: str, default: str) -> int:
+    try:
+        return byte_size(os.environ.get(name, default))
+    except ValueError as error:
+        raise SettingError(f"{name}: {error}") from None
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -75,36 +98,46 @@ class Settings:
         default_factory=lambda: _env_path("SRG_STORE", PACKAGE_ROOT / "var" / "store")
     )
     host: str = field(default_factory=lambda: _env("SRG_HOST", "127.0.0.1"))
-    port: int = field(default_factory=lambda: int(_env("SRG_PORT", "8000")))
+    port: int = field(default_factory=lambda: _env_number("SRG_PORT", "8000", int))
     write_tokens: tuple[str, ...] = field(default_factory=_env_tokens)
-    query_timeout: float = field(default_factory=lambda: float(_env("SRG_QUERY_TIMEOUT", "10")))
-    workers: int = field(default_factory=lambda: int(_env("SRG_WORKERS", "2")))
-    queue_timeout: float = field(default_factory=lambda: float(_env("SRG_QUEUE_TIMEOUT", "10")))
-    # what one running query or update may take (0: no limit); see runtime/memory_limit.py
-    max_query_memory: int = field(
-        default_factory=lambda: byte_size(_env("SRG_MAX_QUERY_MEMORY", "1G"))
+    query_timeout: float = field(
+        default_factory=lambda: _env_number("SRG_QUERY_TIMEOUT", "10", float)
     )
+    workers: int = field(default_factory=lambda: _env_number("SRG_WORKERS", "2", int))
+    queue_timeout: float = field(
+        default_factory=lambda: _env_number("SRG_QUEUE_TIMEOUT", "10", float)
+    )
+    # what one running query or update may take (0: no limit); see runtime/memory_limit.py
+    max_query_memory: int = field(default_factory=lambda: _env_size("SRG_MAX_QUERY_MEMORY", "1G"))
     # memory for answers kept per dataset version (0: off); see web/answer_cache.py
     answer_cache: int = field(
-        default_factory=lambda: byte_size(_env("SRG_ANSWER_CACHE", str(_answer_cache_default())))
+        default_factory=lambda: _env_size("SRG_ANSWER_CACHE", str(_answer_cache_default()))
     )
     # past versions of the dataset the query worker keeps for time travel (each costs about
     # the dataset's memory; see dataset/versions.py)
-    history_versions: int = field(default_factory=lambda: int(_env("SRG_HISTORY_VERSIONS", "2")))
-    max_rows: int = field(default_factory=lambda: int(_env("SRG_MAX_ROWS", "100000")))
-    max_result_bytes: int = field(
-        default_factory=lambda: int(_env("SRG_MAX_RESULT_BYTES", "52428800"))
+    history_versions: int = field(
+        default_factory=lambda: _env_number("SRG_HISTORY_VERSIONS", "2", int)
     )
-    max_body_bytes: int = field(default_factory=lambda: int(_env("SRG_MAX_BODY_BYTES", "10485760")))
-    max_query_chars: int = field(default_factory=lambda: int(_env("SRG_MAX_QUERY_CHARS", "100000")))
-    max_depth: int = field(default_factory=lambda: int(_env("SRG_MAX_DEPTH", "64")))
+    max_rows: int = field(default_factory=lambda: _env_number("SRG_MAX_ROWS", "100000", int))
+    max_result_bytes: int = field(
+        default_factory=lambda: _env_number("SRG_MAX_RESULT_BYTES", "52428800", int)
+    )
+    max_body_bytes: int = field(
+        default_factory=lambda: _env_number("SRG_MAX_BODY_BYTES", "10485760", int)
+    )
+    max_query_chars: int = field(
+        default_factory=lambda: _env_number("SRG_MAX_QUERY_CHARS", "100000", int)
+    )
+    max_depth: int = field(default_factory=lambda: _env_number("SRG_MAX_DEPTH", "64", int))
     base_iri: str = field(default_factory=lambda: _env("SRG_BASE_IRI", "https://w3id.org/srg/id/"))
     # Remote-store mode: serve a SPARQL 1.1 store instead of the embedded one.
     sparql_endpoint: str | None = field(default_factory=lambda: _env_url("SRG_SPARQL_ENDPOINT"))
     update_endpoint: str | None = field(default_factory=lambda: _env_url("SRG_UPDATE_ENDPOINT"))
     gsp_endpoint: str | None = field(default_factory=lambda: _env_url("SRG_GSP_ENDPOINT"))
     # how long a read-only replica may take its cached reports and ETags to be current
-    remote_refresh: float = field(default_factory=lambda: float(_env("SRG_REMOTE_REFRESH", "10")))
+    remote_refresh: float = field(
+        default_factory=lambda: _env_number("SRG_REMOTE_REFRESH", "10", float)
+    )
 
     @property
     def remote(self) -> bool:

@@ -176,6 +176,27 @@ def test_a_wrong_argument_is_a_message_not_a_traceback(
     assert list(tmp_path.iterdir()) == []  # nothing built, locked or written
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("SRG_PORT", "abc", "SRG_PORT takes a whole number, not 'abc'"),
+        ("SRG_MAX_ROWS", "lots", "SRG_MAX_ROWS takes a whole number, not 'lots'"),
+        ("SRG_QUERY_TIMEOUT", "soon", "SRG_QUERY_TIMEOUT takes a number, not 'soon'"),
+        ("SRG_MAX_QUERY_MEMORY", "much", "SRG_MAX_QUERY_MEMORY: 'much' is not a size"),
+    ],
+)
+def test_a_wrong_setting_in_the_environment_is_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, said: str
+) -> None:
+    """The README's settings by environment variable: a value that is no number was a
+    traceback (`ValueError: invalid literal for int()`, exit 1) that named no variable."""
+    monkeypatch.setenv(variable, value)
+    done = run_srg("serve", store=tmp_path / "store")
+    assert done.returncode == 2, done.stderr
+    assert f"srg: {said}" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing built
+
+
 def test_a_command_that_builds_a_missing_store_says_so(tmp_path: Path) -> None:
     """`srg query` on a --store that is not there builds it first: said on stderr, so that a
     mistyped path does not answer quietly from a new store."""
