@@ -166,6 +166,7 @@ QUERY_ERRORS = {
     "404": _answer("A `version` or `asOf` the history has not reached or does not go back to"),
     "412": _answer("An If-Match or If-Unmodified-Since that does not hold"),
     "422": _answer("The result is over the row or byte cap: page it with LIMIT and OFFSET"),
+    "429": _answer("More queries at once than the workers and their queue take: see Retry-After"),
 }
 WRITE_ERRORS = {
     "401": _answer("No bearer token, or a token that is not valid"),
@@ -276,7 +277,13 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "200": QUERY_RESULTS,
             "204": {"description": "The update was validated and committed"},
             **ERRORS,
+            **QUERY_ERRORS,
             **WRITE_ERRORS,
+            "422": {
+                "description": "An update refused: the SHACL report of the violations it would "
+                "bring; or a query whose result is over the row or byte cap (text)",
+                "content": {"application/json": TEXT, "text/plain": TEXT},
+            },
         },
     },
     ("/graph-store", "get"): {
@@ -295,8 +302,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "parameters": GRAPH_TARGET,
         "responses": {
             "200": {"description": "The headers of the GET answer"},
+            "404": _answer("There is no such graph"),
             **ERRORS,
-            **QUERY_ERRORS,
         },
     },
     **{

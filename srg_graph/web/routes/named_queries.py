@@ -204,6 +204,7 @@ NAMED_ERRORS = {
     "406": {"description": "None of the accepted media types is one the query answers in"},
     "412": {"description": "An If-Match or If-Unmodified-Since that does not hold"},
     "422": {"description": "The result is over the row or byte cap: page it with limit"},
+    "429": {"description": "More queries at once than the workers and their queue take"},
     "503": {"description": "The query ran past the time or memory limit, or no worker was free"},
 }
 
