@@ -142,18 +142,20 @@ def cmd_mappings(args: argparse.Namespace) -> int:
         return OK
     if args.file is None:
         raise SourceError("mappings import", "give the CSV file to import")
-    data = Dataset.recovered(settings.store)
+    # a dry run only reads, as an export does: it runs beside a server holding the store
+    data = None if args.dry_run else Dataset.recovered(settings.store)
+    store = read_prefix(settings.store) if data is None else data.store
     try:
-        parsed = mappings.parse(_read_file(args.file), mappings.Names(data.store))
+        parsed = mappings.parse(_read_file(args.file), mappings.Names(store))
     except mappings.ImportRefused as refused:
         for error in refused.errors:
             column = f" [{error.column}]" if error.column else ""
             sys.stderr.write(f"{args.file}:{error.line}{column}: {error.message}\n")
         return VIOLATIONS
     incoming = parsed.mappings
-    outcome = mappings.preview(incoming, mappings.current(data.store), args.replace)
+    outcome = mappings.preview(incoming, mappings.current(store), args.replace)
     counts = ", ".join(f"{len(rows)} {key}" for key, rows in outcome.items())
-    if not args.dry_run:
+    if data is not None:
         change = lambda staged: mappings.apply(staged, incoming, args.replace)  # noqa: E731
         apply_write(data, change, meta_of(args, "write"))
     print(f"{'Would import' if args.dry_run else 'Imported'}: {counts}")

@@ -489,5 +489,11 @@ def test_a_command_that_writes_is_refused_while_a_server_owns_the_store(
         done = run_srg(*args, store=writable.store)
         assert done.returncode == 3, (args, done.stdout, done.stderr)
         assert "in use by process" in done.stderr and "Stop the server first" in done.stderr
+    # the README's preview of an import only reads, as an export does: it was refused (3) too
+    done = run_srg("mappings", "import", str(csv), "--dry-run", store=writable.store)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Would import: ") and "0 added" not in done.stdout
+    exported = run_srg("mappings", "export", "--format", "json", store=writable.store)
+    assert json.loads(exported.stdout) == []  # nothing was imported
     writable.stop()
     assert run_srg("compact", store=writable.store).returncode == 0
