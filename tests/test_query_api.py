@@ -95,6 +95,19 @@ def test_construct_query_as_turtle_and_json_ld(client: httpx.Client) -> None:
     assert isinstance(json.loads(jsonld.text), list | dict)
 
 
+def test_a_construct_query_answers_a_json_client_with_json_ld(client: httpx.Client) -> None:
+    """`Accept: application/json` on a CONSTRUCT query was 406, where `/sparql`, the Graph
+    Store and `/doc` answer such a client with JSON-LD (the README's Graph Store row)."""
+    asked = client.get("/api/queries/org-chart", headers={"Accept": "application/json"})
+    assert asked.status_code == 200, asked.text
+    assert asked.headers["content-type"].startswith("application/ld+json")
+    by_format = client.get("/api/queries/org-chart", params={"format": "jsonld"})
+    assert json.loads(asked.text) == json.loads(by_format.text)
+    rows = client.get("/api/queries/goals", headers={"Accept": "application/json"})
+    assert rows.headers["content-type"].startswith("application/json")  # a SELECT's rows
+    assert isinstance(rows.json(), list)
+
+
 def test_paging_with_link_headers(client: httpx.Client) -> None:
     everything = client.get("/api/queries/open-points").json()
     first = client.get("/api/queries/open-points", params={"limit": 5})

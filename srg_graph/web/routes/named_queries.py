@@ -14,7 +14,7 @@ from ...store import Answer
 from .. import caching, pages
 from ..errors import HttpError
 from ..parameters import single, whole_number
-from ..requests import negotiated, services
+from ..requests import negotiated, negotiated_graph, services
 from ..services import Services
 
 router = APIRouter(tags=["Named queries"])
@@ -103,6 +103,8 @@ def _format(request: Request, query: NamedQuery) -> str:
         if media is None:
             raise HttpError(400, f"'format' takes one of {sorted(set(formats.values()))}")
         return media
+    if query.form in ("CONSTRUCT", "DESCRIBE"):
+        return negotiated_graph(request, list(formats))
     return negotiated(request, list(formats))
 
 
