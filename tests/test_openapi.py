@@ -245,6 +245,16 @@ def test_a_head_is_described_as_its_get(spec: dict[str, Any]) -> None:
     assert changes["application/json"] == {"schema": {}}  # JSON of any shape, not a string
 
 
+def test_a_named_querys_head_is_described(spec: dict[str, Any], client: httpx.Client) -> None:
+    """HEAD of a named query answers as every read does, but only its GET was described."""
+    assert client.head("/api/queries/goals").status_code == 200
+    named = [item for path, item in spec["paths"].items() if path.startswith("/api/queries/")]
+    assert len(named) == len(list((ROOT / "queries").glob("*.rq")))
+    for item in named:
+        assert item["head"]["parameters"] == item["get"]["parameters"]
+        assert item["head"]["operationId"] == item["get"]["operationId"] + "_head"
+
+
 def test_the_docs_page_is_the_servers_own(client: httpx.Client) -> None:
     """`/docs` is Swagger UI from this server (no other host, no inline script, the pages'
     CSP); FastAPI's CDN pages `/redoc` and `/docs/oauth2-redirect` are gone."""

@@ -234,22 +234,23 @@ def openapi_paths(queries: dict[str, NamedQuery]) -> dict[str, Any]:
         ]
         names = sorted(set(formats.values()))
         fmt = {"name": "format", "in": "query", "schema": {"type": "string", "enum": names}}
-        paths[f"/api/queries/{query.name}"] = {
-            "get": {
-                "operationId": "query_" + query.name.replace("-", "_"),
-                "summary": query.title["en"],
-                "description": query.description["en"],
-                "tags": ["Named queries", *query.tags],
-                "parameters": [*parameters, fmt, *paging],
-                "responses": {
-                    "200": {
-                        "description": "The answer, in the format asked for",
-                        "content": {t: {"schema": _answer_schema(query, t)} for t in formats},
-                    },
-                    "304": {"description": "Not modified since the ETag given"},
-                    "400": {"description": "A parameter is missing or invalid"},
-                    **NAMED_ERRORS,
+        get = {
+            "operationId": "query_" + query.name.replace("-", "_"),
+            "summary": query.title["en"],
+            "description": query.description["en"],
+            "tags": ["Named queries", *query.tags],
+            "parameters": [*parameters, fmt, *paging],
+            "responses": {
+                "200": {
+                    "description": "The answer, in the format asked for",
+                    "content": {t: {"schema": _answer_schema(query, t)} for t in formats},
                 },
-            }
+                "304": {"description": "Not modified since the ETag given"},
+                "400": {"description": "A parameter is missing or invalid"},
+                **NAMED_ERRORS,
+            },
         }
+        # the route answers HEAD as every read does; described as the other reads' HEADs are
+        head = get | {"operationId": get["operationId"] + "_head"}
+        paths[f"/api/queries/{query.name}"] = {"get": get, "head": head}
     return paths
