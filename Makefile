@@ -13,7 +13,7 @@ REMOTE_TESTS := tests/test_sparql_protocol.py tests/test_graph_store.py \
 	tests/test_coverage.py tests/test_home.py tests/test_ontology_page.py tests/test_orgchart.py \
 	tests/test_browser.py tests/test_page_languages.py tests/test_w3c_sparql.py \
 	tests/test_query_dataset.py tests/test_ldes.py tests/test_changes.py tests/test_time_travel.py \
-	tests/test_ldes_remote_rewind.py
+	tests/test_ldes_remote_rewind.py tests/test_compression.py
 # Then on a private OpenLink Virtuoso (tests/virtuoso.py), the files that exercise the store
 # adapter's Virtuoso dialect (store/virtuoso.py): the protocol, datasets, the Graph Store,
 # writes and the history graph, dumps and VoID, named queries, validation and the event

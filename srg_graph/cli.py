@@ -304,6 +304,7 @@ SERVE_OPTIONS = (  # flag, Settings field, type, help
     ("--max-rows", "max_rows", int, "result row cap (default 100000)"),
     ("--max-result-bytes", "max_result_bytes", int, "result size cap (default 50 MiB)"),
     ("--max-body-bytes", "max_body_bytes", int, "request body cap (default 10 MiB)"),
+    ("--compress-min-bytes", "compress_min_bytes", int, "smallest answer gzipped (1024)"),
     ("--max-query-chars", "max_query_chars", int, "query length cap (default 100000)"),
     ("--max-depth", "max_depth", int, "query nesting cap (default 64)"),
     ("--base-iri", "base_iri", str, "base of relative IRIs (default https://w3id.org/srg/id/)"),

@@ -125,6 +125,10 @@ class Settings:
     max_body_bytes: int = field(
         default_factory=lambda: _env_number("SRG_MAX_BODY_BYTES", "10485760", int)
     )
+    # the smallest answer sent gzip-compressed to a client that accepts it; see web/compression.py
+    compress_min_bytes: int = field(
+        default_factory=lambda: _env_number("SRG_COMPRESS_MIN_BYTES", "1024", int)
+    )
     max_query_chars: int = field(
         default_factory=lambda: _env_number("SRG_MAX_QUERY_CHARS", "100000", int)
     )

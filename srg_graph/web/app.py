@@ -24,6 +24,7 @@ from .access_log import AccessLog
 from .answer_cache import CachedAnswers
 from .answer_lane import LANE_STATE
 from .caching import AnyRepresentation
+from .compression import Compression
 from .errors import HttpError, headers_of, status_of
 from .openapi import install_openapi, operation_id
 from .pages import STATIC
@@ -178,8 +179,10 @@ CORS_EXPOSED = [
 ]
 
 
-def install_middleware(app: FastAPI) -> None:
+def install_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(QueryLane)
+    # inside the answer cache, which keeps (and the lane writes) the compressed answer
+    app.add_middleware(Compression, minimum=settings.compress_min_bytes)
     app.add_middleware(AnyRepresentation)
     app.add_middleware(MemoryReturn)
     app.add_middleware(CachedAnswers)
@@ -219,7 +222,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_errors(app)
-    install_middleware(app)
+    install_middleware(app, settings)
     for module in (
         sparql,
         graph_store,
