@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import gzip
 import re
+import socket
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -127,6 +129,7 @@ def test_graph_store_get_compressed(http: httpx.Client) -> None:
 
 
 def test_ldes_documents_compressed(http: httpx.Client) -> None:
+    put(http, TEST_GRAPH + "-ldes", "ldes-object")  # a page with members, in either mode
     accept = {"accept": "application/n-triples"}
     root = http.get("/ldes/root", headers=accept)
     pages = sorted(set(re.findall(r"<https?://[^>]*(/ldes/[^/>]+/\d+)>", root.text)))
@@ -134,6 +137,14 @@ def test_ldes_documents_compressed(http: httpx.Client) -> None:
     for url in ["/ldes", pages[0]]:
         zipped, plain = both(http, url, headers=accept)
         check_compressed(zipped, plain)
+
+
+def put(http: httpx.Client, graph: str, name: str) -> None:
+    """Replace `graph` with 80 statements whose objects are named `name`."""
+    body = "".join(f"<urn:a> <urn:b> <urn:example:{name}-{n:04d}> .\n" for n in range(80))
+    auth = {"content-type": "text/turtle", "authorization": f"Bearer {TOKEN}"}
+    answer = http.put("/graph-store", params={"graph": graph}, content=body, headers=auth)
+    assert answer.status_code in (201, 204), answer.text
 
 
 def test_answer_sent_in_pieces_compressed_as_it_goes(http: httpx.Client) -> None:
@@ -281,3 +292,50 @@ def test_if_match_takes_the_gzip_tag(http: httpx.Client) -> None:
     )
     assert reread.headers["etag"] != tag
     assert gzip.decompress(reread.content).count(b"second-object") == 80
+
+
+def raw_request(query: str, *headers: str) -> bytes:
+    """A whole GET of `query` on the wire, with `headers`."""
+    extra = "".join(f"{h}\r\n" for h in headers)
+    url = f"/sparql?query={quote(query)}"
+    return f"GET {url} HTTP/1.1\r\nHost: gzip\r\nAccept: text/csv\r\n{extra}\r\n".encode()
+
+
+def answer_of(sock: socket.socket, pending: bytes) -> tuple[dict[str, str], bytes, bytes]:
+    """The headers and body of the next answer on `sock` (of a length), and what follows."""
+    while b"\r\n\r\n" not in pending:
+        pending += sock.recv(65536)
+    head, pending = pending.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")[1:]
+    headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines)}
+    length = int(headers["content-length"])
+    while len(pending) < length:
+        pending += sock.recv(65536)
+    return headers, pending[:length], pending[length:]
+
+
+@pytest.mark.skipif(REMOTE, reason="remote-store mode keeps no answers")
+def test_answer_lane_writes_gzip_only_for_the_same_bytes(
+    http: httpx.Client, served: Server
+) -> None:
+    """The answer lane writes a learned answer again for the same request bytes: the gzip one
+    for the request that took gzip, never for one that differs only in Accept-Encoding."""
+    query = MANY + " OFFSET 11"
+    zipped = raw_request(query, "Accept-Encoding: gzip")
+    plain = raw_request(query, "Accept-Encoding: identity")
+    port = int(served.url.rsplit(":", 1)[1])
+    before = http.get("/health").json()["answer_cache"]["direct"]
+    answers = []
+    with socket.create_connection(("127.0.0.1", port), 30) as sock:
+        pending = b""
+        for sent in (zipped, zipped, zipped, plain, plain, zipped):
+            sock.sendall(sent)
+            headers, body, pending = answer_of(sock, pending)
+            answers.append((headers.get("content-encoding"), body))
+    direct = http.get("/health").json()["answer_cache"]["direct"] - before
+    assert direct >= 2  # the lane answered some of them
+    assert [coding for coding, _ in answers] == ["gzip", "gzip", "gzip", None, None, "gzip"]
+    text = answers[3][1]
+    assert len(text.splitlines()) == 301  # the header and the rows
+    assert all(gzip.decompress(body) == text for coding, body in answers if coding)
+    assert all(body == text for coding, body in answers if not coding)
