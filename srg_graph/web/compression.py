@@ -111,9 +111,10 @@ def _identity_tags(header: bytes) -> tuple[bytes, set[bytes]]:
 
 
 def with_vary(headers: Headers) -> Headers:
-    """`headers` with `Accept-Encoding` in their `Vary` (added to the one there, never twice)."""
+    """`headers` with `Accept-Encoding` in their `Vary` (added to the one there, never twice).
+    Header names are lower case, as ASGI has them (Starlette writes them so)."""
     for index, (name, value) in enumerate(headers):
-        if name.lower() == b"vary":
+        if name == b"vary":
             if b"accept-encoding" in value.lower() or value.strip() == b"*":
                 return headers
             merged = list(headers)
@@ -123,16 +124,24 @@ def with_vary(headers: Headers) -> Headers:
 
 
 def _header(headers: Headers, wanted: bytes) -> bytes | None:
-    return next((v for k, v in headers if k.lower() == wanted), None)
+    return next((v for k, v in headers if k == wanted), None)
 
 
 def _codable(message: Message) -> bool:
     """Whether an answer's encoding depends on `Accept-Encoding`: textual, not coded yet."""
-    status, headers = message["status"], message.get("headers", [])
-    if status < 200 or status in NOT_CODED or _header(headers, b"content-encoding") is not None:
+    status = message["status"]
+    if status < 200 or status in NOT_CODED:
         return False
-    kind = _header(headers, b"content-type")
+    kind = None
+    for name, value in message.get("headers", ()):
+        if name == b"content-type":
+            kind = value
+        elif name == b"content-encoding":
+            return False
     return kind is not None and compressible(kind)
+
+
+READ = frozenset((b"accept-encoding", b"if-none-match", b"if-match", b"range"))
 
 
 class _Request:
@@ -141,17 +150,10 @@ class _Request:
     __slots__ = ("gzip", "if_match", "none_match", "ranged")
 
     def __init__(self, headers: Headers) -> None:
-        encoding = self.none_match = self.if_match = None
-        self.ranged = False
-        for name, value in headers:
-            if name == b"accept-encoding":
-                encoding = value
-            elif name == b"if-none-match":
-                self.none_match = value
-            elif name == b"if-match":
-                self.if_match = value
-            elif name == b"range":
-                self.ranged = True
+        found = {name: value for name, value in headers if name in READ}
+        encoding = found.get(b"accept-encoding")
+        self.none_match, self.if_match = found.get(b"if-none-match"), found.get(b"if-match")
+        self.ranged = b"range" in found
         self.gzip = encoding is not None and accepts_gzip(encoding.decode("latin-1"))
 
 
@@ -254,7 +256,7 @@ class _Compressing:
         headers = with_vary(message.get("headers", []))
         tag = _header(headers, b"etag")
         if tag is not None and tag.removeprefix(b"W/") in self.named:
-            headers = [(k, gzip_tag(v) if k.lower() == b"etag" else v) for k, v in headers]
+            headers = [(k, gzip_tag(v) if k == b"etag" else v) for k, v in headers]
         return {**message, "headers": headers}
 
     async def _first(self, start: Message, message: Message) -> None:
@@ -281,11 +283,7 @@ DROPPED = (b"content-length", b"accept-ranges")  # the ranges are of the identit
 
 def _coded_headers(headers: Headers, body: bytes, more: bool) -> Headers:
     """The headers of the gzip answer: its ETag, its coding and, when whole, its length."""
-    coded = [
-        (k, gzip_tag(v) if k.lower() == b"etag" else v)
-        for k, v in headers
-        if k.lower() not in DROPPED
-    ]
+    coded = [(k, gzip_tag(v) if k == b"etag" else v) for k, v in headers if k not in DROPPED]
     coded.append((b"content-encoding", b"gzip"))
     if not more:
         coded.append((b"content-length", b"%d" % len(body)))
