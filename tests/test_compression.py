@@ -8,9 +8,11 @@ bytes on the wire, decoded here with the standard library.
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -220,6 +222,35 @@ def test_etags_differ_and_each_gives_its_304(http: httpx.Client) -> None:
     assert other.content == plain.content
 
 
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        ("/static/site.css", {}),
+        ("/graph-store", {"graph": "https://w3id.org/srg/graph/organisations"}),
+        ("/doc/body/smart-region-office", {}),
+    ],
+)
+def test_304_names_the_form_asked_for(http: httpx.Client, url: str, params: dict) -> None:
+    zipped, plain = both(http, url, params=params)
+    assert zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+    for sent in (zipped.headers["etag"], plain.headers["etag"]):
+        asked = {**GZIP, "if-none-match": sent}
+        again = raw(http, "GET", url, params=params, headers=asked)
+        assert again.status_code == 304
+        assert again.headers["etag"] == sent
+
+
+def test_a_range_is_of_the_identity_answer(http: httpx.Client) -> None:
+    asked = {**GZIP, "range": "bytes=0-99"}
+    # (a URL of its own: an answer the cache kept for the URL is sent whole, which a server
+    # may do for a range, RFC 9110 14.2)
+    part = raw(http, "GET", "/static/site.css?range", headers=asked)
+    whole = raw(http, "GET", "/static/site.css", headers=IDENTITY)
+    assert part.status_code == 206
+    assert "content-encoding" not in part.headers
+    assert part.content == whole.content[:100]
+
+
 def test_head_has_the_headers_of_get(http: httpx.Client) -> None:
     for url, params in (("/sparql", {"query": MANY}), ("/doc/body/smart-region-office", {})):
         for asked in (GZIP, IDENTITY):
@@ -339,3 +370,16 @@ def test_answer_lane_writes_gzip_only_for_the_same_bytes(
     assert len(text.splitlines()) == 301  # the header and the rows
     assert all(gzip.decompress(body) == text for coding, body in answers if coding)
     assert all(body == text for coding, body in answers if not coding)
+
+
+def test_the_minimum_is_a_setting(settings: Settings, seed_report: Report, tmp_path: Path) -> None:
+    """`SRG_COMPRESS_MIN_BYTES` (`--compress-min-bytes`): 0 compresses every answer with a
+    body, even a boolean's."""
+    minimum = {"SRG_COMPRESS_MIN_BYTES": "0"}
+    with (
+        running_server(settings, seed_report, tmp_path, **minimum) as server,
+        server.client() as http,
+    ):
+        small = raw(http, "GET", "/sparql", params={"query": SMALL}, headers=GZIP)
+    assert small.headers["content-encoding"] == "gzip"
+    assert json.loads(gzip.decompress(small.content))["boolean"] is True

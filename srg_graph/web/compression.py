@@ -261,7 +261,7 @@ class _Compressing:
 
     async def _first(self, start: Message, message: Message) -> None:
         body, more = message.get("body", b""), message.get("more_body", False)
-        if not more and len(body) < self.minimum:
+        if not more and (len(body) < self.minimum or not body):
             await self.next({**start, "headers": with_vary(start["headers"])})
             await self.next(message)
             return
