@@ -249,6 +249,11 @@ def test_a_range_is_of_the_identity_answer(http: httpx.Client) -> None:
     assert part.status_code == 206
     assert "content-encoding" not in part.headers
     assert part.content == whole.content[:100]
+    # nor does a condition naming the gzip answer hold for it
+    zipped_tag = raw(http, "GET", "/static/site.css?tag", headers=GZIP).headers["etag"]
+    named = raw(http, "GET", "/static/site.css", headers={**asked, "if-none-match": zipped_tag})
+    assert named.status_code == 206
+    assert named.content == part.content
 
 
 def test_head_has_the_headers_of_get(http: httpx.Client) -> None:

@@ -8,7 +8,8 @@ answer. The request is normalised: the same query sent by GET, by a POST form or
 `application/sparql-query` body is one request, its parameters in any order (the parameters
 of the last 256 requests of at most 16 KiB are remembered: decoding them is most of the cost
 of a key). What else can change an answer is part of the key: the path, `Accept`,
-`Accept-Language`, the host.
+`Accept-Language`, `Accept-Encoding` (the answer kept is as sent: gzip-compressed for a
+request that takes gzip, see `compression`), the host.
 
 An answer is kept only when no write was committed while it was made, and only for reads
 without credentials; a conditional request goes on to the route (it answers 304 cheaply).

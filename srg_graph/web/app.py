@@ -215,7 +215,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Smart Region Governance graph",
         version=__version__,
         description="SPARQL 1.1 endpoint and linked data for the Flemish Smart Region "
-        "Governance model.",
+        f"Governance model. Textual answers of {settings.compress_min_bytes:,} bytes or more "
+        "(`--compress-min-bytes`) are gzip-compressed for a request whose `Accept-Encoding` "
+        'takes gzip; their `ETag` then ends in `-gzip"`.',
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         docs_url=None,  # `routes.docs` serves /docs from the server itself

@@ -147,14 +147,18 @@ READ = frozenset((b"accept-encoding", b"if-none-match", b"if-match", b"range"))
 class _Request:
     """What of a request's headers compression reads, in one pass over them."""
 
-    __slots__ = ("gzip", "if_match", "none_match", "ranged")
+    __slots__ = ("gzip", "if_match", "none_match")
 
     def __init__(self, headers: Headers) -> None:
         found = {name: value for name, value in headers if name in READ}
         encoding = found.get(b"accept-encoding")
         self.none_match, self.if_match = found.get(b"if-none-match"), found.get(b"if-match")
-        self.ranged = b"range" in found
-        self.gzip = encoding is not None and accepts_gzip(encoding.decode("latin-1"))
+        # a range is of the identity answer: its request is answered as one that takes no gzip
+        self.gzip = (
+            encoding is not None
+            and b"range" not in found
+            and accepts_gzip(encoding.decode("latin-1"))
+        )
 
 
 class Compression:
@@ -171,7 +175,7 @@ class Compression:
         named: set[bytes] = set()
         if asked.if_match is not None or asked.none_match is not None:
             scope, named = _conditions_read(scope, asked)
-        if not asked.gzip or asked.ranged:
+        if not asked.gzip:
             await self.app(scope, receive, _varied(send))
             return
         if scope["method"] == "HEAD":  # the GET's headers; the server sends no body
