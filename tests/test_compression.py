@@ -22,6 +22,7 @@ from server import REMOTE, Server
 
 from srg_graph.config import Settings
 from srg_graph.validation.report import Report
+from srg_graph.web.compression import IN_THREAD
 
 MANY = "SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 300"
 GRAPH_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 300"
@@ -99,6 +100,15 @@ def test_select_results_compressed_in_every_format(http: httpx.Client, media: st
 def test_graph_results_compressed_in_every_format(http: httpx.Client, media: str) -> None:
     zipped, plain = both(http, "/sparql", params={"query": GRAPH_QUERY}, headers={"accept": media})
     check_compressed(zipped, plain)
+
+
+def test_large_answer_compressed_whole(http: httpx.Client) -> None:
+    """An answer over `compression.IN_THREAD` is compressed in a thread: the same bytes."""
+    query = {"query": "SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"}
+    zipped, plain = both(http, "/sparql", params=query, headers={"accept": "text/csv"})
+    check_compressed(zipped, plain)
+    assert len(plain.content) > IN_THREAD
+    assert int(zipped.headers["content-length"]) == len(zipped.content)
 
 
 def test_query_by_post_compressed(http: httpx.Client) -> None:
