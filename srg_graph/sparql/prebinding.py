@@ -4,15 +4,18 @@ The embedded engine binds parameters before evaluation (pyoxigraph substitutions
 parameter reaches every part of the query that uses it. The protocol has no such option; a
 `VALUES` block placed at the start of every group of the query gives the same answers: of
 its WHERE group and every subquery (a trailing `VALUES` would join only after the subqueries
-ran), and of every OPTIONAL, UNION branch, GRAPH, MINUS and EXISTS group, since a FILTER sees
-only its own group (in `OPTIONAL { ?a ?b ?c OPTIONAL { ... FILTER(LANG(?l) = ?lang) } }` a
-binding of the outer group does not reach it). The block itself is written from typed terms
-by the store package, never from request text.
+ran), and of every OPTIONAL, UNION branch, GRAPH, MINUS and EXISTS group that names a bound
+variable, since a FILTER sees only its own group (in `OPTIONAL { ?a ?b ?c OPTIONAL { ...
+FILTER(LANG(?l) = ?lang) } }` a binding of the outer group does not reach it). A group that
+names none gets no block, but for the outermost one and MINUS groups (the engine's binding
+makes a MINUS share the variable): there it could change no answer, and Virtuoso's optimiser
+fails on such blocks (SQ156 "Bad dfe in sqlo_place_exp" on the resource pages' query). The
+block itself is written from typed terms by the store package, never from request text.
 """
 
 from __future__ import annotations
 
-from .lexer import PUNCT, VAR, depths, tokenize
+from .lexer import PUNCT, VAR, Token, depths, tokenize
 
 # the next `{` at their depth opens a template or a data block, no group (SPARQL Update too)
 TEMPLATES = frozenset({"CONSTRUCT", "INSERT", "DELETE", "VALUES"})
@@ -47,10 +50,22 @@ def _groups(text: str, bound: set[str]) -> list[int] | None:
             skipped.discard(depth)
         elif brace == "{":
             following = tokens[index + 1][1].keyword if index + 1 < len(tokens) else ""
-            if following != "SELECT":
+            needed = depth == 0 or previous == "MINUS" or _names(tokens, index, bound)
+            if following != "SELECT" and needed:
                 cuts.append(token.start + 1)
         previous = token.keyword
     return cuts
+
+
+def _names(tokens: list[tuple[int, Token]], opening: int, bound: set[str]) -> bool:
+    """Whether the group opened at `tokens[opening]` names a variable of `bound`."""
+    depth = tokens[opening][0]
+    for inner, token in tokens[opening + 1 :]:
+        if inner == depth:  # the group's closing brace
+            return False
+        if token.kind == VAR and token.text[1:] in bound:
+            return True
+    return False
 
 
 def prebound(text: str, values: str) -> str:
