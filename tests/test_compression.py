@@ -41,11 +41,8 @@ TEST_GRAPH = "https://w3id.org/srg/graph/compression-test"
 
 
 @pytest.fixture(scope="module")
-def served(
-    settings: Settings, seed_report: Report, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    with running_server(settings, seed_report, tmp_path_factory.mktemp("gzip")) as running:
-        yield running
+def served(module_writable: Server) -> Server:
+    return module_writable
 
 
 @pytest.fixture(scope="module")
