@@ -313,7 +313,7 @@ def test_the_statuses_a_query_answers_are_described(capped: Server) -> None:
     assert {404, 406, 412, 422, 429} <= statuses  # the requests meet what they are meant to
     for path, method, answer in sent:
         responses = spec["paths"][path][method]["responses"]
-        assert str(answer.status_code) in responses, (path, method, answer.status_code)
+        assert str(answer.status_code) in responses, (path, method, answer.status_code, answer.text)
 
 
 def burst(running: Server, path: str, method: str) -> list[tuple[str, str, httpx.Response]]:

@@ -10,6 +10,7 @@ reason.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ from server import run_srg
 
 from srg_graph.dataset.build import write_snapshot
 from srg_graph.dataset.embedded import Dataset, open_log
-from srg_graph.errors import QueryTimeout, SourceError, SrgError
+from srg_graph.errors import QueryTimeout, SourceError, SrgError, Unavailable
 from srg_graph.runtime.pool import QueryPool
 from srg_graph.store import Delta, GraphStore, QueryRequest, WorkerStore
 from srg_graph.store.history_graph import HISTORY
@@ -188,6 +189,37 @@ def test_reads_outlast_the_time_limit_that_stops_queries(snapshot: Path) -> None
         assert dump and pool.worker is worker and worker.alive
         with pytest.raises(QueryTimeout):
             pool.run(QueryRequest("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", "json"))
+    finally:
+        pool.close()
+
+
+def test_a_query_lost_twice_to_other_queries_time_limits_is_unavailable(snapshot: Path) -> None:
+    """A query on a worker stopped to end another query past the time limit runs again on
+    the next worker; stopped there too for the same reason, it was a 500 ("made its worker
+    stop", as for a query that crashes its worker): it is `Unavailable` (503, try again)."""
+    pool = QueryPool(snapshot, open_log(snapshot), 2, timeout=120, queue_timeout=10)
+    outcome: list[BaseException] = []
+
+    def long_query() -> None:
+        try:
+            pool.run(QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }", "json"))
+        except Exception as error:
+            outcome.append(error)
+
+    try:
+        pool.loaded()
+        thread = threading.Thread(target=long_query)
+        thread.start()
+        for _ in range(2):
+            worker = pool.worker
+            while worker.running == 0:  # the query is on it (again)
+                assert thread.is_alive(), "the query ended before its worker was stopped"
+                time.sleep(0.01)
+            worker.over_time = True  # as `_timed_out` marks it, for another request
+            pool._stop(worker)
+        thread.join(120)
+        (error,) = outcome
+        assert isinstance(error, Unavailable) and "try again" in str(error), error
     finally:
         pool.close()
 

@@ -34,7 +34,14 @@ from ..config import Settings
 from ..dataset import embedded as dataset
 from ..dataset import wal
 from ..dataset.lock import hold
-from ..errors import Busy, EvaluationFailed, OverMemoryLimit, QueryTimeout, SourceError
+from ..errors import (
+    Busy,
+    EvaluationFailed,
+    OverMemoryLimit,
+    QueryTimeout,
+    SourceError,
+    Unavailable,
+)
 from ..store import Answer, Delta, QueryRequest
 from ..store.worker_store import StoreRead
 from .memory_limit import MemoryLimit
@@ -54,11 +61,15 @@ from .zygote import CONTEXT, Zygote, ZygoteLost
 
 
 class _Lost(Exception):
-    """The worker stopped while it held the request (for another request's time limit)."""
+    """The worker stopped while it held the request."""
 
 
 class _LostToMemory(_Lost):
     """The worker was stopped by the memory limit while it held the request."""
+
+
+class _LostToTimeLimit(_Lost):
+    """The worker was stopped to end another request past the time limit."""
 
 
 @dataclass(eq=False)
@@ -73,6 +84,7 @@ class Worker:
     baseline: int = 0  # resident bytes when it was last idle
     allowance: int = 0  # bytes allowed while past versions of the dataset are being made
     over_memory: bool = False  # stopped by the memory limit
+    over_time: bool = False  # stopped to end a request past the time limit
 
     def kill(self) -> None:
         """SIGKILL through a pidfd where there is one: a pid alone could have been reused."""
@@ -272,10 +284,14 @@ class QueryPool:
                     return self._attempt(work, limit)
                 except _LostToMemory:
                     raise self._over_memory(work) from None
+                except _LostToTimeLimit:
+                    raise self._crowded(work) from None
                 except _Lost:
                     raise self._stopped(work) from None
         try:
             return self._attempt(work, limit)
+        except _LostToTimeLimit:
+            raise self._crowded(work) from None
         except _Lost:
             raise self._stopped(work) from None
 
@@ -285,6 +301,15 @@ class QueryPool:
     def _stopped(self, work: Work) -> EvaluationFailed:
         what = Request(0, work).what
         return EvaluationFailed(f"the {what} made its worker stop; it was not run")
+
+    def _crowded(self, work: Work) -> Unavailable:
+        """Lost twice with workers stopped for other requests' time limits: not its fault,
+        nor the server's (a crowd of queries that run until they are stopped)."""
+        what = Request(0, work).what
+        return Unavailable(
+            f"the {what} was not run: its worker was stopped twice to end other queries that "
+            "ran past the time limit; try again shortly"
+        )
 
     def _over_memory(self, work: Work) -> OverMemoryLimit:
         what, mib = Request(0, work).what, self.memory.limit / 2**20
@@ -376,6 +401,7 @@ class QueryPool:
     def _timed_out(self, slot: Slot, request: Request, limit: float | None) -> QueryTimeout:
         """Stop the worker that holds a request past its time limit (freeing the CPU)."""
         slot.conn.close()
+        slot.worker.over_time = True  # before it is stopped: its other requests see it
         self._stop(slot.worker)
         return QueryTimeout(
             f"the {request.what} ran longer than {limit:g} s and was stopped; "
@@ -387,7 +413,9 @@ class QueryPool:
         forked) and say whether the memory limit stopped it."""
         slot.conn.close()
         self._stop(slot.worker)
-        return _LostToMemory() if slot.worker.over_memory else _Lost()
+        if slot.worker.over_memory:
+            return _LostToMemory()
+        return _LostToTimeLimit() if slot.worker.over_time else _Lost()
 
     def close(self) -> None:
         self.memory.close()
