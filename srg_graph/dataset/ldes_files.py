@@ -78,9 +78,7 @@ class State:
             raw = json.loads(path.read_text(encoding="utf-8"))
             pages = [Page(**page) for page in raw.pop("pages")]
             state = cls(**raw, pages=pages)
-        except FileNotFoundError:
-            return None
-        except (ValueError, TypeError, KeyError):
+        except (FileNotFoundError, ValueError, TypeError, KeyError):
             return None
         return state if state.format == FORMAT else None
 
